@@ -1,0 +1,89 @@
+package dev.lbaas.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
+
+/** One amphora of a load balancer, as shown in its status. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AmphoraInfo {
+
+    /** MASTER and BACKUP in ACTIVE_STANDBY, STANDALONE in SINGLE (Octavia's amphora roles). */
+    public enum Role {
+        MASTER,
+        BACKUP,
+        STANDALONE
+    }
+
+    @JsonPropertyDescription("The amphora's id.")
+    private String id;
+
+    @JsonPropertyDescription("MASTER, BACKUP or STANDALONE.")
+    private Role role;
+
+    @JsonPropertyDescription("true while the operator reaches the amphora's agent.")
+    private Boolean healthy;
+
+    @JsonPropertyDescription("The configuration generation the amphora serves.")
+    private Long appliedGeneration;
+
+    @JsonPropertyDescription("Where the amphora runs: a local process id or a pod name.")
+    private String location;
+
+    public String getId() {
+        return id;
+    }
+
+    public void setId(String id) {
+        this.id = id;
+    }
+
+    public Role getRole() {
+        return role;
+    }
+
+    public void setRole(Role role) {
+        this.role = role;
+    }
+
+    public Boolean getHealthy() {
+        return healthy;
+    }
+
+    public void setHealthy(Boolean healthy) {
+        this.healthy = healthy;
+    }
+
+    public Long getAppliedGeneration() {
+        return appliedGeneration;
+    }
+
+    public void setAppliedGeneration(Long appliedGeneration) {
+        this.appliedGeneration = appliedGeneration;
+    }
+
+    public String getLocation() {
+        return location;
+    }
+
+    public void setLocation(String location) {
+        this.location = location;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof AmphoraInfo that)) {
+            return false;
+        }
+        return Objects.equals(id, that.id) && role == that.role && Objects.equals(healthy, that.healthy)
+                && Objects.equals(appliedGeneration, that.appliedGeneration) && Objects.equals(location, that.location);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, role, healthy, appliedGeneration, location);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.lbaas.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LoadBalancerStatus extends LbaasStatus {
+
+    @JsonPropertyDescription("The address clients connect to.")
+    private String vipAddress;
+
+    @JsonPropertyDescription("SINGLE or ACTIVE_STANDBY.")
+    private Topology topology;
+
+    @JsonPropertyDescription("The configuration generation the operator last rendered for the amphorae.")
+    private Long configGeneration;
+
+    @JsonPropertyDescription("The amphorae serving this load balancer, with their roles and the configuration "
+            + "generation each serves.")
+    private List<AmphoraInfo> amphorae = new ArrayList<>();
+
+    @JsonPropertyDescription("Traffic statistics summed over the listeners (Octavia's load balancer stats), "
+            + "refreshed periodically.")
+    private TrafficStatistics stats;
+
+    public String getVipAddress() {
+        return vipAddress;
+    }
+
+    public void setVipAddress(String vipAddress) {
+        this.vipAddress = vipAddress;
+    }
+
+    public Topology getTopology() {
+        return topology;
+    }
+
+    public void setTopology(Topology topology) {
+        this.topology = topology;
+    }
+
+    public Long getConfigGeneration() {
+        return configGeneration;
+    }
+
+    public void setConfigGeneration(Long configGeneration) {
+        this.configGeneration = configGeneration;
+    }
+
+    public List<AmphoraInfo> getAmphorae() {
+        return amphorae;
+    }
+
+    public void setAmphorae(List<AmphoraInfo> amphorae) {
+        this.amphorae = amphorae;
+    }
+
+    public TrafficStatistics getStats() {
+        return stats;
+    }
+
+    public void setStats(TrafficStatistics stats) {
+        this.stats = stats;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!super.equals(o)) {
+            return false;
+        }
+        LoadBalancerStatus that = (LoadBalancerStatus) o;
+        return Objects.equals(vipAddress, that.vipAddress) && topology == that.topology
+                && Objects.equals(configGeneration, that.configGeneration)
+                && Objects.equals(amphorae, that.amphorae) && Objects.equals(stats, that.stats);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), vipAddress, topology, configGeneration, amphorae, stats);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.lbaas.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.listenerRef) || has(self.loadBalancerRef)",
+        message = "one of listenerRef or loadBalancerRef is required")
+@ValidationRule(value = "!(self.protocol in ['UDP', 'SCTP']) || !has(self.sessionPersistence) || self.sessionPersistence.type == 'SOURCE_IP'",
+        message = "UDP and SCTP pools only accept sessionPersistence type SOURCE_IP", fieldPath = ".sessionPersistence.type")
+public class PoolSpec {
+
+    @JsonPropertyDescription("The Listener (in this namespace) whose default pool this is.")
+    @Size(max = 253)
+    @ValidationRule(value = "self == oldSelf", message = "listenerRef is immutable")
+    private String listenerRef;
+
+    @JsonPropertyDescription("The LoadBalancer (in this namespace) of a pool used by L7 policies; implied by "
+            + "listenerRef when that is set.")
+    @Size(max = 253)
+    @ValidationRule(value = "self == oldSelf", message = "loadBalancerRef is immutable")
+    private String loadBalancerRef;
+
+    @JsonPropertyDescription("How the amphora speaks to the members: TCP, HTTP, HTTPS, PROXY, PROXYV2, UDP or SCTP.")
+    @Required
+    @ValidationRule(value = "self == oldSelf", message = "protocol is immutable")
+    private PoolProtocol protocol;
+
+    @JsonPropertyDescription("ROUND_ROBIN (weighted), LEAST_CONNECTIONS (weighted), SOURCE_IP or SOURCE_IP_PORT.")
+    @Default("ROUND_ROBIN")
+    private LbAlgorithm lbAlgorithm = LbAlgorithm.ROUND_ROBIN;
+
+    @JsonPropertyDescription("Keep a client on the same member.")
+    private SessionPersistence sessionPersistence;
+
+    @JsonPropertyDescription("false takes the pool out of service (operatingStatus OFFLINE).")
+    @Default("true")
+    private Boolean adminStateUp = true;
+
+    @JsonPropertyDescription("Free text for people.")
+    @Size(max = 255)
+    private String description;
+
+    public String getListenerRef() {
+        return listenerRef;
+    }
+
+    public void setListenerRef(String listenerRef) {
+        this.listenerRef = listenerRef;
+    }
+
+    public String getLoadBalancerRef() {
+        return loadBalancerRef;
+    }
+
+    public void setLoadBalancerRef(String loadBalancerRef) {
+        this.loadBalancerRef = loadBalancerRef;
+    }
+
+    public PoolProtocol getProtocol() {
+        return protocol;
+    }
+
+    public void setProtocol(PoolProtocol protocol) {
+        this.protocol = protocol;
+    }
+
+    public LbAlgorithm getLbAlgorithm() {
+        return lbAlgorithm;
+    }
+
+    public void setLbAlgorithm(LbAlgorithm lbAlgorithm) {
+        this.lbAlgorithm = lbAlgorithm;
+    }
+
+    public SessionPersistence getSessionPersistence() {
+        return sessionPersistence;
+    }
+
+    public void setSessionPersistence(SessionPersistence sessionPersistence) {
+        this.sessionPersistence = sessionPersistence;
+    }
+
+    public Boolean getAdminStateUp() {
+        return adminStateUp;
+    }
+
+    public void setAdminStateUp(Boolean adminStateUp) {
+        this.adminStateUp = adminStateUp;
+    }
+
+    public String getDescription() {
+        return description;
+    }
+
+    public void setDescription(String description) {
+        this.description = description;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.lbaas.amphora.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The whole configuration of one load balancer as one amphora serves it.
+ *
+ * @param generation increases with every change; the amphora never goes back to an older one
+ * @param loadBalancerId stable identity of the load balancer (the Kubernetes uid)
+ * @param vipAddress the address every listener binds
+ * @param adminStateUp false stops every listener (connections are refused)
+ * @param listeners the listeners, each on its own port and protocol
+ * @param pools every pool a listener may use
+ */
+public record AmphoraConfig(
+        long generation,
+        String loadBalancerId,
+        String vipAddress,
+        boolean adminStateUp,
+        List<ListenerConfig> listeners,
+        List<PoolConfig> pools) {
+
+    public AmphoraConfig {
+        if (generation < 1) {
+            throw new IllegalArgumentException("generation must be at least 1, got " + generation);
+        }
+        Validation.requireText(loadBalancerId, "loadBalancerId");
+        Validation.requireText(vipAddress, "vipAddress");
+        listeners = List.copyOf(Objects.requireNonNullElse(listeners, List.of()));
+        pools = List.copyOf(Objects.requireNonNullElse(pools, List.of()));
+
+        Set<String> poolIds = new HashSet<>();
+        for (PoolConfig pool : pools) {
+            if (!poolIds.add(pool.id())) {
+                throw new IllegalArgumentException("pools: duplicate pool id " + pool.id());
+            }
+        }
+        Set<String> ports = new HashSet<>();
+        for (ListenerConfig listener : listeners) {
+            if (!ports.add(listener.protocol().transport() + "/" + listener.protocolPort())) {
+                throw new IllegalArgumentException("listeners: two listeners on " + listener.protocol().transport()
+                        + " port " + listener.protocolPort());
+            }
+            if (listener.defaultPoolId() != null && !poolIds.contains(listener.defaultPoolId())) {
+                throw new IllegalArgumentException("listeners[" + listener.id() + "].defaultPoolId: unknown pool "
+                        + listener.defaultPoolId());
+            }
+        }
+    }
+
+    /** The same configuration under another generation number. */
+    public AmphoraConfig withGeneration(long newGeneration) {
+        return new AmphoraConfig(newGeneration, loadBalancerId, vipAddress, adminStateUp, listeners, pools);
+    }
+
+    /** The pool with this id, or null. */
+    public PoolConfig pool(String poolId) {
+        for (PoolConfig pool : pools) {
+            if (pool.id().equals(poolId)) {
+                return pool;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.lbaas.amphora.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What an amphora reports: the generation it serves, the health of every member and traffic
+ * statistics.
+ *
+ * @param amphoraId which amphora reports
+ * @param appliedGeneration the configuration generation being served, 0 before the first one
+ * @param healthVersion increases whenever a member's health or a listener's fullness changes;
+ *     statistics alone do not move it
+ * @param listeners one entry per configured listener
+ * @param pools one entry per configured pool
+ */
+public record AmphoraStatus(
+        String amphoraId,
+        long appliedGeneration,
+        long healthVersion,
+        List<ListenerStatus> listeners,
+        List<PoolStatus> pools) {
+
+    public AmphoraStatus {
+        listeners = List.copyOf(Objects.requireNonNullElse(listeners, List.of()));
+        pools = List.copyOf(Objects.requireNonNullElse(pools, List.of()));
+    }
+
+    /**
+     * @param id the listener's id
+     * @param atConnectionLimit true while the listener holds connectionLimit connections
+     * @param stats traffic through the listener
+     */
+    public record ListenerStatus(String id, boolean atConnectionLimit, TrafficStats stats) {
+    }
+
+    /**
+     * @param id the pool's id
+     * @param members one entry per configured member
+     */
+    public record PoolStatus(String id, List<MemberStatus> members) {
+        public PoolStatus {
+            members = List.copyOf(Objects.requireNonNullElse(members, List.of()));
+        }
+    }
+
+    /**
+     * @param id the member's id
+     * @param health what the health monitor concluded
+     * @param stats traffic to the member
+     */
+    public record MemberStatus(String id, MemberHealth health, TrafficStats stats) {
+    }
+}

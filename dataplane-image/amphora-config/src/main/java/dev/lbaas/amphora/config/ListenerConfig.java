@@ -1,0 +1,46 @@
+package dev.lbaas.amphora.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One listener on the VIP.
+ *
+ * @param id stable identity (the Kubernetes uid)
+ * @param name for logs and metrics
+ * @param protocol what the listener speaks to clients
+ * @param protocolPort the port on the VIP
+ * @param connectionLimit the most concurrent connections, -1 for no limit
+ * @param adminStateUp false closes the listener
+ * @param defaultPoolId the pool that gets the traffic, or null (then connections are refused, and
+ *     HTTP requests answered 503)
+ * @param timeouts Octavia's four timeouts
+ * @param allowedCidrs client networks allowed in; empty allows everyone
+ * @param insertHeaders request headers the amphora adds on HTTP listeners (X-Forwarded-For, ...)
+ */
+public record ListenerConfig(
+        String id,
+        String name,
+        ListenerProtocol protocol,
+        int protocolPort,
+        int connectionLimit,
+        boolean adminStateUp,
+        String defaultPoolId,
+        ListenerTimeouts timeouts,
+        List<String> allowedCidrs,
+        List<String> insertHeaders) {
+
+    public ListenerConfig {
+        Validation.requireText(id, "listener.id");
+        name = Objects.requireNonNullElse(name, id);
+        Objects.requireNonNull(protocol, "listener.protocol: must be set");
+        Validation.requirePort(protocolPort, "listener.protocolPort");
+        if (connectionLimit < -1) {
+            throw new IllegalArgumentException("listener.connectionLimit: must be -1 (unlimited) or more, got "
+                    + connectionLimit);
+        }
+        timeouts = Objects.requireNonNullElse(timeouts, ListenerTimeouts.DEFAULTS);
+        allowedCidrs = List.copyOf(Objects.requireNonNullElse(allowedCidrs, List.of()));
+        insertHeaders = List.copyOf(Objects.requireNonNullElse(insertHeaders, List.of()));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.lbaas.amphora.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A pool of members and how traffic is spread over them.
+ *
+ * @param id stable identity (the Kubernetes uid)
+ * @param name for logs and metrics
+ * @param protocol how the amphora speaks to members
+ * @param lbAlgorithm how a member is chosen
+ * @param adminStateUp false: the pool takes no traffic
+ * @param members the members; the order does not matter
+ * @param healthMonitor the active health check, or null when the pool has none
+ */
+public record PoolConfig(
+        String id,
+        String name,
+        PoolProtocol protocol,
+        LbAlgorithm lbAlgorithm,
+        boolean adminStateUp,
+        List<MemberConfig> members,
+        HealthMonitorConfig healthMonitor) {
+
+    public PoolConfig {
+        Validation.requireText(id, "pool.id");
+        name = Objects.requireNonNullElse(name, id);
+        Objects.requireNonNull(protocol, "pool.protocol: must be set");
+        Objects.requireNonNull(lbAlgorithm, "pool.lbAlgorithm: must be set");
+        members = List.copyOf(Objects.requireNonNullElse(members, List.of()));
+        Set<String> ids = new HashSet<>();
+        for (MemberConfig member : members) {
+            if (!ids.add(member.id())) {
+                throw new IllegalArgumentException("pool[" + id + "].members: duplicate member id " + member.id());
+            }
+        }
+    }
+}

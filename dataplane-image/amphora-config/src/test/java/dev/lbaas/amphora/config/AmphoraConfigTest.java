@@ -1,0 +1,99 @@
+package dev.lbaas.amphora.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AmphoraConfigTest {
+
+    static AmphoraConfig seedScenario() {
+        HealthMonitorConfig monitor = new HealthMonitorConfig("hm", MonitorType.TCP, 5000, 4000, 3, 3,
+                null, null, null, null, null, true);
+        PoolConfig pool = new PoolConfig("pool", "POOL_WEB", PoolProtocol.HTTP, LbAlgorithm.ROUND_ROBIN, true,
+                List.of(new MemberConfig("m1", "web1", "127.0.0.1", 8081, 1, false, true, null, null),
+                        new MemberConfig("m2", "web2", "127.0.0.1", 8082, 1, false, true, null, null)),
+                monitor);
+        ListenerConfig listener = new ListenerConfig("l", "LISTENER_WEB", ListenerProtocol.HTTP, 80, -1, true,
+                "pool", null, null, null);
+        return new AmphoraConfig(1, "lb", "127.100.0.1", true, List.of(listener), List.of(pool));
+    }
+
+    @Test
+    void roundTripsThroughJson() throws Exception {
+        AmphoraConfig config = seedScenario();
+        String json = AgentApi.json().writeValueAsString(config);
+        assertThat(AgentApi.json().readValue(json, AmphoraConfig.class)).isEqualTo(config);
+        assertThat(json).contains("\"type\":\"TCP\"").doesNotContain("monitorPort");
+    }
+
+    @Test
+    void monitorTypesUseOctaviaSpelling() throws Exception {
+        assertThat(AgentApi.json().writeValueAsString(MonitorType.TLS_HELLO)).isEqualTo("\"TLS-HELLO\"");
+        assertThat(AgentApi.json().readValue("\"UDP-CONNECT\"", MonitorType.class)).isEqualTo(MonitorType.UDP_CONNECT);
+    }
+
+    @Test
+    void defaultsApply() {
+        ListenerConfig listener = seedScenario().listeners().get(0);
+        assertThat(listener.timeouts()).isEqualTo(ListenerTimeouts.DEFAULTS);
+        HealthMonitorConfig monitor = seedScenario().pools().get(0).healthMonitor();
+        assertThat(monitor.httpMethod()).isEqualTo("GET");
+        assertThat(monitor.urlPath()).isEqualTo("/");
+        assertThat(monitor.expectedCodes()).isEqualTo("200");
+    }
+
+    @Test
+    void rejectsTimeoutNotBelowDelay() {
+        assertThatThrownBy(() -> new HealthMonitorConfig("hm", MonitorType.TCP, 4000, 4000, 3, 3,
+                null, null, null, null, null, true))
+                .hasMessage("healthMonitor.timeoutMillis: must be less than delayMillis (4000 >= 4000)");
+    }
+
+    @Test
+    void rejectsListenerWithUnknownPool() {
+        AmphoraConfig valid = seedScenario();
+        ListenerConfig orphan = new ListenerConfig("l2", null, ListenerProtocol.TCP, 81, -1, true, "missing",
+                null, null, null);
+        assertThatThrownBy(() -> new AmphoraConfig(2, "lb", "127.100.0.1", true, List.of(orphan), valid.pools()))
+                .hasMessage("listeners[l2].defaultPoolId: unknown pool missing");
+    }
+
+    @Test
+    void rejectsTwoListenersOnOnePortButAllowsTcpAndUdp() {
+        ListenerConfig http = new ListenerConfig("a", null, ListenerProtocol.HTTP, 80, -1, true, null, null, null, null);
+        ListenerConfig tcp = new ListenerConfig("b", null, ListenerProtocol.TCP, 80, -1, true, null, null, null, null);
+        ListenerConfig udp = new ListenerConfig("c", null, ListenerProtocol.UDP, 80, -1, true, null, null, null, null);
+        assertThatThrownBy(() -> new AmphoraConfig(1, "lb", "127.0.0.2", true, List.of(http, tcp), List.of()))
+                .hasMessage("listeners: two listeners on tcp port 80");
+        assertThat(new AmphoraConfig(1, "lb", "127.0.0.2", true, List.of(http, udp), List.of()).listeners()).hasSize(2);
+    }
+
+    @Test
+    void invalidJsonIsRefusedWithTheRule() {
+        assertThatThrownBy(() -> AgentApi.json().readValue(
+                "{\"id\":\"m\",\"address\":\"127.0.0.1\",\"protocolPort\":80,\"weight\":300,\"backup\":false,"
+                        + "\"adminStateUp\":true}", MemberConfig.class))
+                .isInstanceOf(ValueInstantiationException.class)
+                .hasMessageContaining("member.weight: must be between 0 and 256, got 300");
+        assertThatThrownBy(() -> AgentApi.json().readValue("{\"appliedGeneration\":1,\"extra\":2}", ConfigAck.class))
+                .isInstanceOf(UnrecognizedPropertyException.class);
+    }
+
+    @Test
+    void expectedCodesAcceptOctaviaForms() {
+        assertThat(ExpectedCodes.parse("200").matches(200)).isTrue();
+        assertThat(ExpectedCodes.parse("200").matches(201)).isFalse();
+        ExpectedCodes list = ExpectedCodes.parse("200, 202");
+        assertThat(list.matches(202)).isTrue();
+        assertThat(list.matches(201)).isFalse();
+        ExpectedCodes range = ExpectedCodes.parse("200-204");
+        assertThat(range.matches(204)).isTrue();
+        assertThat(range.matches(205)).isFalse();
+        assertThatThrownBy(() -> ExpectedCodes.parse("abc")).hasMessageContaining("healthMonitor.expectedCodes");
+        assertThatThrownBy(() -> ExpectedCodes.parse("204-200")).hasMessageContaining("reversed");
+    }
+}

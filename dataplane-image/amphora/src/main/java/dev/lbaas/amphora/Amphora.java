@@ -1,0 +1,101 @@
+package dev.lbaas.amphora;
+
+import dev.lbaas.amphora.agent.AgentServer;
+import dev.lbaas.amphora.agent.AgentTls;
+import dev.lbaas.amphora.agent.StatusWaiters;
+import dev.lbaas.amphora.runtime.Dataplane;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running amphora: the agent API and the data plane it configures, on one group of event
+ * loops. Starts serving nothing; the operator pushes the first configuration.
+ */
+public final class Amphora implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Amphora.class);
+
+    private final EventLoopGroup group;
+    private final ExecutorService configThread;
+    private final Dataplane dataplane;
+    private final Channel agent;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Amphora(EventLoopGroup group, ExecutorService configThread, Dataplane dataplane, Channel agent) {
+        this.group = group;
+        this.configThread = configThread;
+        this.dataplane = dataplane;
+        this.agent = agent;
+    }
+
+    public static Amphora start(AmphoraOptions options) throws IOException {
+        SslContext tls = AgentTls.serverContext(options.tlsCert().toFile(), options.tlsKey().toFile(),
+                options.tlsCa().toFile());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        ExecutorService configThread = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "amphora-config");
+            thread.setDaemon(true);
+            return thread;
+        });
+        StatusWaiters waiters = new StatusWaiters();
+        Dataplane dataplane = new Dataplane(options.amphoraId(), group, waiters::wakeAll);
+        InetSocketAddress address = new InetSocketAddress(options.agentAddress(), options.agentPort());
+        var bound = AgentServer.bind(group, address, tls, dataplane, waiters, configThread).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            configThread.shutdownNow();
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IOException("agent API cannot listen on " + address + ": " + bound.cause().getMessage(),
+                    bound.cause());
+        }
+        Amphora amphora = new Amphora(group, configThread, dataplane, bound.channel());
+        LOG.info("amphora {} agent API listening on {}", options.amphoraId(), bound.channel().localAddress());
+        if (options.agentPortFile() != null) {
+            writeAtomically(options.agentPortFile(), Integer.toString(amphora.agentPort()));
+        }
+        return amphora;
+    }
+
+    /** Readers of the port file see either no file or the whole number. */
+    private static void writeAtomically(Path file, String content) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        Path temporary = absolute.resolveSibling(absolute.getFileName() + ".tmp");
+        Files.writeString(temporary, content, StandardCharsets.US_ASCII);
+        Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public int agentPort() {
+        return ((InetSocketAddress) agent.localAddress()).getPort();
+    }
+
+    /** Stops accepting, then closes the event loops; connections still open are cut after a short grace period. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        agent.close().awaitUninterruptibly();
+        try {
+            configThread.submit(dataplane::close).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("closing the listeners failed", e);
+        }
+        configThread.shutdown();
+        group.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        LOG.info("amphora stopped");
+    }
+}

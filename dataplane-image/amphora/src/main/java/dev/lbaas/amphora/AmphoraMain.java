@@ -1,0 +1,46 @@
+package dev.lbaas.amphora;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** The amphora process. See {@link AmphoraOptions#USAGE} for the command line. */
+public final class AmphoraMain {
+
+    private AmphoraMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        AmphoraOptions options;
+        try {
+            options = AmphoraOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(AmphoraOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        Amphora amphora = Amphora.start(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(amphora::close, "amphora-shutdown"));
+        if (options.exitOnStdinEof()) {
+            Thread watcher = new Thread(() -> {
+                awaitEof(System.in);
+                amphora.close();
+                System.exit(0);
+            }, "amphora-stdin-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+    }
+
+    /** Returns when the stream ends or fails: the parent that owns it is gone either way. */
+    private static void awaitEof(InputStream in) {
+        byte[] discard = new byte[256];
+        try {
+            while (in.read(discard) >= 0) {
+                // whatever the parent writes is ignored; only the end matters
+            }
+        } catch (IOException e) {
+            // a broken pipe means the parent is gone as well
+        }
+    }
+}

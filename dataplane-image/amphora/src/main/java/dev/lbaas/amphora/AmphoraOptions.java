@@ -1,0 +1,79 @@
+package dev.lbaas.amphora;
+
+import java.nio.file.Path;
+
+/**
+ * How an amphora process is started.
+ *
+ * @param amphoraId reported in every status
+ * @param agentAddress where the agent API listens
+ * @param agentPort the agent API's port, 0 for any free one
+ * @param agentPortFile where the bound agent port is written once listening, or null
+ * @param tlsCert PEM certificate chain of the agent API
+ * @param tlsKey PEM PKCS#8 private key of that certificate
+ * @param tlsCa PEM CA whose certificates the agent API accepts from clients
+ * @param exitOnStdinEof exit when standard input closes, so that a child process dies with its parent
+ */
+public record AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
+        Path tlsKey, Path tlsCa, boolean exitOnStdinEof) {
+
+    static final String USAGE = """
+            usage: amphora --id <amphoraId> --agent-address <ip> --agent-port <port, 0 = any>
+                           [--agent-port-file <path>] --tls-cert <pem> --tls-key <pem> --tls-ca <pem>
+                           [--exit-on-stdin-eof]""";
+
+    /** Parses the command line; throws IllegalArgumentException saying what is wrong. */
+    public static AmphoraOptions parse(String... args) {
+        String id = null;
+        String address = null;
+        Integer port = null;
+        Path portFile = null;
+        Path cert = null;
+        Path key = null;
+        Path ca = null;
+        boolean exitOnStdinEof = false;
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (option.equals("--exit-on-stdin-eof")) {
+                exitOnStdinEof = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--id" -> id = value;
+                case "--agent-address" -> address = value;
+                case "--agent-port" -> port = port(value);
+                case "--agent-port-file" -> portFile = Path.of(value);
+                case "--tls-cert" -> cert = Path.of(value);
+                case "--tls-key" -> key = Path.of(value);
+                case "--tls-ca" -> ca = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+        return new AmphoraOptions(required(id, "--id"), required(address, "--agent-address"),
+                required(port, "--agent-port"), portFile, required(cert, "--tls-cert"), required(key, "--tls-key"),
+                required(ca, "--tls-ca"), exitOnStdinEof);
+    }
+
+    private static int port(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--agent-port must be 0-65535, got " + value);
+    }
+
+    private static <T> T required(T value, String option) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " is required");
+        }
+        return value;
+    }
+}

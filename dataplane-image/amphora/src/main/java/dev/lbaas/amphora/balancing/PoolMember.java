@@ -1,0 +1,70 @@
+package dev.lbaas.amphora.balancing;
+
+import dev.lbaas.amphora.config.MemberConfig;
+import dev.lbaas.amphora.config.MemberHealth;
+import dev.lbaas.amphora.stats.TrafficCounters;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * A member as one configuration generation serves it: its settings, where it is, its live health
+ * (owned by the health monitor, which outlives generations) and its traffic counters.
+ */
+public final class PoolMember {
+
+    private final MemberConfig config;
+    private final InetSocketAddress endpoint;
+    private final Supplier<MemberHealth> health;
+    private final TrafficCounters counters;
+
+    public PoolMember(MemberConfig config, InetSocketAddress endpoint, Supplier<MemberHealth> health,
+            TrafficCounters counters) {
+        this.config = config;
+        this.endpoint = endpoint;
+        this.health = health;
+        this.counters = counters;
+    }
+
+    public MemberConfig config() {
+        return config;
+    }
+
+    public String id() {
+        return config.id();
+    }
+
+    public InetSocketAddress endpoint() {
+        return endpoint;
+    }
+
+    public int weight() {
+        return config.weight();
+    }
+
+    public boolean backup() {
+        return config.backup();
+    }
+
+    public MemberHealth health() {
+        return health.get();
+    }
+
+    public TrafficCounters counters() {
+        return counters;
+    }
+
+    /** Whether the member may take a new connection: enabled, not draining (weight 0), not down. */
+    public boolean takesNewConnections() {
+        return config.adminStateUp() && config.weight() > 0 && health.get() != MemberHealth.DOWN;
+    }
+
+    /** Whether a connection to {@code other} could be reused for this member. */
+    public boolean sameEndpoint(PoolMember other) {
+        return other != null && config.id().equals(other.config.id()) && endpoint.equals(other.endpoint);
+    }
+
+    @Override
+    public String toString() {
+        return config.name() + "(" + endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort() + ")";
+    }
+}

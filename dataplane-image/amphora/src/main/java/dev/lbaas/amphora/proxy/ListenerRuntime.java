@@ -1,0 +1,40 @@
+package dev.lbaas.amphora.proxy;
+
+import dev.lbaas.amphora.balancing.Pool;
+import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.stats.TrafficCounters;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * A listener as one configuration generation serves it.
+ *
+ * @param pool the default pool, or null when the listener has none
+ * @param counters the listener's traffic, shared by every generation
+ * @param allowedClients the allowed client networks; empty allows everyone
+ * @param fullnessChanged told when the listener reaches or leaves its connection limit
+ */
+public record ListenerRuntime(ListenerConfig config, Pool pool, TrafficCounters counters,
+        List<IpSubnetFilterRule> allowedClients, Runnable fullnessChanged) {
+
+    public ListenerRuntime {
+        allowedClients = List.copyOf(allowedClients);
+    }
+
+    public boolean allows(InetSocketAddress client) {
+        if (allowedClients.isEmpty()) {
+            return true;
+        }
+        for (IpSubnetFilterRule rule : allowedClients) {
+            if (rule.matches(client)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean atConnectionLimit() {
+        return config.connectionLimit() >= 0 && counters.activeConnections() >= config.connectionLimit();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.lbaas.amphora.proxy;
+
+import dev.lbaas.amphora.balancing.Pool;
+import dev.lbaas.amphora.balancing.PoolMember;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.util.function.Function;
+
+/**
+ * Opens the member side of a proxied connection on the client's own event loop, so both sides of
+ * a connection share one thread and never need locks. A member that refuses is skipped for the
+ * next one the pool picks, a bounded number of times.
+ */
+public final class MemberConnector {
+
+    /** An open member connection. */
+    public record Connected(PoolMember member, Channel channel) {
+    }
+
+    /** Why no member connection could be opened; the message is fit for a log line. */
+    public static final class NoMemberException extends Exception {
+        NoMemberException(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    private static final int ATTEMPTS = 3;
+
+    private MemberConnector() {
+    }
+
+    /** The member the pool picks for this client, or null when the listener has no pool or it has no member up. */
+    public static PoolMember pick(Channel client, Pool pool) {
+        return pool == null ? null : pool.pick((InetSocketAddress) client.remoteAddress());
+    }
+
+    /**
+     * @param first the member to try first, usually {@link #pick}; retries ask the pool again
+     * @param memberPipeline builds the pipeline of a member connection (auto-read is off on it)
+     */
+    public static Future<Connected> connect(Channel client, Pool pool, PoolMember first, long connectTimeoutMillis,
+            Function<PoolMember, ChannelHandler> memberPipeline) {
+        Promise<Connected> result = client.eventLoop().newPromise();
+        attempt(client, pool, first, connectTimeoutMillis, memberPipeline, 1, result);
+        return result;
+    }
+
+    private static void attempt(Channel client, Pool pool, PoolMember member, long connectTimeoutMillis,
+            Function<PoolMember, ChannelHandler> memberPipeline, int attempt, Promise<Connected> result) {
+        if (member == null) {
+            result.tryFailure(new NoMemberException("no member available", null));
+            return;
+        }
+        ChannelFuture connect = new Bootstrap()
+                .group(client.eventLoop())
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(memberPipeline.apply(member))
+                .connect(member.endpoint());
+        connect.addListener((ChannelFuture done) -> {
+            if (done.isSuccess()) {
+                member.counters().connectionOpened();
+                done.channel().closeFuture().addListener(closed -> member.counters().connectionClosed());
+                if (!result.trySuccess(new Connected(member, done.channel()))) {
+                    done.channel().close();
+                }
+            } else if (attempt < ATTEMPTS && !result.isDone()) {
+                attempt(client, pool, pick(client, pool), connectTimeoutMillis, memberPipeline, attempt + 1, result);
+            } else {
+                result.tryFailure(new NoMemberException("cannot connect to member " + member + ": "
+                        + done.cause().getMessage(), done.cause()));
+            }
+        });
+    }
+}

@@ -1,0 +1,32 @@
+package dev.lbaas.amphora.proxy;
+
+import dev.lbaas.amphora.balancing.PoolMember;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** The handlers every member connection starts with, before the listener kind's own. */
+public final class MemberPipeline {
+
+    private MemberPipeline() {
+    }
+
+    public static ChannelHandler create(PoolMember member, ListenerRuntime listener,
+            Consumer<ChannelPipeline> proxyHandlers) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ChannelPipeline pipeline = ch.pipeline();
+                pipeline.addLast("member-traffic", TrafficCountingHandler.memberSide(member.counters()));
+                // Octavia's member data timeout: the connection is closed when nothing moves either way.
+                pipeline.addLast("member-idle", new IdleStateHandler(0, 0,
+                        listener.config().timeouts().memberDataMillis(), TimeUnit.MILLISECONDS));
+                proxyHandlers.accept(pipeline);
+            }
+        };
+    }
+}

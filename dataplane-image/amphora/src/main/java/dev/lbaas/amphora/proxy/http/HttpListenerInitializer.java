@@ -1,0 +1,64 @@
+package dev.lbaas.amphora.proxy.http;
+
+import dev.lbaas.amphora.balancing.PoolMember;
+import dev.lbaas.amphora.proxy.ListenerInitializer;
+import dev.lbaas.amphora.proxy.ListenerRuntime;
+import dev.lbaas.amphora.proxy.MemberPipeline;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.function.Supplier;
+
+/**
+ * HTTP/1.1 listeners: a streaming reverse proxy. Requests and responses pass through as
+ * {@code HttpObject}s, never aggregated, so bodies of any size flow with backpressure.
+ */
+public final class HttpListenerInitializer extends ListenerInitializer {
+
+    /** Bounds on what a client may send, and strict framing against request smuggling. */
+    private static final HttpDecoderConfig CLIENT_DECODER = new HttpDecoderConfig()
+            .setMaxInitialLineLength(8 * 1024)
+            .setMaxHeaderSize(32 * 1024)
+            .setMaxChunkSize(64 * 1024)
+            .setValidateHeaders(true)
+            .setStrictLineParsing(true)
+            // Content-Length with Transfer-Encoding, or differing Content-Lengths: rejected, not guessed.
+            .setAllowDuplicateContentLengths(false)
+            .setUseRfc9112TransferEncoding(true);
+
+    private static final HttpDecoderConfig MEMBER_DECODER = new HttpDecoderConfig()
+            .setMaxInitialLineLength(8 * 1024)
+            .setMaxHeaderSize(64 * 1024)
+            .setMaxChunkSize(64 * 1024)
+            .setValidateHeaders(true)
+            .setAllowDuplicateContentLengths(false)
+            .setUseRfc9112TransferEncoding(true);
+
+    private final Supplier<ListenerRuntime> latest;
+
+    /**
+     * @param listener the generation current when the connection was accepted
+     * @param latest the listener's current generation, consulted for every request, so that a
+     *     keep-alive connection follows configuration changes
+     */
+    public HttpListenerInitializer(ListenerRuntime listener, Supplier<ListenerRuntime> latest) {
+        super(listener);
+        this.latest = latest;
+    }
+
+    @Override
+    protected void addProxyHandlers(ChannelPipeline pipeline) {
+        pipeline.addLast("http-codec", new HttpServerCodec(CLIENT_DECODER));
+        pipeline.addLast("http-proxy", new HttpProxyHandler(latest));
+    }
+
+    /** The pipeline of a member connection; {@code responses} receives what the member answers. */
+    static ChannelHandler memberPipeline(PoolMember member, ListenerRuntime listener, ChannelHandler responses) {
+        return MemberPipeline.create(member, listener, pipeline -> {
+            pipeline.addLast("http-codec", new HttpClientCodec(MEMBER_DECODER, false, false));
+            pipeline.addLast("http-responses", responses);
+        });
+    }
+}

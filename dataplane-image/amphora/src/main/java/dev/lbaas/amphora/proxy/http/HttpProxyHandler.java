@@ -1,0 +1,391 @@
+package dev.lbaas.amphora.proxy.http;
+
+import dev.lbaas.amphora.balancing.PoolMember;
+import dev.lbaas.amphora.proxy.ListenerRuntime;
+import dev.lbaas.amphora.proxy.MemberConnector;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection of an HTTP listener and the member connection serving it. Every request
+ * picks its member afresh; the member connection is kept while consecutive requests go to the
+ * same member and replaced otherwise.
+ *
+ * <p>Requests are handled one at a time, in order: while a response is on its way the client is
+ * not read, and requests a client pipelined meanwhile wait in {@link #inbound}. Reads on either
+ * side are requested only after the previous message was written to the other side, which is
+ * the backpressure. Both channels run on the client's event loop, so the state needs no locks.
+ */
+final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
+
+    /** One request and its response. */
+    private static final class Exchange {
+        final ListenerRuntime listener;
+        final HttpMethod method;
+        final HttpVersion clientVersion;
+        boolean clientKeepAlive;
+        boolean requestSent;
+        boolean responseStarted;
+        boolean responseReceived;
+        boolean interimResponse;
+        boolean memberReusable;
+
+        Exchange(ListenerRuntime listener, HttpRequest request) {
+            this.listener = listener;
+            this.method = request.method();
+            this.clientVersion = request.protocolVersion();
+            this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        }
+    }
+
+    private final Supplier<ListenerRuntime> listeners;
+    private final Deque<HttpObject> inbound = new ArrayDeque<>();
+    private ChannelHandlerContext client;
+    private Exchange exchange;
+    private Channel member;
+    private PoolMember memberTarget;
+    private boolean connecting;
+
+    HttpProxyHandler(Supplier<ListenerRuntime> listeners) {
+        this.listeners = listeners;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        client = ctx;
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inbound.add((HttpObject) msg);
+        pump();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseInbound();
+        closeMember();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // While the member works on a request, the member side's timeout is the one that applies.
+            if (exchange == null || !exchange.requestSent || exchange.responseStarted) {
+                ctx.close();
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("client connection failed", cause);
+        ctx.close();
+    }
+
+    /** Moves client messages on as far as the state allows, then asks for more if it can take them. */
+    private void pump() {
+        ChannelFuture lastWrite = null;
+        while (!inbound.isEmpty() && client.channel().isActive()) {
+            if (exchange == null) {
+                HttpObject next = inbound.poll();
+                if (next instanceof HttpRequest request) {
+                    begin(request);
+                } else {
+                    // the rest of a request that was already answered with an error
+                    ReferenceCountUtil.release(next);
+                }
+                continue;
+            }
+            if (exchange.requestSent || member == null || connecting) {
+                break;
+            }
+            HttpObject next = inbound.poll();
+            if (next instanceof LastHttpContent) {
+                exchange.requestSent = true;
+            }
+            lastWrite = member.write(next);
+        }
+        if (lastWrite == null) {
+            readClientIfReady();
+            return;
+        }
+        member.flush();
+        lastWrite.addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess()) {
+                readClientIfReady();
+            } else {
+                written.channel().close();
+            }
+        });
+    }
+
+    private void readClientIfReady() {
+        boolean wantsMore = exchange == null || (!exchange.requestSent && member != null && !connecting);
+        if (inbound.isEmpty() && wantsMore && client.channel().isActive()) {
+            client.read();
+        }
+    }
+
+    private void begin(HttpRequest request) {
+        ListenerRuntime listener = listeners.get();
+        if (request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(request);
+            Throwable cause = request.decoderResult().cause();
+            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST;
+            fail(listener, status, "bad request");
+            return;
+        }
+        exchange = new Exchange(listener, request);
+        ProxyHeaders.removeHopByHop(request.headers());
+        ProxyHeaders.insert(request.headers(), listener.config().insertHeaders(),
+                (InetSocketAddress) client.channel().remoteAddress(), (InetSocketAddress) client.channel().localAddress());
+        PoolMember chosen = MemberConnector.pick(client.channel(), listener.pool());
+        if (chosen == null) {
+            ReferenceCountUtil.release(request);
+            fail(listener, HttpResponseStatus.SERVICE_UNAVAILABLE, "no server is available to handle this request");
+            return;
+        }
+        inbound.addFirst(request);
+        if (member != null && member.isActive() && chosen.sameEndpoint(memberTarget)) {
+            return;
+        }
+        closeMember();
+        connect(listener, chosen);
+    }
+
+    private void connect(ListenerRuntime listener, PoolMember chosen) {
+        connecting = true;
+        Channel clientChannel = client.channel();
+        MemberConnector.connect(clientChannel, listener.pool(), chosen, listener.config().timeouts().memberConnectMillis(),
+                target -> HttpListenerInitializer.memberPipeline(target, listener, new MemberResponses()))
+                .addListener((Future<MemberConnector.Connected> done) -> {
+                    connecting = false;
+                    if (!clientChannel.isActive()) {
+                        if (done.isSuccess()) {
+                            done.getNow().channel().close();
+                        }
+                        return;
+                    }
+                    if (!done.isSuccess()) {
+                        LOG.debug("listener {}: {}", listener.config().name(), done.cause().getMessage());
+                        fail(listener, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                "no server is available to handle this request");
+                        return;
+                    }
+                    member = done.getNow().channel();
+                    memberTarget = done.getNow().member();
+                    member.read();
+                    pump();
+                });
+    }
+
+    /** Adapts a member's response head to the client connection before it is forwarded. */
+    private void prepareResponse(HttpResponse response) {
+        int code = response.status().code();
+        boolean bodyless = exchange.method.equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean delimited = bodyless || chunked || HttpUtil.isContentLengthSet(response);
+        exchange.memberReusable = HttpUtil.isKeepAlive(response) && delimited;
+        ProxyHeaders.removeHopByHop(response.headers());
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+            if (chunked) {
+                // HTTP/1.0 clients know no chunks: the body ends when the connection does.
+                HttpUtil.setTransferEncodingChunked(response, false);
+                exchange.clientKeepAlive = false;
+            } else if (!delimited) {
+                exchange.clientKeepAlive = false;
+            }
+        } else if (!delimited) {
+            // The member ends the body by closing; chunks let the client connection live on.
+            HttpUtil.setTransferEncodingChunked(response, true);
+        }
+        if (!exchange.clientKeepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    private void forwardResponse(HttpObject msg) {
+        if (msg instanceof HttpResponse response) {
+            if (response.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server sent an invalid response");
+                return;
+            }
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+                    && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                // 100 Continue and friends precede the real response
+                exchange.interimResponse = true;
+            } else {
+                exchange.responseStarted = true;
+                prepareResponse(response);
+            }
+        }
+        if (msg instanceof LastHttpContent) {
+            exchange.responseReceived = !exchange.interimResponse;
+            exchange.interimResponse = false;
+        }
+        boolean responseEnds = exchange.responseReceived;
+        client.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
+            if (!written.isSuccess()) {
+                client.close();
+            } else if (responseEnds) {
+                finishExchange();
+            } else if (member != null) {
+                member.read();
+            }
+        });
+    }
+
+    private void finishExchange() {
+        Exchange done = exchange;
+        exchange = null;
+        if (!done.memberReusable || !done.requestSent) {
+            closeMember();
+        } else if (member != null) {
+            // keep reading while idle, so that the member closing the connection is noticed
+            member.read();
+        }
+        if (!done.clientKeepAlive || !done.requestSent) {
+            client.close();
+            return;
+        }
+        pump();
+    }
+
+    /** Answers the client with an error and closes its connection. */
+    private void fail(ListenerRuntime listener, HttpResponseStatus status, String message) {
+        listener.counters().requestFailed();
+        exchange = null;
+        releaseInbound();
+        closeMember();
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(message + "\n", StandardCharsets.US_ASCII));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The member failed the current exchange: an error if the client has no response yet, else a cut. */
+    private void failOnMember(HttpResponseStatus status, String message) {
+        if (memberTarget != null) {
+            memberTarget.counters().requestFailed();
+        }
+        if (exchange.responseStarted) {
+            exchange.listener.counters().requestFailed();
+            closeMember();
+            client.close();
+        } else {
+            fail(exchange.listener, status, message);
+        }
+    }
+
+    private void closeMember() {
+        if (member != null) {
+            member.close();
+            member = null;
+            memberTarget = null;
+        }
+    }
+
+    private void releaseInbound() {
+        HttpObject msg;
+        while ((msg = inbound.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** The end of one member connection; events of a connection already replaced are ignored. */
+    private final class MemberResponses extends ChannelInboundHandlerAdapter {
+
+        private boolean current(ChannelHandlerContext ctx) {
+            return ctx.channel() == member;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!current(ctx) || exchange == null || exchange.responseReceived || !(msg instanceof HttpObject)) {
+                // nothing was asked: a member talking out of turn loses its connection
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            forwardResponse((HttpObject) msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!current(ctx)) {
+                return;
+            }
+            member = null;
+            // a body that ends with the connection has been received whole by now
+            if (exchange != null && !exchange.responseReceived) {
+                failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server closed the connection");
+            }
+            memberTarget = null;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (!(evt instanceof IdleStateEvent)) {
+                ctx.fireUserEventTriggered(evt);
+            } else if (!current(ctx) || exchange == null) {
+                ctx.close();
+            } else if (exchange.requestSent) {
+                // While the client still sends the request, the client side's timeout applies.
+                failOnMember(HttpResponseStatus.GATEWAY_TIMEOUT, "the server did not answer in time");
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("member connection failed", cause);
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.lbaas.amphora.proxy.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+
+/** Header rules of a proxy: hop-by-hop headers stay on their hop, and the headers Octavia inserts. */
+public final class ProxyHeaders {
+
+    /** The insertHeaders values this amphora knows. */
+    public static final Set<String> INSERTABLE = Set.of("X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto",
+            "X-Real-IP");
+
+    /**
+     * Connection-specific headers (RFC 9110, 7.6.1). Transfer-Encoding is not among them here: the
+     * proxy streams bodies in the framing they came in, and the codecs re-frame as needed. Upgrade
+     * is dropped so that members never switch protocols under the proxy.
+     */
+    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
+            HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);
+
+    private ProxyHeaders() {
+    }
+
+    static void removeHopByHop(HttpHeaders headers) {
+        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : connection.split(",")) {
+                String name = token.trim();
+                if (!name.isEmpty()) {
+                    headers.remove(name);
+                }
+            }
+        }
+        HOP_BY_HOP.forEach(headers::remove);
+    }
+
+    static void insert(HttpHeaders headers, List<String> names, InetSocketAddress client, InetSocketAddress local) {
+        String clientIp = client.getAddress().getHostAddress();
+        for (String name : names) {
+            switch (name) {
+                case "X-Forwarded-For" -> headers.add(name, clientIp);
+                case "X-Forwarded-Port" -> headers.set(name, local.getPort());
+                case "X-Forwarded-Proto" -> headers.set(name, "http");
+                case "X-Real-IP" -> headers.set(name, clientIp);
+                default -> throw new IllegalStateException("insert header " + name + " passed validation");
+            }
+        }
+    }
+}

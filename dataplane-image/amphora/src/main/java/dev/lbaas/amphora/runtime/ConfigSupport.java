@@ -1,0 +1,104 @@
+package dev.lbaas.amphora.runtime;
+
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.amphora.config.MemberConfig;
+import dev.lbaas.amphora.config.MonitorType;
+import dev.lbaas.amphora.config.PoolConfig;
+import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.proxy.http.ProxyHeaders;
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What a valid configuration may still ask that this amphora cannot serve. The records of the
+ * contract check everything else; this adds the amphora's own limits, with messages that name
+ * the field like theirs do. A configuration that fails here is refused whole.
+ */
+final class ConfigSupport {
+
+    private static final Set<ListenerProtocol> LISTENER_PROTOCOLS =
+            EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS);
+    private static final Set<PoolProtocol> POOL_PROTOCOLS =
+            EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS);
+    private static final Set<MonitorType> MONITOR_TYPES = EnumSet.of(MonitorType.TCP, MonitorType.HTTP);
+
+    private ConfigSupport() {
+    }
+
+    static void check(AmphoraConfig config) {
+        for (ListenerConfig listener : config.listeners()) {
+            String field = "listeners[" + listener.id() + "]";
+            if (!LISTENER_PROTOCOLS.contains(listener.protocol())) {
+                throw notYet(field + ".protocol", listener.protocol());
+            }
+            if (listener.protocol() == ListenerProtocol.HTTP) {
+                for (String header : listener.insertHeaders()) {
+                    if (!ProxyHeaders.INSERTABLE.contains(header)) {
+                        throw notYet(field + ".insertHeaders", header);
+                    }
+                }
+            }
+            listener.allowedCidrs().forEach(cidr -> allowedNetwork(cidr, field + ".allowedCidrs"));
+        }
+        for (PoolConfig pool : config.pools()) {
+            String field = "pools[" + pool.id() + "]";
+            if (!POOL_PROTOCOLS.contains(pool.protocol())) {
+                throw notYet(field + ".protocol", pool.protocol());
+            }
+            if (pool.healthMonitor() != null && !MONITOR_TYPES.contains(pool.healthMonitor().type())) {
+                throw notYet(field + ".healthMonitor.type", pool.healthMonitor().type());
+            }
+        }
+    }
+
+    /** An allowedCidrs entry, "10.0.0.0/8" or a single address. */
+    static IpSubnetFilterRule allowedNetwork(String cidr, String field) {
+        int slash = cidr.indexOf('/');
+        String address = slash < 0 ? cidr : cidr.substring(0, slash);
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
+        int maxPrefix = bytes == null ? 0 : bytes.length * 8;
+        try {
+            int prefix = slash < 0 ? maxPrefix : Integer.parseInt(cidr.substring(slash + 1));
+            if (bytes != null && prefix >= 0 && prefix <= maxPrefix) {
+                return new IpSubnetFilterRule(address, prefix, IpFilterRuleType.ACCEPT);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(field + ": \"" + cidr + "\" is not an address or network (10.0.0.0/8)");
+    }
+
+    /**
+     * The member's address; a host name is resolved once, here, on the configuration thread,
+     * because resolving on an event loop would block it.
+     */
+    static InetSocketAddress endpoint(String host, int port, String field) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(field + ": cannot resolve " + host);
+        }
+    }
+
+    static InetSocketAddress memberEndpoint(PoolConfig pool, MemberConfig member) {
+        return endpoint(member.address(), member.protocolPort(),
+                "pools[" + pool.id() + "].members[" + member.id() + "].address");
+    }
+
+    static InetSocketAddress monitorEndpoint(PoolConfig pool, MemberConfig member) {
+        return endpoint(member.effectiveMonitorAddress(), member.effectiveMonitorPort(),
+                "pools[" + pool.id() + "].members[" + member.id() + "].monitorAddress");
+    }
+
+    private static IllegalArgumentException notYet(String field, Object value) {
+        return new IllegalArgumentException(field + ": " + value + " is not supported yet");
+    }
+}

@@ -1,0 +1,253 @@
+package dev.lbaas.amphora.runtime;
+
+import dev.lbaas.amphora.balancing.MemberPicker;
+import dev.lbaas.amphora.balancing.Pool;
+import dev.lbaas.amphora.balancing.PoolMember;
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.AmphoraStatus;
+import dev.lbaas.amphora.config.AmphoraStatus.ListenerStatus;
+import dev.lbaas.amphora.config.AmphoraStatus.MemberStatus;
+import dev.lbaas.amphora.config.AmphoraStatus.PoolStatus;
+import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.config.MemberConfig;
+import dev.lbaas.amphora.config.MemberHealth;
+import dev.lbaas.amphora.config.PoolConfig;
+import dev.lbaas.amphora.health.HealthMonitors;
+import dev.lbaas.amphora.health.MonitorTarget;
+import dev.lbaas.amphora.proxy.ListenerRuntime;
+import dev.lbaas.amphora.proxy.ListenerSlot;
+import dev.lbaas.amphora.stats.StatsRegistry;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the amphora serves: the current configuration generation, its listening sockets, pools
+ * and health monitors. {@link #apply} replaces the generation as a whole and in place: listeners
+ * that stay keep their sockets and connections, and a configuration that cannot be served leaves
+ * the previous one untouched.
+ *
+ * <p>{@link #apply} and {@link #close} run on one configuration thread, never on an event loop
+ * (they wait for sockets to bind); {@link #status} may be called from anywhere.
+ */
+public final class Dataplane implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
+
+    /** One configuration generation, immutable once published. */
+    private record Generation(AmphoraConfig config, Map<String, ListenerRuntime> enabledListeners,
+            List<Pool> pools) {
+    }
+
+    private final String amphoraId;
+    private final EventLoopGroup group;
+    private final Runnable statusChanged;
+    private final AtomicLong healthVersion = new AtomicLong(1);
+    private final StatsRegistry stats = new StatsRegistry();
+    private final HealthMonitors monitors;
+    private final Map<InetSocketAddress, ListenerSlot> slots = new HashMap<>();
+    private volatile Generation current;
+
+    /**
+     * @param statusChanged told (on any thread, without blocking) after the health version moved
+     */
+    public Dataplane(String amphoraId, EventLoopGroup group, Runnable statusChanged) {
+        this.amphoraId = amphoraId;
+        this.group = group;
+        this.statusChanged = statusChanged;
+        this.monitors = new HealthMonitors(group, this::healthChanged);
+    }
+
+    public long healthVersion() {
+        return healthVersion.get();
+    }
+
+    public long appliedGeneration() {
+        Generation generation = current;
+        return generation == null ? 0 : generation.config().generation();
+    }
+
+    public ApplyResult apply(AmphoraConfig config) {
+        long applied = appliedGeneration();
+        if (config.generation() < applied) {
+            return new ApplyResult.Stale(applied);
+        }
+        if (config.generation() == applied) {
+            return new ApplyResult.Applied(applied);
+        }
+        try {
+            ConfigSupport.check(config);
+            return install(config);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("config generation {} rejected: {}", config.generation(), e.getMessage());
+            return new ApplyResult.Rejected(e.getMessage());
+        }
+    }
+
+    private ApplyResult install(AmphoraConfig config) {
+        InetAddress vip = ConfigSupport.endpoint(config.vipAddress(), 0, "vipAddress").getAddress();
+        HealthMonitors.Plan monitorPlan = monitors.plan(monitorTargets(config));
+        Map<String, Pool> pools = new LinkedHashMap<>();
+        for (PoolConfig pool : config.pools()) {
+            pools.put(pool.id(), pool(pool, monitorPlan));
+        }
+        Map<String, ListenerRuntime> enabled = new LinkedHashMap<>();
+        Map<InetSocketAddress, ListenerRuntime> wanted = new HashMap<>();
+        for (ListenerConfig listener : config.listeners()) {
+            if (!config.adminStateUp() || !listener.adminStateUp()) {
+                continue;
+            }
+            List<IpSubnetFilterRule> allowed = listener.allowedCidrs().stream()
+                    .map(cidr -> ConfigSupport.allowedNetwork(cidr, "listeners[" + listener.id() + "].allowedCidrs"))
+                    .toList();
+            ListenerRuntime runtime = new ListenerRuntime(listener,
+                    listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
+                    stats.listener(listener.id()), allowed, this::healthChanged);
+            enabled.put(listener.id(), runtime);
+            wanted.put(new InetSocketAddress(vip, listener.protocolPort()), runtime);
+        }
+
+        Map<InetSocketAddress, ListenerSlot> added = bindNewSlots(wanted);
+
+        // Nothing below can fail: the new generation goes live.
+        monitorPlan.commit();
+        wanted.forEach((address, runtime) -> {
+            ListenerSlot kept = slots.get(address);
+            if (kept != null) {
+                kept.serve(runtime);
+            }
+        });
+        for (var it = slots.entrySet().iterator(); it.hasNext();) {
+            var slot = it.next();
+            if (!wanted.containsKey(slot.getKey())) {
+                // awaited, so that the acknowledgement means the port is no longer accepting
+                slot.getValue().close().awaitUninterruptibly();
+                LOG.info("listener on {} closed", slot.getKey());
+                it.remove();
+            }
+        }
+        added.forEach((address, slot) -> {
+            slot.startAccepting();
+            slots.put(address, slot);
+            LOG.info("listener {} on {} accepting", slot.current().config().name(), address);
+        });
+        Set<String> memberIds = new HashSet<>();
+        config.pools().forEach(pool -> pool.members().forEach(member -> memberIds.add(member.id())));
+        Set<String> listenerIds = new HashSet<>();
+        config.listeners().forEach(listener -> listenerIds.add(listener.id()));
+        stats.retain(listenerIds, memberIds);
+        current = new Generation(config, enabled, List.copyOf(pools.values()));
+        LOG.info("config generation {} applied: {} listeners serving, {} pools", config.generation(), enabled.size(),
+                pools.size());
+        // Members may have come, gone or changed monitors: whoever waits on health looks again.
+        healthChanged();
+        return new ApplyResult.Applied(config.generation());
+    }
+
+    /** Binds the addresses no slot holds yet; all or none: on a failure every new slot is closed again. */
+    private Map<InetSocketAddress, ListenerSlot> bindNewSlots(Map<InetSocketAddress, ListenerRuntime> wanted) {
+        Map<InetSocketAddress, ListenerSlot> added = new HashMap<>();
+        Map<ListenerSlot, ChannelFuture> binds = new HashMap<>();
+        wanted.forEach((address, runtime) -> {
+            if (!slots.containsKey(address)) {
+                ListenerSlot slot = new ListenerSlot(address, runtime);
+                added.put(address, slot);
+                binds.put(slot, slot.bind(group));
+            }
+        });
+        String failure = null;
+        for (var bind : binds.entrySet()) {
+            ChannelFuture bound = bind.getValue().awaitUninterruptibly();
+            if (!bound.isSuccess() && failure == null) {
+                ListenerSlot slot = bind.getKey();
+                failure = "listeners[" + slot.current().config().id() + "]: cannot listen on "
+                        + slot.address().getAddress().getHostAddress() + ":" + slot.address().getPort() + ": "
+                        + bound.cause().getMessage();
+            }
+        }
+        if (failure != null) {
+            binds.keySet().forEach(slot -> slot.close().awaitUninterruptibly());
+            throw new IllegalArgumentException(failure);
+        }
+        return added;
+    }
+
+    private Pool pool(PoolConfig pool, HealthMonitors.Plan monitorPlan) {
+        List<PoolMember> members = new ArrayList<>();
+        for (MemberConfig member : pool.members()) {
+            Supplier<MemberHealth> health = monitored(pool, member)
+                    ? monitorPlan.health(member.id())
+                    : () -> MemberHealth.NO_MONITOR;
+            members.add(new PoolMember(member, ConfigSupport.memberEndpoint(pool, member), health,
+                    stats.member(member.id())));
+        }
+        return new Pool(pool, members, MemberPicker.create(pool.lbAlgorithm(), members, healthVersion::get));
+    }
+
+    private static List<MonitorTarget> monitorTargets(AmphoraConfig config) {
+        List<MonitorTarget> targets = new ArrayList<>();
+        for (PoolConfig pool : config.pools()) {
+            for (MemberConfig member : pool.members()) {
+                if (monitored(pool, member)) {
+                    targets.add(new MonitorTarget(member.id(), member.name(), pool.healthMonitor(),
+                            ConfigSupport.monitorEndpoint(pool, member)));
+                }
+            }
+        }
+        return targets;
+    }
+
+    /** Disabled members are not checked: they take no traffic whatever their health. */
+    private static boolean monitored(PoolConfig pool, MemberConfig member) {
+        return pool.healthMonitor() != null && pool.healthMonitor().adminStateUp() && member.adminStateUp();
+    }
+
+    private void healthChanged() {
+        healthVersion.incrementAndGet();
+        statusChanged.run();
+    }
+
+    public AmphoraStatus status() {
+        // Read first: a change that lands while the report is built moves the version past it.
+        long version = healthVersion.get();
+        Generation generation = current;
+        if (generation == null) {
+            return new AmphoraStatus(amphoraId, 0, version, List.of(), List.of());
+        }
+        List<ListenerStatus> listeners = new ArrayList<>();
+        for (ListenerConfig listener : generation.config().listeners()) {
+            ListenerRuntime runtime = generation.enabledListeners().get(listener.id());
+            listeners.add(new ListenerStatus(listener.id(), runtime != null && runtime.atConnectionLimit(),
+                    stats.listener(listener.id()).snapshot()));
+        }
+        List<PoolStatus> pools = new ArrayList<>();
+        for (Pool pool : generation.pools()) {
+            List<MemberStatus> members = pool.members().stream()
+                    .map(member -> new MemberStatus(member.id(), member.health(), member.counters().snapshot()))
+                    .toList();
+            pools.add(new PoolStatus(pool.config().id(), members));
+        }
+        return new AmphoraStatus(amphoraId, generation.config().generation(), version, listeners, pools);
+    }
+
+    /** Stops accepting and checking; established connections end with the event loops. */
+    @Override
+    public void close() {
+        slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
+        slots.clear();
+        monitors.stopAll();
+    }
+}

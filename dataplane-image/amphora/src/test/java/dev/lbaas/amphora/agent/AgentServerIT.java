@@ -1,0 +1,171 @@
+package dev.lbaas.amphora.agent;
+
+import static dev.lbaas.amphora.testing.Configs.config;
+import static dev.lbaas.amphora.testing.Configs.member;
+import static dev.lbaas.amphora.testing.Configs.pool;
+import static dev.lbaas.amphora.testing.Configs.tcpMonitor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lbaas.amphora.Amphora;
+import dev.lbaas.amphora.AmphoraOptions;
+import dev.lbaas.amphora.config.AgentApi;
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.AmphoraStatus;
+import dev.lbaas.amphora.config.ApiError;
+import dev.lbaas.amphora.config.ConfigAck;
+import dev.lbaas.amphora.config.MemberHealth;
+import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.testing.NamedHttpBackend;
+import dev.lbaas.amphora.testing.TestPki;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentServerIT {
+
+    private static final String VIP = "127.1.5.1";
+
+    @TempDir
+    static Path dir;
+    static TestPki pki;
+    static Amphora amphora;
+    static HttpClient operator;
+    static URI agent;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new TestPki(dir);
+        Path portFile = dir.resolve("agent.port");
+        amphora = Amphora.start(AmphoraOptions.parse("--id", "amp-1", "--agent-address", "127.0.0.1",
+                "--agent-port", "0", "--agent-port-file", portFile.toString(), "--tls-cert", pki.serverCertPem.toString(),
+                "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString()));
+        assertThat(Files.readString(portFile)).isEqualTo(Integer.toString(amphora.agentPort()));
+        operator = client(pki.trustedClient());
+        agent = URI.create("https://127.0.0.1:" + amphora.agentPort());
+    }
+
+    @AfterAll
+    static void stop() {
+        amphora.close();
+    }
+
+    private static HttpClient client(SSLContext tls) {
+        return HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    private static HttpResponse<String> put(String json) throws Exception {
+        return operator.send(HttpRequest.newBuilder(agent.resolve(AgentApi.CONFIG_PATH))
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> put(AmphoraConfig config) throws Exception {
+        return put(AgentApi.json().writeValueAsString(config));
+    }
+
+    private static AmphoraStatus status(long after, int waitSeconds) throws Exception {
+        HttpResponse<String> response = operator.send(HttpRequest.newBuilder(agent.resolve(
+                AgentApi.STATUS_PATH + "?after=" + after + "&waitSeconds=" + waitSeconds)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return AgentApi.json().readValue(response.body(), AmphoraStatus.class);
+    }
+
+    private static <T> T body(HttpResponse<String> response, Class<T> type) throws IOException {
+        return AgentApi.json().readValue(response.body(), type);
+    }
+
+    @Test
+    void clientsWithoutACertificateFromTheCaAreRefused() throws Exception {
+        for (SSLContext stranger : List.of(pki.anonymousClient(), pki.selfSignedClient())) {
+            HttpRequest request = HttpRequest.newBuilder(agent.resolve(AgentApi.STATUS_PATH)).build();
+            assertThatThrownBy(() -> client(stranger).send(request, HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void configurationsAreAppliedByGenerationAndHealthIsLongPolled() throws Exception {
+        try (NamedHttpBackend web = new NamedHttpBackend("web")) {
+            AmphoraConfig first = config(10, VIP, List.of(),
+                    pool("p", PoolProtocol.HTTP, tcpMonitor(300, 200, 1, 1), member("m", web.port(), 1)));
+            HttpResponse<String> applied = put(first);
+            assertThat(applied.statusCode()).isEqualTo(200);
+            assertThat(body(applied, ConfigAck.class)).isEqualTo(new ConfigAck(10));
+            assertThat(put(first).statusCode()).isEqualTo(200);
+
+            HttpResponse<String> stale = put(first.withGeneration(9));
+            assertThat(stale.statusCode()).isEqualTo(409);
+            assertThat(body(stale, ConfigAck.class)).isEqualTo(new ConfigAck(10));
+
+            AmphoraStatus status = status(-1, 0);
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (status.pools().get(0).members().get(0).health() != MemberHealth.UP && System.nanoTime() < deadline) {
+                status = status(status.healthVersion(), 2);
+            }
+            assertThat(status.appliedGeneration()).isEqualTo(10);
+            assertThat(status.amphoraId()).isEqualTo("amp-1");
+            assertThat(status.pools().get(0).members().get(0).health()).isEqualTo(MemberHealth.UP);
+
+            // nothing changes: the poll is held for waitSeconds
+            long started = System.nanoTime();
+            AmphoraStatus unchanged = status(status.healthVersion(), 1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(900),
+                    Duration.ofMillis(2500));
+            assertThat(unchanged.healthVersion()).isEqualTo(status.healthVersion());
+
+            // the member goes down: the held poll returns at once rather than after 20 s
+            web.stop();
+            started = System.nanoTime();
+            AmphoraStatus changed = status(status.healthVersion(), 20);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            assertThat(changed.pools().get(0).members().get(0).health()).isEqualTo(MemberHealth.DOWN);
+        }
+    }
+
+    @Test
+    void invalidConfigurationsAreRefusedNamingTheField() throws Exception {
+        HttpResponse<String> badPort = put("""
+                {"generation":100,"loadBalancerId":"lb","vipAddress":"127.1.5.2","adminStateUp":true,
+                 "listeners":[{"id":"l","protocol":"TCP","protocolPort":0,"connectionLimit":-1,"adminStateUp":true}]}
+                """);
+        assertThat(badPort.statusCode()).isEqualTo(400);
+        assertThat(body(badPort, ApiError.class).message())
+                .isEqualTo("listener.protocolPort: must be between 1 and 65535, got 0");
+
+        HttpResponse<String> unknownField = put("""
+                {"generation":100,"loadBalancerId":"lb","vipAddress":"127.1.5.2","adminStateUp":true,"colour":"red"}
+                """);
+        assertThat(unknownField.statusCode()).isEqualTo(400);
+        assertThat(body(unknownField, ApiError.class).message()).startsWith("colour: Unrecognized field \"colour\"");
+
+        HttpResponse<String> udp = put("""
+                {"generation":100,"loadBalancerId":"lb","vipAddress":"127.1.5.2","adminStateUp":true,
+                 "listeners":[{"id":"l","protocol":"UDP","protocolPort":53,"connectionLimit":-1,"adminStateUp":true}]}
+                """);
+        assertThat(udp.statusCode()).isEqualTo(400);
+        assertThat(body(udp, ApiError.class).message()).isEqualTo("listeners[l].protocol: UDP is not supported yet");
+    }
+
+    @Test
+    void unknownPathsAndWrongMethodsAreAnsweredPlainly() throws Exception {
+        assertThat(operator.send(HttpRequest.newBuilder(agent.resolve("/v1/nothing")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        HttpResponse<String> wrongMethod = operator.send(HttpRequest.newBuilder(agent.resolve(AgentApi.CONFIG_PATH))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("allow")).contains("PUT");
+    }
+}

@@ -1,0 +1,57 @@
+package dev.lbaas.amphora.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** A TCP member for tests: greets each connection with its name and a newline, then echoes. */
+public final class NamedTcpBackend implements AutoCloseable {
+
+    private final String name;
+    private final ServerSocket server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+
+    public NamedTcpBackend(String name) throws IOException {
+        this.name = name;
+        this.server = new ServerSocket();
+        server.bind(new InetSocketAddress("127.0.0.1", 0));
+        executor.execute(this::accept);
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                executor.execute(() -> serve(socket));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+            out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            in.transferTo(out);
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.lbaas.amphora.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/** A raw HTTP/1.1 client connection, for what java.net.http hides: keep-alive, smuggling, framing. */
+public final class RawHttp implements AutoCloseable {
+
+    private final Socket socket = new Socket();
+    private final InputStream in;
+
+    public RawHttp(String host, int port) throws IOException {
+        socket.connect(new InetSocketAddress(host, port), 2000);
+        socket.setSoTimeout(5000);
+        in = socket.getInputStream();
+    }
+
+    public void send(String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
+    /** Reads one response with a Content-Length body; returns status line + "\n" + body. */
+    public String readResponse() throws IOException {
+        String head = readHead();
+        int length = 0;
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        byte[] body = in.readNBytes(length);
+        return head.substring(0, head.indexOf("\r\n")) + "\n" + new String(body, StandardCharsets.UTF_8);
+    }
+
+    public String readHead() throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed after " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** True when the server has closed the connection. */
+    public boolean closedByServer() throws IOException {
+        return in.read() < 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.lbaas.amphora.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.AmphoraStatus;
+import dev.lbaas.amphora.config.MemberHealth;
+import dev.lbaas.amphora.runtime.ApplyResult;
+import dev.lbaas.amphora.runtime.Dataplane;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.util.concurrent.TimeUnit;
+
+/** A data plane without the agent API, configured directly by the test thread. */
+public final class RunningDataplane implements AutoCloseable {
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    public final Dataplane dataplane = new Dataplane("test-amphora", group, () -> { });
+
+    public void apply(AmphoraConfig config) {
+        assertThat(dataplane.apply(config)).isEqualTo(new ApplyResult.Applied(config.generation()));
+    }
+
+    public MemberHealth health(String memberId) {
+        AmphoraStatus status = dataplane.status();
+        return status.pools().stream().flatMap(pool -> pool.members().stream())
+                .filter(member -> member.id().equals(memberId)).findFirst().orElseThrow().health();
+    }
+
+    @Override
+    public void close() {
+        dataplane.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

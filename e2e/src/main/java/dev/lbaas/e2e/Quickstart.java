@@ -1,0 +1,90 @@
+package dev.lbaas.e2e;
+
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The quickstart: starts the whole system on this machine, builds the seed walkthrough's load
+ * balancer, shows it working, and keeps running for exploration with kubectl until Ctrl-C.
+ */
+public final class Quickstart {
+
+    private static final String NAMESPACE = "default";
+
+    private Quickstart() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ProjectLayout layout = ProjectLayout.current();
+        String kubeVersion = System.getProperty("lbaas.kube.version", "1.34.4");
+        Path work = Files.createDirectories(layout.root().resolve(".lbaas/quickstart"));
+
+        say("starting a local control plane (kube-apiserver, etcd, kube-controller-manager)");
+        LocalSystem system = LocalSystem.start(layout, work, kubeVersion);
+        DemoWebServer web1 = new DemoWebServer("web1", "127.0.0.1", 8081).start();
+        DemoWebServer web2 = new DemoWebServer("web2", "127.0.0.1", 8082).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            say("stopping: web servers, operator (and its amphorae), control plane");
+            web1.close();
+            web2.close();
+            system.close();
+            stopped.countDown();
+        }, "quickstart-shutdown"));
+
+        say("web1 and web2 answer on 127.0.0.1:8081 and 127.0.0.1:8082; the operator runs (log: "
+                + system.operator().log() + ")");
+        system.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
+                .endMetadata().build()).serverSideApply();
+        Path manifests = layout.examples().resolve("seed-scenario.yaml");
+        List<HasMetadata> items = LocalSystem.loadManifests(system.client(), manifests, List.of(web1, web2));
+        say("kubectl apply -f " + layout.root().relativize(manifests));
+        system.apply(NAMESPACE, items);
+
+        LoadBalancer lb = system.client().resources(LoadBalancer.class).inNamespace(NAMESPACE).withName("lb-web")
+                .waitUntilCondition(Quickstart::ready, 120, TimeUnit.SECONDS);
+        String vip = lb.getStatus().getVipAddress();
+        say("lb-web is Ready with VIP " + vip + "; six requests to http://" + vip + ":8080/ :");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (int i = 0; i < 6; i++) {
+            // One connection per request, as curl does, so round robin shows across requests.
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + vip + ":8080/"))
+                    .header("Connection", "close").build();
+            System.out.print("    " + http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+        }
+        say("kubectl get lbaas:");
+        kubectl(system, "get", "lbaas", "-n", NAMESPACE);
+        say("The system keeps running. Explore it with:\n\n    export KUBECONFIG=" + system.kubeconfig()
+                + "\n    export PATH=" + system.kubectl().getParent() + ":$PATH   # if kubectl is not installed"
+                + "\n    kubectl get lbaas\n    curl http://" + vip + ":8080/\n\nPress Ctrl-C to stop everything.");
+        stopped.await();
+    }
+
+    private static boolean ready(LoadBalancer lb) {
+        return lb != null && lb.getStatus() != null && lb.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static void kubectl(LocalSystem system, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(system.kubectl().toString(), "--kubeconfig",
+                system.kubeconfig().toString()));
+        command.addAll(List.of(args));
+        new ProcessBuilder(command).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    private static void say(String text) {
+        System.out.println("==> " + text);
+    }
+}

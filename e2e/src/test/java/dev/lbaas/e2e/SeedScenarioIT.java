@@ -1,0 +1,248 @@
+package dev.lbaas.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lbaas.api.v1alpha1.HealthMonitor;
+import dev.lbaas.api.v1alpha1.LbaasStatus;
+import dev.lbaas.api.v1alpha1.Listener;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.Member;
+import dev.lbaas.api.v1alpha1.OperatingStatus;
+import dev.lbaas.api.v1alpha1.Pool;
+import dev.lbaas.api.v1alpha1.ProvisioningStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The seed walkthrough ("构建负载均衡器") end to end, with real processes: a kube-apiserver, the
+ * operator, an amphora, and the web servers web1 and web2. Each step asserts what a user would see.
+ * The monitor is the seed's: TCP, delay 5 s, timeout 4 s, max retries 3 (and maxRetriesDown 3).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SeedScenarioIT {
+
+    private static final String NAMESPACE = "seed";
+    private static final int DELAY = 5;
+    private static final int TIMEOUT = 4;
+    private static final int MAX_RETRIES = 3;
+    private static final int MAX_RETRIES_DOWN = 3;
+
+    private static LocalSystem system;
+    private static KubernetesClient client;
+    private static DemoWebServer web1;
+    private static DemoWebServer web2;
+    private static String vip;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    static void startSystem() throws IOException {
+        ProjectLayout layout = ProjectLayout.current();
+        Path work = Files.createTempDirectory("lbaas-e2e-");
+        system = LocalSystem.start(layout, work, System.getProperty("lbaas.kube.version", "1.34.4"));
+        client = system.client();
+        web1 = new DemoWebServer("web1", "127.0.0.1", 0).start();
+        web2 = new DemoWebServer("web2", "127.0.0.1", 0).start();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+                .create();
+    }
+
+    @AfterAll
+    static void stopSystem() {
+        if (web1 != null) {
+            web1.close();
+        }
+        if (web2 != null) {
+            web2.close();
+        }
+        if (system != null) {
+            System.out.println("operator log: " + system.operator().log());
+            system.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void childrenAppliedBeforeTheirParentsWaitAndSaySo() {
+        List<HasMetadata> items = LocalSystem.loadManifests(client,
+                ProjectLayout.current().examples().resolve("seed-scenario.yaml"), List.of(web1, web2));
+        // Apply in reverse: listener, monitor, members, pool before the load balancer.
+        List<HasMetadata> reversed = new ArrayList<>(items);
+        Collections.reverse(reversed);
+        HasMetadata loadBalancer = reversed.remove(reversed.size() - 1);
+        system.apply(NAMESPACE, reversed);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            LbaasStatus status = status(Member.class, "web1");
+            assertThat(status).isNotNull();
+            assertThat(status.getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
+            assertThat(status.getConditions()).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo("ResolvedRefs");
+                assertThat(c.getStatus()).isEqualTo("False");
+                assertThat(c.getMessage()).contains("LoadBalancer lb-web");
+            });
+        });
+
+        system.apply(NAMESPACE, List.of(loadBalancer));
+        LoadBalancer lb = await().atMost(Duration.ofSeconds(90)).until(
+                () -> client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName("lb-web").get(),
+                SeedScenarioIT::ready);
+        vip = lb.getStatus().getVipAddress();
+        assertThat(vip).startsWith("127.");
+        assertThat(lb.getStatus().getProvisioningStatus()).isEqualTo(ProvisioningStatus.ACTIVE);
+        assertThat(lb.getStatus().getAmphorae()).singleElement()
+                .satisfies(a -> assertThat(a.getHealthy()).isTrue());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(operating(Member.class, "web1")).isEqualTo(OperatingStatus.ONLINE);
+            assertThat(operating(Member.class, "web2")).isEqualTo(OperatingStatus.ONLINE);
+            assertThat(operating(Pool.class, "pool-web")).isEqualTo(OperatingStatus.ONLINE);
+            assertThat(operating(Listener.class, "listener-web")).isEqualTo(OperatingStatus.ONLINE);
+            assertThat(operating(HealthMonitor.class, "monitor-web")).isEqualTo(OperatingStatus.ONLINE);
+            assertThat(operating(LoadBalancer.class, "lb-web")).isEqualTo(OperatingStatus.ONLINE);
+        });
+        for (Class<? extends CustomResource<?, ?>> kind : List.of(Listener.class, Pool.class, Member.class,
+                HealthMonitor.class)) {
+            client.resources(kind).inNamespace(NAMESPACE).list().getItems().forEach(item -> {
+                assertThat(((LbaasStatus) item.getStatus()).getProvisioningStatus())
+                        .as(item.getKind() + " " + item.getMetadata().getName()).isEqualTo(ProvisioningStatus.ACTIVE);
+                assertThat(item.getMetadata().getOwnerReferences()).as("owner of " + item.getMetadata().getName())
+                        .hasSize(1);
+            });
+        }
+    }
+
+    @Test
+    @Order(2)
+    void roundRobinAlternates() throws Exception {
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            answers.add(get());
+        }
+        for (int i = 1; i < answers.size(); i++) {
+            assertThat(answers.get(i)).as("answers " + answers).isNotEqualTo(answers.get(i - 1));
+        }
+        assertThat(answers).containsOnly("This is web1\n", "This is web2\n");
+    }
+
+    @Test
+    @Order(3)
+    void stoppingWeb1TurnsItToErrorAndWeb2TakesAllTraffic() throws Exception {
+        long stoppedAt = System.nanoTime();
+        web1.close();
+        Duration limit = Duration.ofSeconds((long) DELAY * MAX_RETRIES_DOWN + TIMEOUT + 1);
+        await().atMost(limit).pollInterval(Duration.ofMillis(100))
+                .until(() -> operating(Member.class, "web1") == OperatingStatus.ERROR);
+        Duration took = Duration.ofNanos(System.nanoTime() - stoppedAt);
+        System.out.println("web1 ERROR after " + took.toMillis() + " ms (limit " + limit.toMillis() + " ms)");
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(operating(Pool.class, "pool-web")).isEqualTo(OperatingStatus.DEGRADED);
+            assertThat(operating(LoadBalancer.class, "lb-web")).isEqualTo(OperatingStatus.DEGRADED);
+        });
+        assertThat(operating(Member.class, "web2")).isEqualTo(OperatingStatus.ONLINE);
+        for (int i = 0; i < 20; i++) {
+            assertThat(get()).isEqualTo("This is web2\n");
+        }
+        assertThat(eventReasons("web1")).contains("MemberDown");
+    }
+
+    @Test
+    @Order(4)
+    void restartingWeb1BringsEverythingBackOnline() throws Exception {
+        long restartedAt = System.nanoTime();
+        web1.start();
+        Duration limit = Duration.ofSeconds((long) DELAY * MAX_RETRIES + 1);
+        await().atMost(limit).pollInterval(Duration.ofMillis(100))
+                .until(() -> operating(Member.class, "web1") == OperatingStatus.ONLINE
+                        && operating(Pool.class, "pool-web") == OperatingStatus.ONLINE
+                        && operating(LoadBalancer.class, "lb-web") == OperatingStatus.ONLINE);
+        Duration took = Duration.ofNanos(System.nanoTime() - restartedAt);
+        System.out.println("everything ONLINE " + took.toMillis() + " ms after web1 restarted (limit "
+                + limit.toMillis() + " ms)");
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            answers.add(get());
+        }
+        assertThat(answers).contains("This is web1\n", "This is web2\n");
+        assertThat(eventReasons("web1")).contains("MemberUp");
+    }
+
+    @Test
+    @Order(5)
+    void deletingTheLoadBalancerCascadesAndStopsItsAmphora() {
+        LoadBalancer lb = client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName("lb-web").get();
+        long amphoraPid = Long.parseLong(lb.getStatus().getAmphorae().get(0).getLocation().replace("pid ", ""));
+        assertThat(ProcessHandle.of(amphoraPid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+
+        client.resource(lb).delete();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(client.resources(LoadBalancer.class).inNamespace(NAMESPACE).list().getItems()).isEmpty();
+            assertThat(client.resources(Listener.class).inNamespace(NAMESPACE).list().getItems()).isEmpty();
+            assertThat(client.resources(Pool.class).inNamespace(NAMESPACE).list().getItems()).isEmpty();
+            assertThat(client.resources(Member.class).inNamespace(NAMESPACE).list().getItems()).isEmpty();
+            assertThat(client.resources(HealthMonitor.class).inNamespace(NAMESPACE).list().getItems()).isEmpty();
+        });
+        await().atMost(Duration.ofSeconds(15)).until(() -> ProcessHandle.of(amphoraPid).map(p -> !p.isAlive()).orElse(true));
+        assertThatConnectionRefused();
+    }
+
+    private static void assertThatConnectionRefused() {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + vip + ":8080/")).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HTTP.send(request, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(ConnectException.class);
+    }
+
+    /** One request on a new connection (as curl), failing the test on anything but 200. */
+    private static String get() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + vip + ":8080/"))
+                .timeout(Duration.ofSeconds(5))
+                .header("Connection", "close")
+                .build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("status of GET through the VIP").isEqualTo(200);
+        return response.body();
+    }
+
+    private static List<String> eventReasons(String objectName) {
+        return client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                .filter(e -> objectName.equals(e.getInvolvedObject().getName()))
+                .map(io.fabric8.kubernetes.api.model.Event::getReason)
+                .toList();
+    }
+
+    private static <T extends CustomResource<?, ?>> LbaasStatus status(Class<T> kind, String name) {
+        T item = client.resources(kind).inNamespace(NAMESPACE).withName(name).get();
+        return item == null ? null : (LbaasStatus) item.getStatus();
+    }
+
+    private static <T extends CustomResource<?, ?>> OperatingStatus operating(Class<T> kind, String name) {
+        LbaasStatus status = status(kind, name);
+        return status == null ? null : status.getOperatingStatus();
+    }
+
+    private static boolean ready(LoadBalancer lb) {
+        return lb != null && lb.getStatus() != null && lb.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+}

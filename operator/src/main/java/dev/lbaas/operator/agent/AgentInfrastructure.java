@@ -1,0 +1,75 @@
+package dev.lbaas.operator.agent;
+
+import dev.lbaas.operator.config.OperatorConfig;
+import dev.lbaas.operator.driver.AmphoraDriver;
+import dev.lbaas.operator.driver.local.LocalProcessDriver;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires the amphora side of the operator: the CA, the agent client with the operator's client
+ * certificate, the sessions, and the driver chosen in the configuration.
+ */
+@Singleton
+public class AgentInfrastructure {
+
+    private static final Logger LOG = Logger.getLogger(AgentInfrastructure.class);
+
+    private final ScheduledExecutorService scheduler;
+    private final AmphoraFleet fleet;
+    private final AmphoraDriver driver;
+
+    public AgentInfrastructure(OperatorConfig config) {
+        Path state = Path.of(config.stateDirectory());
+        CertificateAuthority authority = CertificateAuthority.loadOrCreate(state.resolve("ca"));
+        var operatorIdentity = authority.issue("lbaas-operator", List.of(), List.of("lbaas-operator"));
+        this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "amphora-agent");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.fleet = new AmphoraFleet(new AgentClient(authority.sslContext(operatorIdentity), scheduler), scheduler);
+        if (!"local".equals(config.driver())) {
+            throw new IllegalArgumentException("lbaas.driver: unknown driver " + config.driver()
+                    + "; this release has: local");
+        }
+        this.driver = new LocalProcessDriver(new LocalProcessDriver.Settings(amphoraCommand(config.local()), state,
+                config.local().vipPrefix()), authority);
+        LOG.infof("amphora driver %s, state in %s", config.driver(), state);
+    }
+
+    private static List<String> amphoraCommand(OperatorConfig.Local local) {
+        if (local.amphoraCommand().isPresent()) {
+            return local.amphoraCommand().get();
+        }
+        String jar = local.amphoraJar().orElseThrow(() -> new IllegalArgumentException(
+                "lbaas.local.amphora-jar or lbaas.local.amphora-command must be set for the local driver"));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Small, quick-starting JVMs: an amphora is one per load balancer on a laptop.
+        command.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-XX:TieredStopAtLevel=1", "-jar", jar));
+        return command;
+    }
+
+    public AmphoraFleet fleet() {
+        return fleet;
+    }
+
+    public AmphoraDriver driver() {
+        return driver;
+    }
+
+    @PreDestroy
+    void stop() {
+        if (driver instanceof LocalProcessDriver local) {
+            local.stopAll();
+        }
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.lbaas.operator.driver.local;
+
+import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.operator.agent.CertificateAuthority;
+import dev.lbaas.operator.driver.AmphoraDriver;
+import dev.lbaas.operator.driver.AmphoraEndpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs each amphora as a child process of the operator, for laptops and end-to-end tests.
+ *
+ * <p>VIPs are loopback addresses (127.100.x.y by default): Linux routes all of 127.0.0.0/8 to the
+ * loopback interface, so an amphora can bind any of them without adding addresses. Amphorae are
+ * started with their standard input connected to the operator and exit when it closes, so they
+ * never outlive the operator, even when it is killed.
+ */
+public final class LocalProcessDriver implements AmphoraDriver {
+
+    private static final Logger LOG = Logger.getLogger(LocalProcessDriver.class);
+
+    /** What a driver needs to start amphora processes. */
+    public record Settings(List<String> amphoraCommand, Path stateDirectory, String vipPrefix) {
+    }
+
+    private record LocalAmphora(String id, Process process, URI agent, Path directory) {
+    }
+
+    private final Settings settings;
+    private final CertificateAuthority authority;
+    private final Map<String, LocalAmphora> amphorae = new ConcurrentHashMap<>();
+
+    public LocalProcessDriver(Settings settings, CertificateAuthority authority) {
+        this.settings = settings;
+        this.authority = authority;
+    }
+
+    @Override
+    public String allocateVip(LoadBalancer loadBalancer, Set<String> inUse) {
+        // Deterministic first guess from the uid, so a restarted operator tends to give the same VIP.
+        int start = Math.floorMod(loadBalancer.getMetadata().getUid().hashCode(), 65_000);
+        for (int i = 0; i < 65_000; i++) {
+            int n = (start + i) % 65_000 + 1;
+            String candidate = settings.vipPrefix() + "." + (n / 254) + "." + (n % 254 + 1);
+            if (!inUse.contains(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free VIP left in " + settings.vipPrefix() + ".0.0/16");
+    }
+
+    @Override
+    public synchronized List<AmphoraEndpoint> ensureAmphorae(LoadBalancer loadBalancer, String vipAddress) {
+        String lbUid = loadBalancer.getMetadata().getUid();
+        LocalAmphora amphora = amphorae.get(lbUid);
+        if (amphora != null && !amphora.process().isAlive()) {
+            LOG.warnf("amphora %s of load balancer %s/%s exited with %d; starting a replacement", amphora.id(),
+                    loadBalancer.getMetadata().getNamespace(), loadBalancer.getMetadata().getName(),
+                    amphora.process().exitValue());
+            amphorae.remove(lbUid);
+            amphora = null;
+        }
+        if (amphora == null) {
+            amphora = start(loadBalancer);
+            amphorae.put(lbUid, amphora);
+        }
+        return List.of(new AmphoraEndpoint(amphora.id(), AmphoraInfo.Role.STANDALONE,
+                "pid " + amphora.process().pid(), amphora.agent()));
+    }
+
+    @Override
+    public synchronized void deleteAmphorae(String loadBalancerUid) {
+        LocalAmphora amphora = amphorae.remove(loadBalancerUid);
+        if (amphora != null) {
+            stop(amphora);
+        }
+    }
+
+    /** Stops every amphora this driver started (operator shutdown). */
+    public synchronized void stopAll() {
+        new ArrayList<>(amphorae.keySet()).forEach(this::deleteAmphorae);
+    }
+
+    private LocalAmphora start(LoadBalancer loadBalancer) {
+        String id = "amphora-" + UUID.randomUUID().toString().substring(0, 8);
+        Path directory = settings.stateDirectory().resolve("amphorae").resolve(id);
+        try {
+            Files.createDirectories(directory);
+            authority.issue(id, List.of("127.0.0.1"), List.of(id)).writeTo(directory);
+            Files.writeString(directory.resolve("ca.crt"), authority.certificatePem());
+            int agentPort = freePort();
+            List<String> command = new ArrayList<>(settings.amphoraCommand());
+            command.addAll(List.of(
+                    "--id", id,
+                    "--agent-address", "127.0.0.1",
+                    "--agent-port", Integer.toString(agentPort),
+                    "--agent-port-file", directory.resolve("agent.port").toString(),
+                    "--tls-cert", directory.resolve("tls.crt").toString(),
+                    "--tls-key", directory.resolve("tls.key").toString(),
+                    "--tls-ca", directory.resolve("ca.crt").toString(),
+                    "--exit-on-stdin-eof"));
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(directory.resolve("amphora.log").toFile())
+                    .start();
+            LOG.infof("started amphora %s (pid %d) for load balancer %s/%s; log: %s", id, process.pid(),
+                    loadBalancer.getMetadata().getNamespace(), loadBalancer.getMetadata().getName(),
+                    directory.resolve("amphora.log"));
+            return new LocalAmphora(id, process, URI.create("https://127.0.0.1:" + agentPort), directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start an amphora with " + settings.amphoraCommand(), e);
+        }
+    }
+
+    private static void stop(LocalAmphora amphora) {
+        Process process = amphora.process();
+        try {
+            process.getOutputStream().close();
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            LOG.infof("stopped amphora %s (pid %d)", amphora.id(), process.pid());
+        } catch (IOException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.lbaas.operator.model;
+
+import dev.lbaas.api.v1alpha1.HealthMonitor;
+import dev.lbaas.api.v1alpha1.Listener;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.Member;
+import dev.lbaas.api.v1alpha1.Pool;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * A load balancer and every object that belongs to it, as read from the informer caches at the
+ * start of one reconcile. Lists are sorted by creation time then name, so that rendering is
+ * deterministic and the older of two conflicting objects wins.
+ */
+public record LoadBalancerTree(
+        LoadBalancer loadBalancer,
+        List<Listener> listeners,
+        List<Pool> pools,
+        List<Member> members,
+        List<HealthMonitor> healthMonitors) {
+
+    private static final Comparator<HasMetadata> OLDEST_FIRST = Comparator
+            .comparing((HasMetadata o) -> Objects.requireNonNullElse(o.getMetadata().getCreationTimestamp(), ""))
+            .thenComparing(o -> o.getMetadata().getName());
+
+    public LoadBalancerTree {
+        Objects.requireNonNull(loadBalancer, "loadBalancer");
+        listeners = sorted(listeners);
+        pools = sorted(pools);
+        members = sorted(members);
+        healthMonitors = sorted(healthMonitors);
+    }
+
+    private static <T extends HasMetadata> List<T> sorted(List<T> objects) {
+        List<T> copy = new ArrayList<>(Objects.requireNonNullElse(objects, List.of()));
+        copy.sort(OLDEST_FIRST);
+        return List.copyOf(copy);
+    }
+
+    /**
+     * Selects, from everything in a namespace, the objects that belong to the load balancer:
+     * listeners naming it, pools naming it or one of its listeners, and the members and monitors of
+     * those pools.
+     */
+    public static LoadBalancerTree select(LoadBalancer loadBalancer, List<Listener> allListeners, List<Pool> allPools,
+            List<Member> allMembers, List<HealthMonitor> allMonitors) {
+        String name = loadBalancer.getMetadata().getName();
+        List<Listener> listeners = allListeners.stream()
+                .filter(l -> name.equals(l.getSpec().getLoadBalancerRef()))
+                .toList();
+        List<String> listenerNames = listeners.stream().map(l -> l.getMetadata().getName()).toList();
+        List<Pool> pools = allPools.stream()
+                .filter(p -> name.equals(p.getSpec().getLoadBalancerRef())
+                        || (p.getSpec().getLoadBalancerRef() == null && listenerNames.contains(p.getSpec().getListenerRef())))
+                .toList();
+        List<String> poolNames = pools.stream().map(p -> p.getMetadata().getName()).toList();
+        List<Member> members = allMembers.stream().filter(m -> poolNames.contains(m.getSpec().getPoolRef())).toList();
+        List<HealthMonitor> monitors = allMonitors.stream()
+                .filter(h -> poolNames.contains(h.getSpec().getPoolRef()))
+                .toList();
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, monitors);
+    }
+
+    /** Every child object (not the load balancer itself). */
+    public Stream<HasMetadata> children() {
+        return Stream.of(listeners, pools, members, healthMonitors).flatMap(List::stream);
+    }
+}

@@ -1,0 +1,229 @@
+package dev.lbaas.operator.reconciler;
+
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.api.v1alpha1.HealthMonitor;
+import dev.lbaas.api.v1alpha1.LbaasStatus;
+import dev.lbaas.api.v1alpha1.Listener;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
+import dev.lbaas.api.v1alpha1.Member;
+import dev.lbaas.api.v1alpha1.Pool;
+import dev.lbaas.operator.agent.AgentInfrastructure;
+import dev.lbaas.operator.agent.AmphoraSession;
+import dev.lbaas.operator.config.OperatorConfig;
+import dev.lbaas.operator.driver.AmphoraEndpoint;
+import dev.lbaas.operator.model.ConfigRenderer;
+import dev.lbaas.operator.model.GenerationLedger;
+import dev.lbaas.operator.model.LoadBalancerTree;
+import dev.lbaas.operator.model.RenderedConfig;
+import dev.lbaas.operator.status.Programming;
+import dev.lbaas.operator.status.StatusComputer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles one load balancer as a whole: every event on it or on any of its children (and every
+ * report from its amphorae) leads here, and each reconcile recomputes everything from the current
+ * object tree: the amphora configuration, the amphorae themselves, and the status of every object.
+ *
+ * <p>Nothing here blocks on an amphora: configurations are handed to the agent sessions, which push
+ * them and report back through {@link LoadBalancerEvents}.
+ */
+@ControllerConfiguration(name = "loadbalancer")
+public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner<LoadBalancer> {
+
+    private static final Logger LOG = Logger.getLogger(LoadBalancerReconciler.class);
+
+    private final KubernetesClient client;
+    private final AgentInfrastructure amphorae;
+    private final OperatorConfig config;
+    private final KubernetesEvents events;
+    private final Clock clock = Clock.systemUTC();
+    private final LoadBalancerEvents amphoraReports = new LoadBalancerEvents();
+    private final Map<String, GenerationLedger> ledgers = new ConcurrentHashMap<>();
+
+    private InformerEventSource<Listener, LoadBalancer> listeners;
+    private InformerEventSource<Pool, LoadBalancer> pools;
+    private InformerEventSource<Member, LoadBalancer> members;
+    private InformerEventSource<HealthMonitor, LoadBalancer> monitors;
+
+    public LoadBalancerReconciler(KubernetesClient client, AgentInfrastructure amphorae, OperatorConfig config) {
+        this.client = client;
+        this.amphorae = amphorae;
+        this.config = config;
+        this.events = new KubernetesEvents(client);
+    }
+
+    @Override
+    public List<EventSource<?, LoadBalancer>> prepareEventSources(EventSourceContext<LoadBalancer> context) {
+        ParentChain.Lookup cacheLookup = new ParentChain.Lookup() {
+            @Override
+            public Optional<Pool> pool(String namespace, String name) {
+                return pools.get(new ResourceID(name, namespace));
+            }
+
+            @Override
+            public Optional<Listener> listener(String namespace, String name) {
+                return listeners.get(new ResourceID(name, namespace));
+            }
+
+            @Override
+            public Optional<LoadBalancer> loadBalancer(String namespace, String name) {
+                return Optional.empty();
+            }
+        };
+        listeners = informer(Listener.class, context, cacheLookup);
+        pools = informer(Pool.class, context, cacheLookup);
+        members = informer(Member.class, context, cacheLookup);
+        monitors = informer(HealthMonitor.class, context, cacheLookup);
+        return List.of(listeners, pools, members, monitors, amphoraReports);
+    }
+
+    /**
+     * An informer on a child kind whose events map to the child's load balancer. Status-only
+     * updates are ignored: the statuses of children are written by this reconciler itself.
+     */
+    private static <R extends CustomResource<?, LbaasStatus>> InformerEventSource<R, LoadBalancer> informer(
+            Class<R> type, EventSourceContext<LoadBalancer> context, ParentChain.Lookup lookup) {
+        var configuration = InformerEventSourceConfiguration.from(type, LoadBalancer.class)
+                .withSecondaryToPrimaryMapper(child -> ParentChain.loadBalancerNameOf(child, lookup)
+                        .map(name -> Set.of(new ResourceID(name, child.getMetadata().getNamespace())))
+                        .orElse(Set.of()))
+                .withOnUpdateFilter((newer, older) -> !Objects.equals(newer.getMetadata().getGeneration(),
+                        older.getMetadata().getGeneration())
+                        || !Objects.equals(newer.getMetadata().getDeletionTimestamp(),
+                                older.getMetadata().getDeletionTimestamp()))
+                .build();
+        return new InformerEventSource<>(configuration, context);
+    }
+
+    @Override
+    public UpdateControl<LoadBalancer> reconcile(LoadBalancer lb, Context<LoadBalancer> context) {
+        String namespace = lb.getMetadata().getNamespace();
+        LoadBalancerTree tree = LoadBalancerTree.select(lb,
+                listeners.list(namespace, x -> true).toList(), pools.list(namespace, x -> true).toList(),
+                members.list(namespace, x -> true).toList(), monitors.list(namespace, x -> true).toList());
+        ensureOwnerReferences(tree);
+
+        String vip = vipAddress(lb, context);
+        RenderedConfig rendered = ConfigRenderer.render(tree, vip, 1);
+        GenerationLedger ledger = ledgers.computeIfAbsent(lb.getMetadata().getUid(), k -> new GenerationLedger());
+        long persisted = lb.getStatus() == null ? 0 : Objects.requireNonNullElse(lb.getStatus().getConfigGeneration(), 0L);
+        AmphoraConfig desired = ledger.number(rendered.config(), persisted,
+                Stream.concat(Stream.of(lb), tree.children()));
+
+        List<AmphoraEndpoint> endpoints = amphorae.driver().ensureAmphorae(lb, vip);
+        ResourceID id = ResourceID.fromResource(lb);
+        List<AmphoraSession> sessions = amphorae.fleet().sync(lb.getMetadata().getUid(), endpoints,
+                () -> amphoraReports.trigger(id));
+        sessions.forEach(session -> session.desire(desired));
+
+        Programming programming = new Programming(desired.generation(), ledger.introducedIn(),
+                amphorae.fleet().views(sessions));
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
+        result.loadBalancer().setVipAddress(vip);
+        writeChildStatuses(tree, result.children());
+        result.events().forEach(events::record);
+
+        if (!Objects.equals(lb.getStatus(), result.loadBalancer())) {
+            LoadBalancer patch = new LoadBalancer();
+            patch.setMetadata(lb.getMetadata());
+            patch.setStatus(result.loadBalancer());
+            return UpdateControl.patchStatus(patch).rescheduleAfter(config.statsRefresh());
+        }
+        return UpdateControl.<LoadBalancer>noUpdate().rescheduleAfter(config.statsRefresh());
+    }
+
+    @Override
+    public DeleteControl cleanup(LoadBalancer lb, Context<LoadBalancer> context) {
+        String uid = lb.getMetadata().getUid();
+        amphorae.fleet().remove(uid);
+        amphorae.driver().deleteAmphorae(uid);
+        ledgers.remove(uid);
+        LOG.infof("load balancer %s/%s deleted; its amphorae are stopped", lb.getMetadata().getNamespace(),
+                lb.getMetadata().getName());
+        return DeleteControl.defaultDelete();
+    }
+
+    private String vipAddress(LoadBalancer lb, Context<LoadBalancer> context) {
+        if (lb.getStatus() != null && lb.getStatus().getVipAddress() != null) {
+            return lb.getStatus().getVipAddress();
+        }
+        if (lb.getSpec().getVipAddress() != null) {
+            return lb.getSpec().getVipAddress();
+        }
+        Set<String> inUse = context.getPrimaryCache().list()
+                .filter(other -> !other.getMetadata().getUid().equals(lb.getMetadata().getUid()))
+                .map(LoadBalancer::getStatus).filter(Objects::nonNull)
+                .map(LoadBalancerStatus::getVipAddress).filter(Objects::nonNull)
+                .collect(Collectors.toSet());
+        return amphorae.driver().allocateVip(lb, inUse);
+    }
+
+    /**
+     * Children are owned by their parent so that deleting a load balancer deletes its tree
+     * (Octavia's cascade delete) through Kubernetes garbage collection.
+     */
+    private void ensureOwnerReferences(LoadBalancerTree tree) {
+        Map<String, Pool> poolsByName = tree.pools().stream()
+                .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
+        tree.listeners().forEach(listener -> ensureOwner(listener, tree.loadBalancer()));
+        tree.pools().forEach(pool -> ensureOwner(pool, tree.loadBalancer()));
+        tree.members().forEach(member -> ensureOwner(member, poolsByName.get(member.getSpec().getPoolRef())));
+        tree.healthMonitors().forEach(monitor -> ensureOwner(monitor, poolsByName.get(monitor.getSpec().getPoolRef())));
+    }
+
+    private void ensureOwner(HasMetadata child, HasMetadata owner) {
+        String ownerUid = owner.getMetadata().getUid();
+        if (child.getMetadata().getOwnerReferences().stream().anyMatch(ref -> ownerUid.equals(ref.getUid()))) {
+            return;
+        }
+        OwnerReference reference = new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(ownerUid)
+                .build();
+        try {
+            client.resource(child).edit(current -> {
+                current.getMetadata().getOwnerReferences().add(reference);
+                return current;
+            });
+        } catch (KubernetesClientException e) {
+            // Deleted meanwhile, or changed: the next reconcile sees the new state and tries again.
+            LOG.debugf("could not set the owner of %s %s: %s", child.getKind(), child.getMetadata().getName(),
+                    e.getMessage());
+        }
+    }
+
+    private void writeChildStatuses(LoadBalancerTree tree, Map<String, LbaasStatus> statuses) {
+        Stream.of(tree.listeners(), tree.pools(), tree.members(), tree.healthMonitors())
+                .flatMap(List::stream)
+                .forEach(child -> StatusWriter.write(client, child, statuses.get(child.getMetadata().getUid())));
+    }
+}

@@ -1,0 +1,25 @@
+package dev.lbaas.operator.status;
+
+import dev.lbaas.amphora.config.AmphoraStatus;
+import dev.lbaas.api.v1alpha1.AmphoraInfo;
+
+/**
+ * What the operator knows of one amphora at the start of a reconcile.
+ *
+ * @param id the amphora's id
+ * @param role its role in the load balancer
+ * @param location where it runs (process id, pod name)
+ * @param reachable the agent answered the last request
+ * @param appliedGeneration the configuration generation it serves, 0 for none yet
+ * @param rejection why it refused the last configuration pushed, or null
+ * @param report the last status report, or null before the first one
+ */
+public record AmphoraView(
+        String id,
+        AmphoraInfo.Role role,
+        String location,
+        boolean reachable,
+        long appliedGeneration,
+        String rejection,
+        AmphoraStatus report) {
+}

@@ -1,0 +1,34 @@
+package dev.lbaas.operator.status;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How far the configuration of a load balancer has been put onto its amphorae.
+ *
+ * @param desiredGeneration the generation the operator wants served
+ * @param introducedIn for each object uid, the generation that first contained its current spec
+ * @param amphorae every amphora of the load balancer
+ */
+public record Programming(long desiredGeneration, Map<String, Long> introducedIn, List<AmphoraView> amphorae) {
+
+    public Programming {
+        introducedIn = Map.copyOf(introducedIn);
+        amphorae = List.copyOf(amphorae);
+    }
+
+    /** True when there is at least one amphora and every one serves {@code generation} or later. */
+    public boolean servedEverywhere(long generation) {
+        return !amphorae.isEmpty() && amphorae.stream().allMatch(a -> a.reachable() && a.appliedGeneration() >= generation);
+    }
+
+    /** The first refusal an amphora gave for the desired configuration, or null. */
+    public String rejection() {
+        return amphorae.stream().map(AmphoraView::rejection).filter(r -> r != null).findFirst().orElse(null);
+    }
+
+    /** The report that speaks for the load balancer's health: the first reachable amphora's. */
+    public AmphoraView reporter() {
+        return amphorae.stream().filter(a -> a.reachable() && a.report() != null).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,172 @@
+package dev.lbaas.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lbaas.amphora.config.AmphoraStatus;
+import dev.lbaas.amphora.config.MemberHealth;
+import dev.lbaas.amphora.config.TrafficStats;
+import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.api.v1alpha1.LbaasStatus;
+import dev.lbaas.api.v1alpha1.OperatingStatus;
+import dev.lbaas.api.v1alpha1.ProvisioningStatus;
+import dev.lbaas.operator.model.ConfigRenderer;
+import dev.lbaas.operator.model.Fixtures;
+import dev.lbaas.operator.model.LoadBalancerTree;
+import dev.lbaas.operator.model.RenderedConfig;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StatusComputerTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+
+    private final LoadBalancerTree tree = Fixtures.seedScenario();
+    private final RenderedConfig rendered = ConfigRenderer.render(tree, "127.100.0.1", 1);
+
+    @Test
+    void pendingCreateUntilTheAmphoraServesTheGeneration() {
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming(0, null, null), NOW);
+
+        assertThat(result.loadBalancer().getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
+        assertThat(result.loadBalancer().getOperatingStatus()).isEqualTo(OperatingStatus.OFFLINE);
+        LbaasStatus member = result.children().get("web1");
+        assertThat(member.getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
+        assertThat(condition(member, "Programmed").getReason()).isEqualTo("Pending");
+        assertThat(condition(member, "Ready").getStatus()).isEqualTo("False");
+    }
+
+    @Test
+    void activeAndOnlineWhenServedAndHealthy() {
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered,
+                programming(1, null, report(MemberHealth.UP, MemberHealth.UP)), NOW);
+
+        assertThat(result.loadBalancer().getProvisioningStatus()).isEqualTo(ProvisioningStatus.ACTIVE);
+        assertThat(result.loadBalancer().getOperatingStatus()).isEqualTo(OperatingStatus.ONLINE);
+        assertThat(result.loadBalancer().getAmphorae()).singleElement()
+                .satisfies(a -> assertThat(a.getRole()).isEqualTo(AmphoraInfo.Role.STANDALONE));
+        assertThat(result.loadBalancer().getStats().getTotalConnections()).isEqualTo(7);
+        for (String uid : List.of("listener-web", "pool-web", "web1", "web2", "monitor-web")) {
+            assertThat(result.children().get(uid).getProvisioningStatus()).as(uid).isEqualTo(ProvisioningStatus.ACTIVE);
+            assertThat(result.children().get(uid).getOperatingStatus()).as(uid).isEqualTo(OperatingStatus.ONLINE);
+            assertThat(condition(result.children().get(uid), "Ready").getStatus()).as(uid).isEqualTo("True");
+        }
+        assertThat(result.events()).isEmpty();
+    }
+
+    @Test
+    void oneMemberDownDegradesPoolAndLoadBalancerAndTellsPeople() {
+        tree.members().get(0).setStatus(status(OperatingStatus.ONLINE));
+
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered,
+                programming(1, null, report(MemberHealth.DOWN, MemberHealth.UP)), NOW);
+
+        assertThat(result.children().get("web1").getOperatingStatus()).isEqualTo(OperatingStatus.ERROR);
+        assertThat(result.children().get("web2").getOperatingStatus()).isEqualTo(OperatingStatus.ONLINE);
+        assertThat(result.children().get("pool-web").getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
+        assertThat(result.loadBalancer().getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
+        assertThat(result.events()).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("MemberDown");
+            assertThat(e.warning()).isTrue();
+            assertThat(e.message()).contains("web1", "127.0.0.1:8081");
+        });
+    }
+
+    @Test
+    void allMembersDownIsAnError() {
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered,
+                programming(1, null, report(MemberHealth.DOWN, MemberHealth.DOWN)), NOW);
+
+        assertThat(result.children().get("pool-web").getOperatingStatus()).isEqualTo(OperatingStatus.ERROR);
+        assertThat(result.loadBalancer().getOperatingStatus()).isEqualTo(OperatingStatus.ERROR);
+    }
+
+    @Test
+    void memberBackUpIsAnnounced() {
+        tree.members().get(0).setStatus(status(OperatingStatus.ERROR));
+
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered,
+                programming(1, null, report(MemberHealth.UP, MemberHealth.UP)), NOW);
+
+        assertThat(result.events()).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo("MemberUp"));
+    }
+
+    @Test
+    void drainingAndDisabledMembers() {
+        tree.members().get(0).getSpec().setWeight(0);
+        tree.members().get(1).getSpec().setAdminStateUp(false);
+
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered,
+                programming(1, null, report(MemberHealth.UP, MemberHealth.UP)), NOW);
+
+        assertThat(result.children().get("web1").getOperatingStatus()).isEqualTo(OperatingStatus.DRAINING);
+        assertThat(result.children().get("web2").getOperatingStatus()).isEqualTo(OperatingStatus.OFFLINE);
+    }
+
+    @Test
+    void membersOfAPoolWithoutMonitorHaveNoMonitor() {
+        LoadBalancerTree unmonitored = new LoadBalancerTree(tree.loadBalancer(), tree.listeners(), tree.pools(),
+                tree.members(), List.of());
+        RenderedConfig config = ConfigRenderer.render(unmonitored, "127.100.0.1", 1);
+
+        StatusComputer.Result result = StatusComputer.compute(unmonitored, config,
+                programming(1, null, report(MemberHealth.NO_MONITOR, MemberHealth.NO_MONITOR)), NOW);
+
+        assertThat(result.children().get("web1").getOperatingStatus()).isEqualTo(OperatingStatus.NO_MONITOR);
+        assertThat(result.children().get("pool-web").getOperatingStatus()).isEqualTo(OperatingStatus.ONLINE);
+    }
+
+    @Test
+    void aRejectedConfigurationIsAnErrorThatSaysWhy() {
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered,
+                programming(0, "amphora a1 rejected configuration generation 1: listeners[x].protocol: bad", null), NOW);
+
+        assertThat(result.loadBalancer().getProvisioningStatus()).isEqualTo(ProvisioningStatus.ERROR);
+        assertThat(condition(result.loadBalancer(), "Programmed").getMessage()).contains("listeners[x].protocol: bad");
+        assertThat(result.events()).anySatisfy(e -> assertThat(e.reason()).isEqualTo("ProvisioningFailed"));
+    }
+
+    @Test
+    void conditionsKeepTheirTransitionTimeWhileUnchanged() {
+        StatusComputer.Result first = StatusComputer.compute(tree, rendered,
+                programming(1, null, report(MemberHealth.UP, MemberHealth.UP)), NOW);
+        tree.loadBalancer().setStatus(first.loadBalancer());
+
+        StatusComputer.Result later = StatusComputer.compute(tree, rendered,
+                programming(1, null, report(MemberHealth.UP, MemberHealth.UP)), NOW.plusSeconds(60));
+
+        assertThat(later.loadBalancer()).isEqualTo(first.loadBalancer());
+        assertThat(condition(later.loadBalancer(), "Ready").getLastTransitionTime()).isEqualTo("2026-11-22T10:00:00Z");
+    }
+
+    private Programming programming(long applied, String rejection, AmphoraStatus report) {
+        Map<String, Long> introduced = new HashMap<>();
+        introduced.put("lb-web", 1L);
+        tree.children().forEach(o -> introduced.put(o.getMetadata().getUid(), 1L));
+        AmphoraView view = new AmphoraView("a1", AmphoraInfo.Role.STANDALONE, "pid 1", true, applied, rejection, report);
+        return new Programming(1, introduced, List.of(view));
+    }
+
+    private static AmphoraStatus report(MemberHealth web1, MemberHealth web2) {
+        TrafficStats stats = new TrafficStats(10, 20, 1, 7, 0);
+        return new AmphoraStatus("a1", 1, 3,
+                List.of(new AmphoraStatus.ListenerStatus("listener-web", false, stats)),
+                List.of(new AmphoraStatus.PoolStatus("pool-web", List.of(
+                        new AmphoraStatus.MemberStatus("web1", web1, TrafficStats.ZERO),
+                        new AmphoraStatus.MemberStatus("web2", web2, TrafficStats.ZERO)))));
+    }
+
+    private static LbaasStatus status(OperatingStatus operating) {
+        LbaasStatus status = new LbaasStatus();
+        status.setOperatingStatus(operating);
+        status.setProvisioningStatus(ProvisioningStatus.ACTIVE);
+        return status;
+    }
+
+    private static Condition condition(LbaasStatus status, String type) {
+        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+    }
+}
