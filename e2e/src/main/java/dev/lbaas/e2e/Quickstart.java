@@ -4,13 +4,8 @@ import dev.lbaas.api.v1alpha1.LoadBalancer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -57,12 +52,8 @@ public final class Quickstart {
                 .waitUntilCondition(Quickstart::ready, 120, TimeUnit.SECONDS);
         String vip = lb.getStatus().getVipAddress();
         say("lb-web is Ready with VIP " + vip + "; six requests to http://" + vip + ":8080/ :");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         for (int i = 0; i < 6; i++) {
-            // One connection per request, as curl does, so round robin shows across requests.
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + vip + ":8080/"))
-                    .header("Connection", "close").build();
-            System.out.print("    " + http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+            System.out.print("    $ curl http://" + vip + ":8080/   ->   " + Curl.get(vip, 8080, "/").body());
         }
         say("kubectl get lbaas:");
         kubectl(system, "get", "lbaas", "-n", NAMESPACE);

@@ -1,6 +1,7 @@
 package dev.lbaas.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.lbaas.api.v1alpha1.HealthMonitor;
@@ -15,12 +16,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,10 +49,9 @@ class SeedScenarioIT {
     private static DemoWebServer web1;
     private static DemoWebServer web2;
     private static String vip;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
-    static void startSystem() throws IOException {
+    static void startSystem() throws java.io.IOException {
         ProjectLayout layout = ProjectLayout.current();
         Path work = Files.createTempDirectory("lbaas-e2e-");
         system = LocalSystem.start(layout, work, System.getProperty("lbaas.kube.version", "1.34.4"));
@@ -208,19 +203,13 @@ class SeedScenarioIT {
     }
 
     private static void assertThatConnectionRefused() {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + vip + ":8080/")).build();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HTTP.send(request, HttpResponse.BodyHandlers.ofString()))
-                .isInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> Curl.get(vip, 8080, "/")).isInstanceOf(ConnectException.class);
     }
 
     /** One request on a new connection (as curl), failing the test on anything but 200. */
     private static String get() throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + vip + ":8080/"))
-                .timeout(Duration.ofSeconds(5))
-                .header("Connection", "close")
-                .build();
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("status of GET through the VIP").isEqualTo(200);
+        Curl.Response response = Curl.get(vip, 8080, "/");
+        assertThat(response.status()).as("status of GET through the VIP").isEqualTo(200);
         return response.body();
     }
 

@@ -1,0 +1,64 @@
+package dev.lbaas.e2e;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One HTTP/1.1 GET on a fresh connection that is closed afterwards, as {@code curl} does: round
+ * robin is then visible request by request. (java.net.http pools connections and refuses to send
+ * Connection: close.)
+ */
+public final class Curl {
+
+    /** The status code and body of a response. */
+    public record Response(int status, String body) {
+    }
+
+    private Curl() {
+    }
+
+    public static Response get(String host, int port, String path) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 2_000);
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUser-Agent: lbaas-e2e\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            in.transferTo(received);
+            String text = received.toString(StandardCharsets.UTF_8);
+            int headerEnd = text.indexOf("\r\n\r\n");
+            if (!text.startsWith("HTTP/1.") || headerEnd < 0) {
+                throw new IOException("not an HTTP response: " + text);
+            }
+            int status = Integer.parseInt(text.substring(9, 12));
+            String headers = text.substring(0, headerEnd).toLowerCase();
+            String body = text.substring(headerEnd + 4);
+            if (headers.contains("transfer-encoding: chunked")) {
+                body = dechunk(body);
+            }
+            return new Response(status, body);
+        }
+    }
+
+    private static String dechunk(String chunked) {
+        StringBuilder body = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int lineEnd = chunked.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].trim(), 16);
+            if (size == 0) {
+                return body.toString();
+            }
+            body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+            at = lineEnd + 2 + size + 2;
+        }
+    }
+}
