@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -68,11 +69,24 @@ public final class Quickstart {
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
+    /**
+     * Runs kubectl and prints what it prints. The API server publishes a new CRD's category in its
+     * discovery document a moment after the CRD is established, so a failure is retried briefly.
+     */
     private static void kubectl(LocalSystem system, String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of(system.kubectl().toString(), "--kubeconfig",
+        List<String> command = new ArrayList<>(List.of(system.kubectl().toString(), "--kubeconfig",
                 system.kubeconfig().toString()));
         command.addAll(List.of(args));
-        new ProcessBuilder(command).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        String output = "";
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            output = new String(process.getInputStream().readAllBytes());
+            if (process.waitFor() == 0) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        System.out.print(output);
     }
 
     private static void say(String text) {

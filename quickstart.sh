@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole system on this machine, no cluster needed: builds the project, starts a local control
+# plane (kube-apiserver, etcd, kube-controller-manager), the operator with the local driver and two
+# demo web servers, applies examples/seed-scenario.yaml, shows the load balancer answering, and
+# keeps running for exploration with kubectl until Ctrl-C, which stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+echo "==> building (first run: downloads dependencies)"
+./mvnw -q -B install -DskipTests
+
+KUBE_VERSION="$(./mvnw -q -N help:evaluate -Dexpression=kube.version -DforceStdout)"
+K8S_VERSION="$KUBE_VERSION" bash scripts/kube-binaries.sh
+
+CLASSPATH_FILE="e2e/target/quickstart.classpath"
+./mvnw -q -B -f e2e/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$PWD/$CLASSPATH_FILE"
+
+exec java -cp "e2e/target/classes:$(cat "$CLASSPATH_FILE")" \
+  -Dlbaas.project.dir="$PWD" -Dlbaas.kube.version="$KUBE_VERSION" \
+  dev.lbaas.e2e.Quickstart
