@@ -184,6 +184,28 @@ class SeedScenarioIT {
 
     @Test
     @Order(5)
+    void aKilledAmphoraIsReplacedAndServesAgain() throws Exception {
+        LoadBalancer before = client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName("lb-web").get();
+        String oldId = before.getStatus().getAmphorae().get(0).getId();
+        long oldPid = Long.parseLong(before.getStatus().getAmphorae().get(0).getLocation().replace("pid ", ""));
+        long killedAt = System.nanoTime();
+        ProcessHandle.of(oldPid).orElseThrow().destroyForcibly();
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            LoadBalancer lb = client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName("lb-web").get();
+            return !lb.getStatus().getAmphorae().get(0).getId().equals(oldId)
+                    && Boolean.TRUE.equals(lb.getStatus().getAmphorae().get(0).getHealthy())
+                    && lb.getStatus().getProvisioningStatus() == ProvisioningStatus.ACTIVE;
+        });
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> get().startsWith("This is web"));
+        System.out.println("replacement amphora serving " + Duration.ofNanos(System.nanoTime() - killedAt).toMillis()
+                + " ms after the old one was killed");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(operating(LoadBalancer.class, "lb-web")).isEqualTo(OperatingStatus.ONLINE));
+    }
+
+    @Test
+    @Order(6)
     void deletingTheLoadBalancerCascadesAndStopsItsAmphora() {
         LoadBalancer lb = client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName("lb-web").get();
         long amphoraPid = Long.parseLong(lb.getStatus().getAmphorae().get(0).getLocation().replace("pid ", ""));

@@ -38,7 +38,19 @@ public final class ConfigRenderer {
     private ConfigRenderer() {
     }
 
+    /** Renders the tree with nothing served before. */
     public static RenderedConfig render(LoadBalancerTree tree, String vipAddress, long generation) {
+        return render(tree, vipAddress, generation, null);
+    }
+
+    /**
+     * Renders the tree.
+     *
+     * @param previous the configuration served so far, or null: a listener whose new default pool
+     *     cannot be accepted keeps the pool it had, so the last good configuration keeps serving
+     */
+    public static RenderedConfig render(LoadBalancerTree tree, String vipAddress, long generation,
+            AmphoraConfig previous) {
         Map<String, Verdict> verdicts = new HashMap<>();
         Map<String, Pool> poolsByName = new LinkedHashMap<>();
         tree.pools().forEach(p -> poolsByName.put(p.getMetadata().getName(), p));
@@ -92,9 +104,16 @@ public final class ConfigRenderer {
         for (Listener listener : servedListeners.values()) {
             Pool pool = defaultPools.get(name(listener));
             if (pool != null && !servedPools.containsKey(name(pool))) {
+                Pool lastGood = previousDefaultPool(previous, listener, servedPools);
+                String fallback = lastGood == null ? "the listener answers without a pool"
+                        : "the listener keeps serving its previous pool " + name(lastGood);
                 verdicts.put(uid(listener), Verdict.unresolved("PoolNotAccepted", "default pool " + name(pool)
-                        + " is not accepted (see its conditions); the listener answers without a pool"));
-                defaultPools.remove(name(listener));
+                        + " is not accepted (see its conditions); " + fallback));
+                if (lastGood == null) {
+                    defaultPools.remove(name(listener));
+                } else {
+                    defaultPools.put(name(listener), lastGood);
+                }
             }
         }
 
@@ -139,6 +158,18 @@ public final class ConfigRenderer {
         AmphoraConfig config = new AmphoraConfig(generation, uid(tree.loadBalancer()), vipAddress,
                 !Boolean.FALSE.equals(tree.loadBalancer().getSpec().getAdminStateUp()), listeners, pools);
         return new RenderedConfig(config, verdicts);
+    }
+
+    private static Pool previousDefaultPool(AmphoraConfig previous, Listener listener, Map<String, Pool> servedPools) {
+        if (previous == null) {
+            return null;
+        }
+        String previousPoolId = previous.listeners().stream()
+                .filter(l -> l.id().equals(uid(listener)))
+                .map(ListenerConfig::defaultPoolId)
+                .filter(Objects::nonNull)
+                .findFirst().orElse(null);
+        return servedPools.values().stream().filter(p -> uid(p).equals(previousPoolId)).findFirst().orElse(null);
     }
 
     private static String poolProblem(Pool pool, Map<String, Listener> listeners, Map<String, Pool> defaultPools) {

@@ -53,6 +53,11 @@ public final class GenerationLedger {
         return numbered;
     }
 
+    /** The configuration numbered last, or null before the first. */
+    public synchronized AmphoraConfig last() {
+        return last;
+    }
+
     /** For each object uid, the generation that first contained its current spec. */
     public synchronized Map<String, Long> introducedIn() {
         Map<String, Long> result = new HashMap<>();

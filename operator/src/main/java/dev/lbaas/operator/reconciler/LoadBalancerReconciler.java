@@ -131,8 +131,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         ensureOwnerReferences(tree);
 
         String vip = vipAddress(lb, context);
-        RenderedConfig rendered = ConfigRenderer.render(tree, vip, 1);
         GenerationLedger ledger = ledgers.computeIfAbsent(lb.getMetadata().getUid(), k -> new GenerationLedger());
+        RenderedConfig rendered = ConfigRenderer.render(tree, vip, 1, ledger.last());
         long persisted = lb.getStatus() == null ? 0 : Objects.requireNonNullElse(lb.getStatus().getConfigGeneration(), 0L);
         AmphoraConfig desired = ledger.number(rendered.config(), persisted,
                 Stream.concat(Stream.of(lb), tree.children()));

@@ -68,6 +68,28 @@ class ConfigRendererTest {
     }
 
     @Test
+    void listenerKeepsItsLastGoodPoolWhenSwitchedToAnIncompatibleOne() {
+        var lb = loadBalancer("lb");
+        var listener = listener("l", "lb", ListenerProtocol.HTTP, 80, "good");
+        var good = pool("good", "lb", PoolProtocol.HTTP);
+        var bad = pool("bad", "lb", PoolProtocol.TCP);
+        AmphoraConfig served = ConfigRenderer.render(
+                LoadBalancerTree.select(lb, List.of(listener), List.of(good, bad), List.of(), List.of()), "127.0.0.9", 1)
+                .config();
+        assertThat(served.listeners().get(0).defaultPoolId()).isEqualTo("good");
+
+        listener.getSpec().setDefaultPoolRef("bad");
+        RenderedConfig rendered = ConfigRenderer.render(
+                LoadBalancerTree.select(lb, List.of(listener), List.of(good, bad), List.of(), List.of()), "127.0.0.9", 2,
+                served);
+
+        assertThat(rendered.config().listeners().get(0).defaultPoolId()).isEqualTo("good");
+        assertThat(rendered.verdict("bad").reason()).isEqualTo("IncompatibleProtocol");
+        assertThat(rendered.verdict("l").message())
+                .isEqualTo("default pool bad is not accepted (see its conditions); the listener keeps serving its previous pool good");
+    }
+
+    @Test
     void theOlderListenerKeepsAContestedPort() {
         var lb = loadBalancer("lb");
         var first = listener("first", "lb", ListenerProtocol.HTTP, 80, null);
