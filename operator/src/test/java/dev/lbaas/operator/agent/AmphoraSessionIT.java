@@ -1,0 +1,132 @@
+package dev.lbaas.operator.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.HealthMonitorConfig;
+import dev.lbaas.amphora.config.LbAlgorithm;
+import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.amphora.config.MemberConfig;
+import dev.lbaas.amphora.config.MemberHealth;
+import dev.lbaas.amphora.config.MonitorType;
+import dev.lbaas.amphora.config.PoolConfig;
+import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.operator.driver.AmphoraEndpoint;
+import dev.lbaas.operator.driver.local.LocalProcessDriver;
+import dev.lbaas.operator.status.AmphoraView;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator's side of the agent API against a real amphora process started by the local
+ * driver: configuration pushed by generation, health news through the long poll, refusals, and
+ * replacement of a dead amphora.
+ */
+class AmphoraSessionIT {
+
+    @TempDir
+    Path state;
+
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    private LocalProcessDriver driver;
+    private AmphoraFleet fleet;
+
+    @AfterEach
+    void stop() {
+        if (fleet != null) {
+            fleet.remove("lb-uid");
+        }
+        if (driver != null) {
+            driver.stopAll();
+        }
+        scheduler.shutdownNow();
+    }
+
+    @Test
+    void pushesConfigurationAndHearsOfHealthAtOnce() throws Exception {
+        CertificateAuthority authority = CertificateAuthority.loadOrCreate(state.resolve("ca"));
+        Path amphoraJar = Path.of(System.getProperty("lbaas.project.dir", ".."))
+                .resolve("dataplane-image/amphora/target/amphora.jar");
+        driver = new LocalProcessDriver(new LocalProcessDriver.Settings(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-jar",
+                amphoraJar.toString()), state, "127.100"), authority);
+        fleet = new AmphoraFleet(new AgentClient(authority.sslContext(
+                authority.issue("lbaas-operator", List.of(), List.of())), scheduler), scheduler);
+        LoadBalancer lb = new LoadBalancer();
+        lb.setMetadata(new ObjectMetaBuilder().withName("lb").withNamespace("default").withUid("lb-uid").build());
+        String vip = driver.allocateVip(lb, Set.of());
+        assertThat(vip).startsWith("127.100.");
+        AtomicInteger changes = new AtomicInteger();
+
+        try (ServerSocket member = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, vip);
+            AmphoraSession session = fleet.sync("lb-uid", endpoints, changes::incrementAndGet).get(0);
+            session.desire(config(1, vip, member.getLocalPort(), ListenerProtocol.TCP));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> health(session.view()) == MemberHealth.UP);
+            assertThat(session.view().appliedGeneration()).isEqualTo(1);
+            assertThat(session.view().reachable()).isTrue();
+            try (Socket client = new Socket(vip, 9000)) {
+                assertThat(client.isConnected()).isTrue();
+            }
+
+            int before = changes.get();
+            member.close();
+            long closedAt = System.nanoTime();
+            await().atMost(Duration.ofSeconds(5)).until(() -> health(session.view()) == MemberHealth.DOWN);
+            assertThat(changes.get()).isGreaterThan(before);
+            System.out.println("member DOWN seen by the operator " + (System.nanoTime() - closedAt) / 1_000_000 + " ms"
+                    + " after it stopped (monitor delay 500 ms, one failure)");
+        }
+
+        AmphoraSession session = fleet.sync("lb-uid", driver.ensureAmphorae(lb, vip), changes::incrementAndGet).get(0);
+        session.desire(config(2, vip, 1, ListenerProtocol.UDP));
+        await().atMost(Duration.ofSeconds(10)).until(() -> session.view().rejection() != null);
+        assertThat(session.view().rejection()).contains("generation 2", "UDP is not supported yet");
+        assertThat(session.view().appliedGeneration()).isEqualTo(1);
+
+        String firstId = session.id();
+        long pid = Long.parseLong(driver.ensureAmphorae(lb, vip).get(0).location().replace("pid ", ""));
+        ProcessHandle amphora = ProcessHandle.of(pid).orElseThrow();
+        amphora.destroyForcibly();
+        amphora.onExit().get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !session.view().reachable());
+        List<AmphoraEndpoint> replaced = driver.ensureAmphorae(lb, vip);
+        assertThat(replaced.get(0).id()).isNotEqualTo(firstId);
+
+        driver.deleteAmphorae("lb-uid");
+        long replacementPid = Long.parseLong(replaced.get(0).location().replace("pid ", ""));
+        assertThat(ProcessHandle.of(replacementPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    private static MemberHealth health(AmphoraView view) {
+        if (view.report() == null || view.report().pools().isEmpty()) {
+            return null;
+        }
+        return view.report().pools().get(0).members().get(0).health();
+    }
+
+    private static AmphoraConfig config(long generation, String vip, int memberPort, ListenerProtocol protocol) {
+        HealthMonitorConfig monitor = new HealthMonitorConfig("hm", MonitorType.TCP, 500, 400, 1, 1,
+                null, null, null, null, null, true);
+        PoolConfig pool = new PoolConfig("pool", "pool", PoolProtocol.TCP, LbAlgorithm.ROUND_ROBIN, true,
+                List.of(new MemberConfig("m", "m", "127.0.0.1", memberPort, 1, false, true, null, null)), monitor);
+        ListenerConfig listener = new ListenerConfig("l", "l", protocol, 9000, -1, true, "pool", null, null, null);
+        return new AmphoraConfig(generation, "lb-uid", vip, true, List.of(listener), List.of(pool));
+    }
+}
