@@ -17,7 +17,8 @@ import java.util.Set;
 public interface AmphoraDriver {
 
     /**
-     * A VIP for a load balancer that did not request one.
+     * A VIP for a load balancer that did not request one; the same one for the same load balancer
+     * until its amphorae are deleted.
      *
      * @param inUse the VIPs of every other load balancer this operator serves
      */

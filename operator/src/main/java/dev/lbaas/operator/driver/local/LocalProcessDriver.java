@@ -44,6 +44,8 @@ public final class LocalProcessDriver implements AmphoraDriver {
     private final Settings settings;
     private final CertificateAuthority authority;
     private final Map<String, LocalAmphora> amphorae = new ConcurrentHashMap<>();
+    /** VIPs handed out, by load balancer uid: two load balancers reconciled at once never get the same one. */
+    private final Map<String, String> vips = new ConcurrentHashMap<>();
 
     public LocalProcessDriver(Settings settings, CertificateAuthority authority) {
         this.settings = settings;
@@ -51,13 +53,19 @@ public final class LocalProcessDriver implements AmphoraDriver {
     }
 
     @Override
-    public String allocateVip(LoadBalancer loadBalancer, Set<String> inUse) {
+    public synchronized String allocateVip(LoadBalancer loadBalancer, Set<String> inUse) {
+        String uid = loadBalancer.getMetadata().getUid();
+        String allocated = vips.get(uid);
+        if (allocated != null) {
+            return allocated;
+        }
         // Deterministic first guess from the uid, so a restarted operator tends to give the same VIP.
-        int start = Math.floorMod(loadBalancer.getMetadata().getUid().hashCode(), 65_000);
+        int start = Math.floorMod(uid.hashCode(), 65_000);
         for (int i = 0; i < 65_000; i++) {
             int n = (start + i) % 65_000 + 1;
             String candidate = settings.vipPrefix() + "." + (n / 254) + "." + (n % 254 + 1);
-            if (!inUse.contains(candidate)) {
+            if (!inUse.contains(candidate) && !vips.containsValue(candidate)) {
+                vips.put(uid, candidate);
                 return candidate;
             }
         }
@@ -85,6 +93,7 @@ public final class LocalProcessDriver implements AmphoraDriver {
 
     @Override
     public synchronized void deleteAmphorae(String loadBalancerUid) {
+        vips.remove(loadBalancerUid);
         LocalAmphora amphora = amphorae.remove(loadBalancerUid);
         if (amphora != null) {
             stop(amphora);
