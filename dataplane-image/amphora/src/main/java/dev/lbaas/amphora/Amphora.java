@@ -46,7 +46,7 @@ public final class Amphora implements AutoCloseable {
     public static Amphora start(AmphoraOptions options) throws IOException {
         SslContext tls = AgentTls.serverContext(options.tlsCert().toFile(), options.tlsKey().toFile(),
                 options.tlsCa().toFile());
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.eventLoopThreads(), NioIoHandler.newFactory());
         ExecutorService configThread = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "amphora-config");
             thread.setDaemon(true);

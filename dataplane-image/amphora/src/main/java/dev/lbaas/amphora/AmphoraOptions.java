@@ -13,14 +13,15 @@ import java.nio.file.Path;
  * @param tlsKey PEM PKCS#8 private key of that certificate
  * @param tlsCa PEM CA whose certificates the agent API accepts from clients
  * @param exitOnStdinEof exit when standard input closes, so that a child process dies with its parent
+ * @param workers event loop threads; 0 for one per available processor
  */
 public record AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
-        Path tlsKey, Path tlsCa, boolean exitOnStdinEof) {
+        Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers) {
 
     static final String USAGE = """
             usage: amphora --id <amphoraId> --agent-address <ip> --agent-port <port, 0 = any>
                            [--agent-port-file <path>] --tls-cert <pem> --tls-key <pem> --tls-ca <pem>
-                           [--exit-on-stdin-eof]""";
+                           [--exit-on-stdin-eof] [--workers <event loop threads, 0 = one per processor>]""";
 
     /** Parses the command line; throws IllegalArgumentException saying what is wrong. */
     public static AmphoraOptions parse(String... args) {
@@ -32,6 +33,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         Path key = null;
         Path ca = null;
         boolean exitOnStdinEof = false;
+        int workers = 0;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--exit-on-stdin-eof")) {
@@ -50,12 +52,30 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                 case "--tls-cert" -> cert = Path.of(value);
                 case "--tls-key" -> key = Path.of(value);
                 case "--tls-ca" -> ca = Path.of(value);
+                case "--workers" -> workers = workers(value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         return new AmphoraOptions(required(id, "--id"), required(address, "--agent-address"),
                 required(port, "--agent-port"), portFile, required(cert, "--tls-cert"), required(key, "--tls-key"),
-                required(ca, "--tls-ca"), exitOnStdinEof);
+                required(ca, "--tls-ca"), exitOnStdinEof, workers);
+    }
+
+    /** The event loop threads to start. */
+    public int eventLoopThreads() {
+        return workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
+    }
+
+    private static int workers(String value) {
+        try {
+            int workers = Integer.parseInt(value);
+            if (workers >= 0 && workers <= 1024) {
+                return workers;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--workers must be 0-1024, got " + value);
     }
 
     private static int port(String value) {

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# The amphora against HAProxy (Octavia's own data plane) on this machine, in the same run, with
+# equivalent configurations in front of the same two nginx backends, the same number of worker
+# threads and the same wrk load. Prints one table of ratios amphora/HAProxy, then the
+# reload-under-load check (configuration generations pushed while wrk runs, failed requests counted).
+#
+#   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 10 s per measurement
+#   DURATION=30s THREADS="2" dataplane-image/bench/benchmark.sh
+#
+# Installs haproxy, wrk and nginx-light from the OS packages when they are missing. Everything
+# listens on loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$PWD"
+
+DURATION="${DURATION:-10s}"
+THREADS="${THREADS:-1 2}"
+CONNECTIONS="${CONNECTIONS:-50}"
+RELOADS="${RELOADS:-100}"
+WORK="$(mktemp -d /tmp/lbaas-bench.XXXXXX)"
+BACKEND1=127.0.0.1:18081
+BACKEND2=127.0.0.1:18082
+HAPROXY_VIP=127.0.0.2
+AMPHORA_VIP=127.0.0.3
+HTTP_PORT=18080
+TCP_PORT=18090
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  if [[ "${KEEP_WORK:-}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+need() {
+  local missing=()
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if ((${#missing[@]})); then
+    echo "installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+need
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+
+if [[ ! -f dataplane-image/amphora/target/amphora.jar ]]; then
+  ./mvnw -q -B -pl dataplane-image/amphora-config,dataplane-image/amphora -am package -DskipTests
+fi
+
+# --- backends: one nginx, two servers answering "web1" and "web2" ---------------------------
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000;
+  server { listen $BACKEND1 reuseport; location / { return 200 "web1\n"; } }
+  server { listen $BACKEND2 reuseport; location / { return 200 "web2\n"; } }
+}
+NGINX
+"$NGINX" -c "$WORK/nginx.conf" -p "$WORK"
+
+# --- agent certificates: a CA, the amphora's server certificate, a client certificate --------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=bench CA" \
+  -keyout "$WORK/ca.key" -out "$WORK/ca.crt" 2>/dev/null
+for who in amphora client; do
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$who" \
+    -keyout "$WORK/$who.key.ec" -out "$WORK/$who.csr" 2>/dev/null
+  openssl pkcs8 -topk8 -nocrypt -in "$WORK/$who.key.ec" -out "$WORK/$who.key"
+  printf "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n" > "$WORK/$who.ext"
+  openssl x509 -req -in "$WORK/$who.csr" -CA "$WORK/ca.crt" -CAkey "$WORK/ca.key" -CAcreateserial -days 1 \
+    -extfile "$WORK/$who.ext" -out "$WORK/$who.crt" 2>/dev/null
+done
+
+amphora_config() { # generation, weight of web1
+  cat <<JSON
+{"generation":$1,"loadBalancerId":"bench","vipAddress":"$AMPHORA_VIP","adminStateUp":true,
+ "listeners":[
+  {"id":"http","name":"http","protocol":"HTTP","protocolPort":$HTTP_PORT,"connectionLimit":-1,"adminStateUp":true,"defaultPoolId":"web-http"},
+  {"id":"tcp","name":"tcp","protocol":"TCP","protocolPort":$TCP_PORT,"connectionLimit":-1,"adminStateUp":true,"defaultPoolId":"web-tcp"}],
+ "pools":[
+  {"id":"web-http","name":"web-http","protocol":"HTTP","lbAlgorithm":"ROUND_ROBIN","adminStateUp":true,"members":[
+    {"id":"web1","name":"web1","address":"127.0.0.1","protocolPort":${BACKEND1##*:},"weight":$2,"backup":false,"adminStateUp":true},
+    {"id":"web2","name":"web2","address":"127.0.0.1","protocolPort":${BACKEND2##*:},"weight":1,"backup":false,"adminStateUp":true}]},
+  {"id":"web-tcp","name":"web-tcp","protocol":"TCP","lbAlgorithm":"ROUND_ROBIN","adminStateUp":true,"members":[
+    {"id":"web1t","name":"web1","address":"127.0.0.1","protocolPort":${BACKEND1##*:},"weight":$2,"backup":false,"adminStateUp":true},
+    {"id":"web2t","name":"web2","address":"127.0.0.1","protocolPort":${BACKEND2##*:},"weight":1,"backup":false,"adminStateUp":true}]}]}
+JSON
+}
+
+push_config() { # generation, weight of web1
+  amphora_config "$1" "$2" | curl -sf -o /dev/null --cacert "$WORK/ca.crt" --cert "$WORK/client.crt" \
+    --key "$WORK/client.key" -X PUT -H 'Content-Type: application/json' --data-binary @- \
+    "https://127.0.0.1:$(cat "$WORK/agent.port")/v1/config"
+}
+
+start_amphora() { # worker threads
+  rm -f "$WORK/agent.port"
+  java -XX:+UseSerialGC -Xms32m -Xmx96m -jar dataplane-image/amphora/target/amphora.jar --id bench \
+    --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" \
+    --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" \
+    > "$WORK/amphora.log" 2>&1 &
+  AMPHORA_PID=$!
+  PIDS+=("$AMPHORA_PID")
+  for _ in $(seq 100); do [[ -s "$WORK/agent.port" ]] && break; sleep 0.1; done
+  push_config 1 1
+}
+
+start_haproxy() { # worker threads
+  cat > "$WORK/haproxy.cfg" <<HAPROXY
+global
+  nbthread $1
+  maxconn 4000
+defaults
+  timeout connect 5s
+  timeout client 50s
+  timeout server 50s
+frontend http
+  mode http
+  bind $HAPROXY_VIP:$HTTP_PORT
+  default_backend web-http
+backend web-http
+  mode http
+  balance roundrobin
+  server web1 $BACKEND1
+  server web2 $BACKEND2
+frontend tcp
+  mode tcp
+  bind $HAPROXY_VIP:$TCP_PORT
+  default_backend web-tcp
+backend web-tcp
+  mode tcp
+  balance roundrobin
+  server web1 $BACKEND1
+  server web2 $BACKEND2
+HAPROXY
+  haproxy -f "$WORK/haproxy.cfg" > "$WORK/haproxy.log" 2>&1 &
+  HAPROXY_PID=$!
+  PIDS+=("$HAPROXY_PID")
+  sleep 0.5
+}
+
+rss_mib() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+# wrk output -> "requests_per_second p99_ms errors"
+measure() { # url [extra wrk args...]
+  local url=$1; shift
+  local out
+  out="$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")"
+  local rps p99 errors
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+  p99="$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")"
+  errors="$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(/,/,""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$out")"
+  echo "$rps $p99 $errors"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+ROWS=()
+for threads in $THREADS; do
+  start_amphora "$threads"
+  start_haproxy "$threads"
+  sleep 1
+  idle_rss="$(rss_mib "$AMPHORA_PID")"
+  haproxy_idle_rss="$(rss_mib "$HAPROXY_PID")"
+  for kind in keepalive close tcp; do
+    case $kind in
+      keepalive) path="http"; port=$HTTP_PORT; args=() ;;
+      close) path="http"; port=$HTTP_PORT; args=(-H "Connection: close") ;;
+      tcp) path="http"; port=$TCP_PORT; args=() ;;
+    esac
+    read -r a_rps a_p99 a_err < <(measure "$path://$AMPHORA_VIP:$port/" "${args[@]}")
+    load_rss="$(rss_mib "$AMPHORA_PID")"
+    read -r h_rps h_p99 h_err < <(measure "$path://$HAPROXY_VIP:$port/" "${args[@]}")
+    ROWS+=("$threads|$kind|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
+  done
+  ROWS+=("$threads|rss MiB idle / load|$idle_rss / $load_rss|$haproxy_idle_rss|||||")
+  kill "$AMPHORA_PID" "$HAPROXY_PID"; wait "$AMPHORA_PID" "$HAPROXY_PID" 2>/dev/null || true
+done
+
+echo
+echo "amphora vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS -d$DURATION, $(nproc) cores shared by load, proxies and backends"
+printf "%-7s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
+for row in "${ROWS[@]}"; do
+  IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
+  printf "%-7s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
+done
+
+# --- reload under load: RELOADS generations pushed while wrk runs ------------------------------
+start_amphora 2
+wrk -t1 -c"$CONNECTIONS" -d30s "http://$AMPHORA_VIP:$HTTP_PORT/" > "$WORK/reload-wrk.txt" &
+WRK_PID=$!
+sleep 1
+for generation in $(seq 2 $((RELOADS + 1))); do
+  push_config "$generation" $((generation % 3 + 1))
+  sleep 0.1
+done
+wait "$WRK_PID"
+failed="$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(/,/,""); n+=$4+$6+$8+$10} END {print n+0}' "$WORK/reload-wrk.txt")"
+total="$(awk '/requests in/ {print $1}' "$WORK/reload-wrk.txt")"
+echo
+echo "reload under load: $RELOADS configuration generations pushed during wrk: $total requests, $failed failed"
