@@ -7,6 +7,7 @@ import static dev.lbaas.amphora.testing.Configs.member;
 import static dev.lbaas.amphora.testing.Configs.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.amphora.config.ListenerProtocol;
@@ -21,6 +22,7 @@ import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +72,10 @@ class ReconfigureIT {
 
                 amphora.apply(config(3, VIP, List.of(listener("http", ListenerProtocol.HTTP, httpPort, "hp")),
                         pool("hp", PoolProtocol.HTTP, null, member("h-new", newWeb.port(), 1))));
-                assertThatThrownBy(() -> new Socket(VIP, tcpPort).close()).isInstanceOf(ConnectException.class);
+                // The JDK closes a listening socket's descriptor once its selector has processed the
+                // cancelled key, a moment after the channel's close completed: allow for that moment.
+                await().atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+                        assertThatThrownBy(() -> new Socket(VIP, tcpPort).close()).isInstanceOf(ConnectException.class));
                 assertThat(echo(held, "after removal")).isEqualTo("after removal");
             }
         }
