@@ -52,8 +52,24 @@ public class AgentInfrastructure {
                 "lbaas.local.amphora-jar or lbaas.local.amphora-command must be set for the local driver"));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // Small, quick-starting JVMs: an amphora is one per load balancer on a laptop.
-        command.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-XX:TieredStopAtLevel=1", "-jar", jar));
+        // The amphora's JVM options (dataplane-image/amphora/jvm.options, shared with its image and
+        // benchmark) live beside the jar or, for a jar in the module's target directory, one level up.
+        Path jarDir = Path.of(jar).toAbsolutePath().getParent();
+        Path options = java.util.stream.Stream.of(jarDir, jarDir.getParent())
+                .filter(java.util.Objects::nonNull)
+                .map(dir -> dir.resolve("jvm.options"))
+                .filter(java.nio.file.Files::isRegularFile)
+                .findFirst().orElse(null);
+        if (options != null) {
+            command.add("@" + options);
+        } else {
+            // the same list: a small serial-collected heap, full JIT, native memory trimmed
+            command.addAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx96m", "-XX:MaxDirectMemorySize=64m",
+                    "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
+                    "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockExperimentalVMOptions",
+                    "-XX:TrimNativeHeapInterval=1000"));
+        }
+        command.addAll(List.of("-jar", jar));
         return command;
     }
 

@@ -2,6 +2,7 @@ package dev.lbaas.amphora.proxy;
 
 import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
 import dev.lbaas.amphora.stats.TrafficCounters;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import java.net.InetSocketAddress;
@@ -14,9 +15,10 @@ import java.util.List;
  * @param counters the listener's traffic, shared by every generation
  * @param allowedClients the allowed client networks; empty allows everyone
  * @param fullnessChanged told when the listener reaches or leaves its connection limit
+ * @param memberConnections the amphora's idle HTTP member connections, shared by every listener
  */
 public record ListenerRuntime(ListenerConfig config, Pool pool, TrafficCounters counters,
-        List<IpSubnetFilterRule> allowedClients, Runnable fullnessChanged) {
+        List<IpSubnetFilterRule> allowedClients, Runnable fullnessChanged, MemberConnectionPools memberConnections) {
 
     public ListenerRuntime {
         allowedClients = List.copyOf(allowedClients);

@@ -16,6 +16,7 @@ import dev.lbaas.amphora.health.HealthMonitors;
 import dev.lbaas.amphora.health.MonitorTarget;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.ListenerSlot;
+import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
 import dev.lbaas.amphora.stats.StatsRegistry;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
@@ -59,6 +60,7 @@ public final class Dataplane implements AutoCloseable {
     private final StatsRegistry stats = new StatsRegistry();
     private final HealthMonitors monitors;
     private final Map<InetSocketAddress, ListenerSlot> slots = new HashMap<>();
+    private final MemberConnectionPools memberConnections = new MemberConnectionPools();
     private volatile Generation current;
 
     /**
@@ -115,7 +117,7 @@ public final class Dataplane implements AutoCloseable {
                     .toList();
             ListenerRuntime runtime = new ListenerRuntime(listener,
                     listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
-                    stats.listener(listener.id()), allowed, this::healthChanged);
+                    stats.listener(listener.id()), allowed, this::healthChanged, memberConnections);
             enabled.put(listener.id(), runtime);
             wanted.put(new InetSocketAddress(vip, listener.protocolPort()), runtime);
         }
@@ -124,6 +126,10 @@ public final class Dataplane implements AutoCloseable {
 
         // Nothing below can fail: the new generation goes live.
         monitorPlan.commit();
+        // idle member connections only to members this generation still serves
+        List<PoolMember> allMembers = new ArrayList<>();
+        pools.values().forEach(pool -> allMembers.addAll(pool.members()));
+        memberConnections.retain(allMembers);
         wanted.forEach((address, runtime) -> {
             ListenerSlot kept = slots.get(address);
             if (kept != null) {
@@ -243,11 +249,12 @@ public final class Dataplane implements AutoCloseable {
         return new AmphoraStatus(amphoraId, generation.config().generation(), version, listeners, pools);
     }
 
-    /** Stops accepting and checking; established connections end with the event loops. */
+    /** Stops accepting and checking and closes idle member connections; established connections end with the event loops. */
     @Override
     public void close() {
         slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
         slots.clear();
         monitors.stopAll();
+        memberConnections.close();
     }
 }

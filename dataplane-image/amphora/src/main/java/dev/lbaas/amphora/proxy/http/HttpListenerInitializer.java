@@ -51,7 +51,7 @@ public final class HttpListenerInitializer extends ListenerInitializer {
     @Override
     protected void addProxyHandlers(ChannelPipeline pipeline) {
         pipeline.addLast("http-codec", new HttpServerCodec(CLIENT_DECODER));
-        pipeline.addLast("http-proxy", new HttpProxyHandler(latest));
+        pipeline.addLast("http-proxy", new HttpProxyHandler(latest, listener.memberConnections()));
     }
 
     /** The pipeline of a member connection; {@code responses} receives what the member answers. */

@@ -38,15 +38,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection of an HTTP listener and the member connection serving it. Every request
- * picks its member afresh; the member connection is kept while consecutive requests go to the
- * same member and replaced otherwise.
+ * picks its member afresh and takes an idle connection to it from the pool of its event loop
+ * ({@link MemberConnectionPools}), or opens one; after a complete response with keep-alive the
+ * member connection goes back to that pool. A bodyless idempotent request whose pooled
+ * connection turns out closed before any answer is sent again on a new connection.
  *
  * <p>Requests are handled one at a time, in order: while a response is on its way the client is
  * not read, and requests a client pipelined meanwhile wait in {@link #inbound}. Reads on either
  * side are requested only after the previous message was written to the other side, which is
  * the backpressure. Both channels run on the client's event loop, so the state needs no locks.
  */
-final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements MemberLink.Owner {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
 
@@ -61,6 +63,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean responseReceived;
         boolean interimResponse;
         boolean memberReusable;
+        /** The request head while it may be sent again: bodyless and idempotent, not yet retried. */
+        HttpRequest retryHead;
 
         Exchange(ListenerRuntime listener, HttpRequest request) {
             this.listener = listener;
@@ -71,27 +75,54 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final Supplier<ListenerRuntime> listeners;
+    private final MemberConnectionPools pools;
     private final Deque<HttpObject> inbound = new ArrayDeque<>();
+    private MemberConnectionPools.LoopPool idleMembers;
     private ChannelHandlerContext client;
     private Exchange exchange;
     private Channel member;
+    private MemberLink link;
     private PoolMember memberTarget;
+    /** Whether the member connection came from the pool rather than being opened for this exchange. */
+    private boolean memberReused;
     private boolean connecting;
+    /** Whether a request of this client connection was forwarded already. */
+    private boolean forwardedBefore;
+    /** While a read from the client is being handled, writes to the member wait for its end to be flushed. */
+    private boolean readingClient;
+    private Channel unflushed;
 
-    HttpProxyHandler(Supplier<ListenerRuntime> listeners) {
+    HttpProxyHandler(Supplier<ListenerRuntime> listeners, MemberConnectionPools pools) {
         this.listeners = listeners;
+        this.pools = pools;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx;
+        idleMembers = pools.of(ctx.channel().eventLoop());
         ctx.read();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readingClient = true;
         inbound.add((HttpObject) msg);
         pump();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readingClient = false;
+        flushMember();
+    }
+
+    private void flushMember() {
+        Channel pending = unflushed;
+        if (pending != null) {
+            unflushed = null;
+            pending.flush();
+        }
     }
 
     @Override
@@ -136,8 +167,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 break;
             }
             HttpObject next = inbound.poll();
-            if (next instanceof LastHttpContent) {
+            if (next instanceof LastHttpContent last) {
                 exchange.requestSent = true;
+                if (exchange.retryHead != null
+                        && (last.content().isReadable() || !last.trailingHeaders().isEmpty())) {
+                    exchange.retryHead = null;
+                }
+            } else if (!(next instanceof HttpRequest)) {
+                // a body: the request cannot be sent again
+                exchange.retryHead = null;
             }
             lastWrite = member.write(next);
         }
@@ -145,7 +183,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             readClientIfReady();
             return;
         }
-        member.flush();
+        if (unflushed != null && unflushed != member) {
+            flushMember();
+        }
+        unflushed = member;
+        if (!readingClient) {
+            flushMember();
+        }
         lastWrite.addListener((ChannelFutureListener) written -> {
             if (written.isSuccess()) {
                 readClientIfReady();
@@ -186,18 +230,48 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         inbound.addFirst(request);
+        if (isIdempotent(request.method()) && !HttpUtil.isTransferEncodingChunked(request)
+                && HttpUtil.getContentLength(request, 0L) == 0L) {
+            exchange.retryHead = request;
+        }
         if (member != null && member.isActive() && chosen.sameEndpoint(memberTarget)) {
             return;
         }
         closeMember();
+        // As HAProxy's http-reuse safe: a request that could not be sent again if its pooled
+        // connection turned out dead is the first of its client connection only on a new connection.
+        boolean mayReuse = forwardedBefore || exchange.retryHead != null;
+        forwardedBefore = true;
+        MemberLink idle = mayReuse
+                ? idleMembers.take(MemberConnectionPools.key(chosen, listener.config().timeouts().memberDataMillis()))
+                : null;
+        if (idle != null) {
+            attach(idle, chosen, true);
+            return;
+        }
         connect(listener, chosen);
+    }
+
+    private static boolean isIdempotent(HttpMethod method) {
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS);
+    }
+
+    private void attach(MemberLink chosenLink, PoolMember target, boolean reused) {
+        link = chosenLink;
+        member = chosenLink.channel();
+        memberTarget = target;
+        memberReused = reused;
+        chosenLink.attach(this);
+        member.read();
     }
 
     private void connect(ListenerRuntime listener, PoolMember chosen) {
         connecting = true;
         Channel clientChannel = client.channel();
+        long idleMillis = listener.config().timeouts().memberDataMillis();
         MemberConnector.connect(clientChannel, listener.pool(), chosen, listener.config().timeouts().memberConnectMillis(),
-                target -> HttpListenerInitializer.memberPipeline(target, listener, new MemberResponses()))
+                target -> HttpListenerInitializer.memberPipeline(target, listener,
+                        new MemberLink(MemberConnectionPools.key(target, idleMillis), idleMembers)))
                 .addListener((Future<MemberConnector.Connected> done) -> {
                     connecting = false;
                     if (!clientChannel.isActive()) {
@@ -212,9 +286,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                                 "no server is available to handle this request");
                         return;
                     }
-                    member = done.getNow().channel();
-                    memberTarget = done.getNow().member();
-                    member.read();
+                    if (exchange == null) {
+                        // the exchange ended meanwhile (its client went quiet or failed)
+                        done.getNow().channel().close();
+                        return;
+                    }
+                    attach(done.getNow().channel().pipeline().get(MemberLink.class), done.getNow().member(), false);
                     pump();
                 });
     }
@@ -268,7 +345,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             exchange.interimResponse = false;
         }
         boolean responseEnds = exchange.responseReceived;
-        client.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
+        client.write(msg).addListener((ChannelFutureListener) written -> {
             if (!written.isSuccess()) {
                 client.close();
             } else if (responseEnds) {
@@ -284,9 +361,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (!done.memberReusable || !done.requestSent) {
             closeMember();
-        } else if (member != null) {
-            // keep reading while idle, so that the member closing the connection is noticed
-            member.read();
+        } else {
+            releaseMember();
         }
         if (!done.clientKeepAlive || !done.requestSent) {
             client.close();
@@ -326,10 +402,37 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void closeMember() {
         if (member != null) {
-            member.close();
-            member = null;
-            memberTarget = null;
+            if (unflushed == member) {
+                unflushed = null;
+            }
+            if (link != null) {
+                link.discard();
+            } else {
+                member.close();
+            }
+            detach();
         }
+    }
+
+    /** The member connection goes back to the pool of this event loop. */
+    private void releaseMember() {
+        if (member != null) {
+            if (unflushed == member) {
+                flushMember();
+            }
+            MemberLink released = link;
+            detach();
+            // keep reading while idle, so that the member closing the connection is noticed
+            released.channel().read();
+            released.release();
+        }
+    }
+
+    private void detach() {
+        member = null;
+        link = null;
+        memberTarget = null;
+        memberReused = false;
     }
 
     private void releaseInbound() {
@@ -339,53 +442,82 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The end of one member connection; events of a connection already replaced are ignored. */
-    private final class MemberResponses extends ChannelInboundHandlerAdapter {
-
-        private boolean current(ChannelHandlerContext ctx) {
-            return ctx.channel() == member;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!current(ctx) || exchange == null || exchange.responseReceived || !(msg instanceof HttpObject)) {
-                // nothing was asked: a member talking out of turn loses its connection
-                ReferenceCountUtil.release(msg);
-                ctx.close();
-                return;
+    @Override
+    public void memberRead(MemberLink from, Object msg) {
+        if (from != link || exchange == null || exchange.responseReceived || !(msg instanceof HttpObject)) {
+            // nothing was asked: a member talking out of turn loses its connection
+            ReferenceCountUtil.release(msg);
+            if (from == link) {
+                closeMember();
+            } else {
+                from.discard();
             }
-            forwardResponse((HttpObject) msg);
+            return;
         }
+        forwardResponse((HttpObject) msg);
+    }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (!current(ctx)) {
-                return;
-            }
-            member = null;
-            // a body that ends with the connection has been received whole by now
-            if (exchange != null && !exchange.responseReceived) {
-                failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server closed the connection");
-            }
-            memberTarget = null;
+    @Override
+    public void memberReadComplete(MemberLink from) {
+        client.flush();
+    }
+
+    @Override
+    public void memberInactive(MemberLink from) {
+        if (from != link) {
+            return;
         }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (!(evt instanceof IdleStateEvent)) {
-                ctx.fireUserEventTriggered(evt);
-            } else if (!current(ctx) || exchange == null) {
-                ctx.close();
-            } else if (exchange.requestSent) {
-                // While the client still sends the request, the client side's timeout applies.
-                failOnMember(HttpResponseStatus.GATEWAY_TIMEOUT, "the server did not answer in time");
-            }
+        boolean reused = memberReused;
+        PoolMember target = memberTarget;
+        if (unflushed == member) {
+            unflushed = null;
         }
+        detach();
+        memberTarget = target;
+        // a body that ends with the connection has been received whole by now
+        if (exchange != null && !exchange.responseReceived) {
+            if (reused && !exchange.responseStarted && !exchange.interimResponse) {
+                // The pooled connection was closed by the member before it answered.
+                if (exchange.retryHead != null && exchange.requestSent) {
+                    retry();
+                    return;
+                }
+                if (exchange.retryHead == null) {
+                    // as with any keep-alive connection the server closes, the client may retry
+                    exchange.listener.counters().requestFailed();
+                    memberTarget = null;
+                    client.close();
+                    return;
+                }
+            }
+            failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server closed the connection");
+        }
+        memberTarget = null;
+    }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("member connection failed", cause);
-            ctx.close();
+    /** Sends the bodyless request of the current exchange again, on a new member connection. */
+    private void retry() {
+        HttpRequest head = exchange.retryHead;
+        exchange.retryHead = null;
+        exchange.requestSent = false;
+        inbound.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
+        inbound.addFirst(head);
+        ListenerRuntime listener = exchange.listener;
+        PoolMember target = memberTarget;
+        memberTarget = null;
+        connect(listener, target);
+    }
+
+    @Override
+    public void memberIdle(MemberLink from) {
+        if (from != link || exchange == null) {
+            from.discard();
+            if (from == link) {
+                detach();
+            }
+        } else if (exchange.requestSent) {
+            // While the client still sends the request, the client side's timeout applies.
+            failOnMember(HttpResponseStatus.GATEWAY_TIMEOUT, "the server did not answer in time");
         }
     }
 }

@@ -1,0 +1,176 @@
+package dev.lbaas.amphora.proxy.http;
+
+import dev.lbaas.amphora.balancing.PoolMember;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Idle HTTP member connections kept for the next request, one pool per event loop, so that a
+ * connection is only ever touched by the thread it runs on (HAProxy's {@code http-reuse safe},
+ * Zuul's per-server pools). A connection goes back to the pool of its event loop after a complete
+ * response with keep-alive on the member side, and a request takes one for its member from the
+ * pool of its client's event loop, or opens a new one.
+ *
+ * <p>Pools are bounded ({@link #MAX_IDLE_PER_MEMBER} per member and event loop), idle connections
+ * keep reading so that one the member closes, or that says anything unasked, leaves its pool at
+ * once, and they close after the listener's member data timeout. A configuration generation keeps
+ * only the connections of the members it still serves ({@link #retain}); {@link #close} ends
+ * them all.
+ */
+public final class MemberConnectionPools implements AutoCloseable {
+
+    /** Idle connections kept per member and event loop; more are closed. */
+    static final int MAX_IDLE_PER_MEMBER = 64;
+
+    /** Where a connection goes: connections are interchangeable only for the same member, address and timeout. */
+    record Key(String memberId, InetSocketAddress address, long idleMillis) {
+    }
+
+    private record Endpoint(String memberId, InetSocketAddress address) {
+    }
+
+    private final ConcurrentMap<EventLoop, LoopPool> loops = new ConcurrentHashMap<>();
+    private volatile Set<Endpoint> retained = Set.of();
+    private volatile boolean closed;
+
+    static Key key(PoolMember member, long idleMillis) {
+        return new Key(member.id(), member.endpoint(), idleMillis);
+    }
+
+    LoopPool of(EventLoop loop) {
+        LoopPool pool = loops.get(loop);
+        return pool != null ? pool : loops.computeIfAbsent(loop, LoopPool::new);
+    }
+
+    /**
+     * From now on only connections to these members are kept; idle connections to others are
+     * closed. Called by the configuration thread whenever a generation goes live.
+     */
+    public void retain(Collection<PoolMember> members) {
+        Set<Endpoint> endpoints = new HashSet<>();
+        for (PoolMember member : members) {
+            if (member.config().adminStateUp() && member.weight() > 0) {
+                endpoints.add(new Endpoint(member.id(), member.endpoint()));
+            }
+        }
+        retained = Set.copyOf(endpoints);
+        loops.values().forEach(pool -> pool.onLoop(pool::purge));
+    }
+
+    /** Total idle connections, for tests; safe from any thread only roughly. */
+    int idleCount() {
+        int count = 0;
+        for (LoopPool pool : loops.values()) {
+            count += pool.size;
+        }
+        return count;
+    }
+
+    /** Closes every idle connection and keeps no more. */
+    @Override
+    public void close() {
+        closed = true;
+        loops.values().forEach(pool -> pool.onLoop(pool::purge));
+    }
+
+    /** The idle connections of one event loop; used on that loop only. */
+    final class LoopPool {
+
+        private final EventLoop loop;
+        private final Map<Key, ArrayDeque<MemberLink>> idle = new HashMap<>();
+        private volatile int size;
+
+        LoopPool(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        /** The most recently used idle connection for {@code key}, or null. */
+        MemberLink take(Key key) {
+            ArrayDeque<MemberLink> links = idle.get(key);
+            if (links == null) {
+                return null;
+            }
+            MemberLink link;
+            while ((link = links.pollLast()) != null) {
+                size--;
+                link.pooled = false;
+                if (link.channel().isActive()) {
+                    return link;
+                }
+                link.channel().close();
+            }
+            return null;
+        }
+
+        /** Keeps the idle connection; false when it may not be kept and the caller is to close it. */
+        boolean offer(MemberLink link) {
+            Key key = link.key();
+            if (closed || !link.channel().isActive()
+                    || !retained.contains(new Endpoint(key.memberId(), key.address()))) {
+                return false;
+            }
+            ArrayDeque<MemberLink> links = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
+            if (links.size() >= MAX_IDLE_PER_MEMBER) {
+                return false;
+            }
+            link.pooled = true;
+            links.addLast(link);
+            size++;
+            return true;
+        }
+
+        /** The idle connection closed or misbehaved: it leaves the pool. */
+        void remove(MemberLink link) {
+            ArrayDeque<MemberLink> links = idle.get(link.key());
+            if (links != null && links.removeFirstOccurrence(link)) {
+                link.pooled = false;
+                size--;
+                if (links.isEmpty()) {
+                    idle.remove(link.key());
+                }
+            }
+        }
+
+        private void purge() {
+            Set<Endpoint> keep = closed ? Set.of() : retained;
+            List<MemberLink> dropped = new ArrayList<>();
+            for (Iterator<Map.Entry<Key, ArrayDeque<MemberLink>>> it = idle.entrySet().iterator(); it.hasNext();) {
+                var entry = it.next();
+                Key key = entry.getKey();
+                if (!keep.contains(new Endpoint(key.memberId(), key.address()))) {
+                    dropped.addAll(entry.getValue());
+                    size -= entry.getValue().size();
+                    it.remove();
+                }
+            }
+            for (MemberLink link : dropped) {
+                link.pooled = false;
+                link.channel().close();
+            }
+        }
+
+        private void onLoop(Runnable task) {
+            if (loop.inEventLoop()) {
+                task.run();
+                return;
+            }
+            try {
+                loop.execute(task);
+            } catch (RejectedExecutionException e) {
+                // the event loop is shutting down and closes its channels itself
+            }
+        }
+    }
+}
