@@ -104,7 +104,8 @@ push_config() { # generation, weight of web1
 
 start_amphora() { # worker threads
   rm -f "$WORK/agent.port"
-  java -XX:+UseSerialGC -Xms32m -Xmx96m -jar dataplane-image/amphora/target/amphora.jar --id bench \
+  # the JVM options every amphora runs with (image, local driver): dataplane-image/amphora/jvm.options
+  java @dataplane-image/amphora/jvm.options -jar dataplane-image/amphora/target/amphora.jar --id bench \
     --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" \
     --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" \
     > "$WORK/amphora.log" 2>&1 &
