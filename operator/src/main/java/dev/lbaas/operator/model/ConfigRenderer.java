@@ -9,6 +9,7 @@ import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.MonitorType;
 import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.api.v1alpha1.HealthMonitor;
 import dev.lbaas.api.v1alpha1.HealthMonitorSpec;
 import dev.lbaas.api.v1alpha1.InsertHeader;
@@ -16,6 +17,7 @@ import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.ListenerSpec;
 import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.Pool;
+import dev.lbaas.api.v1alpha1.SessionPersistence;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -187,8 +189,15 @@ public final class ConfigRenderer {
             return "pool protocol " + protocol + " is not served by this amphora release yet; served: "
                     + ProtocolRules.SERVED_POOL_PROTOCOLS;
         }
-        if (pool.getSpec().getSessionPersistence() != null) {
-            return "sessionPersistence is not served by this amphora release yet";
+        SessionPersistence persistence = pool.getSpec().getSessionPersistence();
+        if (persistence != null && persistence.getType() != SessionPersistence.Type.SOURCE_IP) {
+            for (Map.Entry<String, Pool> entry : defaultPools.entrySet()) {
+                dev.lbaas.api.v1alpha1.ListenerProtocol listenerProtocol = listeners.get(entry.getKey()).getSpec().getProtocol();
+                if (entry.getValue() == pool && !ProtocolRules.readsHttp(listenerProtocol)) {
+                    return "sessionPersistence " + persistence.getType() + " needs an HTTP listener: cookies are not "
+                            + "seen on " + listenerProtocol + " listener " + entry.getKey();
+                }
+            }
         }
         return null;
     }
@@ -225,7 +234,17 @@ public final class ConfigRenderer {
         return new PoolConfig(uid(pool), name(pool), PoolProtocol.valueOf(pool.getSpec().getProtocol().name()),
                 LbAlgorithm.valueOf(pool.getSpec().getLbAlgorithm().name()),
                 !Boolean.FALSE.equals(pool.getSpec().getAdminStateUp()), memberConfigs,
-                monitor == null ? null : monitorConfig(monitor));
+                monitor == null ? null : monitorConfig(monitor), persistenceConfig(pool.getSpec().getSessionPersistence()));
+    }
+
+    private static SessionPersistenceConfig persistenceConfig(SessionPersistence persistence) {
+        if (persistence == null) {
+            return null;
+        }
+        return new SessionPersistenceConfig(SessionPersistenceConfig.Type.valueOf(persistence.getType().name()),
+                persistence.getCookieName(),
+                persistence.getPersistenceTimeout() == null ? null : persistence.getPersistenceTimeout() * 1000L,
+                persistence.getPersistenceGranularity());
     }
 
     private static MemberConfig memberConfig(Member member) {

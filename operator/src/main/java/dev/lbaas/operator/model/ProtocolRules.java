@@ -55,6 +55,11 @@ final class ProtocolRules {
         return (datagram ? MONITORS_FOR_DATAGRAM_POOLS : MONITORS_FOR_STREAM_POOLS).contains(type);
     }
 
+    /** Whether the amphora reads HTTP on this listener, so that it sees requests' and responses' headers. */
+    static boolean readsHttp(ListenerProtocol listener) {
+        return listener == ListenerProtocol.HTTP || listener == ListenerProtocol.TERMINATED_HTTPS;
+    }
+
     static String transport(ListenerProtocol protocol) {
         return switch (protocol) {
             case UDP -> "UDP";

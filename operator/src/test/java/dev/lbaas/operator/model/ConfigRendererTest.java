@@ -12,10 +12,12 @@ import dev.lbaas.amphora.config.LbAlgorithm;
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.MonitorType;
 import dev.lbaas.amphora.config.PoolConfig;
+import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.api.v1alpha1.HealthMonitorSpec;
 import dev.lbaas.api.v1alpha1.ListenerProtocol;
 import dev.lbaas.api.v1alpha1.ListenerTimeouts;
 import dev.lbaas.api.v1alpha1.PoolProtocol;
+import dev.lbaas.api.v1alpha1.SessionPersistence;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +67,32 @@ class ConfigRendererTest {
         assertThat(rendered.config().pools()).isEmpty();
         assertThat(rendered.config().listeners()).singleElement()
                 .satisfies(l -> assertThat(l.defaultPoolId()).isNull());
+    }
+
+    @Test
+    void sessionPersistenceIsRenderedAndCookiesNeedAnHttpListener() {
+        var lb = loadBalancer("lb");
+        var sticky = pool("p", "lb", PoolProtocol.HTTP);
+        var persistence = new SessionPersistence();
+        persistence.setType(SessionPersistence.Type.APP_COOKIE);
+        persistence.setCookieName("JSESSIONID");
+        persistence.setPersistenceTimeout(600);
+        sticky.getSpec().setSessionPersistence(persistence);
+
+        RenderedConfig http = ConfigRenderer.render(LoadBalancerTree.select(lb,
+                List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, "p")), List.of(sticky),
+                List.of(member("m", "p", 8081)), List.of()), "127.0.0.9", 1);
+        assertThat(http.config().pools()).singleElement().satisfies(p -> assertThat(p.sessionPersistence())
+                .isEqualTo(new SessionPersistenceConfig(SessionPersistenceConfig.Type.APP_COOKIE, "JSESSIONID",
+                        600_000L, null)));
+
+        RenderedConfig tcp = ConfigRenderer.render(LoadBalancerTree.select(lb,
+                List.of(listener("l", "lb", ListenerProtocol.TCP, 80, "p")), List.of(sticky),
+                List.of(member("m", "p", 8081)), List.of()), "127.0.0.9", 1);
+        assertThat(tcp.verdict("p").accepted()).isFalse();
+        assertThat(tcp.verdict("p").message()).isEqualTo(
+                "sessionPersistence APP_COOKIE needs an HTTP listener: cookies are not seen on TCP listener l");
+        assertThat(tcp.config().pools()).isEmpty();
     }
 
     @Test

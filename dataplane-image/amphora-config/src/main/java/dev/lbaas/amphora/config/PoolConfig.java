@@ -15,6 +15,7 @@ import java.util.Set;
  * @param adminStateUp false: the pool takes no traffic
  * @param members the members; the order does not matter
  * @param healthMonitor the active health check, or null when the pool has none
+ * @param sessionPersistence how a client keeps its member, or null for none
  */
 public record PoolConfig(
         String id,
@@ -23,7 +24,14 @@ public record PoolConfig(
         LbAlgorithm lbAlgorithm,
         boolean adminStateUp,
         List<MemberConfig> members,
-        HealthMonitorConfig healthMonitor) {
+        HealthMonitorConfig healthMonitor,
+        SessionPersistenceConfig sessionPersistence) {
+
+    /** A pool without session persistence. */
+    public PoolConfig(String id, String name, PoolProtocol protocol, LbAlgorithm lbAlgorithm, boolean adminStateUp,
+            List<MemberConfig> members, HealthMonitorConfig healthMonitor) {
+        this(id, name, protocol, lbAlgorithm, adminStateUp, members, healthMonitor, null);
+    }
 
     public PoolConfig {
         Validation.requireText(id, "pool.id");

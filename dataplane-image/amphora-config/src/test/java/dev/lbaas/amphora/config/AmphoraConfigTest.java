@@ -96,4 +96,36 @@ class AmphoraConfigTest {
         assertThatThrownBy(() -> ExpectedCodes.parse("abc")).hasMessageContaining("healthMonitor.expectedCodes");
         assertThatThrownBy(() -> ExpectedCodes.parse("204-200")).hasMessageContaining("reversed");
     }
+
+    @Test
+    void sessionPersistenceRoundTripsAndIsChecked() throws Exception {
+        PoolConfig plain = seedScenario().pools().get(0);
+        PoolConfig sticky = new PoolConfig(plain.id(), plain.name(), plain.protocol(), plain.lbAlgorithm(), true,
+                plain.members(), plain.healthMonitor(),
+                new SessionPersistenceConfig(SessionPersistenceConfig.Type.APP_COOKIE, "JSESSIONID", 60_000L, null));
+        String json = AgentApi.json().writeValueAsString(sticky);
+        assertThat(AgentApi.json().readValue(json, PoolConfig.class)).isEqualTo(sticky);
+        assertThat(AgentApi.json().readValue(AgentApi.json().writeValueAsString(plain), PoolConfig.class)
+                .sessionPersistence()).isNull();
+
+        assertThatThrownBy(() -> new SessionPersistenceConfig(SessionPersistenceConfig.Type.APP_COOKIE, null, null, null))
+                .hasMessage("sessionPersistence.cookieName: must be set");
+        assertThatThrownBy(() -> new SessionPersistenceConfig(SessionPersistenceConfig.Type.HTTP_COOKIE, "x", null, null))
+                .hasMessage("sessionPersistence.cookieName: only allowed with type APP_COOKIE");
+        assertThatThrownBy(() -> new SessionPersistenceConfig(SessionPersistenceConfig.Type.SOURCE_IP, null, null,
+                "255.0.255.0"))
+                .hasMessage("sessionPersistence.granularity: \"255.0.255.0\" is not an IPv4 netmask such as 255.255.255.0");
+    }
+
+    @Test
+    void netmasksGivePrefixLengths() {
+        assertThat(SessionPersistenceConfig.prefixLength("255.255.255.255")).isEqualTo(32);
+        assertThat(SessionPersistenceConfig.prefixLength("255.255.255.0")).isEqualTo(24);
+        assertThat(SessionPersistenceConfig.prefixLength("255.255.128.0")).isEqualTo(17);
+        assertThat(SessionPersistenceConfig.prefixLength("0.0.0.0")).isZero();
+        assertThatThrownBy(() -> SessionPersistenceConfig.prefixLength("255.255.256.0"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SessionPersistenceConfig.prefixLength("255.255"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -8,8 +8,9 @@ import java.util.List;
  * A pool as one configuration generation serves it.
  *
  * @param members every configured member, eligible or not, for status reports
+ * @param persistence how a client keeps its member
  */
-public record Pool(PoolConfig config, List<PoolMember> members, MemberPicker picker) {
+public record Pool(PoolConfig config, List<PoolMember> members, MemberPicker picker, SessionPersistence persistence) {
 
     public Pool {
         members = List.copyOf(members);
@@ -17,6 +18,28 @@ public record Pool(PoolConfig config, List<PoolMember> members, MemberPicker pic
 
     /** The member for a new connection from {@code client}, or null when none may take it. */
     public PoolMember pick(InetSocketAddress client) {
-        return config.adminStateUp() ? picker.pick(client) : null;
+        return pick(client, null);
+    }
+
+    /**
+     * The member for a new connection or request, or null when none may take it: the member the
+     * session is bound to while it may serve, or else the algorithm's pick.
+     *
+     * @param persistenceCookie the value of the request's {@link SessionPersistence#cookieName()}
+     *     cookie, or null
+     */
+    public PoolMember pick(InetSocketAddress client, String persistenceCookie) {
+        if (!config.adminStateUp()) {
+            return null;
+        }
+        PoolMember bound = persistence.bound(client, persistenceCookie);
+        if (bound != null) {
+            return bound;
+        }
+        PoolMember picked = picker.pick(client);
+        if (picked != null) {
+            persistence.picked(client, persistenceCookie, picked);
+        }
+        return picked;
     }
 }

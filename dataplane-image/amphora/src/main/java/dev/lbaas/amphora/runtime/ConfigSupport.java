@@ -7,6 +7,7 @@ import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.MonitorType;
 import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.amphora.proxy.http.ProxyHeaders;
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
@@ -47,6 +48,7 @@ final class ConfigSupport {
                 }
             }
             listener.allowedCidrs().forEach(cidr -> allowedNetwork(cidr, field + ".allowedCidrs"));
+            cookiePersistenceNeedsHttp(config, listener, field);
         }
         for (PoolConfig pool : config.pools()) {
             String field = "pools[" + pool.id() + "]";
@@ -55,6 +57,21 @@ final class ConfigSupport {
             }
             if (pool.healthMonitor() != null && !MONITOR_TYPES.contains(pool.healthMonitor().type())) {
                 throw notYet(field + ".healthMonitor.type", pool.healthMonitor().type());
+            }
+        }
+    }
+
+    /** Cookies exist only where the amphora reads HTTP: a cookie-persistent pool needs an HTTP listener. */
+    private static void cookiePersistenceNeedsHttp(AmphoraConfig config, ListenerConfig listener, String field) {
+        if (listener.defaultPoolId() == null || listener.protocol() == ListenerProtocol.HTTP) {
+            return;
+        }
+        for (PoolConfig pool : config.pools()) {
+            SessionPersistenceConfig persistence = pool.sessionPersistence();
+            if (pool.id().equals(listener.defaultPoolId()) && persistence != null
+                    && persistence.type() != SessionPersistenceConfig.Type.SOURCE_IP) {
+                throw new IllegalArgumentException(field + ".defaultPoolId: pool " + pool.id() + " has sessionPersistence "
+                        + persistence.type() + ", which needs an HTTP listener, not " + listener.protocol());
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.lbaas.amphora.runtime;
 import dev.lbaas.amphora.balancing.MemberPicker;
 import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
+import dev.lbaas.amphora.balancing.StickTables;
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.amphora.config.AmphoraStatus;
 import dev.lbaas.amphora.config.AmphoraStatus.ListenerStatus;
@@ -61,6 +62,7 @@ public final class Dataplane implements AutoCloseable {
     private final HealthMonitors monitors;
     private final Map<InetSocketAddress, ListenerSlot> slots = new HashMap<>();
     private final MemberConnectionPools memberConnections = new MemberConnectionPools();
+    private final StickTables stickTables = new StickTables();
     private volatile Generation current;
 
     /**
@@ -155,6 +157,7 @@ public final class Dataplane implements AutoCloseable {
         Set<String> listenerIds = new HashSet<>();
         config.listeners().forEach(listener -> listenerIds.add(listener.id()));
         stats.retain(listenerIds, memberIds);
+        stickTables.retain(pools.keySet());
         current = new Generation(config, enabled, List.copyOf(pools.values()));
         LOG.info("config generation {} applied: {} listeners serving, {} pools", config.generation(), enabled.size(),
                 pools.size());
@@ -200,7 +203,8 @@ public final class Dataplane implements AutoCloseable {
             members.add(new PoolMember(member, ConfigSupport.memberEndpoint(pool, member), health,
                     stats.member(member.id())));
         }
-        return new Pool(pool, members, MemberPicker.create(pool.lbAlgorithm(), members, healthVersion::get));
+        return new Pool(pool, members, MemberPicker.create(pool.lbAlgorithm(), members, healthVersion::get),
+                stickTables.persistence(pool, members));
     }
 
     private static List<MonitorTarget> monitorTargets(AmphoraConfig config) {

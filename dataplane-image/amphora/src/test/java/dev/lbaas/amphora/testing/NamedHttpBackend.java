@@ -15,13 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP member for tests: "/" answers its name, "/echo" streams the request body back chunked,
- * "/health" answers {@link #healthStatus}. Remembers the request headers it saw.
+ * "/health" answers {@link #healthStatus}, "/login" answers its name and starts a session with a
+ * new JSESSIONID cookie. Remembers the request headers it saw.
  */
 public final class NamedHttpBackend implements AutoCloseable {
 
     public final String name;
     public final AtomicInteger healthStatus = new AtomicInteger(200);
     public final List<com.sun.net.httpserver.Headers> seenHeaders = new CopyOnWriteArrayList<>();
+    private final AtomicInteger sessions = new AtomicInteger();
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private HttpServer server;
     private int port;
@@ -49,6 +51,11 @@ public final class NamedHttpBackend implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::name);
         server.createContext("/echo", this::echo);
+        server.createContext("/login", exchange -> {
+            exchange.getResponseHeaders().add("Set-Cookie",
+                    "JSESSIONID=" + name + "-" + sessions.incrementAndGet() + "; Path=/; HttpOnly");
+            name(exchange);
+        });
         server.createContext("/health", exchange -> {
             drain(exchange);
             exchange.sendResponseHeaders(healthStatus.get(), -1);

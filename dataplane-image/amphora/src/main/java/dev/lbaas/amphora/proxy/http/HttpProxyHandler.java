@@ -1,6 +1,9 @@
 package dev.lbaas.amphora.proxy.http;
 
+import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
+import dev.lbaas.amphora.balancing.SessionPersistence;
+import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberConnector;
 import io.netty.buffer.Unpooled;
@@ -65,6 +68,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         boolean memberReusable;
         /** The request head while it may be sent again: bodyless and idempotent, not yet retried. */
         HttpRequest retryHead;
+        /** The value of the pool's persistence cookie in the request, or null. */
+        String persistenceCookie;
 
         Exchange(ListenerRuntime listener, HttpRequest request) {
             this.listener = listener;
@@ -223,7 +228,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         ProxyHeaders.removeHopByHop(request.headers());
         ProxyHeaders.insert(request.headers(), listener.config().insertHeaders(),
                 (InetSocketAddress) client.channel().remoteAddress(), (InetSocketAddress) client.channel().localAddress());
-        PoolMember chosen = MemberConnector.pick(client.channel(), listener.pool());
+        PoolMember chosen = pick(listener.pool(), request);
         if (chosen == null) {
             ReferenceCountUtil.release(request);
             fail(listener, HttpResponseStatus.SERVICE_UNAVAILABLE, "no server is available to handle this request");
@@ -250,6 +255,42 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         connect(listener, chosen);
+    }
+
+    /** The member for this request: the one its session is bound to, or the pool's pick. */
+    private PoolMember pick(Pool pool, HttpRequest request) {
+        if (pool == null) {
+            return null;
+        }
+        SessionPersistence persistence = pool.persistence();
+        String cookieName = persistence.cookieName();
+        if (cookieName != null) {
+            exchange.persistenceCookie = PersistenceCookies.find(request.headers(), cookieName,
+                    persistence.type() == SessionPersistenceConfig.Type.HTTP_COOKIE);
+        }
+        return pool.pick((InetSocketAddress) client.channel().remoteAddress(), exchange.persistenceCookie);
+    }
+
+    /** Binds the session to the member that answers, by the cookie of the pool's persistence. */
+    private void persist(HttpResponse response) {
+        Pool pool = exchange.listener.pool();
+        PoolMember served = memberTarget;
+        if (pool == null || served == null || pool.persistence().type() == null) {
+            return;
+        }
+        SessionPersistence persistence = pool.persistence();
+        switch (persistence.type()) {
+            case HTTP_COOKIE -> {
+                if (!served.id().equals(exchange.persistenceCookie)) {
+                    PersistenceCookies.insert(response.headers(), persistence.cookieName(), served.id());
+                }
+            }
+            case APP_COOKIE -> PersistenceCookies.setCookies(response.headers(), persistence.cookieName(),
+                    value -> persistence.sessionStarted(value, served));
+            case SOURCE_IP -> {
+                // bound when picked
+            }
+        }
     }
 
     private static boolean isIdempotent(HttpMethod method) {
@@ -338,6 +379,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             } else {
                 exchange.responseStarted = true;
                 prepareResponse(response);
+                persist(response);
             }
         }
         if (msg instanceof LastHttpContent) {
