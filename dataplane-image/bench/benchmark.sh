@@ -6,6 +6,10 @@
 #
 #   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 10 s per measurement
 #   DURATION=30s THREADS="2" dataplane-image/bench/benchmark.sh
+#   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
+#
+# Both proxies get the same warm-up load (WARMUP, 10 s) before anything is measured: a data plane
+# serves for days, and the JIT compiler's first seconds are not what its users see.
 #
 # Installs haproxy, wrk and nginx-light from the OS packages when they are missing. Everything
 # listens on loopback only.
@@ -14,6 +18,7 @@ cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 
 DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-10s}"
 THREADS="${THREADS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
@@ -105,7 +110,8 @@ push_config() { # generation, weight of web1
 start_amphora() { # worker threads
   rm -f "$WORK/agent.port"
   # the JVM options every amphora runs with (image, local driver): dataplane-image/amphora/jvm.options
-  java @dataplane-image/amphora/jvm.options -jar dataplane-image/amphora/target/amphora.jar --id bench \
+  # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options
+  java @dataplane-image/amphora/jvm.options ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
     --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" \
     --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" \
     > "$WORK/amphora.log" 2>&1 &
@@ -172,6 +178,12 @@ for threads in $THREADS; do
   sleep 1
   idle_rss="$(rss_mib "$AMPHORA_PID")"
   haproxy_idle_rss="$(rss_mib "$HAPROXY_PID")"
+  for vip in "$AMPHORA_VIP" "$HAPROXY_VIP"; do
+    for port in $HTTP_PORT $TCP_PORT; do
+      wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://$vip:$port/" > /dev/null
+      wrk -t1 -c"$CONNECTIONS" -d2s -H "Connection: close" "http://$vip:$port/" > /dev/null
+    done
+  done
   for kind in keepalive close tcp; do
     case $kind in
       keepalive) path="http"; port=$HTTP_PORT; args=() ;;
@@ -188,7 +200,7 @@ for threads in $THREADS; do
 done
 
 echo
-echo "amphora vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS -d$DURATION, $(nproc) cores shared by load, proxies and backends"
+echo "amphora vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS -d$DURATION after $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
 printf "%-7s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
