@@ -6,8 +6,6 @@ import dev.lbaas.amphora.agent.StatusWaiters;
 import dev.lbaas.amphora.runtime.Dataplane;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -46,7 +44,7 @@ public final class Amphora implements AutoCloseable {
     public static Amphora start(AmphoraOptions options) throws IOException {
         SslContext tls = AgentTls.serverContext(options.tlsCert().toFile(), options.tlsKey().toFile(),
                 options.tlsCa().toFile());
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.eventLoopThreads(), NioIoHandler.newFactory());
+        EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(options.eventLoopThreads());
         ExecutorService configThread = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "amphora-config");
             thread.setDaemon(true);
@@ -63,7 +61,8 @@ public final class Amphora implements AutoCloseable {
                     bound.cause());
         }
         Amphora amphora = new Amphora(group, configThread, dataplane, bound.channel());
-        LOG.info("amphora {} agent API listening on {}", options.amphoraId(), bound.channel().localAddress());
+        LOG.info("amphora {} agent API listening on {}, {} event loops on {}", options.amphoraId(),
+                bound.channel().localAddress(), options.eventLoopThreads(), Transport.CURRENT);
         if (options.agentPortFile() != null) {
             writeAtomically(options.agentPortFile(), Integer.toString(amphora.agentPort()));
         }

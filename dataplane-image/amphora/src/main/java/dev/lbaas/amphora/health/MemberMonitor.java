@@ -1,11 +1,11 @@
 package dev.lbaas.amphora.health;
 
+import dev.lbaas.amphora.Transport;
 import dev.lbaas.amphora.config.MemberHealth;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -66,7 +66,7 @@ final class MemberMonitor {
 
     private void runCheck() {
         long timeout = target.monitor().timeoutMillis();
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(Transport.CURRENT.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout);
         Promise<Boolean> outcome = loop.newPromise();
         ScheduledFuture<?> deadline = loop.schedule(() -> outcome.trySuccess(false), timeout, TimeUnit.MILLISECONDS);

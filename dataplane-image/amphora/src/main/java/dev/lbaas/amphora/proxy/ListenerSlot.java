@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.proxy;
 
+import dev.lbaas.amphora.Transport;
 import dev.lbaas.amphora.proxy.http.HttpListenerInitializer;
 import dev.lbaas.amphora.proxy.tcp.TcpListenerInitializer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -9,7 +10,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 
 /**
@@ -37,7 +37,7 @@ public final class ListenerSlot {
     public ChannelFuture bind(EventLoopGroup group) {
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(Transport.CURRENT.serverSocketChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.AUTO_READ, false)
                 // proxies read from clients only as fast as members take the data

@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.testing;
 
+import dev.lbaas.amphora.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbaas.amphora.config.AmphoraConfig;
@@ -8,14 +9,12 @@ import dev.lbaas.amphora.config.MemberHealth;
 import dev.lbaas.amphora.runtime.ApplyResult;
 import dev.lbaas.amphora.runtime.Dataplane;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.util.concurrent.TimeUnit;
 
 /** A data plane without the agent API, configured directly by the test thread. */
 public final class RunningDataplane implements AutoCloseable {
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(2);
     public final Dataplane dataplane = new Dataplane("test-amphora", group, () -> { });
 
     public void apply(AmphoraConfig config) {
