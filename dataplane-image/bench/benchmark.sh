@@ -6,6 +6,7 @@
 #
 #   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 10 s per measurement
 #   DURATION=30s THREADS="2" dataplane-image/bench/benchmark.sh
+#   TESTS=keepalive RELOADS=0 dataplane-image/bench/benchmark.sh   # one row, no reload check
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
 #
 # Both proxies get the same warm-up load (WARMUP, 10 s) before anything is measured: a data plane
@@ -22,6 +23,7 @@ WARMUP="${WARMUP:-10s}"
 THREADS="${THREADS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
+TESTS="${TESTS:-keepalive close tcp}"
 WORK="$(mktemp -d /tmp/lbaas-bench.XXXXXX)"
 BACKEND1=127.0.0.1:18081
 BACKEND2=127.0.0.1:18082
@@ -184,7 +186,7 @@ for threads in $THREADS; do
       wrk -t1 -c"$CONNECTIONS" -d2s -H "Connection: close" "http://$vip:$port/" > /dev/null
     done
   done
-  for kind in keepalive close tcp; do
+  for kind in $TESTS; do
     case $kind in
       keepalive) path="http"; port=$HTTP_PORT; args=() ;;
       close) path="http"; port=$HTTP_PORT; args=(-H "Connection: close") ;;
@@ -208,6 +210,7 @@ for row in "${ROWS[@]}"; do
 done
 
 # --- reload under load: RELOADS generations pushed while wrk runs ------------------------------
+((RELOADS > 0)) || exit 0
 start_amphora 2
 wrk -t1 -c"$CONNECTIONS" -d30s "http://$AMPHORA_VIP:$HTTP_PORT/" > "$WORK/reload-wrk.txt" &
 WRK_PID=$!
