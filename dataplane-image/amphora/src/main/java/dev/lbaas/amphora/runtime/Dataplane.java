@@ -150,11 +150,15 @@ public final class Dataplane implements AutoCloseable {
             slots.put(address, slot);
             LOG.info("listener {} on {} accepting", slot.current().config().name(), address);
         });
-        Set<String> memberIds = new HashSet<>();
-        config.pools().forEach(pool -> pool.members().forEach(member -> memberIds.add(member.id())));
         Set<String> listenerIds = new HashSet<>();
         config.listeners().forEach(listener -> listenerIds.add(listener.id()));
-        stats.retain(listenerIds, memberIds);
+        Set<String> poolIds = new HashSet<>();
+        Set<StatsRegistry.MemberKey> memberKeys = new HashSet<>();
+        for (PoolConfig pool : config.pools()) {
+            poolIds.add(pool.id());
+            pool.members().forEach(member -> memberKeys.add(new StatsRegistry.MemberKey(pool.id(), member.id())));
+        }
+        stats.retain(listenerIds, poolIds, memberKeys);
         current = new Generation(config, enabled, List.copyOf(pools.values()));
         LOG.info("config generation {} applied: {} listeners serving, {} pools", config.generation(), enabled.size(),
                 pools.size());
@@ -198,9 +202,10 @@ public final class Dataplane implements AutoCloseable {
                     ? monitorPlan.health(member.id())
                     : () -> MemberHealth.NO_MONITOR;
             members.add(new PoolMember(member, ConfigSupport.memberEndpoint(pool, member), health,
-                    stats.member(member.id())));
+                    stats.member(pool.id(), member.id())));
         }
-        return new Pool(pool, members, MemberPicker.create(pool.lbAlgorithm(), members, healthVersion::get));
+        return new Pool(pool, members, MemberPicker.create(pool.lbAlgorithm(), members, healthVersion::get),
+                stats.pool(pool.id()));
     }
 
     private static List<MonitorTarget> monitorTargets(AmphoraConfig config) {
@@ -244,7 +249,7 @@ public final class Dataplane implements AutoCloseable {
             List<MemberStatus> members = pool.members().stream()
                     .map(member -> new MemberStatus(member.id(), member.health(), member.counters().snapshot()))
                     .toList();
-            pools.add(new PoolStatus(pool.config().id(), members));
+            pools.add(new PoolStatus(pool.config().id(), members, pool.counters().snapshot()));
         }
         return new AmphoraStatus(amphoraId, generation.config().generation(), version, listeners, pools);
     }
