@@ -17,6 +17,10 @@ import dev.lbaas.amphora.health.MonitorTarget;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.ListenerSlot;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
+import dev.lbaas.amphora.stats.MetricsSample;
+import dev.lbaas.amphora.stats.MetricsSample.ListenerSample;
+import dev.lbaas.amphora.stats.MetricsSample.MemberSample;
+import dev.lbaas.amphora.stats.MetricsSample.PoolSample;
 import dev.lbaas.amphora.stats.StatsRegistry;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
@@ -117,7 +121,7 @@ public final class Dataplane implements AutoCloseable {
                     .toList();
             ListenerRuntime runtime = new ListenerRuntime(listener,
                     listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
-                    stats.listener(listener.id()), allowed, this::healthChanged, memberConnections);
+                    stats.listener(listener.id()), allowed, this::healthChanged, memberConnections, this::metrics);
             enabled.put(listener.id(), runtime);
             wanted.put(new InetSocketAddress(vip, listener.protocolPort()), runtime);
         }
@@ -252,6 +256,29 @@ public final class Dataplane implements AutoCloseable {
             pools.add(new PoolStatus(pool.config().id(), members, pool.counters().snapshot()));
         }
         return new AmphoraStatus(amphoraId, generation.config().generation(), version, listeners, pools);
+    }
+
+    /** The whole load balancer's metrics as of now; may be called from anywhere, an event loop included. */
+    public MetricsSample metrics() {
+        Generation generation = current;
+        if (generation == null) {
+            return MetricsSample.NOTHING_APPLIED;
+        }
+        List<ListenerSample> listeners = new ArrayList<>();
+        for (ListenerConfig listener : generation.config().listeners()) {
+            ListenerRuntime runtime = generation.enabledListeners().get(listener.id());
+            listeners.add(new ListenerSample(listener, runtime != null, runtime != null && runtime.atConnectionLimit(),
+                    stats.listener(listener.id())));
+        }
+        List<PoolSample> pools = new ArrayList<>();
+        for (Pool pool : generation.pools()) {
+            List<MemberSample> members = pool.members().stream()
+                    .map(member -> new MemberSample(member.config(), member.health(), member.takesNewConnections(),
+                            member.counters()))
+                    .toList();
+            pools.add(new PoolSample(pool.config(), pool.counters(), members));
+        }
+        return new MetricsSample(generation.config().generation(), listeners, pools);
     }
 
     /** Stops accepting and checking and closes idle member connections; established connections end with the event loops. */
