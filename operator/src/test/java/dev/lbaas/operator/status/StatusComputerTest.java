@@ -156,7 +156,7 @@ class StatusComputerTest {
                 List.of(new AmphoraStatus.ListenerStatus("listener-web", false, stats)),
                 List.of(new AmphoraStatus.PoolStatus("pool-web", List.of(
                         new AmphoraStatus.MemberStatus("web1", web1, TrafficStats.ZERO),
-                        new AmphoraStatus.MemberStatus("web2", web2, TrafficStats.ZERO)))));
+                        new AmphoraStatus.MemberStatus("web2", web2, TrafficStats.ZERO)), TrafficStats.ZERO)));
     }
 
     private static LbaasStatus status(OperatingStatus operating) {

@@ -37,10 +37,14 @@ public record AmphoraStatus(
     /**
      * @param id the pool's id
      * @param members one entry per configured member
+     * @param stats traffic to the pool's members, summed as it happens (so it keeps what members
+     *     that left the pool counted), plus the requests none of its members could take; zero when
+     *     an amphora too old to report it answers
      */
-    public record PoolStatus(String id, List<MemberStatus> members) {
+    public record PoolStatus(String id, List<MemberStatus> members, TrafficStats stats) {
         public PoolStatus {
             members = List.copyOf(Objects.requireNonNullElse(members, List.of()));
+            stats = Objects.requireNonNullElse(stats, TrafficStats.ZERO);
         }
     }
 

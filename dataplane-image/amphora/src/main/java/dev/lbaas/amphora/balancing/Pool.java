@@ -1,6 +1,7 @@
 package dev.lbaas.amphora.balancing;
 
 import dev.lbaas.amphora.config.PoolConfig;
+import dev.lbaas.amphora.stats.TrafficCounters;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -8,9 +9,11 @@ import java.util.List;
  * A pool as one configuration generation serves it.
  *
  * @param members every configured member, eligible or not, for status reports
+ * @param counters the pool's traffic, shared by every generation; its members count into it
  * @param persistence how a client keeps its member
  */
-public record Pool(PoolConfig config, List<PoolMember> members, MemberPicker picker, SessionPersistence persistence) {
+public record Pool(PoolConfig config, List<PoolMember> members, MemberPicker picker, TrafficCounters counters,
+        SessionPersistence persistence) {
 
     public Pool {
         members = List.copyOf(members);

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 /**
  * Lets a client connection in only from an allowed network and while the listener is below its
  * connection limit; a refused connection is closed before the proxy handlers see it. Counts the
- * listener's active and total connections.
+ * listener's active and total connections, and the refused ones.
  */
 final class ClientAdmission extends ChannelInboundHandlerAdapter {
 
@@ -22,12 +22,14 @@ final class ClientAdmission extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
         if (!listener.allows(client)) {
+            listener.counters().connectionDenied();
             ctx.close();
             return;
         }
         long limit = listener.config().connectionLimit();
         long active = listener.counters().tryOpenConnection(limit);
         if (active < 0) {
+            listener.counters().connectionDenied();
             ctx.close();
             return;
         }

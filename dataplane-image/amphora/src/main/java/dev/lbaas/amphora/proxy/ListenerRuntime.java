@@ -3,10 +3,12 @@ package dev.lbaas.amphora.proxy;
 import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
+import dev.lbaas.amphora.stats.MetricsSample;
 import dev.lbaas.amphora.stats.TrafficCounters;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A listener as one configuration generation serves it.
@@ -16,9 +18,11 @@ import java.util.List;
  * @param allowedClients the allowed client networks; empty allows everyone
  * @param fullnessChanged told when the listener reaches or leaves its connection limit
  * @param memberConnections the amphora's idle HTTP member connections, shared by every listener
+ * @param metrics the whole load balancer's metrics as of now, which a PROMETHEUS listener serves
  */
 public record ListenerRuntime(ListenerConfig config, Pool pool, TrafficCounters counters,
-        List<IpSubnetFilterRule> allowedClients, Runnable fullnessChanged, MemberConnectionPools memberConnections) {
+        List<IpSubnetFilterRule> allowedClients, Runnable fullnessChanged, MemberConnectionPools memberConnections,
+        Supplier<MetricsSample> metrics) {
 
     public ListenerRuntime {
         allowedClients = List.copyOf(allowedClients);

@@ -2,6 +2,7 @@ package dev.lbaas.amphora.proxy;
 
 import dev.lbaas.amphora.Transport;
 import dev.lbaas.amphora.proxy.http.HttpListenerInitializer;
+import dev.lbaas.amphora.proxy.prometheus.PrometheusListenerInitializer;
 import dev.lbaas.amphora.proxy.tcp.TcpListenerInitializer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -63,6 +64,7 @@ public final class ListenerSlot {
         this.current = listener;
         this.initializer = switch (listener.config().protocol()) {
             case HTTP -> new HttpListenerInitializer(listener, this::current);
+            case PROMETHEUS -> new PrometheusListenerInitializer(listener);
             default -> new TcpListenerInitializer(listener);
         };
     }

@@ -17,6 +17,10 @@ import java.util.function.Function;
  * Opens the member side of a proxied connection on the client's own event loop, so both sides of
  * a connection share one thread and never need locks. A member that refuses is skipped for the
  * next one the pool picks, a bounded number of times.
+ *
+ * <p>Counts each failed connect as a connection error of its member, and a pool with no member to
+ * take the connection as a request error of the pool. What an open connection counts as (a TCP
+ * session, or the carrier of HTTP requests) is left to the caller.
  */
 public final class MemberConnector {
 
@@ -55,6 +59,9 @@ public final class MemberConnector {
     private static void attempt(Channel client, Pool pool, PoolMember member, long connectTimeoutMillis,
             Function<PoolMember, ChannelHandler> memberPipeline, int attempt, Promise<Connected> result) {
         if (member == null) {
+            if (pool != null) {
+                pool.counters().requestFailed();
+            }
             result.tryFailure(new NoMemberException("no member available", null));
             return;
         }
@@ -68,12 +75,13 @@ public final class MemberConnector {
                 .connect(member.endpoint());
         connect.addListener((ChannelFuture done) -> {
             if (done.isSuccess()) {
-                member.counters().connectionOpened();
-                done.channel().closeFuture().addListener(closed -> member.counters().connectionClosed());
                 if (!result.trySuccess(new Connected(member, done.channel()))) {
                     done.channel().close();
                 }
-            } else if (attempt < ATTEMPTS && !result.isDone()) {
+                return;
+            }
+            member.counters().connectFailed();
+            if (attempt < ATTEMPTS && !result.isDone()) {
                 attempt(client, pool, pick(client, pool), connectTimeoutMillis, memberPipeline, attempt + 1, result);
             } else {
                 result.tryFailure(new NoMemberException("cannot connect to member " + member + ": "

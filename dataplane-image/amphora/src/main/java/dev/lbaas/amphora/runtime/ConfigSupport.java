@@ -26,7 +26,7 @@ import java.util.Set;
 final class ConfigSupport {
 
     private static final Set<ListenerProtocol> LISTENER_PROTOCOLS =
-            EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS);
+            EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS, ListenerProtocol.PROMETHEUS);
     private static final Set<PoolProtocol> POOL_PROTOCOLS =
             EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS);
     private static final Set<MonitorType> MONITOR_TYPES = EnumSet.of(MonitorType.TCP, MonitorType.HTTP);
@@ -39,6 +39,10 @@ final class ConfigSupport {
             String field = "listeners[" + listener.id() + "]";
             if (!LISTENER_PROTOCOLS.contains(listener.protocol())) {
                 throw notYet(field + ".protocol", listener.protocol());
+            }
+            if (listener.protocol() == ListenerProtocol.PROMETHEUS && listener.defaultPoolId() != null) {
+                throw new IllegalArgumentException(field + ".defaultPoolId: a PROMETHEUS listener serves the load"
+                        + " balancer's metrics and takes no pool, got " + listener.defaultPoolId());
             }
             if (listener.protocol() == ListenerProtocol.HTTP) {
                 for (String header : listener.insertHeaders()) {

@@ -18,6 +18,10 @@ import dev.lbaas.amphora.health.MonitorTarget;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.ListenerSlot;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
+import dev.lbaas.amphora.stats.MetricsSample;
+import dev.lbaas.amphora.stats.MetricsSample.ListenerSample;
+import dev.lbaas.amphora.stats.MetricsSample.MemberSample;
+import dev.lbaas.amphora.stats.MetricsSample.PoolSample;
 import dev.lbaas.amphora.stats.StatsRegistry;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
@@ -119,7 +123,7 @@ public final class Dataplane implements AutoCloseable {
                     .toList();
             ListenerRuntime runtime = new ListenerRuntime(listener,
                     listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
-                    stats.listener(listener.id()), allowed, this::healthChanged, memberConnections);
+                    stats.listener(listener.id()), allowed, this::healthChanged, memberConnections, this::metrics);
             enabled.put(listener.id(), runtime);
             wanted.put(new InetSocketAddress(vip, listener.protocolPort()), runtime);
         }
@@ -152,12 +156,16 @@ public final class Dataplane implements AutoCloseable {
             slots.put(address, slot);
             LOG.info("listener {} on {} accepting", slot.current().config().name(), address);
         });
-        Set<String> memberIds = new HashSet<>();
-        config.pools().forEach(pool -> pool.members().forEach(member -> memberIds.add(member.id())));
         Set<String> listenerIds = new HashSet<>();
         config.listeners().forEach(listener -> listenerIds.add(listener.id()));
-        stats.retain(listenerIds, memberIds);
-        stickTables.retain(pools.keySet());
+        Set<String> poolIds = new HashSet<>();
+        Set<StatsRegistry.MemberKey> memberKeys = new HashSet<>();
+        for (PoolConfig pool : config.pools()) {
+            poolIds.add(pool.id());
+            pool.members().forEach(member -> memberKeys.add(new StatsRegistry.MemberKey(pool.id(), member.id())));
+        }
+        stats.retain(listenerIds, poolIds, memberKeys);
+        stickTables.retain(poolIds);
         current = new Generation(config, enabled, List.copyOf(pools.values()));
         LOG.info("config generation {} applied: {} listeners serving, {} pools", config.generation(), enabled.size(),
                 pools.size());
@@ -201,10 +209,10 @@ public final class Dataplane implements AutoCloseable {
                     ? monitorPlan.health(member.id())
                     : () -> MemberHealth.NO_MONITOR;
             members.add(new PoolMember(member, ConfigSupport.memberEndpoint(pool, member), health,
-                    stats.member(member.id())));
+                    stats.member(pool.id(), member.id())));
         }
         return new Pool(pool, members, MemberPicker.create(pool.lbAlgorithm(), members, healthVersion::get),
-                stickTables.persistence(pool, members));
+                stats.pool(pool.id()), stickTables.persistence(pool, members));
     }
 
     private static List<MonitorTarget> monitorTargets(AmphoraConfig config) {
@@ -248,9 +256,32 @@ public final class Dataplane implements AutoCloseable {
             List<MemberStatus> members = pool.members().stream()
                     .map(member -> new MemberStatus(member.id(), member.health(), member.counters().snapshot()))
                     .toList();
-            pools.add(new PoolStatus(pool.config().id(), members));
+            pools.add(new PoolStatus(pool.config().id(), members, pool.counters().snapshot()));
         }
         return new AmphoraStatus(amphoraId, generation.config().generation(), version, listeners, pools);
+    }
+
+    /** The whole load balancer's metrics as of now; may be called from anywhere, an event loop included. */
+    public MetricsSample metrics() {
+        Generation generation = current;
+        if (generation == null) {
+            return MetricsSample.NOTHING_APPLIED;
+        }
+        List<ListenerSample> listeners = new ArrayList<>();
+        for (ListenerConfig listener : generation.config().listeners()) {
+            ListenerRuntime runtime = generation.enabledListeners().get(listener.id());
+            listeners.add(new ListenerSample(listener, runtime != null, runtime != null && runtime.atConnectionLimit(),
+                    stats.listener(listener.id())));
+        }
+        List<PoolSample> pools = new ArrayList<>();
+        for (Pool pool : generation.pools()) {
+            List<MemberSample> members = pool.members().stream()
+                    .map(member -> new MemberSample(member.config(), member.health(), member.takesNewConnections(),
+                            member.counters()))
+                    .toList();
+            pools.add(new PoolSample(pool.config(), pool.counters(), members));
+        }
+        return new MetricsSample(generation.config().generation(), listeners, pools);
     }
 
     /** Stops accepting and checking and closes idle member connections; established connections end with the event loops. */

@@ -5,28 +5,39 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Counters by listener and member id. They outlive configuration generations, so a listener or
- * member that stays across a change keeps counting where it was.
+ * Counters by listener, pool and member id. They outlive configuration generations, so an object
+ * that stays across a change keeps counting where it was.
  */
 public final class StatsRegistry {
 
+    /** A member is counted within its pool: the pool's counters are its parent. */
+    public record MemberKey(String poolId, String memberId) {
+    }
+
     private final ConcurrentMap<String, TrafficCounters> listeners = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, TrafficCounters> members = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, TrafficCounters> pools = new ConcurrentHashMap<>();
+    private final ConcurrentMap<MemberKey, TrafficCounters> members = new ConcurrentHashMap<>();
 
     public TrafficCounters listener(String listenerId) {
         return listeners.computeIfAbsent(listenerId, id -> new TrafficCounters());
     }
 
-    public TrafficCounters member(String memberId) {
-        return members.computeIfAbsent(memberId, id -> new TrafficCounters());
+    public TrafficCounters pool(String poolId) {
+        return pools.computeIfAbsent(poolId, id -> new TrafficCounters());
+    }
+
+    public TrafficCounters member(String poolId, String memberId) {
+        TrafficCounters pool = pool(poolId);
+        return members.computeIfAbsent(new MemberKey(poolId, memberId), key -> new TrafficCounters(pool));
     }
 
     /**
-     * Forgets listeners and members no longer configured. Connections that still run on them keep
-     * their counter objects; only the report no longer shows them.
+     * Forgets the objects no longer configured. Connections that still run on them keep their
+     * counter objects; only the reports no longer show them.
      */
-    public void retain(Set<String> listenerIds, Set<String> memberIds) {
+    public void retain(Set<String> listenerIds, Set<String> poolIds, Set<MemberKey> memberKeys) {
         listeners.keySet().retainAll(listenerIds);
-        members.keySet().retainAll(memberIds);
+        pools.keySet().retainAll(poolIds);
+        members.keySet().retainAll(memberKeys);
     }
 }

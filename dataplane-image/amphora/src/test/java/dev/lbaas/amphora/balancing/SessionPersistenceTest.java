@@ -35,7 +35,7 @@ class SessionPersistenceTest {
         PoolConfig config = new PoolConfig("p", null, PoolProtocol.TCP, LbAlgorithm.ROUND_ROBIN, true,
                 List.of(members).stream().map(PoolMember::config).toList(), null, persistence);
         return new Pool(config, List.of(members),
-                MemberPicker.create(LbAlgorithm.ROUND_ROBIN, List.of(members), healthVersion::get),
+                MemberPicker.create(LbAlgorithm.ROUND_ROBIN, List.of(members), healthVersion::get), new TrafficCounters(),
                 tables.persistence(config, List.of(members)));
     }
 

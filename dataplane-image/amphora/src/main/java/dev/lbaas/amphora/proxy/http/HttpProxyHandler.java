@@ -50,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * not read, and requests a client pipelined meanwhile wait in {@link #inbound}. Reads on either
  * side are requested only after the previous message was written to the other side, which is
  * the backpressure. Both channels run on the client's event loop, so the state needs no locks.
+ *
+ * <p>A member's sessions are the exchanges it serves, not its connections, which outlive
+ * exchanges in the pool: a member counts one active session from the moment a request is bound to
+ * it until the exchange ends (see {@link dev.lbaas.amphora.stats.TrafficCounters}).
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements MemberLink.Owner {
 
@@ -70,6 +74,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         HttpRequest retryHead;
         /** The value of the pool's persistence cookie in the request, or null. */
         String persistenceCookie;
+        /** The member counting this exchange as one of its sessions, once the request goes to it. */
+        PoolMember servedBy;
 
         Exchange(ListenerRuntime listener, HttpRequest request) {
             this.listener = listener;
@@ -132,6 +138,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        endExchange();
         releaseInbound();
         closeMember();
     }
@@ -230,6 +237,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 (InetSocketAddress) client.channel().remoteAddress(), (InetSocketAddress) client.channel().localAddress());
         PoolMember chosen = pick(listener.pool(), request);
         if (chosen == null) {
+            if (listener.pool() != null) {
+                listener.pool().counters().requestFailed();
+            }
             ReferenceCountUtil.release(request);
             fail(listener, HttpResponseStatus.SERVICE_UNAVAILABLE, "no server is available to handle this request");
             return;
@@ -240,6 +250,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             exchange.retryHead = request;
         }
         if (member != null && member.isActive() && chosen.sameEndpoint(memberTarget)) {
+            serveOn(chosen);
             return;
         }
         closeMember();
@@ -298,6 +309,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     }
 
     private void attach(MemberLink chosenLink, PoolMember target, boolean reused) {
+        serveOn(target);
         link = chosenLink;
         member = chosenLink.channel();
         memberTarget = target;
@@ -398,9 +410,31 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         });
     }
 
+    /** The current exchange's request goes to {@code target}: a session of that member until the exchange ends. */
+    private void serveOn(PoolMember target) {
+        if (exchange.servedBy == target) {
+            return;
+        }
+        if (exchange.servedBy != null) {
+            // sent again, to another member
+            exchange.servedBy.counters().connectionClosed();
+        }
+        exchange.servedBy = target;
+        target.counters().connectionOpened();
+    }
+
+    /** The current exchange, if any, is over: its member session ends. */
+    private void endExchange() {
+        if (exchange != null && exchange.servedBy != null) {
+            exchange.servedBy.counters().connectionClosed();
+            exchange.servedBy = null;
+        }
+        exchange = null;
+    }
+
     private void finishExchange() {
         Exchange done = exchange;
-        exchange = null;
+        endExchange();
         if (!done.memberReusable || !done.requestSent) {
             closeMember();
         } else {
@@ -416,7 +450,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     /** Answers the client with an error and closes its connection. */
     private void fail(ListenerRuntime listener, HttpResponseStatus status, String message) {
         listener.counters().requestFailed();
-        exchange = null;
+        endExchange();
         releaseInbound();
         closeMember();
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,

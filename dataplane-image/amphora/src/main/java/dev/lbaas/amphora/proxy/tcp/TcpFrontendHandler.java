@@ -3,6 +3,7 @@ package dev.lbaas.amphora.proxy.tcp;
 import dev.lbaas.amphora.proxy.Channels;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberConnector;
+import dev.lbaas.amphora.stats.TrafficCounters;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,6 +43,10 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                         f.getNow().channel().close();
                     } else {
                         member = f.getNow().channel();
+                        // on TCP a member session is the member connection
+                        TrafficCounters memberCounters = f.getNow().member().counters();
+                        memberCounters.connectionOpened();
+                        member.closeFuture().addListener(closed -> memberCounters.connectionClosed());
                         client.read();
                     }
                 });
