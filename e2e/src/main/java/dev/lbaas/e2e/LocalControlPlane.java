@@ -106,6 +106,8 @@ public final class LocalControlPlane implements AutoCloseable {
         for (String plural : CRDS) {
             client.resources(CustomResourceDefinition.class).withName(plural + ".lbaas.dev")
                     .waitUntilCondition(crd -> crd != null && crd.getStatus() != null
+                            // the API server creates the status before it fills in the conditions
+                            && crd.getStatus().getConditions() != null
                             && crd.getStatus().getConditions().stream().anyMatch(c -> "Established".equals(c.getType())
                                     && "True".equals(c.getStatus())), 60, TimeUnit.SECONDS);
         }

@@ -50,7 +50,9 @@ class CrdValidationIT {
                 }
             }
             client.resources(CustomResourceDefinition.class).withName(plural + ".lbaas.dev")
-                    .waitUntilCondition(crd -> crd.getStatus() != null && crd.getStatus().getConditions().stream()
+                    .waitUntilCondition(crd -> crd != null && crd.getStatus() != null
+                            // the API server creates the status before it fills in the conditions
+                            && crd.getStatus().getConditions() != null && crd.getStatus().getConditions().stream()
                             .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
                             60, TimeUnit.SECONDS);
         }
