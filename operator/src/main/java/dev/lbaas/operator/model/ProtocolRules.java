@@ -33,7 +33,7 @@ final class ProtocolRules {
 
     /** What the amphora of this release serves; the rest is accepted by the API but refused here. */
     static final Set<ListenerProtocol> SERVED_LISTENER_PROTOCOLS = EnumSet.of(ListenerProtocol.TCP,
-            ListenerProtocol.HTTP, ListenerProtocol.HTTPS);
+            ListenerProtocol.HTTP, ListenerProtocol.HTTPS, ListenerProtocol.PROMETHEUS);
     static final Set<PoolProtocol> SERVED_POOL_PROTOCOLS = EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP,
             PoolProtocol.HTTPS);
     static final Set<HealthMonitorSpec.Type> SERVED_MONITOR_TYPES = EnumSet.of(HealthMonitorSpec.Type.TCP,

@@ -96,6 +96,19 @@ class ConfigRendererTest {
     }
 
     @Test
+    void aPrometheusListenerIsServedWithoutAPool() {
+        var lb = loadBalancer("lb");
+        RenderedConfig rendered = ConfigRenderer.render(LoadBalancerTree.select(lb,
+                List.of(listener("metrics", "lb", ListenerProtocol.PROMETHEUS, 9100, null)), List.of(), List.of(),
+                List.of()), "127.0.0.9", 1);
+        assertThat(rendered.verdict("metrics").accepted()).isTrue();
+        assertThat(rendered.config().listeners()).singleElement().satisfies(l -> {
+            assertThat(l.protocol()).isEqualTo(dev.lbaas.amphora.config.ListenerProtocol.PROMETHEUS);
+            assertThat(l.defaultPoolId()).isNull();
+        });
+    }
+
+    @Test
     void listenerKeepsItsLastGoodPoolWhenSwitchedToAnIncompatibleOne() {
         var lb = loadBalancer("lb");
         var listener = listener("l", "lb", ListenerProtocol.HTTP, 80, "good");
