@@ -15,8 +15,9 @@ import java.util.function.Function;
 
 /**
  * Opens the member side of a proxied connection on the client's own event loop, so both sides of
- * a connection share one thread and never need locks. A member that refuses is skipped for the
- * next one the pool picks, a bounded number of times.
+ * a connection share one thread and never need locks. A member that refuses is reported to its
+ * health tracker, which takes it out of rotation at once (passive detection), and the client is
+ * tried on the next member the pool picks, a bounded number of times.
  */
 public final class MemberConnector {
 
@@ -73,11 +74,16 @@ public final class MemberConnector {
                 if (!result.trySuccess(new Connected(member, done.channel()))) {
                     done.channel().close();
                 }
-            } else if (attempt < ATTEMPTS && !result.isDone()) {
-                attempt(client, pool, pick(client, pool), connectTimeoutMillis, memberPipeline, attempt + 1, result);
             } else {
-                result.tryFailure(new NoMemberException("cannot connect to member " + member + ": "
-                        + done.cause().getMessage(), done.cause()));
+                // before the next pick, so that the pick already avoids this member
+                member.connectionFailed();
+                if (attempt < ATTEMPTS && !result.isDone()) {
+                    attempt(client, pool, pick(client, pool), connectTimeoutMillis, memberPipeline, attempt + 1,
+                            result);
+                } else {
+                    result.tryFailure(new NoMemberException("cannot connect to member " + member + ": "
+                            + done.cause().getMessage(), done.cause()));
+                }
             }
         });
     }
