@@ -53,8 +53,11 @@ class TlsMonitorsIT {
                     "HEAD", "/health", "200-204", "1.0", null, true);
             tls.healthStatus.set(204);
             amphora.apply(config(1, VIP, List.of(), pool("p", PoolProtocol.HTTPS, https,
-                    member("tls", tls.port(), 1), member("plain", plain.port(), 1))));
+                    member("tls", tls.port(), 1), member("plain", plain.port(), 1),
+                    // nothing serves the traffic address and port; the monitor address and port do
+                    member("tls-at-monitor-port", "127.0.0.9", freePort("127.0.0.1"), "127.0.0.1", tls.port()))));
             await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("tls") == MemberHealth.UP
+                    && amphora.health("tls-at-monitor-port") == MemberHealth.UP
                     && amphora.health("plain") == MemberHealth.DOWN);
             // HTTP/1.0 sends no Host header, and without a domain name there is nothing to send as SNI
             assertThat(tls.seenHosts).containsOnly("null");
