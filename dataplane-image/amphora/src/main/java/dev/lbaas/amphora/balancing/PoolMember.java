@@ -2,22 +2,22 @@ package dev.lbaas.amphora.balancing;
 
 import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.MemberHealth;
+import dev.lbaas.amphora.health.MemberHealthTracker;
 import dev.lbaas.amphora.stats.TrafficCounters;
 import java.net.InetSocketAddress;
-import java.util.function.Supplier;
 
 /**
  * A member as one configuration generation serves it: its settings, where it is, its live health
- * (owned by the health monitor, which outlives generations) and its traffic counters.
+ * (owned by its health tracker, which outlives generations) and its traffic counters.
  */
 public final class PoolMember {
 
     private final MemberConfig config;
     private final InetSocketAddress endpoint;
-    private final Supplier<MemberHealth> health;
+    private final MemberHealthTracker health;
     private final TrafficCounters counters;
 
-    public PoolMember(MemberConfig config, InetSocketAddress endpoint, Supplier<MemberHealth> health,
+    public PoolMember(MemberConfig config, InetSocketAddress endpoint, MemberHealthTracker health,
             TrafficCounters counters) {
         this.config = config;
         this.endpoint = endpoint;
@@ -46,7 +46,12 @@ public final class PoolMember {
     }
 
     public MemberHealth health() {
-        return health.get();
+        return health.health();
+    }
+
+    /** Passive health detection: a connection to the member could not be opened. */
+    public void connectionFailed() {
+        health.connectionFailed();
     }
 
     public TrafficCounters counters() {
@@ -55,7 +60,7 @@ public final class PoolMember {
 
     /** Whether the member may take a new connection: enabled, not draining (weight 0), not down. */
     public boolean takesNewConnections() {
-        return config.adminStateUp() && config.weight() > 0 && health.get() != MemberHealth.DOWN;
+        return config.adminStateUp() && config.weight() > 0 && health.takesTraffic();
     }
 
     /** Whether a connection to {@code other} could be reused for this member. */

@@ -2,9 +2,6 @@ package dev.lbaas.amphora.health;
 
 import dev.lbaas.amphora.Transport;
 import dev.lbaas.amphora.config.MemberHealth;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -16,37 +13,65 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks one member every delay on one event loop and keeps its rise/fall state. Checks never
  * overlap because each is bounded by the timeout, which is shorter than the delay.
+ *
+ * <p>Passive detection, as HAProxy's {@code observe layer4} with {@code on-error mark-down}: a
+ * connection the member fails takes it down at once, and only the monitor brings it back, after
+ * maxRetries successful checks in a row.
  */
-final class MemberMonitor {
+final class MemberMonitor implements TrackedMember {
 
     private static final Logger LOG = LoggerFactory.getLogger(MemberMonitor.class);
 
-    private final MonitorTarget target;
+    private final MemberTarget target;
     private final HealthCheck check;
     private final EventLoop loop;
     private final HealthListener listener;
+    /**
+     * Guarded by this: the monitor's loop records checks, and any client's loop may record a
+     * failed connection. The lock is held for a few field updates only.
+     */
     private final RiseFall riseFall;
     private volatile MemberHealth health = MemberHealth.CHECKING;
     private ScheduledFuture<?> schedule;
-    private boolean stopped;
+    private volatile boolean stopped;
 
-    MemberMonitor(MonitorTarget target, EventLoop loop, HealthListener listener) {
+    MemberMonitor(MemberTarget target, HealthCheck check, EventLoop loop, HealthListener listener) {
         this.target = target;
-        this.check = HealthCheck.of(target.monitor());
+        this.check = check;
         this.loop = loop;
         this.listener = listener;
         this.riseFall = new RiseFall(target.monitor().maxRetries(), target.monitor().maxRetriesDown());
     }
 
-    MonitorTarget target() {
+    @Override
+    public MemberTarget target() {
         return target;
     }
 
-    MemberHealth health() {
+    @Override
+    public MemberHealth health() {
         return health;
     }
 
-    void start() {
+    @Override
+    public void connectionFailed() {
+        MemberHealth before;
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            before = health;
+            health = riseFall.markDown();
+        }
+        if (before != MemberHealth.DOWN) {
+            LOG.info("member {} ({}) {} -> DOWN: a connection to {} failed; the monitor brings it back",
+                    target.memberName(), target.memberId(), before, target.endpoint());
+            listener.healthChanged();
+        }
+    }
+
+    @Override
+    public void start() {
         loop.execute(() -> {
             if (!stopped) {
                 schedule = loop.scheduleAtFixedRate(this::runCheck, 0, target.monitor().delayMillis(),
@@ -55,9 +80,10 @@ final class MemberMonitor {
         });
     }
 
-    void stop() {
+    @Override
+    public void stop() {
+        stopped = true;
         loop.execute(() -> {
-            stopped = true;
             if (schedule != null) {
                 schedule.cancel(false);
             }
@@ -66,26 +92,38 @@ final class MemberMonitor {
 
     private void runCheck() {
         long timeout = target.monitor().timeoutMillis();
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(Transport.CURRENT.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout);
         Promise<Boolean> outcome = loop.newPromise();
-        ScheduledFuture<?> deadline = loop.schedule(() -> outcome.trySuccess(false), timeout, TimeUnit.MILLISECONDS);
-        ChannelFuture connection = check.start(bootstrap, target.address(), outcome);
+        ScheduledFuture<?> deadline = loop.schedule(() -> outcome.trySuccess(check.passesWhenSilent()), timeout,
+                TimeUnit.MILLISECONDS);
+        Runnable release;
+        try {
+            release = check.start(loop, target.monitorAddress(), timeout, outcome);
+        } catch (RuntimeException e) {
+            LOG.warn("member {} ({}): health check could not start: {}", target.memberName(), target.memberId(),
+                    e.toString());
+            release = () -> { };
+            outcome.trySuccess(false);
+        }
+        Runnable releaseOnce = release;
         outcome.addListener((Future<Boolean> done) -> {
             deadline.cancel(false);
-            connection.channel().close();
+            releaseOnce.run();
             record(done.getNow());
         });
     }
 
     private void record(boolean success) {
-        if (stopped) {
-            return;
-        }
-        MemberHealth before = health;
-        MemberHealth after = riseFall.record(success);
-        if (after != before) {
+        MemberHealth before;
+        MemberHealth after;
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            before = health;
+            after = riseFall.record(success);
             health = after;
+        }
+        if (after != before) {
             LOG.info("member {} ({}) {} -> {}", target.memberName(), target.memberId(), before, after);
             listener.healthChanged();
         }

@@ -44,4 +44,14 @@ public final class RiseFall {
         }
         return health;
     }
+
+    /**
+     * A failure seen outside the checks (passive detection): down at once, whatever the streak,
+     * and {@code rise} successes from now on to come back.
+     */
+    public MemberHealth markDown() {
+        health = MemberHealth.DOWN;
+        streak = 0;
+        return health;
+    }
 }

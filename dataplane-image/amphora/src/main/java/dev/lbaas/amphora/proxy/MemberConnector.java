@@ -15,8 +15,9 @@ import java.util.function.Function;
 
 /**
  * Opens the member side of a proxied connection on the client's own event loop, so both sides of
- * a connection share one thread and never need locks. A member that refuses is skipped for the
- * next one the pool picks, a bounded number of times.
+ * a connection share one thread and never need locks. A member that refuses is reported to its
+ * health tracker, which takes it out of rotation at once (passive detection), and the client is
+ * tried on the next member the pool picks, a bounded number of times.
  *
  * <p>Counts each failed connect as a connection error of its member, and a pool with no member to
  * take the connection as a request error of the pool. What an open connection counts as (a TCP
@@ -59,7 +60,8 @@ public final class MemberConnector {
     private static void attempt(Channel client, Pool pool, PoolMember member, long connectTimeoutMillis,
             Function<PoolMember, ChannelHandler> memberPipeline, int attempt, Promise<Connected> result) {
         if (member == null) {
-            if (pool != null) {
+            // On a retry the failed connect already counted as an error of the pool, through its member.
+            if (pool != null && attempt == 1) {
                 pool.counters().requestFailed();
             }
             result.tryFailure(new NoMemberException("no member available", null));
@@ -78,14 +80,17 @@ public final class MemberConnector {
                 if (!result.trySuccess(new Connected(member, done.channel()))) {
                     done.channel().close();
                 }
-                return;
-            }
-            member.counters().connectFailed();
-            if (attempt < ATTEMPTS && !result.isDone()) {
-                attempt(client, pool, pick(client, pool), connectTimeoutMillis, memberPipeline, attempt + 1, result);
             } else {
-                result.tryFailure(new NoMemberException("cannot connect to member " + member + ": "
-                        + done.cause().getMessage(), done.cause()));
+                member.counters().connectFailed();
+                // before the next pick, so that the pick already avoids this member
+                member.connectionFailed();
+                if (attempt < ATTEMPTS && !result.isDone()) {
+                    attempt(client, pool, pick(client, pool), connectTimeoutMillis, memberPipeline, attempt + 1,
+                            result);
+                } else {
+                    result.tryFailure(new NoMemberException("cannot connect to member " + member + ": "
+                            + done.cause().getMessage(), done.cause()));
+                }
             }
         });
     }

@@ -29,7 +29,6 @@ final class ConfigSupport {
             EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS, ListenerProtocol.PROMETHEUS);
     private static final Set<PoolProtocol> POOL_PROTOCOLS =
             EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS);
-    private static final Set<MonitorType> MONITOR_TYPES = EnumSet.of(MonitorType.TCP, MonitorType.HTTP);
 
     private ConfigSupport() {
     }
@@ -59,8 +58,10 @@ final class ConfigSupport {
             if (!POOL_PROTOCOLS.contains(pool.protocol())) {
                 throw notYet(field + ".protocol", pool.protocol());
             }
-            if (pool.healthMonitor() != null && !MONITOR_TYPES.contains(pool.healthMonitor().type())) {
-                throw notYet(field + ".healthMonitor.type", pool.healthMonitor().type());
+            // Every other monitor type is served; SCTP needs kernel support this platform lacks.
+            if (pool.healthMonitor() != null && pool.healthMonitor().type() == MonitorType.SCTP) {
+                throw new IllegalArgumentException(field + ".healthMonitor.type: SCTP is not available on this "
+                        + "platform (its kernel has no SCTP support)");
             }
         }
     }

@@ -11,10 +11,9 @@ import dev.lbaas.amphora.config.AmphoraStatus.MemberStatus;
 import dev.lbaas.amphora.config.AmphoraStatus.PoolStatus;
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.MemberConfig;
-import dev.lbaas.amphora.config.MemberHealth;
 import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.health.HealthMonitors;
-import dev.lbaas.amphora.health.MonitorTarget;
+import dev.lbaas.amphora.health.MemberTarget;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.ListenerSlot;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
@@ -36,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +105,7 @@ public final class Dataplane implements AutoCloseable {
 
     private ApplyResult install(AmphoraConfig config) {
         InetAddress vip = ConfigSupport.endpoint(config.vipAddress(), 0, "vipAddress").getAddress();
-        HealthMonitors.Plan monitorPlan = monitors.plan(monitorTargets(config));
+        HealthMonitors.Plan monitorPlan = monitors.plan(healthTargets(config));
         Map<String, Pool> pools = new LinkedHashMap<>();
         for (PoolConfig pool : config.pools()) {
             pools.put(pool.id(), pool(pool, monitorPlan));
@@ -205,24 +203,23 @@ public final class Dataplane implements AutoCloseable {
     private Pool pool(PoolConfig pool, HealthMonitors.Plan monitorPlan) {
         List<PoolMember> members = new ArrayList<>();
         for (MemberConfig member : pool.members()) {
-            Supplier<MemberHealth> health = monitored(pool, member)
-                    ? monitorPlan.health(member.id())
-                    : () -> MemberHealth.NO_MONITOR;
-            members.add(new PoolMember(member, ConfigSupport.memberEndpoint(pool, member), health,
-                    stats.member(pool.id(), member.id())));
+            members.add(new PoolMember(member, ConfigSupport.memberEndpoint(pool, member),
+                    monitorPlan.tracker(member.id()), stats.member(pool.id(), member.id())));
         }
         return new Pool(pool, members, MemberPicker.create(pool.lbAlgorithm(), members, healthVersion::get),
                 stats.pool(pool.id()), stickTables.persistence(pool, members));
     }
 
-    private static List<MonitorTarget> monitorTargets(AmphoraConfig config) {
-        List<MonitorTarget> targets = new ArrayList<>();
+    /** What every member's health depends on; members without an active monitor still get passive detection. */
+    private static List<MemberTarget> healthTargets(AmphoraConfig config) {
+        List<MemberTarget> targets = new ArrayList<>();
         for (PoolConfig pool : config.pools()) {
             for (MemberConfig member : pool.members()) {
-                if (monitored(pool, member)) {
-                    targets.add(new MonitorTarget(member.id(), member.name(), pool.healthMonitor(),
-                            ConfigSupport.monitorEndpoint(pool, member)));
-                }
+                InetSocketAddress endpoint = ConfigSupport.memberEndpoint(pool, member);
+                targets.add(monitored(pool, member)
+                        ? MemberTarget.monitored(member.id(), member.name(), endpoint, pool.healthMonitor(),
+                                ConfigSupport.monitorEndpoint(pool, member))
+                        : MemberTarget.unmonitored(member.id(), member.name(), endpoint));
             }
         }
         return targets;

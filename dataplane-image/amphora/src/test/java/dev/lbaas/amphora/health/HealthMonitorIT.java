@@ -4,6 +4,7 @@ import static dev.lbaas.amphora.testing.Configs.config;
 import static dev.lbaas.amphora.testing.Configs.freePort;
 import static dev.lbaas.amphora.testing.Configs.listener;
 import static dev.lbaas.amphora.testing.Configs.member;
+import static dev.lbaas.amphora.testing.Configs.monitor;
 import static dev.lbaas.amphora.testing.Configs.pool;
 import static dev.lbaas.amphora.testing.Configs.tcpMonitor;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +15,7 @@ import dev.lbaas.amphora.config.ListenerProtocol;
 import dev.lbaas.amphora.config.MemberHealth;
 import dev.lbaas.amphora.config.MonitorType;
 import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.runtime.ApplyResult;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
 import dev.lbaas.amphora.testing.RunningDataplane;
 import java.net.URI;
@@ -89,6 +91,17 @@ class HealthMonitorIT {
             // a restarted monitor would check at once, and its first failure would decide DOWN
             Thread.sleep(500);
             assertThat(amphora.health("m")).isEqualTo(MemberHealth.UP);
+        }
+    }
+
+    @Test
+    void sctpMonitorIsRefusedWholeBecauseThePlatformHasNoSctp() {
+        try (RunningDataplane amphora = new RunningDataplane()) {
+            ApplyResult result = amphora.dataplane.apply(config(1, VIP, List.of(), pool("p", PoolProtocol.TCP,
+                    monitor(MonitorType.SCTP, 1_000, 500, 1, 1), member("m", 9, 1))));
+            assertThat(result).isEqualTo(new ApplyResult.Rejected("pools[p].healthMonitor.type: "
+                    + "SCTP is not available on this platform (its kernel has no SCTP support)"));
+            assertThat(amphora.dataplane.appliedGeneration()).isZero();
         }
     }
 }

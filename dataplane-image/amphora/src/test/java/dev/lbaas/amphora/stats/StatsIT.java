@@ -154,7 +154,8 @@ class StatsIT {
             AmphoraStatus status = amphora.dataplane.status();
             Map<String, TrafficStats> listeners = status.listeners().stream()
                     .collect(Collectors.toMap(AmphoraStatus.ListenerStatus::id, AmphoraStatus.ListenerStatus::stats));
-            assertThat(listeners.values()).allSatisfy(stats -> assertThat(stats.requestErrors()).isEqualTo(1));
+            assertThat(listeners).allSatisfy((id, stats) -> assertThat(stats.requestErrors())
+                    .as("request errors of listener %s", id).isEqualTo(1));
             assertThat(poolStatus(status, "empty").stats().requestErrors()).as("no member to take it").isEqualTo(1);
             assertThat(memberStatus(status, "m-hangs-up").stats().requestErrors()).isEqualTo(1);
             assertThat(memberStatus(status, "m-silent").stats().requestErrors()).isEqualTo(1);

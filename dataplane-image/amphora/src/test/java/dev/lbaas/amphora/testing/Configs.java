@@ -40,8 +40,20 @@ public final class Configs {
         return new MemberConfig(id, id, "127.0.0.1", port, weight, false, true, null, null);
     }
 
+    /** A member checked somewhere else than where it takes traffic. */
+    public static MemberConfig member(String id, String address, int port, String monitorAddress,
+            Integer monitorPort) {
+        return new MemberConfig(id, id, address, port, 1, false, true, monitorAddress, monitorPort);
+    }
+
     public static HealthMonitorConfig tcpMonitor(long delayMillis, long timeoutMillis, int rise, int fall) {
-        return new HealthMonitorConfig("hm", MonitorType.TCP, delayMillis, timeoutMillis, rise, fall,
+        return monitor(MonitorType.TCP, delayMillis, timeoutMillis, rise, fall);
+    }
+
+    /** A monitor with the HTTP settings left to their defaults. */
+    public static HealthMonitorConfig monitor(MonitorType type, long delayMillis, long timeoutMillis, int rise,
+            int fall) {
+        return new HealthMonitorConfig("hm", type, delayMillis, timeoutMillis, rise, fall,
                 null, null, null, null, null, true);
     }
 

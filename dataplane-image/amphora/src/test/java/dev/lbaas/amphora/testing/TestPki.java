@@ -66,6 +66,23 @@ public final class TestPki {
         return clientContext(null);
     }
 
+    /**
+     * A server TLS context with a self-signed certificate (SAN 127.0.0.1) nobody trusts, as many
+     * members have.
+     */
+    public static SSLContext selfSignedServer(String commonName) throws Exception {
+        Identity server = issue("CN=" + commonName, null, false, true);
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("server", server.keys().getPrivate(), new char[0],
+                new X509Certificate[] {server.certificate()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), null, null);
+        return context;
+    }
+
     private SSLContext clientContext(Identity client) throws GeneralSecurityException, IOException {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
