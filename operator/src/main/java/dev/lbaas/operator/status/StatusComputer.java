@@ -110,7 +110,9 @@ public final class StatusComputer {
         MemberHealth health = memberHealth.get(uid(member));
         OperatingStatus status;
         if (!monitored) {
-            status = OperatingStatus.NO_MONITOR;
+            // Without a monitor the amphora still takes a member that refuses connections out of
+            // rotation (passive detection) until a retry connects: the status says so.
+            status = health == MemberHealth.DOWN ? OperatingStatus.ERROR : OperatingStatus.NO_MONITOR;
         } else if (health == MemberHealth.UP) {
             status = OperatingStatus.ONLINE;
         } else if (health == MemberHealth.DOWN) {
@@ -126,10 +128,13 @@ public final class StatusComputer {
         String where = member.getSpec().getAddress() + ":" + member.getSpec().getProtocolPort();
         if (status == OperatingStatus.ERROR && before != OperatingStatus.ERROR) {
             events.add(new StatusEvent(member, true, "MemberDown", "Member " + member.getMetadata().getName()
-                    + " (" + where + ") failed its health checks and takes no traffic"));
-        } else if (status == OperatingStatus.ONLINE && before == OperatingStatus.ERROR) {
+                    + " (" + where + ") " + (monitored ? "failed its health checks" : "refused connections")
+                    + " and takes no traffic"));
+        } else if ((status == OperatingStatus.ONLINE || status == OperatingStatus.NO_MONITOR)
+                && before == OperatingStatus.ERROR) {
             events.add(new StatusEvent(member, false, "MemberUp", "Member " + member.getMetadata().getName()
-                    + " (" + where + ") passes its health checks again and takes traffic"));
+                    + " (" + where + ") " + (monitored ? "passes its health checks again" : "accepts connections again")
+                    + " and takes traffic"));
         }
         return status;
     }

@@ -120,6 +120,34 @@ class StatusComputerTest {
     }
 
     @Test
+    void aMemberWithoutMonitorThatRefusesConnectionsIsAnErrorUntilItAcceptsAgain() {
+        LoadBalancerTree unmonitored = new LoadBalancerTree(tree.loadBalancer(), tree.listeners(), tree.pools(),
+                tree.members(), List.of());
+        RenderedConfig config = ConfigRenderer.render(unmonitored, "127.100.0.1", 1);
+
+        StatusComputer.Result down = StatusComputer.compute(unmonitored, config,
+                programming(1, null, report(MemberHealth.DOWN, MemberHealth.NO_MONITOR)), NOW);
+
+        assertThat(down.children().get("web1").getOperatingStatus()).isEqualTo(OperatingStatus.ERROR);
+        assertThat(down.children().get("web2").getOperatingStatus()).isEqualTo(OperatingStatus.NO_MONITOR);
+        assertThat(down.children().get("pool-web").getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
+        assertThat(down.events()).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("MemberDown");
+            assertThat(e.message()).contains("web1", "refused connections");
+        });
+
+        unmonitored.members().get(0).setStatus(status(OperatingStatus.ERROR));
+        StatusComputer.Result back = StatusComputer.compute(unmonitored, config,
+                programming(1, null, report(MemberHealth.NO_MONITOR, MemberHealth.NO_MONITOR)), NOW);
+
+        assertThat(back.children().get("web1").getOperatingStatus()).isEqualTo(OperatingStatus.NO_MONITOR);
+        assertThat(back.events()).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("MemberUp");
+            assertThat(e.message()).contains("accepts connections again");
+        });
+    }
+
+    @Test
     void aRejectedConfigurationIsAnErrorThatSaysWhy() {
         StatusComputer.Result result = StatusComputer.compute(tree, rendered,
                 programming(0, "amphora a1 rejected configuration generation 1: listeners[x].protocol: bad", null), NOW);
