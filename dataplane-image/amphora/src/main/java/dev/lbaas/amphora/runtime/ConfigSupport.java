@@ -29,7 +29,7 @@ final class ConfigSupport {
     private static final Set<ListenerProtocol> LISTENER_PROTOCOLS =
             EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS);
     private static final Set<PoolProtocol> POOL_PROTOCOLS =
-            EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS);
+            EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS, PoolProtocol.PROXY, PoolProtocol.PROXYV2);
     private static final Set<MonitorType> MONITOR_TYPES = EnumSet.of(MonitorType.TCP, MonitorType.HTTP);
 
     private ConfigSupport() {
