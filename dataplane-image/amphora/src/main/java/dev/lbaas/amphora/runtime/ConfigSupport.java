@@ -27,9 +27,10 @@ import java.util.Set;
 final class ConfigSupport {
 
     private static final Set<ListenerProtocol> LISTENER_PROTOCOLS =
-            EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS);
+            EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS, ListenerProtocol.UDP);
     private static final Set<PoolProtocol> POOL_PROTOCOLS =
-            EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS, PoolProtocol.PROXY, PoolProtocol.PROXYV2);
+            EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS, PoolProtocol.PROXY, PoolProtocol.PROXYV2,
+                    PoolProtocol.UDP);
     private static final Set<MonitorType> MONITOR_TYPES = EnumSet.of(MonitorType.TCP, MonitorType.HTTP);
 
     private ConfigSupport() {
@@ -51,6 +52,13 @@ final class ConfigSupport {
                     }
                 }
             }
+            if (listener.protocol() == ListenerProtocol.UDP && !listener.insertHeaders().isEmpty()) {
+                throw new IllegalArgumentException(field + ".insertHeaders: a UDP listener has no headers to insert into");
+            }
+            PoolConfig pool = listener.defaultPoolId() == null ? null : config.pool(listener.defaultPoolId());
+            if (pool != null) {
+                checkTransports(listener, pool, field + ".defaultPoolId");
+            }
             listener.allowedCidrs().forEach(cidr -> allowedNetwork(cidr, field + ".allowedCidrs"));
         }
         for (PoolConfig pool : config.pools()) {
@@ -64,6 +72,19 @@ final class ConfigSupport {
             if (pool.healthMonitor() != null && !MONITOR_TYPES.contains(pool.healthMonitor().type())) {
                 throw notYet(field + ".healthMonitor.type", pool.healthMonitor().type());
             }
+        }
+    }
+
+    /** Datagrams go to UDP members and streams to stream members: a listener and its pool agree on which. */
+    private static void checkTransports(ListenerConfig listener, PoolConfig pool, String field) {
+        boolean udpListener = listener.protocol() == ListenerProtocol.UDP;
+        boolean udpPool = pool.protocol() == PoolProtocol.UDP;
+        if (udpListener && !udpPool) {
+            throw new IllegalArgumentException(field + ": pool " + pool.id() + " is " + pool.protocol()
+                    + ", a UDP listener needs a UDP pool");
+        }
+        if (udpPool && !udpListener) {
+            throw new IllegalArgumentException(field + ": pool " + pool.id() + " is UDP, which only a UDP listener can use");
         }
     }
 
