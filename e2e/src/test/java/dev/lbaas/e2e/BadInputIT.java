@@ -144,14 +144,14 @@ class BadInputIT {
         apply("""
                 apiVersion: lbaas.dev/v1alpha1
                 kind: Listener
-                metadata: {name: dns}
-                spec: {loadBalancerRef: lb, protocol: UDP, protocolPort: 53}
+                metadata: {name: diameter}
+                spec: {loadBalancerRef: lb, protocol: SCTP, protocolPort: 3868}
                 """);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            Condition accepted = condition(status(Listener.class, "dns"), "Accepted");
+            Condition accepted = condition(status(Listener.class, "diameter"), "Accepted");
             assertThat(accepted.getStatus()).isEqualTo("False");
             assertThat(accepted.getReason()).isEqualTo("UnsupportedProtocol");
-            assertThat(accepted.getMessage()).startsWith("protocol UDP is not served by this amphora release yet");
+            assertThat(accepted.getMessage()).startsWith("protocol SCTP is not served by this amphora release yet");
         });
     }
 
@@ -159,7 +159,7 @@ class BadInputIT {
     @Order(5)
     void fixingTheMistakesRecovers() {
         client.resources(Listener.class).inNamespace(NAMESPACE).withName("intruder").delete();
-        client.resources(Listener.class).inNamespace(NAMESPACE).withName("dns").delete();
+        client.resources(Listener.class).inNamespace(NAMESPACE).withName("diameter").delete();
         client.resources(Listener.class).inNamespace(NAMESPACE).withName("http")
                 .edit(listener -> {
                     listener.getSpec().setDefaultPoolRef("good");

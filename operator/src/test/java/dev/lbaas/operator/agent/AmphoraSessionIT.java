@@ -95,9 +95,9 @@ class AmphoraSessionIT {
         }
 
         AmphoraSession session = fleet.sync("lb-uid", driver.ensureAmphorae(lb, vip), changes::incrementAndGet).get(0);
-        session.desire(config(2, vip, 1, ListenerProtocol.UDP));
+        session.desire(config(2, vip, 1, ListenerProtocol.TERMINATED_HTTPS));
         await().atMost(Duration.ofSeconds(10)).until(() -> session.view().rejection() != null);
-        assertThat(session.view().rejection()).contains("generation 2", "UDP is not supported yet");
+        assertThat(session.view().rejection()).contains("generation 2", "TERMINATED_HTTPS is not supported yet");
         assertThat(session.view().appliedGeneration()).isEqualTo(1);
 
         String firstId = session.id();

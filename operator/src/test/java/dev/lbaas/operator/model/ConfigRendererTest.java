@@ -143,9 +143,21 @@ class ConfigRendererTest {
         assertThat(rendered.verdict("first").accepted()).isTrue();
         assertThat(rendered.verdict("second").reason()).isEqualTo("PortConflict");
         assertThat(rendered.verdict("second").message()).isEqualTo("port 80/TCP is already used by listener first");
-        // UDP on the same port is allowed by Octavia; this amphora release does not serve UDP yet.
-        assertThat(rendered.verdict("udp").reason()).isEqualTo("UnsupportedProtocol");
-        assertThat(rendered.config().listeners()).extracting(ListenerConfig::name).containsExactly("first");
+        assertThat(rendered.verdict("udp").accepted()).as("UDP shares port numbers with TCP, as in Octavia").isTrue();
+        assertThat(rendered.config().listeners()).extracting(ListenerConfig::name).containsExactlyInAnyOrder("first", "udp");
+    }
+
+    @Test
+    void aProtocolTheAmphoraDoesNotServeIsRefusedWithWhatItServes() {
+        var tree = LoadBalancerTree.select(loadBalancer("lb"),
+                List.of(listener("sctp", "lb", ListenerProtocol.SCTP, 3868, null)), List.of(), List.of(), List.of());
+
+        RenderedConfig rendered = ConfigRenderer.render(tree, "127.0.0.9", 1);
+
+        assertThat(rendered.verdict("sctp").reason()).isEqualTo("UnsupportedProtocol");
+        assertThat(rendered.verdict("sctp").message()).isEqualTo("protocol SCTP is not served by this amphora release yet;"
+                + " served: [TCP, HTTP, HTTPS, UDP, PROMETHEUS]");
+        assertThat(rendered.config().listeners()).isEmpty();
     }
 
     @Test

@@ -1,9 +1,12 @@
 package dev.lbaas.amphora.proxy;
 
 import dev.lbaas.amphora.Transport;
+import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.config.ListenerProtocol;
 import dev.lbaas.amphora.proxy.http.HttpListenerInitializer;
 import dev.lbaas.amphora.proxy.prometheus.PrometheusListenerInitializer;
 import dev.lbaas.amphora.proxy.tcp.TcpListenerInitializer;
+import dev.lbaas.amphora.proxy.udp.UdpListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -11,22 +14,41 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
  * One listening socket, kept across configuration generations for as long as a listener uses its
- * address and port. A new generation only swaps what new connections get; connections already
- * accepted keep running, and closing the slot stops accepting without touching them.
+ * transport, address and port. A new generation only swaps what new connections get; connections
+ * already accepted keep running, and closing the slot stops accepting without touching them. A
+ * UDP listener's slot holds a datagram socket instead, whose sessions ({@link UdpListener}) also
+ * follow new generations but end with the slot, since their replies leave through its socket.
  */
 public final class ListenerSlot {
 
+    /** Where a slot listens: a TCP and a UDP listener may share a port number. */
+    public record Key(String transport, InetSocketAddress address) {
+
+        public static Key of(ListenerConfig listener, InetAddress vip) {
+            return new Key(listener.protocol().transport(), new InetSocketAddress(vip, listener.protocolPort()));
+        }
+
+        @Override
+        public String toString() {
+            return transport + " " + address.getAddress().getHostAddress() + ":" + address.getPort();
+        }
+    }
+
     private final InetSocketAddress address;
+    /** Set for a UDP listener, which serves sessions rather than accepted connections. */
+    private final UdpListener datagrams;
     private volatile ListenerRuntime current;
     private volatile ListenerInitializer initializer;
     private Channel serverChannel;
 
     public ListenerSlot(InetSocketAddress address, ListenerRuntime listener) {
         this.address = address;
+        this.datagrams = listener.config().protocol() == ListenerProtocol.UDP ? new UdpListener(this::current) : null;
         serve(listener);
     }
 
@@ -36,6 +58,11 @@ public final class ListenerSlot {
      * serves a single connection.
      */
     public ChannelFuture bind(EventLoopGroup group) {
+        if (datagrams != null) {
+            ChannelFuture bound = datagrams.bind(group, address);
+            serverChannel = bound.channel();
+            return bound;
+        }
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.CURRENT.serverSocketChannel())
@@ -62,6 +89,10 @@ public final class ListenerSlot {
     /** From now on new connections get this generation of the listener. */
     public void serve(ListenerRuntime listener) {
         this.current = listener;
+        if (datagrams != null) {
+            datagrams.generationChanged();
+            return;
+        }
         this.initializer = switch (listener.config().protocol()) {
             case HTTP -> new HttpListenerInitializer(listener, this::current);
             case PROMETHEUS -> new PrometheusListenerInitializer(listener);
@@ -77,7 +108,7 @@ public final class ListenerSlot {
         return address;
     }
 
-    /** Stops accepting; established connections finish on their own. */
+    /** Stops accepting; established connections finish on their own (UDP sessions end with it). */
     public ChannelFuture close() {
         return serverChannel.close();
     }

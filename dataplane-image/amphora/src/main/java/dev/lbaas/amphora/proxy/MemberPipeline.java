@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -15,7 +16,13 @@ public final class MemberPipeline {
     private MemberPipeline() {
     }
 
-    public static ChannelHandler create(PoolMember member, ListenerRuntime listener,
+    /**
+     * @param member the member connected to
+     * @param listener the listener generation the connection serves; its pool is the member's
+     * @param client the client connection served, whose addresses a PROXY header carries
+     * @param proxyHandlers adds the listener kind's own handlers
+     */
+    public static ChannelHandler create(PoolMember member, ListenerRuntime listener, Channel client,
             Consumer<ChannelPipeline> proxyHandlers) {
         return new ChannelInitializer<Channel>() {
             @Override
@@ -25,6 +32,11 @@ public final class MemberPipeline {
                 // Octavia's member data timeout: the connection is closed when nothing moves either way.
                 pipeline.addLast("member-idle", new IdleStateHandler(0, 0,
                         listener.config().timeouts().memberDataMillis(), TimeUnit.MILLISECONDS));
+                ProxyProtocolSender proxyHeader = ProxyProtocolSender.forPool(listener.pool().config().protocol(), client);
+                if (proxyHeader != null) {
+                    pipeline.addLast("proxy-protocol-encoder", HAProxyMessageEncoder.INSTANCE);
+                    pipeline.addLast("proxy-protocol-header", proxyHeader);
+                }
                 proxyHandlers.accept(pipeline);
             }
         };

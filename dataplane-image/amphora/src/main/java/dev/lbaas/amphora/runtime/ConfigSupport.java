@@ -9,9 +9,11 @@ import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.amphora.proxy.http.ProxyHeaders;
+import com.sun.nio.sctp.SctpChannel;
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.util.NetUtil;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -26,9 +28,11 @@ import java.util.Set;
 final class ConfigSupport {
 
     private static final Set<ListenerProtocol> LISTENER_PROTOCOLS =
-            EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS, ListenerProtocol.PROMETHEUS);
+            EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS, ListenerProtocol.PROMETHEUS,
+                    ListenerProtocol.UDP);
     private static final Set<PoolProtocol> POOL_PROTOCOLS =
-            EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS);
+            EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS, PoolProtocol.PROXY, PoolProtocol.PROXYV2,
+                    PoolProtocol.UDP);
 
     private ConfigSupport() {
     }
@@ -36,6 +40,9 @@ final class ConfigSupport {
     static void check(AmphoraConfig config) {
         for (ListenerConfig listener : config.listeners()) {
             String field = "listeners[" + listener.id() + "]";
+            if (listener.protocol() == ListenerProtocol.SCTP) {
+                throw noSctp(field + ".protocol");
+            }
             if (!LISTENER_PROTOCOLS.contains(listener.protocol())) {
                 throw notYet(field + ".protocol", listener.protocol());
             }
@@ -50,11 +57,21 @@ final class ConfigSupport {
                     }
                 }
             }
+            if (listener.protocol() == ListenerProtocol.UDP && !listener.insertHeaders().isEmpty()) {
+                throw new IllegalArgumentException(field + ".insertHeaders: a UDP listener has no headers to insert into");
+            }
+            PoolConfig pool = listener.defaultPoolId() == null ? null : config.pool(listener.defaultPoolId());
+            if (pool != null) {
+                checkTransports(listener, pool, field + ".defaultPoolId");
+            }
             listener.allowedCidrs().forEach(cidr -> allowedNetwork(cidr, field + ".allowedCidrs"));
             cookiePersistenceNeedsHttp(config, listener, field);
         }
         for (PoolConfig pool : config.pools()) {
             String field = "pools[" + pool.id() + "]";
+            if (pool.protocol() == PoolProtocol.SCTP) {
+                throw noSctp(field + ".protocol");
+            }
             if (!POOL_PROTOCOLS.contains(pool.protocol())) {
                 throw notYet(field + ".protocol", pool.protocol());
             }
@@ -78,6 +95,19 @@ final class ConfigSupport {
                 throw new IllegalArgumentException(field + ".defaultPoolId: pool " + pool.id() + " has sessionPersistence "
                         + persistence.type() + ", which needs an HTTP listener, not " + listener.protocol());
             }
+        }
+    }
+
+    /** Datagrams go to UDP members and streams to stream members: a listener and its pool agree on which. */
+    private static void checkTransports(ListenerConfig listener, PoolConfig pool, String field) {
+        boolean udpListener = listener.protocol() == ListenerProtocol.UDP;
+        boolean udpPool = pool.protocol() == PoolProtocol.UDP;
+        if (udpListener && !udpPool) {
+            throw new IllegalArgumentException(field + ": pool " + pool.id() + " is " + pool.protocol()
+                    + ", a UDP listener needs a UDP pool");
+        }
+        if (udpPool && !udpListener) {
+            throw new IllegalArgumentException(field + ": pool " + pool.id() + " is UDP, which only a UDP listener can use");
         }
     }
 
@@ -118,6 +148,35 @@ final class ConfigSupport {
     static InetSocketAddress monitorEndpoint(PoolConfig pool, MemberConfig member) {
         return endpoint(member.effectiveMonitorAddress(), member.effectiveMonitorPort(),
                 "pools[" + pool.id() + "].members[" + member.id() + "].monitorAddress");
+    }
+
+    /**
+     * SCTP is refused whatever the platform: there is no SCTP proxy to serve it. The message says
+     * whether the platform could carry SCTP at all, because that is what an operator has to fix
+     * first (a kernel with the sctp module and libsctp), and it is probed rather than assumed.
+     */
+    private static IllegalArgumentException noSctp(String field) {
+        String missing = SctpProbe.UNAVAILABLE_BECAUSE;
+        return new IllegalArgumentException(missing != null
+                ? field + ": SCTP is not available on this platform (" + missing + ")"
+                : field + ": SCTP is not supported yet (the platform has SCTP, this amphora has no SCTP proxy)");
+    }
+
+    /** Opens an SCTP socket once, on first use: the platform's own reason if it cannot, else null. */
+    private static final class SctpProbe {
+        static final String UNAVAILABLE_BECAUSE = probe();
+
+        private static String probe() {
+            try {
+                SctpChannel.open().close();
+                return null;
+            } catch (UnsupportedOperationException | IOException e) {
+                // no libsctp ("libsctp.so.1: cannot open shared object file") or no kernel SCTP
+                return e.getMessage();
+            } catch (LinkageError e) {
+                return "the Java runtime has no SCTP module (jdk.sctp)";
+            }
+        }
     }
 
     private static IllegalArgumentException notYet(String field, Object value) {

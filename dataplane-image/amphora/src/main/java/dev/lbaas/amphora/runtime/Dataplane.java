@@ -62,7 +62,7 @@ public final class Dataplane implements AutoCloseable {
     private final AtomicLong healthVersion = new AtomicLong(1);
     private final StatsRegistry stats = new StatsRegistry();
     private final HealthMonitors monitors;
-    private final Map<InetSocketAddress, ListenerSlot> slots = new HashMap<>();
+    private final Map<ListenerSlot.Key, ListenerSlot> slots = new HashMap<>();
     private final MemberConnectionPools memberConnections = new MemberConnectionPools();
     private final StickTables stickTables = new StickTables();
     private volatile Generation current;
@@ -111,7 +111,7 @@ public final class Dataplane implements AutoCloseable {
             pools.put(pool.id(), pool(pool, monitorPlan));
         }
         Map<String, ListenerRuntime> enabled = new LinkedHashMap<>();
-        Map<InetSocketAddress, ListenerRuntime> wanted = new HashMap<>();
+        Map<ListenerSlot.Key, ListenerRuntime> wanted = new HashMap<>();
         for (ListenerConfig listener : config.listeners()) {
             if (!config.adminStateUp() || !listener.adminStateUp()) {
                 continue;
@@ -123,10 +123,10 @@ public final class Dataplane implements AutoCloseable {
                     listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
                     stats.listener(listener.id()), allowed, this::healthChanged, memberConnections, this::metrics);
             enabled.put(listener.id(), runtime);
-            wanted.put(new InetSocketAddress(vip, listener.protocolPort()), runtime);
+            wanted.put(ListenerSlot.Key.of(listener, vip), runtime);
         }
 
-        Map<InetSocketAddress, ListenerSlot> added = bindNewSlots(wanted);
+        Map<ListenerSlot.Key, ListenerSlot> added = bindNewSlots(wanted);
 
         // Nothing below can fail: the new generation goes live.
         monitorPlan.commit();
@@ -134,8 +134,8 @@ public final class Dataplane implements AutoCloseable {
         List<PoolMember> allMembers = new ArrayList<>();
         pools.values().forEach(pool -> allMembers.addAll(pool.members()));
         memberConnections.retain(allMembers);
-        wanted.forEach((address, runtime) -> {
-            ListenerSlot kept = slots.get(address);
+        wanted.forEach((key, runtime) -> {
+            ListenerSlot kept = slots.get(key);
             if (kept != null) {
                 kept.serve(runtime);
             }
@@ -149,10 +149,10 @@ public final class Dataplane implements AutoCloseable {
                 it.remove();
             }
         }
-        added.forEach((address, slot) -> {
+        added.forEach((key, slot) -> {
             slot.startAccepting();
-            slots.put(address, slot);
-            LOG.info("listener {} on {} accepting", slot.current().config().name(), address);
+            slots.put(key, slot);
+            LOG.info("listener {} on {} accepting", slot.current().config().name(), key);
         });
         Set<String> listenerIds = new HashSet<>();
         config.listeners().forEach(listener -> listenerIds.add(listener.id()));
@@ -173,13 +173,13 @@ public final class Dataplane implements AutoCloseable {
     }
 
     /** Binds the addresses no slot holds yet; all or none: on a failure every new slot is closed again. */
-    private Map<InetSocketAddress, ListenerSlot> bindNewSlots(Map<InetSocketAddress, ListenerRuntime> wanted) {
-        Map<InetSocketAddress, ListenerSlot> added = new HashMap<>();
+    private Map<ListenerSlot.Key, ListenerSlot> bindNewSlots(Map<ListenerSlot.Key, ListenerRuntime> wanted) {
+        Map<ListenerSlot.Key, ListenerSlot> added = new HashMap<>();
         Map<ListenerSlot, ChannelFuture> binds = new HashMap<>();
-        wanted.forEach((address, runtime) -> {
-            if (!slots.containsKey(address)) {
-                ListenerSlot slot = new ListenerSlot(address, runtime);
-                added.put(address, slot);
+        wanted.forEach((key, runtime) -> {
+            if (!slots.containsKey(key)) {
+                ListenerSlot slot = new ListenerSlot(key.address(), runtime);
+                added.put(key, slot);
                 binds.put(slot, slot.bind(group));
             }
         });

@@ -151,12 +151,14 @@ class AgentServerIT {
         assertThat(unknownField.statusCode()).isEqualTo(400);
         assertThat(body(unknownField, ApiError.class).message()).startsWith("colour: Unrecognized field \"colour\"");
 
-        HttpResponse<String> udp = put("""
+        HttpResponse<String> unsupported = put("""
                 {"generation":100,"loadBalancerId":"lb","vipAddress":"127.1.5.2","adminStateUp":true,
-                 "listeners":[{"id":"l","protocol":"UDP","protocolPort":53,"connectionLimit":-1,"adminStateUp":true}]}
+                 "listeners":[{"id":"l","protocol":"TERMINATED_HTTPS","protocolPort":443,"connectionLimit":-1,
+                               "adminStateUp":true}]}
                 """);
-        assertThat(udp.statusCode()).isEqualTo(400);
-        assertThat(body(udp, ApiError.class).message()).isEqualTo("listeners[l].protocol: UDP is not supported yet");
+        assertThat(unsupported.statusCode()).isEqualTo(400);
+        assertThat(body(unsupported, ApiError.class).message())
+                .isEqualTo("listeners[l].protocol: TERMINATED_HTTPS is not supported yet");
     }
 
     @Test

@@ -109,8 +109,9 @@ class ReconfigureIT {
     void unsupportedFeaturesRejectTheWholeConfiguration() {
         try (RunningDataplane amphora = new RunningDataplane()) {
             ApplyResult result = amphora.dataplane.apply(config(1, VIP,
-                    List.of(listener("u", ListenerProtocol.UDP, 5353, null))));
-            assertThat(result).isEqualTo(new ApplyResult.Rejected("listeners[u].protocol: UDP is not supported yet"));
+                    List.of(listener("t", ListenerProtocol.TERMINATED_HTTPS, 8443, null))));
+            assertThat(result).isEqualTo(
+                    new ApplyResult.Rejected("listeners[t].protocol: TERMINATED_HTTPS is not supported yet"));
             assertThat(amphora.dataplane.appliedGeneration()).isZero();
         }
     }

@@ -19,6 +19,11 @@ public final class RawHttp implements AutoCloseable {
         in = socket.getInputStream();
     }
 
+    /** The client's end of the connection, as the amphora sees it. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
     public void send(String request) throws IOException {
         socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();

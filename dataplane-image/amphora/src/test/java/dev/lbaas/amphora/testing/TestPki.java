@@ -66,12 +66,20 @@ public final class TestPki {
         return clientContext(null);
     }
 
+    /** A TLS server context with a certificate for {@code ipAddress}, signed by the CA: a member terminating TLS. */
+    public SSLContext serverContext(String ipAddress) throws Exception {
+        return serverContextOf(issue("CN=member", ca, false, ipAddress));
+    }
+
     /**
      * A server TLS context with a self-signed certificate (SAN 127.0.0.1) nobody trusts, as many
      * members have.
      */
     public static SSLContext selfSignedServer(String commonName) throws Exception {
-        Identity server = issue("CN=" + commonName, null, false, true);
+        return serverContextOf(issue("CN=" + commonName, null, false, true));
+    }
+
+    private static SSLContext serverContextOf(Identity server) throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
         keys.setKeyEntry("server", server.keys().getPrivate(), new char[0],
@@ -104,6 +112,10 @@ public final class TestPki {
     }
 
     private static Identity issue(String subject, Identity issuer, boolean isCa, boolean serverSan) throws Exception {
+        return issue(subject, issuer, isCa, serverSan ? "127.0.0.1" : null);
+    }
+
+    private static Identity issue(String subject, Identity issuer, boolean isCa, String sanAddress) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair keys = generator.generateKeyPair();
@@ -115,9 +127,9 @@ public final class TestPki {
                 BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(now.minus(Duration.ofMinutes(5))),
                 Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-        if (serverSan) {
+        if (sanAddress != null) {
             builder.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+                    new GeneralNames(new GeneralName(GeneralName.iPAddress, sanAddress)));
         }
         KeyPair signing = issuer == null ? keys : issuer.keys();
         X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(

@@ -4,6 +4,7 @@ import dev.lbaas.amphora.balancing.PoolMember;
 import dev.lbaas.amphora.proxy.ListenerInitializer;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberPipeline;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -55,8 +56,9 @@ public final class HttpListenerInitializer extends ListenerInitializer {
     }
 
     /** The pipeline of a member connection; {@code responses} receives what the member answers. */
-    static ChannelHandler memberPipeline(PoolMember member, ListenerRuntime listener, ChannelHandler responses) {
-        return MemberPipeline.create(member, listener, pipeline -> {
+    static ChannelHandler memberPipeline(PoolMember member, ListenerRuntime listener, Channel client,
+            ChannelHandler responses) {
+        return MemberPipeline.create(member, listener, client, pipeline -> {
             pipeline.addLast("http-codec", new HttpClientCodec(MEMBER_DECODER, false, false));
             pipeline.addLast("http-responses", responses);
         });

@@ -4,6 +4,7 @@ import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
 import dev.lbaas.amphora.balancing.SessionPersistence;
 import dev.lbaas.amphora.config.SessionPersistenceConfig;
+import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberConnector;
 import io.netty.buffer.Unpooled;
@@ -256,7 +257,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         closeMember();
         // As HAProxy's http-reuse safe: a request that could not be sent again if its pooled
         // connection turned out dead is the first of its client connection only on a new connection.
-        boolean mayReuse = forwardedBefore || exchange.retryHead != null;
+        boolean mayReuse = (forwardedBefore || exchange.retryHead != null) && !privateMembers(listener);
         forwardedBefore = true;
         MemberLink idle = mayReuse
                 ? idleMembers.take(MemberConnectionPools.key(chosen, listener.config().timeouts().memberDataMillis()))
@@ -323,7 +324,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         Channel clientChannel = client.channel();
         long idleMillis = listener.config().timeouts().memberDataMillis();
         MemberConnector.connect(clientChannel, listener.pool(), chosen, listener.config().timeouts().memberConnectMillis(),
-                target -> HttpListenerInitializer.memberPipeline(target, listener,
+                target -> HttpListenerInitializer.memberPipeline(target, listener, clientChannel,
                         new MemberLink(MemberConnectionPools.key(target, idleMillis), idleMembers)))
                 .addListener((Future<MemberConnector.Connected> done) -> {
                     connecting = false;
@@ -437,6 +438,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         endExchange();
         if (!done.memberReusable || !done.requestSent) {
             closeMember();
+        } else if (privateMembers(done.listener)) {
+            keepMember();
         } else {
             releaseMember();
         }
@@ -501,6 +504,33 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             // keep reading while idle, so that the member closing the connection is noticed
             released.channel().read();
             released.release();
+        }
+    }
+
+    /**
+     * Whether member connections serve this client connection only. A PROXY header at the start
+     * of a member connection tells the member which client the whole connection is for, so such a
+     * connection never goes to the shared pool, where another client's request could take it:
+     * it stays with its client connection for the next request (to the same member) and closes
+     * with it. Keying the pool by client address instead would save nothing, because a client
+     * connection keeps its own member connection anyway, and would hold idle connections for
+     * clients that are gone.
+     */
+    private static boolean privateMembers(ListenerRuntime listener) {
+        PoolProtocol protocol = listener.pool().config().protocol();
+        return protocol == PoolProtocol.PROXY || protocol == PoolProtocol.PROXYV2;
+    }
+
+    /** The member connection stays attached, idle, for this client's next request; see {@link #privateMembers}. */
+    private void keepMember() {
+        if (member != null) {
+            if (unflushed == member) {
+                flushMember();
+            }
+            // the next request goes on a used connection, which the member may close meanwhile
+            memberReused = true;
+            // keep reading while idle, so that the member closing the connection is noticed
+            member.read();
         }
     }
 
