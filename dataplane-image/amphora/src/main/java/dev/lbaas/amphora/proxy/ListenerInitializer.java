@@ -4,8 +4,6 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of an accepted client connection for one listener generation: the handlers
@@ -27,8 +25,7 @@ public abstract class ListenerInitializer extends ChannelInitializer<SocketChann
         pipeline.addLast("client-traffic", TrafficCountingHandler.clientSide(listener.counters()));
         pipeline.addLast("client-admission", new ClientAdmission(listener));
         // Octavia's client data timeout: the connection is closed when nothing moves either way.
-        pipeline.addLast("client-idle", new IdleStateHandler(0, 0,
-                listener.config().timeouts().clientDataMillis(), TimeUnit.MILLISECONDS));
+        pipeline.addLast("client-idle", new InactivityTimeout(listener.config().timeouts().clientDataMillis()));
         addProxyHandlers(pipeline);
     }
 

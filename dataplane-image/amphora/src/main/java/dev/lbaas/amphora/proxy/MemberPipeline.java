@@ -6,8 +6,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** The handlers every member connection starts with, before the listener kind's own. */
@@ -30,8 +28,7 @@ public final class MemberPipeline {
                 ChannelPipeline pipeline = ch.pipeline();
                 pipeline.addLast("member-traffic", TrafficCountingHandler.memberSide(member.counters()));
                 // Octavia's member data timeout: the connection is closed when nothing moves either way.
-                pipeline.addLast("member-idle", new IdleStateHandler(0, 0,
-                        listener.config().timeouts().memberDataMillis(), TimeUnit.MILLISECONDS));
+                pipeline.addLast("member-idle", new InactivityTimeout(listener.config().timeouts().memberDataMillis()));
                 ProxyProtocolSender proxyHeader = ProxyProtocolSender.forPool(listener.pool().config().protocol(), client);
                 if (proxyHeader != null) {
                     pipeline.addLast("proxy-protocol-encoder", HAProxyMessageEncoder.INSTANCE);

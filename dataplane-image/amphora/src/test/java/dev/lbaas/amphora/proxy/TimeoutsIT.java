@@ -63,6 +63,51 @@ class TimeoutsIT {
     }
 
     @Test
+    void aResponseThatKeepsMovingOutlastsBothTimeouts() throws Exception {
+        // 12 chunks 100 ms apart: 1.2 s in all, four times the client and member data timeouts
+        try (RunningDataplane amphora = new RunningDataplane();
+                ServerSocket member = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            ExecutorService memberThread = Executors.newSingleThreadExecutor();
+            memberThread.execute(() -> {
+                try (Socket socket = member.accept()) {
+                    firstLine(socket.getInputStream());
+                    var out = socket.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < 12; i++) {
+                        out.write("1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        Thread.sleep(100);
+                    }
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    Thread.sleep(1_000);
+                } catch (Exception e) {
+                    // the test fails on what the client sees
+                }
+            });
+            int port = freePort(VIP);
+            amphora.apply(config(1, VIP, List.of(listener(ListenerProtocol.HTTP, port)),
+                    pool("p", PoolProtocol.HTTP, null, member("m", member.getLocalPort(), 1))));
+            try (Socket client = new Socket(VIP, port)) {
+                client.setSoTimeout(5_000);
+                client.getOutputStream().write("GET / HTTP/1.1\r\nHost: lb\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                InputStream in = client.getInputStream();
+                assertThat(firstLine(in)).startsWith("HTTP/1.1 200");
+                while (!firstLine(in).isEmpty()) {
+                    // headers
+                }
+                StringBuilder received = new StringBuilder();
+                for (int size; (size = Integer.parseInt(firstLine(in), 16)) > 0; firstLine(in)) {
+                    received.append(new String(in.readNBytes(size), StandardCharsets.US_ASCII));
+                }
+                assertThat(received.toString()).isEqualTo("x".repeat(12));
+            } finally {
+                memberThread.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void aSilentTcpSessionIsClosedAfterMemberData() throws Exception {
         try (RunningDataplane amphora = new RunningDataplane(); SilentMember member = new SilentMember()) {
             int port = freePort(VIP);

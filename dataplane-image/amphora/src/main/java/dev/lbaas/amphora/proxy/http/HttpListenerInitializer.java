@@ -6,6 +6,7 @@ import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberPipeline;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -51,6 +52,8 @@ public final class HttpListenerInitializer extends ListenerInitializer {
 
     @Override
     protected void addProxyHandlers(ChannelPipeline pipeline) {
+        // A client that shuts its sending side after its request still reads the answer (see HttpProxyHandler).
+        pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         pipeline.addLast("http-codec", new HttpServerCodec(CLIENT_DECODER));
         pipeline.addLast("http-proxy", new HttpProxyHandler(latest, listener.memberConnections()));
     }

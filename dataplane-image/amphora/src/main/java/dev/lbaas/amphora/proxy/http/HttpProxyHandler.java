@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -102,6 +103,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     private boolean forwardedBefore;
     /** While a read from the client is being handled, writes to the member wait for its end to be flushed. */
     private boolean readingClient;
+    /** The client shut its sending side: what it asked is answered, then the connection closes. */
+    private boolean clientInputShut;
+    /** Reading waits until the client drains what it was sent: a slow reader slows the member. */
+    private boolean waitingForClientWritability;
+    /** Reading a request body waits until the member took what it was sent: a slow member slows the client. */
+    private boolean waitingForMemberWritability;
     private Channel unflushed;
 
     HttpProxyHandler(Supplier<ListenerRuntime> listeners, MemberConnectionPools pools) {
@@ -151,9 +158,28 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             if (exchange == null || !exchange.requestSent || exchange.responseStarted) {
                 ctx.close();
             }
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            // A client may send its request and shut its side (HTTP/1.0 tools do): it still gets the answer.
+            clientInputShut = true;
+            if (exchange == null && inbound.isEmpty()) {
+                ctx.close();
+            }
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && waitingForClientWritability) {
+            waitingForClientWritability = false;
+            if (exchange != null && member != null) {
+                member.read();
+            } else {
+                pump();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -164,7 +190,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     /** Moves client messages on as far as the state allows, then asks for more if it can take them. */
     private void pump() {
-        ChannelFuture lastWrite = null;
+        boolean wrote = false;
         while (!inbound.isEmpty() && client.channel().isActive()) {
             if (exchange == null) {
                 HttpObject next = inbound.poll();
@@ -190,31 +216,37 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 // a body: the request cannot be sent again
                 exchange.retryHead = null;
             }
-            lastWrite = member.write(next);
+            // A failed write reaches the member's exceptionCaught, which closes it (memberInactive).
+            member.write(next, member.voidPromise());
+            wrote = true;
         }
-        if (lastWrite == null) {
-            readClientIfReady();
-            return;
-        }
-        if (unflushed != null && unflushed != member) {
-            flushMember();
-        }
-        unflushed = member;
-        if (!readingClient) {
-            flushMember();
-        }
-        lastWrite.addListener((ChannelFutureListener) written -> {
-            if (written.isSuccess()) {
-                readClientIfReady();
-            } else {
-                written.channel().close();
+        if (wrote) {
+            if (unflushed != null && unflushed != member) {
+                flushMember();
             }
-        });
+            unflushed = member;
+            if (!readingClient) {
+                flushMember();
+            }
+        }
+        readClientIfReady();
     }
 
     private void readClientIfReady() {
-        boolean wantsMore = exchange == null || (!exchange.requestSent && member != null && !connecting);
-        if (inbound.isEmpty() && wantsMore && client.channel().isActive()) {
+        boolean wantsMore;
+        if (exchange == null || exchange.requestSent) {
+            // Once the request is sent, the next one may be read while the answer comes: it waits in
+            // inbound (one read's worth at most), and the client's socket stays armed for reading,
+            // which spares two epoll_ctl calls per request.
+            wantsMore = true;
+        } else if (member == null || connecting) {
+            wantsMore = false;
+        } else {
+            // A request body goes on only as fast as the member takes it.
+            wantsMore = member.isWritable();
+            waitingForMemberWritability = !wantsMore;
+        }
+        if (inbound.isEmpty() && wantsMore && !clientInputShut && client.channel().isActive()) {
             client.read();
         }
     }
@@ -399,16 +431,29 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             exchange.responseReceived = !exchange.interimResponse;
             exchange.interimResponse = false;
         }
-        boolean responseEnds = exchange.responseReceived;
-        client.write(msg).addListener((ChannelFutureListener) written -> {
-            if (!written.isSuccess()) {
-                client.close();
-            } else if (responseEnds) {
-                finishExchange();
-            } else if (member != null) {
+        if (!exchange.responseReceived) {
+            // A failed write reaches exceptionCaught, which closes the client.
+            client.write(msg, client.voidPromise());
+            if (client.channel().isWritable()) {
                 member.read();
+            } else {
+                waitingForClientWritability = true;
             }
-        });
+            return;
+        }
+        // The whole response is read: the member connection is free even before the client has it.
+        // Flushed here, as the member's read-complete no longer reaches this handler once released.
+        if (closesClientAfter(exchange)) {
+            client.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            client.writeAndFlush(msg, client.voidPromise());
+        }
+        finishExchange();
+    }
+
+    /** Whether the client connection ends with this exchange's response. */
+    private boolean closesClientAfter(Exchange done) {
+        return !done.clientKeepAlive || !done.requestSent || (clientInputShut && inbound.isEmpty());
     }
 
     /** The current exchange's request goes to {@code target}: a session of that member until the exchange ends. */
@@ -443,11 +488,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         } else {
             releaseMember();
         }
-        if (!done.clientKeepAlive || !done.requestSent) {
-            client.close();
+        if (closesClientAfter(done)) {
+            // closed by the listener of the response's last write
             return;
         }
-        pump();
+        if (client.channel().isWritable()) {
+            pump();
+        } else {
+            waitingForClientWritability = true;
+        }
     }
 
     /** Answers the client with an error and closes its connection. */
@@ -566,6 +615,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     @Override
     public void memberReadComplete(MemberLink from) {
         client.flush();
+    }
+
+    @Override
+    public void memberWritabilityChanged(MemberLink from) {
+        if (from == link && waitingForMemberWritability && member.isWritable()) {
+            waitingForMemberWritability = false;
+            readClientIfReady();
+        }
     }
 
     @Override

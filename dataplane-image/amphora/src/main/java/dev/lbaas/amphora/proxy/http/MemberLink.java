@@ -24,6 +24,9 @@ final class MemberLink extends ChannelInboundHandlerAdapter {
 
         void memberReadComplete(MemberLink link);
 
+        /** The member connection's outbound buffer crossed a watermark. */
+        void memberWritabilityChanged(MemberLink link);
+
         void memberInactive(MemberLink link);
 
         void memberIdle(MemberLink link);
@@ -90,6 +93,15 @@ final class MemberLink extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.memberReadComplete(this);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Owner current = owner;
+        if (current != null) {
+            current.memberWritabilityChanged(this);
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

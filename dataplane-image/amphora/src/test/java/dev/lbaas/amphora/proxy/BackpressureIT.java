@@ -1,0 +1,227 @@
+package dev.lbaas.amphora.proxy;
+
+import static dev.lbaas.amphora.testing.Configs.config;
+import static dev.lbaas.amphora.testing.Configs.freePort;
+import static dev.lbaas.amphora.testing.Configs.listener;
+import static dev.lbaas.amphora.testing.Configs.member;
+import static dev.lbaas.amphora.testing.Configs.pool;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.testing.NamedHttpBackend;
+import dev.lbaas.amphora.testing.RunningDataplane;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flow control through the amphora, both ways: a client that reads slowly holds the member back,
+ * and a member that reads slowly holds an uploading client back. Either way the amphora keeps no
+ * more than a window of data, never a whole large body. The bound asserted leaves room for the
+ * kernel's socket buffers on loopback (four sockets, several MiB each with autotuning) and is far
+ * below the body size.
+ */
+class BackpressureIT {
+
+    private static final String VIP = "127.1.9.1";
+    private static final long BODY = 256L << 20;
+    private static final long BOUND = 64L << 20;
+    private static final byte[] CHUNK = new byte[64 << 10];
+
+    @Test
+    void aClientThatStopsReadingHoldsTheMemberBack() throws Exception {
+        AtomicLong memberWrote = new AtomicLong();
+        try (RunningDataplane amphora = new RunningDataplane();
+                OneShotMember member = new OneShotMember(socket -> {
+                    readHead(socket.getInputStream());
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + BODY + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    for (long sent = 0; sent < BODY; sent += CHUNK.length) {
+                        out.write(CHUNK);
+                        memberWrote.addAndGet(CHUNK.length);
+                    }
+                    out.flush();
+                })) {
+            int port = freePort(VIP);
+            amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
+                    pool("p", PoolProtocol.HTTP, null, member("m", member.port(), 1))));
+            try (Socket client = new Socket()) {
+                client.setReceiveBufferSize(64 << 10);
+                client.connect(new InetSocketAddress(VIP, port), 2_000);
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write("GET /big HTTP/1.1\r\nHost: lb\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String head = readHead(client.getInputStream());
+                assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: " + BODY);
+
+                // The client reads nothing more: the member must stall, far short of the body.
+                long stalled = waitUntilStill(memberWrote);
+                assertThat(stalled).as("bytes the member could write while the client read nothing")
+                        .isLessThan(BOUND);
+
+                // Then the client reads on and gets every byte.
+                long received = drain(client.getInputStream(), BODY);
+                assertThat(received).isEqualTo(BODY);
+                assertThat(memberWrote.get()).isEqualTo(BODY);
+            }
+        }
+    }
+
+    @Test
+    void aMemberThatStopsReadingHoldsAnUploadingClientBack() throws Exception {
+        AtomicLong clientWrote = new AtomicLong();
+        CountDownLatch memberMayRead = new CountDownLatch(1);
+        try (RunningDataplane amphora = new RunningDataplane();
+                OneShotMember member = new OneShotMember(socket -> {
+                    InputStream in = socket.getInputStream();
+                    readHead(in);
+                    memberMayRead.await();
+                    long received = drain(in, BODY);
+                    String body = "received " + received;
+                    socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length()
+                            + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                })) {
+            int port = freePort(VIP);
+            amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
+                    pool("p", PoolProtocol.HTTP, null, member("m", member.port(), 1))));
+            try (Socket client = new Socket(VIP, port)) {
+                client.setSoTimeout(10_000);
+                CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+                    try {
+                        OutputStream out = client.getOutputStream();
+                        out.write(("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: " + BODY + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                        for (long sent = 0; sent < BODY; sent += CHUNK.length) {
+                            out.write(CHUNK);
+                            clientWrote.addAndGet(CHUNK.length);
+                        }
+                        out.flush();
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+
+                long stalled = waitUntilStill(clientWrote);
+                assertThat(stalled).as("bytes the client could send while the member read nothing")
+                        .isLessThan(BOUND);
+
+                memberMayRead.countDown();
+                upload.get(30, TimeUnit.SECONDS);
+                String head = readHead(client.getInputStream());
+                assertThat(head).startsWith("HTTP/1.1 200");
+                assertThat(new String(client.getInputStream().readNBytes(("received " + BODY).length()),
+                        StandardCharsets.US_ASCII)).isEqualTo("received " + BODY);
+            }
+        }
+    }
+
+    @Test
+    void aClientThatShutsItsSendingSideAfterItsRequestStillGetsTheAnswer() throws Exception {
+        try (RunningDataplane amphora = new RunningDataplane(); NamedHttpBackend web = new NamedHttpBackend("web1")) {
+            int port = freePort(VIP);
+            amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
+                    pool("p", PoolProtocol.HTTP, null, member("m", web.port(), 1))));
+            try (Socket client = new Socket(VIP, port)) {
+                client.setSoTimeout(5_000);
+                client.getOutputStream().write("GET / HTTP/1.1\r\nHost: lb\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                client.shutdownOutput();
+
+                String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+                assertThat(answer).startsWith("HTTP/1.1 200").endsWith("web1");
+            }
+        }
+    }
+
+    /** Samples the counter until it stops growing for a second; returns where it stopped. */
+    private static long waitUntilStill(AtomicLong counter) throws InterruptedException {
+        long last = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            long now = counter.get();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("still moving after 20 s: " + counter.get() + " bytes");
+    }
+
+    private static long drain(InputStream in, long expected) throws IOException {
+        byte[] buffer = new byte[64 << 10];
+        long total = 0;
+        while (total < expected) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, expected - total));
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed after " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    interface Exchange {
+        void serve(Socket socket) throws Exception;
+    }
+
+    /** A member that serves the first connection it accepts with a blocking exchange. */
+    private static final class OneShotMember implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final Thread thread;
+        private volatile Socket accepted;
+
+        OneShotMember(Exchange exchange) throws IOException {
+            thread = new Thread(() -> {
+                try (Socket socket = server.accept()) {
+                    accepted = socket;
+                    exchange.serve(socket);
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (Exception ended) {
+                    // closed by close()
+                }
+            }, "one-shot-member");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            Socket socket = accepted;
+            if (socket != null) {
+                socket.close();
+            }
+            thread.interrupt();
+        }
+    }
+}
