@@ -1,0 +1,85 @@
+package dev.lbaas.amphora.testing;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.ResourceLeakDetectorFactory;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test class during which a Netty buffer leaked. Tests run with paranoid leak detection
+ * (every buffer tracked); Netty itself only logs what it finds, which nobody reads in a green
+ * build, so this extension collects the reports instead and turns them into a failure. Registered
+ * for every test of the module by JUnit's extension auto-detection (see
+ * {@code junit-platform.properties}), which loads it before any buffer class, as it must: Netty
+ * creates its buffer leak detector once, when the first buffer class is initialised.
+ */
+public final class NettyLeakCheck implements AfterAllCallback {
+
+    private static final List<String> LEAKS = new ArrayList<>();
+
+    static {
+        ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
+            @Override
+            @SuppressWarnings("deprecation")
+            public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
+                    long maxActive) {
+                return new Recording<>(resource, samplingInterval);
+            }
+        });
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        // A leak is found when the garbage collector has cleared an unreleased buffer and a later
+        // allocation looks at what it cleared.
+        for (int round = 0; round < 3; round++) {
+            System.gc();
+            Thread.sleep(100);
+            for (int i = 0; i < 200; i++) {
+                ByteBuf probe = ByteBufAllocator.DEFAULT.buffer(16);
+                probe.release();
+            }
+        }
+        List<String> found;
+        synchronized (LEAKS) {
+            found = new ArrayList<>(LEAKS);
+            LEAKS.clear();
+        }
+        if (!found.isEmpty()) {
+            throw new AssertionError(found.size() + " Netty buffer leak(s) during "
+                    + context.getDisplayName() + ":\n" + String.join("\n\n", found));
+        }
+    }
+
+    private static final class Recording<T> extends ResourceLeakDetector<T> {
+
+        Recording(Class<T> resource, int samplingInterval) {
+            super(resource, samplingInterval);
+        }
+
+        @Override
+        protected boolean needReport() {
+            return true;
+        }
+
+        @Override
+        protected void reportTracedLeak(String resourceType, String records) {
+            record(resourceType + " released never; last accesses:" + records);
+        }
+
+        @Override
+        protected void reportUntracedLeak(String resourceType) {
+            record(resourceType + " released never (no access records)");
+        }
+
+        private static void record(String leak) {
+            synchronized (LEAKS) {
+                LEAKS.add(leak);
+            }
+        }
+    }
+}
