@@ -12,6 +12,9 @@
 # Both proxies get the same warm-up load (WARMUP, 10 s) before anything is measured: a data plane
 # serves for days, and the JIT compiler's first seconds are not what its users see.
 #
+# Resident memory: "load" is read right after the amphora's first measurement, "idle" SETTLE seconds
+# (10) after the last one, when the load balancer still holds its configuration but no traffic.
+#
 # Installs haproxy, wrk and nginx-light from the OS packages when they are missing. Everything
 # listens on loopback only.
 set -euo pipefail
@@ -24,6 +27,7 @@ THREADS="${THREADS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
 TESTS="${TESTS:-keepalive close tcp}"
+SETTLE="${SETTLE:-10}"
 WORK="$(mktemp -d /tmp/lbaas-bench.XXXXXX)"
 BACKEND1=127.0.0.1:18081
 BACKEND2=127.0.0.1:18082
@@ -178,8 +182,6 @@ for threads in $THREADS; do
   start_amphora "$threads"
   start_haproxy "$threads"
   sleep 1
-  idle_rss="$(rss_mib "$AMPHORA_PID")"
-  haproxy_idle_rss="$(rss_mib "$HAPROXY_PID")"
   for vip in "$AMPHORA_VIP" "$HAPROXY_VIP"; do
     for port in $HTTP_PORT $TCP_PORT; do
       wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://$vip:$port/" > /dev/null
@@ -197,6 +199,11 @@ for threads in $THREADS; do
     read -r h_rps h_p99 h_err < <(measure "$path://$HAPROXY_VIP:$port/" "${args[@]}")
     ROWS+=("$threads|$kind|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
   done
+  # Idle is what a served load balancer holds once its traffic stopped: after the load, settled
+  # (the JVM hands freed native memory back within seconds, see jvm.options).
+  sleep "$SETTLE"
+  idle_rss="$(rss_mib "$AMPHORA_PID")"
+  haproxy_idle_rss="$(rss_mib "$HAPROXY_PID")"
   ROWS+=("$threads|rss MiB idle / load|$idle_rss / $load_rss|$haproxy_idle_rss|||||")
   kill "$AMPHORA_PID" "$HAPROXY_PID"; wait "$AMPHORA_PID" "$HAPROXY_PID" 2>/dev/null || true
 done
