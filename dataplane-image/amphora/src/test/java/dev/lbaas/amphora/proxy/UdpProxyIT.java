@@ -14,6 +14,7 @@ import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.MemberHealth;
 import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.amphora.config.TrafficStats;
 import dev.lbaas.amphora.runtime.ApplyResult;
 import dev.lbaas.amphora.testing.Configs;
@@ -171,6 +172,26 @@ class UdpProxyIT {
             // a new session, and round robin gives it the other member
             assertThat(client.member("two")).isNotEqualTo(before);
             assertThat(listenerStatus().stats().totalConnections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void sourceIpPersistenceBringsTheNextSessionBackToTheSameMember() throws Exception {
+        // Octavia's UDP pools persist by client address (LVS persistence_timeout): sessions end
+        // when idle, but the next one from that address returns to its member.
+        amphora.apply(config(1, VIP, List.of(udpListener(port, -1, SHORT_IDLE, List.of())),
+                new PoolConfig("p", "p", PoolProtocol.UDP, LbAlgorithm.ROUND_ROBIN, true,
+                        List.of(member("a", a.port(), 1), member("b", b.port(), 1)), null,
+                        new SessionPersistenceConfig(SessionPersistenceConfig.Type.SOURCE_IP, null, 60_000L, null))));
+        try (Client client = new Client("127.0.0.1"); Client otherAddress = new Client("127.0.0.2")) {
+            String bound = client.member("one");
+            await().atMost(Duration.ofSeconds(5)).until(() -> listenerStatus().stats().activeConnections() == 0);
+
+            // round robin alone would now give the other member, as in the test above
+            assertThat(client.member("two")).isEqualTo(bound);
+            assertThat(listenerStatus().stats().totalConnections()).isEqualTo(2);
+            // another client address is balanced as usual
+            assertThat(otherAddress.member("three")).isNotEqualTo(bound);
         }
     }
 
