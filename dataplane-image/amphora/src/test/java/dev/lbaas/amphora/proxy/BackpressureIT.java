@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lbaas.amphora.config.ListenerProtocol;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
+import dev.lbaas.amphora.testing.RawHttp;
 import dev.lbaas.amphora.testing.RunningDataplane;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,7 +46,7 @@ class BackpressureIT {
         AtomicLong memberWrote = new AtomicLong();
         try (RunningDataplane amphora = new RunningDataplane();
                 OneShotMember member = new OneShotMember(socket -> {
-                    readHead(socket.getInputStream());
+                    RawHttp.readHead(socket.getInputStream());
                     OutputStream out = socket.getOutputStream();
                     out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + BODY + "\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
@@ -64,7 +64,7 @@ class BackpressureIT {
                 client.connect(new InetSocketAddress(VIP, port), 2_000);
                 client.setSoTimeout(10_000);
                 client.getOutputStream().write("GET /big HTTP/1.1\r\nHost: lb\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                String head = readHead(client.getInputStream());
+                String head = RawHttp.readHead(client.getInputStream());
                 assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: " + BODY);
 
                 // The client reads nothing more: the member must stall, far short of the body.
@@ -87,7 +87,7 @@ class BackpressureIT {
         try (RunningDataplane amphora = new RunningDataplane();
                 OneShotMember member = new OneShotMember(socket -> {
                     InputStream in = socket.getInputStream();
-                    readHead(in);
+                    RawHttp.readHead(in);
                     memberMayRead.await();
                     long received = drain(in, BODY);
                     String body = "received " + received;
@@ -120,7 +120,7 @@ class BackpressureIT {
 
                 memberMayRead.countDown();
                 upload.get(30, TimeUnit.SECONDS);
-                String head = readHead(client.getInputStream());
+                String head = RawHttp.readHead(client.getInputStream());
                 assertThat(head).startsWith("HTTP/1.1 200");
                 assertThat(new String(client.getInputStream().readNBytes(("received " + BODY).length()),
                         StandardCharsets.US_ASCII)).isEqualTo("received " + BODY);
@@ -172,18 +172,6 @@ class BackpressureIT {
             total += n;
         }
         return total;
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + head);
-            }
-            head.write(b);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
     }
 
     interface Exchange {

@@ -43,6 +43,11 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public String readHead() throws IOException {
+        return readHead(in);
+    }
+
+    /** Reads a message head (start line and headers, up to the empty line) from any stream. */
+    public static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
             int b = in.read();
