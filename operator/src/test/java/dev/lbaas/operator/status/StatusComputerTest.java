@@ -148,6 +148,20 @@ class StatusComputerTest {
     }
 
     @Test
+    void aListenerAtItsConnectionLimitIsDegradedAndSoIsItsLoadBalancer() {
+        AmphoraStatus healthy = report(MemberHealth.UP, MemberHealth.UP);
+        AmphoraStatus full = new AmphoraStatus(healthy.amphoraId(), healthy.appliedGeneration(), healthy.healthVersion(),
+                List.of(new AmphoraStatus.ListenerStatus("listener-web", true, healthy.listeners().get(0).stats())),
+                healthy.pools());
+
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming(1, null, full), NOW);
+
+        assertThat(result.children().get("listener-web").getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
+        assertThat(result.children().get("pool-web").getOperatingStatus()).isEqualTo(OperatingStatus.ONLINE);
+        assertThat(result.loadBalancer().getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
+    }
+
+    @Test
     void aRejectedConfigurationIsAnErrorThatSaysWhy() {
         StatusComputer.Result result = StatusComputer.compute(tree, rendered,
                 programming(0, "amphora a1 rejected configuration generation 1: listeners[x].protocol: bad", null), NOW);
