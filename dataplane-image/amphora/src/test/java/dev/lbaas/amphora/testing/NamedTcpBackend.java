@@ -18,9 +18,15 @@ public final class NamedTcpBackend implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
     public NamedTcpBackend(String name) throws IOException {
+        this(name, 0);
+    }
+
+    /** A backend on a given port (0: any), for one that comes back where it was. */
+    public NamedTcpBackend(String name, int port) throws IOException {
         this.name = name;
         this.server = new ServerSocket();
-        server.bind(new InetSocketAddress("127.0.0.1", 0));
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress("127.0.0.1", port));
         executor.execute(this::accept);
     }
 
