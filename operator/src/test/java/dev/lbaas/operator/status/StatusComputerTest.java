@@ -108,8 +108,7 @@ class StatusComputerTest {
 
     @Test
     void membersOfAPoolWithoutMonitorHaveNoMonitor() {
-        LoadBalancerTree unmonitored = new LoadBalancerTree(tree.loadBalancer(), tree.listeners(), tree.pools(),
-                tree.members(), List.of());
+        LoadBalancerTree unmonitored = withoutMonitors();
         RenderedConfig config = ConfigRenderer.render(unmonitored, "127.100.0.1", 1);
 
         StatusComputer.Result result = StatusComputer.compute(unmonitored, config,
@@ -121,8 +120,7 @@ class StatusComputerTest {
 
     @Test
     void aMemberWithoutMonitorThatRefusesConnectionsIsAnErrorUntilItAcceptsAgain() {
-        LoadBalancerTree unmonitored = new LoadBalancerTree(tree.loadBalancer(), tree.listeners(), tree.pools(),
-                tree.members(), List.of());
+        LoadBalancerTree unmonitored = withoutMonitors();
         RenderedConfig config = ConfigRenderer.render(unmonitored, "127.100.0.1", 1);
 
         StatusComputer.Result down = StatusComputer.compute(unmonitored, config,
@@ -182,6 +180,10 @@ class StatusComputerTest {
 
         assertThat(later.loadBalancer()).isEqualTo(first.loadBalancer());
         assertThat(condition(later.loadBalancer(), "Ready").getLastTransitionTime()).isEqualTo("2026-11-22T10:00:00Z");
+    }
+
+    private LoadBalancerTree withoutMonitors() {
+        return new LoadBalancerTree(tree.loadBalancer(), tree.listeners(), tree.pools(), tree.members(), List.of());
     }
 
     private Programming programming(long applied, String rejection, AmphoraStatus report) {
