@@ -81,6 +81,36 @@ class BackpressureIT {
     }
 
     @Test
+    void onTcpAClientThatStopsReadingHoldsTheMemberBack() throws Exception {
+        AtomicLong memberWrote = new AtomicLong();
+        try (RunningDataplane amphora = new RunningDataplane();
+                OneShotMember member = new OneShotMember(socket -> {
+                    OutputStream out = socket.getOutputStream();
+                    for (long sent = 0; sent < BODY; sent += CHUNK.length) {
+                        out.write(CHUNK);
+                        memberWrote.addAndGet(CHUNK.length);
+                    }
+                    out.flush();
+                })) {
+            int port = freePort(VIP);
+            amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.TCP, port, "p")),
+                    pool("p", PoolProtocol.TCP, null, member("m", member.port(), 1))));
+            try (Socket client = new Socket()) {
+                client.setReceiveBufferSize(64 << 10);
+                client.connect(new InetSocketAddress(VIP, port), 2_000);
+                client.setSoTimeout(10_000);
+                assertThat(client.getInputStream().read()).as("the first byte").isZero();
+
+                long stalled = waitUntilStill(memberWrote);
+                assertThat(stalled).as("bytes the member could write while the client read nothing")
+                        .isLessThan(BOUND);
+
+                assertThat(1 + drain(client.getInputStream(), BODY - 1)).isEqualTo(BODY);
+            }
+        }
+    }
+
+    @Test
     void aMemberThatStopsReadingHoldsAnUploadingClientBack() throws Exception {
         AtomicLong clientWrote = new AtomicLong();
         CountDownLatch memberMayRead = new CountDownLatch(1);

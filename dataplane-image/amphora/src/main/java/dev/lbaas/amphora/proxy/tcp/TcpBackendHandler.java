@@ -2,7 +2,6 @@ package dev.lbaas.amphora.proxy.tcp;
 
 import dev.lbaas.amphora.proxy.Channels;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -23,13 +22,25 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        client.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
-            if (written.isSuccess()) {
-                ctx.channel().read();
-            } else {
-                ctx.channel().close();
-            }
-        });
+        // A failed write reaches the client's exceptionCaught, which closes both sides.
+        client.write(msg, client.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        client.flush();
+        if (client.isWritable()) {
+            ctx.read();
+        }
+        // else the client side reads on when it has drained (TcpFrontendHandler#channelWritabilityChanged)
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            client.read();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

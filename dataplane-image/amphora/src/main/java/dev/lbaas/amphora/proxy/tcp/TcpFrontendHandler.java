@@ -5,7 +5,6 @@ import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberConnector;
 import dev.lbaas.amphora.stats.TrafficCounters;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -15,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client side of a TCP proxy connection. Reads from the client only after the previous chunk
- * was written to the member, so a slow member slows the client rather than filling memory.
+ * The client side of a TCP proxy connection. Reads from the client go on only while the member
+ * connection takes what it is sent (its outbound buffer under the high watermark), so a slow member
+ * slows the client rather than filling memory. Flow control by writability instead of waiting for
+ * each write to complete spares a promise listener per read.
  */
 final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
@@ -58,13 +59,27 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        member.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
-            if (written.isSuccess()) {
-                ctx.channel().read();
-            } else {
-                written.channel().close();
+        // A failed write reaches the member's exceptionCaught, which closes both sides.
+        member.write(msg, member.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (member != null) {
+            member.flush();
+            if (member.isWritable()) {
+                ctx.read();
             }
-        });
+            // else the member side reads on when it has drained (TcpBackendHandler#channelWritabilityChanged)
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && member != null) {
+            member.read();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
