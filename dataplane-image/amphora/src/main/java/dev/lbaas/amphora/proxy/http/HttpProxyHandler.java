@@ -9,10 +9,10 @@ import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberConnector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -29,7 +29,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -48,10 +47,12 @@ import org.slf4j.LoggerFactory;
  * member connection goes back to that pool. A bodyless idempotent request whose pooled
  * connection turns out closed before any answer is sent again on a new connection.
  *
- * <p>Requests are handled one at a time, in order: while a response is on its way the client is
- * not read, and requests a client pipelined meanwhile wait in {@link #inbound}. Reads on either
- * side are requested only after the previous message was written to the other side, which is
- * the backpressure. Both channels run on the client's event loop, so the state needs no locks.
+ * <p>Requests are handled one at a time, in order: while a response is on its way, at most one
+ * read's worth of what the client sends next (pipelined requests) waits in {@link #inbound}.
+ * Reads on either side go on only while the other side is writable (its outbound buffer under
+ * the high watermark) and resume when it drains, which is the backpressure; writes take void
+ * promises, so no listener is added per message. Both channels run on the client's event loop,
+ * so the state needs no locks.
  *
  * <p>A member's sessions are the exchanges it serves, not its connections, which outlive
  * exchanges in the pool: a member counts one active session from the moment a request is bound to
