@@ -23,6 +23,11 @@ public final class EventLoopBlockingCheck implements AfterAllCallback {
         BlockHound.Builder builder = BlockHound.builder();
         // builder() starts empty; install() would load these itself
         ServiceLoader.load(BlockHoundIntegration.class).forEach(builder::with);
+        // Handing work to another thread takes a queue's lock for a few instructions; a contended
+        // lock parks for as long, which is no I/O wait. The log queue never waits for room, and the
+        // ICMP probes' pool only hands the probe over.
+        builder.allowBlockingCallsInside("ch.qos.logback.core.AsyncAppenderBase", "append");
+        builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "execute");
         builder.blockingMethodCallback(method -> {
             StringBuilder where = new StringBuilder(Thread.currentThread().getName() + ": " + method);
             for (StackTraceElement frame : new Throwable().getStackTrace()) {
