@@ -63,10 +63,11 @@ public class AgentInfrastructure {
         if (options != null) {
             command.add("@" + options);
         } else {
-            // the same list: a small serial-collected heap, full JIT, native memory trimmed
-            command.addAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx96m", "-XX:MaxDirectMemorySize=64m",
-                    "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
-                    "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockExperimentalVMOptions",
+            // the essentials of the same list: a heap that follows the traffic, full JIT, native memory trimmed
+            command.addAll(List.of("-XX:+UseG1GC", "-Xms8m", "-Xmx96m", "-XX:GCTimeRatio=99",
+                    "-XX:G1PeriodicGCInterval=5000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+                    "-XX:MaxDirectMemorySize=64m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=64m",
+                    "-Xss512k", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockExperimentalVMOptions",
                     "-XX:TrimNativeHeapInterval=1000"));
         }
         command.addAll(List.of("-jar", jar));
