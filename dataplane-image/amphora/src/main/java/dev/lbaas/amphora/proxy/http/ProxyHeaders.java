@@ -1,9 +1,12 @@
 package dev.lbaas.amphora.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -26,19 +29,49 @@ public final class ProxyHeaders {
     private ProxyHeaders() {
     }
 
+    /**
+     * Removes the hop-by-hop headers and those the Connection header names. Runs for every request
+     * and response, so it allocates next to nothing when Connection holds only keep-alive or close.
+     */
     static void removeHopByHop(HttpHeaders headers) {
-        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : connection.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty()) {
-                    headers.remove(name);
+        if (headers.isEmpty()) {
+            return;
+        }
+        List<String> naming = null;
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.CONNECTION); values.hasNext();) {
+                String value = values.next();
+                if (!isPlainConnectionOption(value)) {
+                    naming = naming == null ? new ArrayList<>(2) : naming;
+                    naming.add(value);
                 }
             }
         }
-        HOP_BY_HOP.forEach(headers::remove);
+        if (naming != null) {
+            for (String value : naming) {
+                for (String token : value.split(",")) {
+                    String name = token.trim();
+                    if (!name.isEmpty()) {
+                        headers.remove(name);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < HOP_BY_HOP.size(); i++) {
+            headers.remove(HOP_BY_HOP.get(i));
+        }
+    }
+
+    /** "keep-alive" or "close" alone: options that name no other header to remove. */
+    private static boolean isPlainConnectionOption(String value) {
+        return HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value)
+                || HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(value);
     }
 
     static void insert(HttpHeaders headers, List<String> names, InetSocketAddress client, InetSocketAddress local) {
+        if (names.isEmpty()) {
+            return;
+        }
         String clientIp = client.getAddress().getHostAddress();
         for (String name : names) {
             switch (name) {

@@ -1,0 +1,70 @@
+package dev.lbaas.amphora.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ProxyHeadersTest {
+
+    @Test
+    void hopByHopHeadersStayOnTheirHop() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add("Host", "example.test")
+                .add("Connection", "keep-alive")
+                .add("Keep-Alive", "timeout=5")
+                .add("Proxy-Connection", "keep-alive")
+                .add("TE", "trailers")
+                .add("Trailer", "Expires")
+                .add("Upgrade", "websocket")
+                .add("Transfer-Encoding", "chunked")
+                .add("Accept", "*/*");
+
+        ProxyHeaders.removeHopByHop(headers);
+
+        assertThat(headers.names()).containsExactlyInAnyOrder("Host", "Transfer-Encoding", "Accept");
+    }
+
+    @Test
+    void headersTheConnectionHeaderNamesAreRemovedInEveryConnectionHeader() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add("Connection", "keep-alive")
+                .add("Connection", "X-Session-Secret, x-trace")
+                .add("X-Session-Secret", "s3cr3t")
+                .add("X-Trace", "1")
+                .add("X-Kept", "yes");
+
+        ProxyHeaders.removeHopByHop(headers);
+
+        assertThat(headers.names()).containsExactly("X-Kept");
+    }
+
+    @Test
+    void plainKeepAliveOrCloseNamesNothingElse() {
+        HttpHeaders headers = new DefaultHttpHeaders().add("Connection", "Close").add("Content-Length", "5");
+
+        ProxyHeaders.removeHopByHop(headers);
+
+        assertThat(headers.names()).containsExactly("Content-Length");
+    }
+
+    @Test
+    void onlyTheConfiguredHeadersAreInserted() {
+        InetSocketAddress client = new InetSocketAddress("192.0.2.7", 40_000);
+        InetSocketAddress vip = new InetSocketAddress("127.0.0.1", 8080);
+        HttpHeaders none = new DefaultHttpHeaders().add("X-Forwarded-For", "203.0.113.1");
+        ProxyHeaders.insert(none, List.of(), client, vip);
+        assertThat(none.getAll("X-Forwarded-For")).containsExactly("203.0.113.1");
+
+        HttpHeaders all = new DefaultHttpHeaders().add("X-Forwarded-For", "203.0.113.1");
+        ProxyHeaders.insert(all, List.of("X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto", "X-Real-IP"),
+                client, vip);
+        assertThat(all.getAll("X-Forwarded-For")).containsExactly("203.0.113.1", "192.0.2.7");
+        assertThat(all.get("X-Forwarded-Port")).isEqualTo("8080");
+        assertThat(all.get("X-Forwarded-Proto")).isEqualTo("http");
+        assertThat(all.get("X-Real-IP")).isEqualTo("192.0.2.7");
+    }
+}
