@@ -5,11 +5,20 @@ import dev.lbaas.operator.driver.AmphoraDriver;
 import dev.lbaas.operator.driver.local.LocalProcessDriver;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,6 +29,7 @@ import org.jboss.logging.Logger;
 public class AgentInfrastructure {
 
     private static final Logger LOG = Logger.getLogger(AgentInfrastructure.class);
+    private static final String JVM_OPTIONS = "jvm.options";
 
     private final ScheduledExecutorService scheduler;
     private final AmphoraFleet fleet;
@@ -39,39 +49,60 @@ public class AgentInfrastructure {
             throw new IllegalArgumentException("lbaas.driver: unknown driver " + config.driver()
                     + "; this release has: local");
         }
-        this.driver = new LocalProcessDriver(new LocalProcessDriver.Settings(amphoraCommand(config.local()), state,
+        this.driver = new LocalProcessDriver(new LocalProcessDriver.Settings(amphoraCommand(config.local(), state), state,
                 config.local().vipPrefix()), authority);
         LOG.infof("amphora driver %s, state in %s", config.driver(), state);
     }
 
-    private static List<String> amphoraCommand(OperatorConfig.Local local) {
+    private static List<String> amphoraCommand(OperatorConfig.Local local, Path state) {
         if (local.amphoraCommand().isPresent()) {
             return local.amphoraCommand().get();
         }
         String jar = local.amphoraJar().orElseThrow(() -> new IllegalArgumentException(
                 "lbaas.local.amphora-jar or lbaas.local.amphora-command must be set for the local driver"));
+        return javaCommand(Path.of(jar), state);
+    }
+
+    /**
+     * Runs the amphora jar with this operator's java and the amphora's JVM options
+     * (dataplane-image/amphora/jvm.options, shared with its image and benchmark): the file beside
+     * the jar or, for a jar in the module's target directory, one level up; else the copy inside the
+     * jar, written to the state directory.
+     */
+    static List<String> javaCommand(Path jar, Path state) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The amphora's JVM options (dataplane-image/amphora/jvm.options, shared with its image and
-        // benchmark) live beside the jar or, for a jar in the module's target directory, one level up.
-        Path jarDir = Path.of(jar).toAbsolutePath().getParent();
-        Path options = java.util.stream.Stream.of(jarDir, jarDir.getParent())
-                .filter(java.util.Objects::nonNull)
-                .map(dir -> dir.resolve("jvm.options"))
-                .filter(java.nio.file.Files::isRegularFile)
-                .findFirst().orElse(null);
+        Path jarDir = jar.toAbsolutePath().getParent();
+        Path options = Stream.of(jarDir, jarDir.getParent())
+                .filter(Objects::nonNull)
+                .map(dir -> dir.resolve(JVM_OPTIONS))
+                .filter(Files::isRegularFile)
+                .findFirst()
+                .orElseGet(() -> optionsInside(jar, state));
         if (options != null) {
             command.add("@" + options);
         } else {
-            // the essentials of the same list: a heap that follows the traffic, full JIT, native memory trimmed
-            command.addAll(List.of("-XX:+UseG1GC", "-Xms8m", "-Xmx96m", "-XX:GCTimeRatio=99",
-                    "-XX:G1PeriodicGCInterval=5000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
-                    "-XX:MaxDirectMemorySize=64m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=64m",
-                    "-Xss512k", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockExperimentalVMOptions",
-                    "-XX:TrimNativeHeapInterval=1000"));
+            LOG.warnf("%s has no %s beside or inside it: the amphora runs with the JVM's defaults", jar, JVM_OPTIONS);
         }
-        command.addAll(List.of("-jar", jar));
+        command.addAll(List.of("-jar", jar.toString()));
         return command;
+    }
+
+    private static Path optionsInside(Path jar, Path state) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry entry = zip.getEntry(JVM_OPTIONS);
+            if (entry == null) {
+                return null;
+            }
+            Path copy = state.resolve("amphora-" + JVM_OPTIONS);
+            Files.createDirectories(state);
+            try (InputStream in = zip.getInputStream(entry)) {
+                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the amphora's " + JVM_OPTIONS + " in " + jar, e);
+        }
     }
 
     public AmphoraFleet fleet() {
