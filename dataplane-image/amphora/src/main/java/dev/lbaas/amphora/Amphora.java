@@ -44,7 +44,9 @@ public final class Amphora implements AutoCloseable {
     public static Amphora start(AmphoraOptions options) throws IOException {
         SslContext tls = AgentTls.serverContext(options.tlsCert().toFile(), options.tlsKey().toFile(),
                 options.tlsCa().toFile());
-        EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(options.eventLoopThreads());
+        int loops = options.eventLoopThreads();
+        EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(loops,
+                CpuAffinity.eventLoopThreads(options.cpuAffinity(), loops));
         ExecutorService configThread = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "amphora-config");
             thread.setDaemon(true);

@@ -14,14 +14,17 @@ import java.nio.file.Path;
  * @param tlsCa PEM CA whose certificates the agent API accepts from clients
  * @param exitOnStdinEof exit when standard input closes, so that a child process dies with its parent
  * @param workers event loop threads; 0 for one per available processor
+ * @param cpuAffinity whether each event loop gets a CPU of its own (see {@link CpuAffinity})
  */
 public record AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
-        Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers) {
+        Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity) {
 
     static final String USAGE = """
             usage: amphora --id <amphoraId> --agent-address <ip> --agent-port <port, 0 = any>
                            [--agent-port-file <path>] --tls-cert <pem> --tls-key <pem> --tls-ca <pem>
-                           [--exit-on-stdin-eof] [--workers <event loop threads, 0 = one per processor>]""";
+                           [--exit-on-stdin-eof] [--workers <event loop threads, 0 = one per processor>]
+                           [--cpu-affinity auto|on|off (auto: one CPU per event loop when the
+                                                        process may use as many CPUs as it has loops)]""";
 
     /** Parses the command line; throws IllegalArgumentException saying what is wrong. */
     public static AmphoraOptions parse(String... args) {
@@ -34,6 +37,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         Path ca = null;
         boolean exitOnStdinEof = false;
         int workers = 0;
+        CpuAffinity.Mode cpuAffinity = CpuAffinity.Mode.AUTO;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--exit-on-stdin-eof")) {
@@ -53,12 +57,13 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                 case "--tls-key" -> key = Path.of(value);
                 case "--tls-ca" -> ca = Path.of(value);
                 case "--workers" -> workers = workers(value);
+                case "--cpu-affinity" -> cpuAffinity = CpuAffinity.Mode.parse(value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         return new AmphoraOptions(required(id, "--id"), required(address, "--agent-address"),
                 required(port, "--agent-port"), portFile, required(cert, "--tls-cert"), required(key, "--tls-key"),
-                required(ca, "--tls-ca"), exitOnStdinEof, workers);
+                required(ca, "--tls-ca"), exitOnStdinEof, workers, cpuAffinity);
     }
 
     /** The event loop threads to start. */

@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.Locale;
+import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,11 @@ public enum Transport {
     /** Event loops of this transport; {@code threads} 0 means Netty's default. */
     public EventLoopGroup newEventLoopGroup(int threads) {
         return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory());
+    }
+
+    /** Event loops of this transport on threads of {@code threads} (see {@link CpuAffinity}). */
+    public EventLoopGroup newEventLoopGroup(int threads, ThreadFactory threadFactory) {
+        return new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandlerFactory());
     }
 
     public Class<? extends ServerSocketChannel> serverSocketChannel() {

@@ -2,12 +2,17 @@ package dev.lbaas.amphora;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.lbaas.amphora.testing.TestPki;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,5 +42,49 @@ class AmphoraProcessIT {
         } finally {
             amphora.destroyForcibly();
         }
+    }
+
+    /** The shaded jar carries JNA's Linux library, and the kernel confirms the pinning. */
+    @Test
+    void packagedJarPinsItsEventLoops(@TempDir Path dir) throws Exception {
+        assumeFalse(CpuAffinity.allowedCpus().isEmpty(), "the allowed CPUs are read from Linux's /proc");
+        TestPki pki = new TestPki(dir);
+        Path portFile = dir.resolve("agent.port");
+        Path log = dir.resolve("amphora.log");
+        Process amphora = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-jar", Path.of("target", "amphora.jar").toString(),
+                "--id", "amp-pinned", "--agent-address", "127.0.0.1", "--agent-port", "0",
+                "--agent-port-file", portFile.toString(), "--tls-cert", pki.serverCertPem.toString(),
+                "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString(), "--exit-on-stdin-eof",
+                "--workers", "2", "--cpu-affinity", "on")
+                .redirectError(log.toFile())
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(portFile));
+            Map<String, String> loops = cpusOfThreads(amphora.pid(), "amphora-loop-");
+            assertThat(loops).as("the agent API's loop at least has started").isNotEmpty();
+            assertThat(loops.values()).allSatisfy(cpus -> assertThat(cpus).matches("\\d+"));
+            assertThat(Files.readString(log)).contains("event loops pinned one to a CPU").doesNotContain("WARN");
+        } finally {
+            amphora.getOutputStream().close();
+            amphora.waitFor(10, TimeUnit.SECONDS);
+            amphora.destroyForcibly();
+        }
+    }
+
+    /** Thread name -> the kernel's Cpus_allowed_list of the process's threads whose name starts with prefix. */
+    private static Map<String, String> cpusOfThreads(long pid, String prefix) throws IOException {
+        Map<String, String> cpus = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String name = Files.readString(task.resolve("comm")).trim();
+                if (name.startsWith(prefix)) {
+                    Files.readAllLines(task.resolve("status")).stream()
+                            .filter(line -> line.startsWith("Cpus_allowed_list:"))
+                            .forEach(line -> cpus.put(name, line.substring(line.indexOf(':') + 1).trim()));
+                }
+            }
+        }
+        return cpus;
     }
 }
