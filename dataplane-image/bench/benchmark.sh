@@ -7,6 +7,7 @@
 #   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 10 s per measurement
 #   DURATION=30s THREADS="2" dataplane-image/bench/benchmark.sh
 #   TESTS=keepalive RELOADS=0 dataplane-image/bench/benchmark.sh   # one row, no reload check
+#   PIN=off dataplane-image/bench/benchmark.sh         # neither proxy pins its threads to CPUs
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
 #
 # Both proxies get the same warm-up load (WARMUP, 10 s) before anything is measured: a data plane
@@ -28,6 +29,8 @@ CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
 TESTS="${TESTS:-keepalive close tcp}"
 SETTLE="${SETTLE:-10}"
+PIN="${PIN:-auto}"
+[[ $PIN == auto || $PIN == off ]] || { echo "PIN must be auto or off, got $PIN" >&2; exit 2; }
 WORK="$(mktemp -d /tmp/lbaas-bench.XXXXXX)"
 BACKEND1=127.0.0.1:18081
 BACKEND2=127.0.0.1:18082
@@ -118,7 +121,7 @@ start_amphora() { # worker threads
   # the JVM options every amphora runs with (image, local driver): dataplane-image/amphora/jvm.options
   # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options
   java @dataplane-image/amphora/jvm.options ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
-    --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" \
+    --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" --cpu-affinity "$PIN" \
     --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" \
     > "$WORK/amphora.log" 2>&1 &
   AMPHORA_PID=$!
@@ -127,10 +130,31 @@ start_amphora() { # worker threads
   push_config 1 1
 }
 
+# The CPUs this script, and so both proxies, may run on, space separated.
+allowed_cpus() {
+  local list part cpus=()
+  list="$(awk '/^Cpus_allowed_list/ {print $2}' /proc/self/status)"
+  IFS=',' read -ra parts <<<"$list"
+  for part in "${parts[@]}"; do
+    if [[ $part == *-* ]]; then mapfile -t -O "${#cpus[@]}" cpus < <(seq "${part%-*}" "${part#*-}"); else cpus+=("$part"); fi
+  done
+  echo "${cpus[*]}"
+}
+read -ra ALLOWED_CPUS <<<"$(allowed_cpus)"
+
+# The amphora gives each event loop a CPU of its own when it has as many loops as it may use CPUs
+# (--cpu-affinity auto, see CpuAffinity.java); HAProxy's equivalent is cpu-map, one thread per CPU.
+# PIN=off runs both unpinned (the amphora with --cpu-affinity off), for comparison.
+pinned() { [[ $PIN != off ]] && (($1 == ${#ALLOWED_CPUS[@]})); }
+threads_label() { if pinned "$1"; then echo "$1 pinned"; else echo "$1"; fi; }
+
 start_haproxy() { # worker threads
+  local cpu_map=""
+  if pinned "$1"; then cpu_map="cpu-map auto:1/1-$1 ${ALLOWED_CPUS[*]}"; fi
   cat > "$WORK/haproxy.cfg" <<HAPROXY
 global
   nbthread $1
+  $cpu_map
   maxconn 4000
 defaults
   timeout connect 5s
@@ -197,23 +221,23 @@ for threads in $THREADS; do
     read -r a_rps a_p99 a_err < <(measure "$path://$AMPHORA_VIP:$port/" "${args[@]}")
     load_rss="$(rss_mib "$AMPHORA_PID")"
     read -r h_rps h_p99 h_err < <(measure "$path://$HAPROXY_VIP:$port/" "${args[@]}")
-    ROWS+=("$threads|$kind|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
+    ROWS+=("$(threads_label "$threads")|$kind|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
   done
   # Idle is what a served load balancer holds once its traffic stopped: after the load, settled
   # (the JVM hands freed native memory back within seconds, see jvm.options).
   sleep "$SETTLE"
   idle_rss="$(rss_mib "$AMPHORA_PID")"
   haproxy_idle_rss="$(rss_mib "$HAPROXY_PID")"
-  ROWS+=("$threads|rss MiB idle / load|$idle_rss / $load_rss|$haproxy_idle_rss|||||")
+  ROWS+=("$(threads_label "$threads")|rss MiB idle / load|$idle_rss / $load_rss|$haproxy_idle_rss|||||")
   kill "$AMPHORA_PID" "$HAPROXY_PID"; wait "$AMPHORA_PID" "$HAPROXY_PID" 2>/dev/null || true
 done
 
 echo
 echo "amphora vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS -d$DURATION after $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
-printf "%-7s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
+printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
-  printf "%-7s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
+  printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
 done
 
 # --- reload under load: RELOADS generations pushed while wrk runs ------------------------------
