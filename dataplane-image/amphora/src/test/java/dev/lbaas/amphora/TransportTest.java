@@ -1,21 +1,49 @@
 package dev.lbaas.amphora;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class TransportTest {
 
     @Test
-    void linuxGetsTheNativeEpollTransport() {
+    void linuxGetsIoUringWhereTheKernelAllowsItAndEpollOnRequest() throws IOException {
+        assumeNativeLibrariesPackaged();
+        assertThat(Epoll.unavailabilityCause()).isNull();
+        assertThat(Transport.choose("epoll")).isEqualTo(Transport.EPOLL);
+        Path disabled = Path.of("/proc/sys/kernel/io_uring_disabled");
+        assumeTrue(!Files.exists(disabled) || Files.readString(disabled).trim().equals("0"),
+                "the kernel refuses io_uring here");
+        assertThat(IoUring.unavailabilityCause()).isNull();
+        assertThat(Transport.choose("auto")).isEqualTo(Transport.IO_URING);
+        assertThat(Transport.choose("io_uring")).isEqualTo(Transport.IO_URING);
+    }
+
+    @Test
+    void theProcessRunsOnTheTransportItsPropertyNames() {
+        assertThat(Transport.CURRENT).isEqualTo(Transport.choose(System.getProperty(Transport.PROPERTY, "auto")));
+        assertThat(Transport.choose("NIO")).isEqualTo(Transport.NIO);
+    }
+
+    @Test
+    void anUnknownTransportIsRefusedNamingTheProperty() {
+        assertThatThrownBy(() -> Transport.choose("kqueue"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("-Dlbaas.amphora.transport must be auto, io_uring, epoll or nio, got kqueue");
+    }
+
+    private static void assumeNativeLibrariesPackaged() {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch");
         assumeTrue(os.contains("linux") && (arch.equals("amd64") || arch.equals("aarch64")),
-                "the native library is packaged for Linux x86_64 and aarch64 only");
-        assertThat(Epoll.unavailabilityCause()).isNull();
-        assertThat(Transport.CURRENT).isEqualTo(Transport.EPOLL);
+                "the native libraries are packaged for Linux x86_64 and aarch64 only");
     }
 }
