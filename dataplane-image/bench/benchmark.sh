@@ -8,6 +8,7 @@
 #   DURATION=30s THREADS="2" dataplane-image/bench/benchmark.sh
 #   TESTS=keepalive RELOADS=0 dataplane-image/bench/benchmark.sh   # one row, no reload check
 #   PIN=off dataplane-image/bench/benchmark.sh         # neither proxy pins its threads to CPUs
+#   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
 #
 # Both proxies get the same warm-up load (WARMUP, 10 s) before anything is measured: a data plane
@@ -128,6 +129,8 @@ start_amphora() { # worker threads
   PIDS+=("$AMPHORA_PID")
   for _ in $(seq 100); do [[ -s "$WORK/agent.port" ]] && break; sleep 0.1; done
   push_config 1 1
+  # io_uring where the kernel allows it, else epoll (see Transport.java); the table says which ran
+  AMPHORA_TRANSPORT="$(grep -o 'event loops on [A-Z_]*' "$WORK/amphora.log" | awk '{print $4}' | head -1)"
 }
 
 # The CPUs this script, and so both proxies, may run on, space separated.
@@ -233,7 +236,7 @@ for threads in $THREADS; do
 done
 
 echo
-echo "amphora vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS -d$DURATION after $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
+echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS -d$DURATION after $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
 printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
