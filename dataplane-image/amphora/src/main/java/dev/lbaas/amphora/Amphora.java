@@ -96,7 +96,12 @@ public final class Amphora implements AutoCloseable {
             LOG.warn("closing the listeners failed", e);
         }
         configThread.shutdown();
-        group.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        // Bounded: this runs in the JVM's shutdown hook, and a hook that never returns keeps a
+        // stopped amphora's process alive (seen once: the group's termination never completed
+        // although its loop threads had ended).
+        if (!group.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS)) {
+            LOG.warn("event loops did not stop within 10 s; exiting anyway");
+        }
         LOG.info("amphora stopped");
     }
 }
