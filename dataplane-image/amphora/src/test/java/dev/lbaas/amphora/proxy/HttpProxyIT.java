@@ -12,10 +12,17 @@ import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
 import dev.lbaas.amphora.testing.RawHttp;
 import dev.lbaas.amphora.testing.RunningDataplane;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -105,6 +112,45 @@ class HttpProxyIT {
             assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nweb1");
             assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nweb1");
             assertThat(client.readHead()).startsWith("HTTP/1.1 200 OK");
+        }
+    }
+
+    @Test
+    void aResponseToHeadEndsAtItsHeadWhateverItsContentLengthSays() throws Exception {
+        // Servers answer HEAD with the Content-Length a GET would have and no body; a proxy that
+        // waited for that body would take the next response's bytes for it.
+        try (ServerSocket member = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> answerHeadLikeGet(member), "head-member");
+            server.setDaemon(true);
+            server.start();
+            amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
+                    pool("p", PoolProtocol.HTTP, null, member("m1", member.getLocalPort(), 1))));
+            try (RawHttp client = new RawHttp(VIP, port)) {
+                for (int i = 0; i < 3; i++) {
+                    client.send("HEAD / HTTP/1.1\r\nHost: lb\r\n\r\n");
+                    assertThat(client.readHead()).startsWith("HTTP/1.1 200 OK").contains("Content-Length: 5");
+                    client.send("GET / HTTP/1.1\r\nHost: lb\r\n\r\n");
+                    assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nhello");
+                }
+            }
+        }
+    }
+
+    /** A member answering every request on each of its connections, HEAD with a GET's head. */
+    private static void answerHeadLikeGet(ServerSocket member) {
+        while (!member.isClosed()) {
+            try (Socket connection = member.accept()) {
+                InputStream in = connection.getInputStream();
+                OutputStream out = connection.getOutputStream();
+                while (true) {
+                    String head = RawHttp.readHead(in);
+                    String answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+                    out.write((head.startsWith("HEAD ") ? answer : answer + "hello").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the connection or the member closed
+            }
         }
     }
 

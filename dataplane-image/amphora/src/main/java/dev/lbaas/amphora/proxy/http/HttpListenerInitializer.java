@@ -8,7 +8,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.function.Supplier;
@@ -62,7 +61,7 @@ public final class HttpListenerInitializer extends ListenerInitializer {
     static ChannelHandler memberPipeline(PoolMember member, ListenerRuntime listener, Channel client,
             ChannelHandler responses) {
         return MemberPipeline.create(member, listener, client, pipeline -> {
-            pipeline.addLast("http-codec", new HttpClientCodec(MEMBER_DECODER, false, false));
+            pipeline.addLast("http-codec", new MemberHttpCodec(MEMBER_DECODER));
             pipeline.addLast("http-responses", responses);
         });
     }
