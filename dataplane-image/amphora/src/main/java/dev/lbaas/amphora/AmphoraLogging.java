@@ -12,6 +12,7 @@ import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.hook.DefaultShutdownHook;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The amphora's logging: one line per event on standard error, which the operator (or the
@@ -69,5 +70,28 @@ public final class AmphoraLogging extends ContextAwareBase implements Configurat
         context.putObject(CoreConstants.SHUTDOWN_HOOK_THREAD, hook);
         Runtime.getRuntime().addShutdownHook(hook);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * The process's shutdown hook: {@code work}, then logging stops, writing what is still queued.
+     * It replaces the hook that only stops logging, as the JVM runs its hooks all at once: logging
+     * stopped by one would lose what {@code work} logs about the shutdown.
+     */
+    static Thread shutdownHookAfter(Runnable work, String name) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return new Thread(work, name);
+        }
+        if (context.getObject(CoreConstants.SHUTDOWN_HOOK_THREAD) instanceof Thread loggingOnly) {
+            Runtime.getRuntime().removeShutdownHook(loggingOnly);
+        }
+        Thread hook = new Thread(() -> {
+            try {
+                work.run();
+            } finally {
+                context.stop();
+            }
+        }, name);
+        context.putObject(CoreConstants.SHUTDOWN_HOOK_THREAD, hook);
+        return hook;
     }
 }

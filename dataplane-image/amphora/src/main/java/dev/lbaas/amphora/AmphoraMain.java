@@ -20,7 +20,7 @@ public final class AmphoraMain {
             return;
         }
         Amphora amphora = Amphora.start(options);
-        Runtime.getRuntime().addShutdownHook(new Thread(amphora::close, "amphora-shutdown"));
+        Runtime.getRuntime().addShutdownHook(AmphoraLogging.shutdownHookAfter(amphora::close, "amphora-shutdown"));
         if (options.exitOnStdinEof()) {
             Thread watcher = new Thread(() -> {
                 awaitEof(System.in);

@@ -44,6 +44,31 @@ class AmphoraProcessIT {
         }
     }
 
+    /** How a container runtime or Kubernetes stops it: SIGTERM, then the process must be gone. */
+    @Test
+    void stopsOnSigterm(@TempDir Path dir) throws Exception {
+        TestPki pki = new TestPki(dir);
+        Path portFile = dir.resolve("agent.port");
+        Path log = dir.resolve("amphora.log");
+        Process amphora = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-jar", Path.of("target", "amphora.jar").toString(),
+                "--id", "amp-sigterm", "--agent-address", "127.0.0.1", "--agent-port", "0",
+                "--agent-port-file", portFile.toString(), "--tls-cert", pki.serverCertPem.toString(),
+                "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString(), "--workers", "2")
+                .redirectError(log.toFile())
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(portFile));
+
+            amphora.destroy();
+
+            assertThat(amphora.waitFor(15, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+            assertThat(Files.readString(log)).contains("amphora stopped").doesNotContain("did not stop");
+        } finally {
+            amphora.destroyForcibly();
+        }
+    }
+
     /** The shaded jar carries JNA's Linux library, and the kernel confirms the pinning. */
     @Test
     void packagedJarPinsItsEventLoops(@TempDir Path dir) throws Exception {
