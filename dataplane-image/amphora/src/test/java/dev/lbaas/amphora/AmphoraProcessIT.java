@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -21,15 +23,8 @@ class AmphoraProcessIT {
 
     @Test
     void childProcessPublishesItsPortAndExitsWhenStandardInputCloses(@TempDir Path dir) throws Exception {
-        TestPki pki = new TestPki(dir);
         Path portFile = dir.resolve("agent.port");
-        Process amphora = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-jar", Path.of("target", "amphora.jar").toString(),
-                "--id", "amp-process", "--agent-address", "127.0.0.1", "--agent-port", "0",
-                "--agent-port-file", portFile.toString(), "--tls-cert", pki.serverCertPem.toString(),
-                "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString(), "--exit-on-stdin-eof")
-                .redirectError(dir.resolve("amphora.log").toFile())
-                .start();
+        Process amphora = startJar(dir, "amp-process", "--exit-on-stdin-eof");
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(portFile));
             assertThat(Integer.parseInt(Files.readString(portFile))).isPositive();
@@ -47,16 +42,9 @@ class AmphoraProcessIT {
     /** How a container runtime or Kubernetes stops it: SIGTERM, then the process must be gone. */
     @Test
     void stopsOnSigterm(@TempDir Path dir) throws Exception {
-        TestPki pki = new TestPki(dir);
         Path portFile = dir.resolve("agent.port");
         Path log = dir.resolve("amphora.log");
-        Process amphora = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-jar", Path.of("target", "amphora.jar").toString(),
-                "--id", "amp-sigterm", "--agent-address", "127.0.0.1", "--agent-port", "0",
-                "--agent-port-file", portFile.toString(), "--tls-cert", pki.serverCertPem.toString(),
-                "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString(), "--workers", "2")
-                .redirectError(log.toFile())
-                .start();
+        Process amphora = startJar(dir, "amp-sigterm", "--workers", "2");
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(portFile));
 
@@ -73,17 +61,9 @@ class AmphoraProcessIT {
     @Test
     void packagedJarPinsItsEventLoops(@TempDir Path dir) throws Exception {
         assumeFalse(CpuAffinity.allowedCpus().isEmpty(), "the allowed CPUs are read from Linux's /proc");
-        TestPki pki = new TestPki(dir);
         Path portFile = dir.resolve("agent.port");
         Path log = dir.resolve("amphora.log");
-        Process amphora = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-jar", Path.of("target", "amphora.jar").toString(),
-                "--id", "amp-pinned", "--agent-address", "127.0.0.1", "--agent-port", "0",
-                "--agent-port-file", portFile.toString(), "--tls-cert", pki.serverCertPem.toString(),
-                "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString(), "--exit-on-stdin-eof",
-                "--workers", "2", "--cpu-affinity", "on")
-                .redirectError(log.toFile())
-                .start();
+        Process amphora = startJar(dir, "amp-pinned", "--exit-on-stdin-eof", "--workers", "2", "--cpu-affinity", "on");
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(portFile));
             Map<String, String> loops = cpusOfThreads(amphora.pid(), "amphora-loop-");
@@ -95,6 +75,22 @@ class AmphoraProcessIT {
             amphora.waitFor(10, TimeUnit.SECONDS);
             amphora.destroyForcibly();
         }
+    }
+
+    /**
+     * Starts the packaged jar as the local driver does, with a test PKI in {@code dir}: it writes
+     * its agent port to {@code dir/agent.port} and logs to {@code dir/amphora.log}.
+     */
+    private static Process startJar(Path dir, String id, String... options) throws Exception {
+        TestPki pki = new TestPki(dir);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-jar", Path.of("target", "amphora.jar").toString(),
+                "--id", id, "--agent-address", "127.0.0.1", "--agent-port", "0",
+                "--agent-port-file", dir.resolve("agent.port").toString(), "--tls-cert", pki.serverCertPem.toString(),
+                "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString()));
+        command.addAll(List.of(options));
+        return new ProcessBuilder(command).redirectError(dir.resolve("amphora.log").toFile()).start();
     }
 
     /** Thread name -> the kernel's Cpus_allowed_list of the process's threads whose name starts with prefix. */
