@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Queue;
 
 /**
@@ -57,22 +58,12 @@ final class MemberHttpCodec extends CombinedChannelDuplexHandler<MemberHttpCodec
     /** The shared name for the {@code length} bytes at {@code start}, or null when none is spelled so. */
     static AsciiString knownName(byte[] bytes, int start, int length) {
         for (AsciiString known : KNOWN_NAMES) {
-            if (known.length() == length && sameBytes(known, bytes, start)) {
+            if (known.length() == length && Arrays.equals(known.array(), known.arrayOffset(),
+                    known.arrayOffset() + length, bytes, start, start + length)) {
                 return known;
             }
         }
         return null;
-    }
-
-    private static boolean sameBytes(AsciiString known, byte[] bytes, int start) {
-        byte[] array = known.array();
-        int offset = known.arrayOffset();
-        for (int i = 0; i < known.length(); i++) {
-            if (array[offset + i] != bytes[start + i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Records the method of each request sent, for the decoder to match its response with. */
