@@ -84,7 +84,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             this.listener = listener;
             this.method = request.method();
             this.clientVersion = request.protocolVersion();
-            this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+            this.clientKeepAlive = ProxyHeaders.isKeepAlive(request);
         }
     }
 
@@ -279,7 +279,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         inbound.addFirst(request);
-        if (isIdempotent(request.method()) && !HttpUtil.isTransferEncodingChunked(request)
+        if (isIdempotent(request.method()) && !ProxyHeaders.isChunked(request)
                 && HttpUtil.getContentLength(request, 0L) == 0L) {
             exchange.retryHead = request;
         }
@@ -387,9 +387,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     private void prepareResponse(HttpResponse response) {
         int code = response.status().code();
         boolean bodyless = exchange.method.equals(HttpMethod.HEAD) || code == 204 || code == 304;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean chunked = ProxyHeaders.isChunked(response);
         boolean delimited = bodyless || chunked || HttpUtil.isContentLengthSet(response);
-        exchange.memberReusable = HttpUtil.isKeepAlive(response) && delimited;
+        exchange.memberReusable = ProxyHeaders.isKeepAlive(response) && delimited;
         ProxyHeaders.removeHopByHop(response.headers());
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {

@@ -34,11 +34,36 @@ public final class MemberConnectionPools implements AutoCloseable {
     /** Idle connections kept per member and event loop; more are closed. */
     static final int MAX_IDLE_PER_MEMBER = 64;
 
-    /** Where a connection goes: connections are interchangeable only for the same member, address and timeout. */
+    /**
+     * Where a connection goes: connections are interchangeable only for the same member, address and
+     * timeout. Looked up for every request, so equality is written out: a record's generated
+     * equals and hashCode go through method handles, which showed in profiles.
+     */
     record Key(String memberId, InetSocketAddress address, long idleMillis) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && idleMillis == key.idleMillis && memberId.equals(key.memberId)
+                    && address.equals(key.address);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * memberId.hashCode() + address.hashCode()) + Long.hashCode(idleMillis);
+        }
     }
 
+    /** A member at an address; compared when connections go back to their pool. */
     private record Endpoint(String memberId, InetSocketAddress address) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Endpoint endpoint && memberId.equals(endpoint.memberId)
+                    && address.equals(endpoint.address);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * memberId.hashCode() + address.hashCode();
+        }
     }
 
     private final ConcurrentMap<EventLoop, LoopPool> loops = new ConcurrentHashMap<>();

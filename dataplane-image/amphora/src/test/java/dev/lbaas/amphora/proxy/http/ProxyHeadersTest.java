@@ -3,7 +3,12 @@ package dev.lbaas.amphora.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,6 +54,31 @@ class ProxyHeadersTest {
         ProxyHeaders.removeHopByHop(headers);
 
         assertThat(headers.names()).containsExactly("Content-Length");
+    }
+
+    @Test
+    void framingChecksAnswerAsNettysWithOrWithoutTheirHeaders() {
+        List<String[]> cases = List.of(
+                new String[] {},
+                new String[] {"Transfer-Encoding", "chunked"},
+                new String[] {"Transfer-Encoding", "gzip, Chunked"},
+                new String[] {"Transfer-Encoding", "gzip"},
+                new String[] {"Connection", "close"},
+                new String[] {"Connection", "Keep-Alive"},
+                new String[] {"Connection", "x-trace"},
+                new String[] {"Connection", "keep-alive", "Connection", "close"});
+        for (HttpVersion version : List.of(HttpVersion.HTTP_1_0, HttpVersion.HTTP_1_1)) {
+            for (String[] headers : cases) {
+                HttpResponse response = new DefaultHttpResponse(version, HttpResponseStatus.OK);
+                for (int i = 0; i < headers.length; i += 2) {
+                    response.headers().add(headers[i], headers[i + 1]);
+                }
+                String described = version + " " + List.of(headers);
+                assertThat(ProxyHeaders.isChunked(response)).as(described)
+                        .isEqualTo(HttpUtil.isTransferEncodingChunked(response));
+                assertThat(ProxyHeaders.isKeepAlive(response)).as(described).isEqualTo(HttpUtil.isKeepAlive(response));
+            }
+        }
     }
 
     @Test
