@@ -4,15 +4,18 @@
 # threads and the same wrk load. Prints one table of ratios amphora/HAProxy, then the
 # reload-under-load check (configuration generations pushed while wrk runs, failed requests counted).
 #
-#   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 10 s per measurement
-#   DURATION=30s THREADS="2" dataplane-image/bench/benchmark.sh
+#   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 3 turns of 10 s per row
+#   DURATION=30s ROUNDS=5 THREADS="2" dataplane-image/bench/benchmark.sh
 #   TESTS=keepalive RELOADS=0 dataplane-image/bench/benchmark.sh   # one row, no reload check
 #   PIN=off dataplane-image/bench/benchmark.sh         # neither proxy pins its threads to CPUs
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
 #
-# Both proxies get the same warm-up load (WARMUP, 10 s) before anything is measured: a data plane
-# serves for days, and the JIT compiler's first seconds are not what its users see.
+# Each row: both proxies get WARMUP (10 s) of the row's load, then ROUNDS (3) measurements of
+# DURATION each, amphora and HAProxy taking turns; the table shows each proxy's median requests/s
+# and median p99. A data plane serves for days, and the JIT compiler's first seconds are not what
+# its users see. Taking turns, each proxy idles while the other is measured, alike, and the
+# medians keep one disturbed run on a shared machine from deciding a ratio.
 #
 # Resident memory: "load" is read right after the amphora's first measurement, "idle" SETTLE seconds
 # (10) after the last one, when the load balancer still holds its configuration but no traffic.
@@ -25,6 +28,7 @@ ROOT="$PWD"
 
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-10s}"
+ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
@@ -202,6 +206,22 @@ measure() { # url [extra wrk args...]
   echo "$rps $p99 $errors"
 }
 
+# The same load as the measurements, right before them.
+warm_up() { # url [extra wrk args...]
+  local url=$1; shift
+  wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" > /dev/null
+}
+
+# "rps p99 errors" lines of several rounds -> "median_rps median_p99 total_errors"
+medians() {
+  printf '%s\n' "$@" | awk '{ rps[NR] = $1; p99[NR] = $2; errors += $3 }
+    function median(a, n,   i, j, t) {
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    END { printf "%.2f %.3f %d\n", median(rps, NR), median(p99, NR), errors }'
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 ROWS=()
@@ -209,21 +229,22 @@ for threads in $THREADS; do
   start_amphora "$threads"
   start_haproxy "$threads"
   sleep 1
-  for vip in "$AMPHORA_VIP" "$HAPROXY_VIP"; do
-    for port in $HTTP_PORT $TCP_PORT; do
-      wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://$vip:$port/" > /dev/null
-      wrk -t1 -c"$CONNECTIONS" -d2s -H "Connection: close" "http://$vip:$port/" > /dev/null
-    done
-  done
   for kind in $TESTS; do
     case $kind in
       keepalive) path="http"; port=$HTTP_PORT; args=() ;;
       close) path="http"; port=$HTTP_PORT; args=(-H "Connection: close") ;;
       tcp) path="http"; port=$TCP_PORT; args=() ;;
     esac
-    read -r a_rps a_p99 a_err < <(measure "$path://$AMPHORA_VIP:$port/" "${args[@]}")
-    load_rss="$(rss_mib "$AMPHORA_PID")"
-    read -r h_rps h_p99 h_err < <(measure "$path://$HAPROXY_VIP:$port/" "${args[@]}")
+    warm_up "$path://$AMPHORA_VIP:$port/" "${args[@]}"
+    warm_up "$path://$HAPROXY_VIP:$port/" "${args[@]}"
+    a_runs=(); h_runs=()
+    for _ in $(seq "$ROUNDS"); do
+      a_runs+=("$(measure "$path://$AMPHORA_VIP:$port/" "${args[@]}")")
+      [[ -n ${load_rss:-} ]] || load_rss="$(rss_mib "$AMPHORA_PID")"
+      h_runs+=("$(measure "$path://$HAPROXY_VIP:$port/" "${args[@]}")")
+    done
+    read -r a_rps a_p99 a_err < <(medians "${a_runs[@]}")
+    read -r h_rps h_p99 h_err < <(medians "${h_runs[@]}")
     ROWS+=("$(threads_label "$threads")|$kind|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
   done
   # Idle is what a served load balancer holds once its traffic stopped: after the load, settled
@@ -232,11 +253,12 @@ for threads in $THREADS; do
   idle_rss="$(rss_mib "$AMPHORA_PID")"
   haproxy_idle_rss="$(rss_mib "$HAPROXY_PID")"
   ROWS+=("$(threads_label "$threads")|rss MiB idle / load|$idle_rss / $load_rss|$haproxy_idle_rss|||||")
+  load_rss=""
   kill "$AMPHORA_PID" "$HAPROXY_PID"; wait "$AMPHORA_PID" "$HAPROXY_PID" 2>/dev/null || true
 done
 
 echo
-echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS -d$DURATION after $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
+echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
 printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
