@@ -11,11 +11,12 @@
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
 #
-# Each row: both proxies get WARMUP (10 s) of the row's load, then ROUNDS (3) measurements of
-# DURATION each, amphora and HAProxy taking turns; the table shows each proxy's median requests/s
-# and median p99. A data plane serves for days, and the JIT compiler's first seconds are not what
-# its users see. Taking turns, each proxy idles while the other is measured, alike, and the
-# medians keep one disturbed run on a shared machine from deciding a ratio.
+# Each row: both proxies get WARMUP_RUNS (5) runs of WARMUP (2 s) of the row's load, then ROUNDS (3)
+# measurements of DURATION each, amphora and HAProxy taking turns; the table shows each proxy's
+# median requests/s and median p99. A data plane serves for days, and the JIT compiler's first
+# seconds are not what its users see; nor are 50 connections that live through the whole warm-up
+# (see docs/benchmark.md). Taking turns, each proxy idles while the other is measured, alike, and
+# the medians keep one disturbed run on a shared machine from deciding a ratio.
 #
 # Resident memory: "load" is read right after the amphora's first measurement, "idle" SETTLE seconds
 # (10) after the last one, when the load balancer still holds its configuration but no traffic.
@@ -27,7 +28,8 @@ cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 
 DURATION="${DURATION:-10s}"
-WARMUP="${WARMUP:-10s}"
+WARMUP="${WARMUP:-2s}"
+WARMUP_RUNS="${WARMUP_RUNS:-5}"
 ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
@@ -206,10 +208,13 @@ measure() { # url [extra wrk args...]
   echo "$rps $p99 $errors"
 }
 
-# The same load as the measurements, right before them.
+# The same load as the measurements, right before them, in WARMUP_RUNS runs of WARMUP each: every
+# run opens its connections anew, as connections come and go on a serving load balancer.
 warm_up() { # url [extra wrk args...]
   local url=$1; shift
-  wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" > /dev/null
+  for _ in $(seq "$WARMUP_RUNS"); do
+    wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" > /dev/null
+  done
 }
 
 # "rps p99 errors" lines of several rounds -> "median_rps median_p99 total_errors"
@@ -242,6 +247,7 @@ for threads in $THREADS; do
       a_runs+=("$(measure "$path://$AMPHORA_VIP:$port/" "${args[@]}")")
       [[ -n ${load_rss:-} ]] || load_rss="$(rss_mib "$AMPHORA_PID")"
       h_runs+=("$(measure "$path://$HAPROXY_VIP:$port/" "${args[@]}")")
+      echo "$(threads_label "$threads") $kind turn ${#a_runs[@]}: amphora ${a_runs[-1]}, haproxy ${h_runs[-1]} (req/s p99_ms errors)" >&2
     done
     read -r a_rps a_p99 a_err < <(medians "${a_runs[@]}")
     read -r h_rps h_p99 h_err < <(medians "${h_runs[@]}")
@@ -258,7 +264,7 @@ for threads in $THREADS; do
 done
 
 echo
-echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
+echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
 printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
