@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.lbaas.amphora.config.AgentApi;
 import dev.lbaas.amphora.testing.TestPki;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +40,32 @@ class AmphoraProcessIT {
             assertThat(amphora.exitValue()).isZero();
             assertThat(Files.readString(dir.resolve("amphora.log"))).contains("agent API listening", "amphora stopped");
         } finally {
+            amphora.destroyForcibly();
+        }
+    }
+
+    /**
+     * The JVM options every amphora runs with (jvm.options) leave the JDK without a trust store;
+     * the agent API trusts the operator's CA all the same.
+     */
+    @Test
+    void servesTheOperatorOverMutualTlsWithTheProductionJvmOptions(@TempDir Path dir) throws Exception {
+        Path portFile = dir.resolve("agent.port");
+        TestPki pki = new TestPki(dir);
+        Process amphora = startJar(dir, pki, "amp-agent", "--exit-on-stdin-eof");
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(portFile) && !Files.readString(portFile).isBlank());
+            URI agent = URI.create("https://127.0.0.1:" + Files.readString(portFile).trim());
+            HttpClient operator = HttpClient.newBuilder().sslContext(pki.trustedClient())
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+
+            HttpResponse<String> status = operator.send(HttpRequest.newBuilder(agent.resolve(AgentApi.STATUS_PATH)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+        } finally {
+            amphora.getOutputStream().close();
+            amphora.waitFor(10, TimeUnit.SECONDS);
             amphora.destroyForcibly();
         }
     }
@@ -78,14 +109,17 @@ class AmphoraProcessIT {
     }
 
     /**
-     * Starts the packaged jar as the local driver does, with a test PKI in {@code dir}: it writes
-     * its agent port to {@code dir/agent.port} and logs to {@code dir/amphora.log}.
+     * Starts the packaged jar as the local driver does, with its JVM options file and a test PKI in
+     * {@code dir}: it writes its agent port to {@code dir/agent.port} and logs to {@code dir/amphora.log}.
      */
     private static Process startJar(Path dir, String id, String... options) throws Exception {
-        TestPki pki = new TestPki(dir);
+        return startJar(dir, new TestPki(dir), id, options);
+    }
+
+    private static Process startJar(Path dir, TestPki pki, String id, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-jar", Path.of("target", "amphora.jar").toString(),
+                "@jvm.options", "-jar", Path.of("target", "amphora.jar").toString(),
                 "--id", id, "--agent-address", "127.0.0.1", "--agent-port", "0",
                 "--agent-port-file", dir.resolve("agent.port").toString(), "--tls-cert", pki.serverCertPem.toString(),
                 "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString()));
