@@ -70,18 +70,10 @@ public enum Transport {
                 return NIO;
             }
             case "io_uring" -> {
-                if (!IoUring.isAvailable()) {
-                    throw new IllegalStateException("io_uring was asked for but is not available",
-                            IoUring.unavailabilityCause());
-                }
-                return IO_URING;
+                return required(IO_URING, "io_uring", IoUring.isAvailable(), IoUring.unavailabilityCause());
             }
             case "epoll" -> {
-                if (!Epoll.isAvailable()) {
-                    throw new IllegalStateException("epoll was asked for but is not available",
-                            Epoll.unavailabilityCause());
-                }
-                return EPOLL;
+                return required(EPOLL, "epoll", Epoll.isAvailable(), Epoll.unavailabilityCause());
             }
             case "nio" -> {
                 return NIO;
@@ -89,6 +81,14 @@ public enum Transport {
             default -> throw new IllegalArgumentException(
                     "-D" + PROPERTY + " must be auto, io_uring, epoll or nio, got " + requested);
         }
+    }
+
+    /** {@code transport}, asked for by name, or why it cannot be had. */
+    private static Transport required(Transport transport, String name, boolean available, Throwable cause) {
+        if (!available) {
+            throw new IllegalStateException(name + " was asked for but is not available", cause);
+        }
+        return transport;
     }
 
     public IoHandlerFactory ioHandlerFactory() {

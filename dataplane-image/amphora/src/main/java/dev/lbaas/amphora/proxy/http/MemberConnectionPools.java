@@ -34,26 +34,8 @@ public final class MemberConnectionPools implements AutoCloseable {
     /** Idle connections kept per member and event loop; more are closed. */
     static final int MAX_IDLE_PER_MEMBER = 64;
 
-    /**
-     * Where a connection goes: connections are interchangeable only for the same member, address and
-     * timeout. Looked up for every request, so equality is written out: a record's generated
-     * equals and hashCode go through method handles, which showed in profiles.
-     */
-    record Key(String memberId, InetSocketAddress address, long idleMillis) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Key key && idleMillis == key.idleMillis && memberId.equals(key.memberId)
-                    && address.equals(key.address);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * (31 * memberId.hashCode() + address.hashCode()) + Long.hashCode(idleMillis);
-        }
-    }
-
-    /** A member at an address; compared when connections go back to their pool. */
-    private record Endpoint(String memberId, InetSocketAddress address) {
+    /** A member at an address: a configuration generation keeps the idle connections of the endpoints it serves. */
+    record Endpoint(String memberId, InetSocketAddress address) {
         @Override
         public boolean equals(Object other) {
             return other instanceof Endpoint endpoint && memberId.equals(endpoint.memberId)
@@ -66,12 +48,29 @@ public final class MemberConnectionPools implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a connection goes: connections are interchangeable only for the same endpoint and idle
+     * timeout. Looked up for every request, so equality is written out here and in {@link Endpoint}:
+     * a record's generated equals and hashCode go through method handles, which showed in profiles.
+     */
+    record Key(Endpoint endpoint, long idleMillis) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && idleMillis == key.idleMillis && endpoint.equals(key.endpoint);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * endpoint.hashCode() + Long.hashCode(idleMillis);
+        }
+    }
+
     private final ConcurrentMap<EventLoop, LoopPool> loops = new ConcurrentHashMap<>();
     private volatile Set<Endpoint> retained = Set.of();
     private volatile boolean closed;
 
     static Key key(PoolMember member, long idleMillis) {
-        return new Key(member.id(), member.endpoint(), idleMillis);
+        return new Key(new Endpoint(member.id(), member.endpoint()), idleMillis);
     }
 
     LoopPool of(EventLoop loop) {
@@ -143,7 +142,7 @@ public final class MemberConnectionPools implements AutoCloseable {
         boolean offer(MemberLink link) {
             Key key = link.key();
             if (closed || !link.channel().isActive()
-                    || !retained.contains(new Endpoint(key.memberId(), key.address()))) {
+                    || !retained.contains(key.endpoint())) {
                 return false;
             }
             ArrayDeque<MemberLink> links = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
@@ -174,7 +173,7 @@ public final class MemberConnectionPools implements AutoCloseable {
             for (Iterator<Map.Entry<Key, ArrayDeque<MemberLink>>> it = idle.entrySet().iterator(); it.hasNext();) {
                 var entry = it.next();
                 Key key = entry.getKey();
-                if (!keep.contains(new Endpoint(key.memberId(), key.address()))) {
+                if (!keep.contains(key.endpoint())) {
                     dropped.addAll(entry.getValue());
                     size -= entry.getValue().size();
                     it.remove();
