@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
@@ -81,12 +82,86 @@ final class MemberHttpCodec extends CombinedChannelDuplexHandler<MemberHttpCodec
         }
     }
 
+    /**
+     * Decodes member responses. Besides matching each with its request's method, it shares the
+     * status line's words where they are the usual ones ("HTTP/1.1", "200", "OK"): Netty's decoder
+     * makes a new string of each word of every status line.
+     */
     static final class ResponseDecoder extends HttpResponseDecoder {
+        /** The text of each status code from 100 to 599, made on first sight and shared from then on. */
+        private static final String[] CODE_TEXTS = new String[500];
+        /**
+         * String literals are interned: these are the very strings Netty's {@code HttpVersion}
+         * recognises by identity before it compares any text.
+         */
+        private static final String HTTP_1_1 = "HTTP/1.1";
+        private static final String HTTP_1_0 = "HTTP/1.0";
+
         private final Queue<HttpMethod> methods;
+        /** The code of the status line being split, whose standard reason phrase is then shared. */
+        private int statusCode = -1;
 
         ResponseDecoder(HttpDecoderConfig config, Queue<HttpMethod> methods) {
             super(config);
             this.methods = methods;
+        }
+
+        @Override
+        protected String splitFirstWordInitialLine(byte[] bytes, int start, int length) {
+            if (equalsAscii(HTTP_1_1, bytes, start, length)) {
+                return HTTP_1_1;
+            }
+            if (equalsAscii(HTTP_1_0, bytes, start, length)) {
+                return HTTP_1_0;
+            }
+            return super.splitFirstWordInitialLine(bytes, start, length);
+        }
+
+        @Override
+        protected String splitSecondWordInitialLine(byte[] bytes, int start, int length) {
+            statusCode = -1;
+            if (length == 3 && isDigit(bytes[start]) && isDigit(bytes[start + 1]) && isDigit(bytes[start + 2])) {
+                int code = (bytes[start] - '0') * 100 + (bytes[start + 1] - '0') * 10 + (bytes[start + 2] - '0');
+                if (code >= 100 && code < 600) {
+                    statusCode = code;
+                    // Loops may race to fill a slot: each makes an equal string, any of them serves.
+                    String text = CODE_TEXTS[code - 100];
+                    if (text == null) {
+                        text = Integer.toString(code);
+                        CODE_TEXTS[code - 100] = text;
+                    }
+                    return text;
+                }
+            }
+            return super.splitSecondWordInitialLine(bytes, start, length);
+        }
+
+        @Override
+        protected String splitThirdWordInitialLine(byte[] bytes, int start, int length) {
+            if (statusCode != -1) {
+                String standard = HttpResponseStatus.valueOf(statusCode).reasonPhrase();
+                if (equalsAscii(standard, bytes, start, length)) {
+                    return standard;
+                }
+            }
+            return super.splitThirdWordInitialLine(bytes, start, length);
+        }
+
+        private static boolean isDigit(byte b) {
+            return b >= '0' && b <= '9';
+        }
+
+        /** Whether the {@code length} bytes at {@code start} spell {@code text}, case and all. */
+        private static boolean equalsAscii(String text, byte[] bytes, int start, int length) {
+            if (text.length() != length) {
+                return false;
+            }
+            for (int i = 0; i < length; i++) {
+                if (bytes[start + i] != text.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override

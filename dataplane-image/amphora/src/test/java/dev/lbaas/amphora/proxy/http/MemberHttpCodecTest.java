@@ -10,10 +10,12 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -75,6 +77,42 @@ class MemberHttpCodecTest {
         assertThat((Object) MemberHttpCodec.knownName(bytes("content-type"), 0, 12)).isNull();
         assertThat(response.headers().get("Content-Type")).isEqualTo("text/plain");
         assertThat(readBody()).isEqualTo("ok");
+    }
+
+    @Test
+    void statusLinesAreReadAsSentWhetherTheirWordsAreTheUsualOnesOrNot() {
+        String[] lines = {
+            "HTTP/1.1 200 OK", "HTTP/1.0 404 Not Found", "HTTP/1.1 200 Fine", "HTTP/1.1 299 Custom Thing",
+            "HTTP/1.1 503 Service Unavailable", "HTTP/1.1 204 ok", "HTTP/1.1 301 Moved Permanently"};
+        for (String line : lines) {
+            send(HttpMethod.GET);
+            receive(line + "\r\nContent-Length: 0\r\n\r\n");
+            HttpResponse response = member.readInbound();
+            String[] words = line.split(" ", 3);
+            assertThat(response.protocolVersion().text()).as(line).isEqualTo(words[0]);
+            assertThat(response.status().code()).as(line).isEqualTo(Integer.parseInt(words[1]));
+            assertThat(response.status().reasonPhrase()).as(line).isEqualTo(words[2]);
+            assertThat(readBody()).isEmpty();
+        }
+    }
+
+    @Test
+    void theUsualStatusLineWordsAreSharedNotMadeAnew() {
+        MemberHttpCodec.ResponseDecoder decoder = new MemberHttpCodec.ResponseDecoder(new HttpDecoderConfig(),
+                new ArrayDeque<>());
+        byte[] line = bytes("HTTP/1.1 200 OK");
+        String version = decoder.splitFirstWordInitialLine(line, 0, 8);
+        String code = decoder.splitSecondWordInitialLine(line, 9, 3);
+        String reason = decoder.splitThirdWordInitialLine(line, 13, 2);
+        assertThat(version).isSameAs("HTTP/1.1");
+        assertThat(code).isEqualTo("200").isSameAs(decoder.splitSecondWordInitialLine(bytes("200"), 0, 3));
+        assertThat(reason).isSameAs(HttpResponseStatus.OK.reasonPhrase());
+        // A reason phrase other than the standard one for its code is its own string.
+        byte[] custom = bytes("HTTP/1.1 200 Fine");
+        decoder.splitSecondWordInitialLine(custom, 9, 3);
+        assertThat(decoder.splitThirdWordInitialLine(custom, 13, 4)).isEqualTo("Fine");
+        // A word that is not a three-digit code is left to Netty's decoder, which refuses it later.
+        assertThat(decoder.splitSecondWordInitialLine(bytes("20x"), 0, 3)).isEqualTo("20x");
     }
 
     private void send(HttpMethod method) {
