@@ -62,6 +62,7 @@ public final class Amphora implements AutoCloseable {
             throw new IOException("agent API cannot listen on " + address + ": " + bound.cause().getMessage(),
                     bound.cause());
         }
+        IdleHeapReturn.start(group.next(), configThread, dataplane::trafficActivity);
         Amphora amphora = new Amphora(group, configThread, dataplane, bound.channel());
         LOG.info("amphora {} agent API listening on {}, {} event loops on {}", options.amphoraId(),
                 bound.channel().localAddress(), options.eventLoopThreads(), Transport.CURRENT);

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,6 +110,40 @@ class AmphoraProcessIT {
         }
     }
 
+    @Test
+    void anIdleAmphoraGivesItsHeapBackOnceInsteadOfCollectingPeriodically(@TempDir Path dir) throws Exception {
+        Path gcLog = dir.resolve("gc.log");
+        Process amphora = startJar(dir, new TestPki(dir), List.of("-Xlog:gc:file=" + gcLog), "amp-idle",
+                "--exit-on-stdin-eof");
+        try {
+            // The start-up heap goes back at the first check without traffic (5 s), in one concurrent cycle.
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(gcLog)
+                    && Files.readString(gcLog).contains("(System.gc())"));
+            Thread.sleep(2 * IdleHeapReturn.CHECK_SECONDS * 1000 + 1000);
+            String log = Files.readString(gcLog);
+            List<String> idleCycles = log.lines().filter(line -> line.contains("(System.gc())")).toList();
+            assertThat(idleCycles).as("one collection in %s s of idle:%n%s", 2 * IdleHeapReturn.CHECK_SECONDS, log)
+                    .hasSize(1);
+            assertThat(idleCycles.get(0)).contains("Concurrent Start");
+            assertThat(log).doesNotContain("Periodic");
+            // The cycle's remark gives the heap back: the committed size falls.
+            String after = log.substring(log.indexOf("(System.gc())"));
+            assertThat(committedMiB(after, "Pause Remark")).isLessThan(committedMiB(after, "(System.gc())"));
+        } finally {
+            amphora.getOutputStream().close();
+            amphora.waitFor(10, TimeUnit.SECONDS);
+            amphora.destroyForcibly();
+        }
+    }
+
+    /** The heap committed after the first collection logged with {@code marker}: "... 14M->5M(27M) ..." gives 27. */
+    private static int committedMiB(String gcLog, String marker) {
+        String line = gcLog.lines().filter(l -> l.contains(marker)).findFirst().orElseThrow();
+        Matcher committed = Pattern.compile("->\\d+M\\((\\d+)M\\)").matcher(line);
+        assertThat(committed.find()).as(line).isTrue();
+        return Integer.parseInt(committed.group(1));
+    }
+
     /**
      * Starts the packaged jar as the local driver does, with its JVM options file and a test PKI in
      * {@code dir}: it writes its agent port to {@code dir/agent.port} and logs to {@code dir/amphora.log}.
@@ -117,9 +153,16 @@ class AmphoraProcessIT {
     }
 
     private static Process startJar(Path dir, TestPki pki, String id, String... options) throws Exception {
+        return startJar(dir, pki, List.of(), id, options);
+    }
+
+    /** With {@code jvmOptions} after the production ones. */
+    private static Process startJar(Path dir, TestPki pki, List<String> jvmOptions, String id, String... options)
+            throws Exception {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@jvm.options", "-jar", Path.of("target", "amphora.jar").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@jvm.options"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", Path.of("target", "amphora.jar").toString(),
                 "--id", id, "--agent-address", "127.0.0.1", "--agent-port", "0",
                 "--agent-port-file", dir.resolve("agent.port").toString(), "--tls-cert", pki.serverCertPem.toString(),
                 "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString()));

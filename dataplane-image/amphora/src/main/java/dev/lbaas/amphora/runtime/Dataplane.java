@@ -77,6 +77,11 @@ public final class Dataplane implements AutoCloseable {
         this.monitors = new HealthMonitors(group, this::healthChanged);
     }
 
+    /** A count that moves while traffic flows through any listener (bytes and sessions). */
+    public long trafficActivity() {
+        return stats.listenerActivity();
+    }
+
     public long healthVersion() {
         return healthVersion.get();
     }

@@ -18,6 +18,15 @@ public final class StatsRegistry {
     private final ConcurrentMap<String, TrafficCounters> pools = new ConcurrentHashMap<>();
     private final ConcurrentMap<MemberKey, TrafficCounters> members = new ConcurrentHashMap<>();
 
+    /** The {@link TrafficCounters#activity()} of all listeners: it moves while any traffic flows. */
+    public long listenerActivity() {
+        long sum = 0;
+        for (TrafficCounters listener : listeners.values()) {
+            sum += listener.activity();
+        }
+        return sum;
+    }
+
     public TrafficCounters listener(String listenerId) {
         return listeners.computeIfAbsent(listenerId, id -> new TrafficCounters());
     }
