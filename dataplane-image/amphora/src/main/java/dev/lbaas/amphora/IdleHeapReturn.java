@@ -2,7 +2,6 @@ package dev.lbaas.amphora;
 
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -46,12 +45,12 @@ public final class IdleHeapReturn {
     }
 
     /** Checks every {@link #CHECK_SECONDS} on {@code loop}; collections run on {@code collector}. */
-    static ScheduledFuture<?> start(EventExecutor loop, Executor collector, LongSupplier traffic) {
+    static void start(EventExecutor loop, Executor collector, LongSupplier traffic) {
         IdleHeapReturn idle = new IdleHeapReturn(traffic, () -> collector.execute(() -> {
             LOG.debug("no traffic for {} s: giving the free heap back", CHECK_SECONDS);
             System.gc();
         }));
-        return loop.scheduleAtFixedRate(idle::check, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
+        loop.scheduleAtFixedRate(idle::check, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
     }
 
     /** One check: collects if no traffic moved since the previous check and some did before it. */

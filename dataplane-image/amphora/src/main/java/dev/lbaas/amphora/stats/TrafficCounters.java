@@ -139,12 +139,12 @@ public final class TrafficCounters {
         return deniedConnections.sum();
     }
 
-    /** The counters now; request errors include the failed member connections. */
     /** A count that moves whenever traffic does: bytes both ways and sessions opened. */
     public long activity() {
         return bytesIn.sum() + bytesOut.sum() + total.sum();
     }
 
+    /** The counters now; request errors include the failed member connections. */
     public TrafficStats snapshot() {
         return new TrafficStats(bytesIn.sum(), bytesOut.sum(), active.get(), total.sum(),
                 requestErrors.sum() + connectErrors.sum());
