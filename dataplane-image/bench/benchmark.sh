@@ -129,7 +129,10 @@ start_amphora() { # worker threads
   rm -f "$WORK/agent.port"
   # the JVM options every amphora runs with (image, local driver): dataplane-image/amphora/jvm.options
   # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options
-  java @dataplane-image/amphora/jvm.options ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
+  # and the class-data archive the build makes beside the jar (ClassDataTraining.java), as the local driver does
+  local archive=()
+  [[ -f dataplane-image/amphora/target/amphora.jsa ]] && archive=(-XX:SharedArchiveFile=dataplane-image/amphora/target/amphora.jsa)
+  java @dataplane-image/amphora/jvm.options "${archive[@]}" ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
     --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" --cpu-affinity "$PIN" \
     --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" \
     > "$WORK/amphora.log" 2>&1 &
@@ -139,6 +142,7 @@ start_amphora() { # worker threads
   push_config 1 1
   # io_uring where the kernel allows it, else epoll (see Transport.java); the table says which ran
   AMPHORA_TRANSPORT="$(grep -o 'event loops on [A-Z_]*' "$WORK/amphora.log" | awk '{print $4}' | head -1)"
+  if grep -q 'classes shared from' "$WORK/amphora.log"; then AMPHORA_CLASSES="shared classes"; else AMPHORA_CLASSES="no class-data archive"; fi
 }
 
 # The CPUs this script, and so both proxies, may run on, space separated.
@@ -266,7 +270,7 @@ for threads in $THREADS; do
 done
 
 echo
-echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
+echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}, ${AMPHORA_CLASSES:-}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
 printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"

@@ -66,6 +66,7 @@ public final class Amphora implements AutoCloseable {
         Amphora amphora = new Amphora(group, configThread, dataplane, bound.channel());
         LOG.info("amphora {} agent API listening on {}, {} event loops on {}", options.amphoraId(),
                 bound.channel().localAddress(), options.eventLoopThreads(), Transport.CURRENT);
+        ClassDataArchive.logUse();
         if (options.agentPortFile() != null) {
             writeAtomically(options.agentPortFile(), Integer.toString(amphora.agentPort()));
         }

@@ -9,7 +9,11 @@ public final class AmphoraMain {
     private AmphoraMain() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals(ClassDataTraining.OPTION)) {
+            ClassDataTraining.run();
+            return;
+        }
         AmphoraOptions options;
         try {
             options = AmphoraOptions.parse(args);

@@ -24,7 +24,9 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                            [--agent-port-file <path>] --tls-cert <pem> --tls-key <pem> --tls-ca <pem>
                            [--exit-on-stdin-eof] [--workers <event loop threads, 0 = one per processor>]
                            [--cpu-affinity auto|on|off (auto: one CPU per event loop when the
-                                                        process may use as many CPUs as it has loops)]""";
+                                                        process may use as many CPUs as it has loops)]
+                   amphora --class-data-training   (a short run on loopback whose classes the JVM
+                                                    archives with -XX:ArchiveClassesAtExit, then exits)""";
 
     /** Parses the command line; throws IllegalArgumentException saying what is wrong. */
     public static AmphoraOptions parse(String... args) {

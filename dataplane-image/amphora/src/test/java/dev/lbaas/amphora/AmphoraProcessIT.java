@@ -136,6 +136,45 @@ class AmphoraProcessIT {
         }
     }
 
+    /**
+     * The build's archive (target/amphora.jsa, made by the training run) fits the packaged jar and
+     * this JVM: the amphora maps its classes from it, as the local driver and the benchmark start it.
+     */
+    @Test
+    void mapsItsClassesFromTheArchiveTheBuildMade(@TempDir Path dir) throws Exception {
+        Path archive = Path.of("target", "amphora.jsa").toAbsolutePath();
+        assertThat(archive).as("made by the build's class-data-archive step").isRegularFile();
+        Process amphora = startJar(dir, new TestPki(dir), List.of("-XX:SharedArchiveFile=" + archive), "amp-cds",
+                "--exit-on-stdin-eof");
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("agent.port")));
+            assertThat(Files.readAllLines(Path.of("/proc", Long.toString(amphora.pid()), "maps")))
+                    .anyMatch(line -> line.endsWith(" " + archive));
+            assertThat(Files.readString(dir.resolve("amphora.log"))).contains("classes shared from " + archive);
+        } finally {
+            amphora.getOutputStream().close();
+            amphora.waitFor(10, TimeUnit.SECONDS);
+            amphora.destroyForcibly();
+        }
+    }
+
+    /** The JVM drops an archive that does not fit without a word; the amphora says so. */
+    @Test
+    void saysSoWhenItsArchiveDoesNotFit(@TempDir Path dir) throws Exception {
+        Path archive = Files.write(dir.resolve("other.jsa"), new byte[64 * 1024]);
+        Process amphora = startJar(dir, new TestPki(dir), List.of("-XX:SharedArchiveFile=" + archive), "amp-no-cds",
+                "--exit-on-stdin-eof");
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("agent.port")));
+            assertThat(Files.readString(dir.resolve("amphora.log")))
+                    .contains("class-data archive " + archive + " not in use").doesNotContain("classes shared from");
+        } finally {
+            amphora.getOutputStream().close();
+            amphora.waitFor(10, TimeUnit.SECONDS);
+            amphora.destroyForcibly();
+        }
+    }
+
     /** The heap committed after the first collection logged with {@code marker}: "... 14M->5M(27M) ..." gives 27. */
     private static int committedMiB(String gcLog, String marker) {
         String line = gcLog.lines().filter(l -> l.contains(marker)).findFirst().orElseThrow();

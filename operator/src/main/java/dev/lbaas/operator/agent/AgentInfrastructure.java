@@ -67,7 +67,10 @@ public class AgentInfrastructure {
      * Runs the amphora jar with this operator's java and the amphora's JVM options
      * (dataplane-image/amphora/jvm.options, shared with its image and benchmark): the file beside
      * the jar or, for a jar in the module's target directory, one level up; else the copy inside the
-     * jar, written to the state directory.
+     * jar, written to the state directory. With the class-data archive the build makes beside the
+     * jar ({@code amphora.jsa} for {@code amphora.jar}), if there is one: the amphorae then map
+     * their classes from it and share those pages. (An archive made by another JVM build is
+     * ignored by the JVM, and the amphora logs a warning.)
      */
     static List<String> javaCommand(Path jar, Path state) {
         List<String> command = new ArrayList<>();
@@ -83,6 +86,10 @@ public class AgentInfrastructure {
             command.add("@" + options);
         } else {
             LOG.warnf("%s has no %s beside or inside it: the amphora runs with the JVM's defaults", jar, JVM_OPTIONS);
+        }
+        Path archive = jarDir.resolve(jar.getFileName().toString().replaceFirst("\\.jar$", "") + ".jsa");
+        if (Files.isRegularFile(archive)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
         }
         command.addAll(List.of("-jar", jar.toString()));
         return command;

@@ -61,6 +61,25 @@ class AmphoraJavaCommandTest {
         assertThat(command.get(0)).endsWith("java");
     }
 
+    @Test
+    void theClassDataArchiveBesideTheJarIsShared() throws IOException {
+        Path jar = jar(dir.resolve("amphora/target/amphora.jar"), false);
+        Path options = Files.writeString(dir.resolve("amphora/jvm.options"), OPTIONS);
+        Path archive = Files.writeString(dir.resolve("amphora/target/amphora.jsa"), "archive");
+
+        List<String> command = AgentInfrastructure.javaCommand(jar, dir.resolve("state"));
+
+        assertThat(command).containsSequence("@" + options, "-XX:SharedArchiveFile=" + archive, "-jar", jar.toString());
+    }
+
+    @Test
+    void withoutAnArchiveNoneIsNamed() throws IOException {
+        Path jar = jar(dir.resolve("lib/amphora.jar"), true);
+
+        assertThat(AgentInfrastructure.javaCommand(jar, dir.resolve("state")))
+                .noneMatch(argument -> argument.startsWith("-XX:SharedArchiveFile"));
+    }
+
     private static Path jar(Path path, boolean withOptions) throws IOException {
         Files.createDirectories(path.getParent());
         try (OutputStream file = Files.newOutputStream(path); ZipOutputStream zip = new ZipOutputStream(file)) {

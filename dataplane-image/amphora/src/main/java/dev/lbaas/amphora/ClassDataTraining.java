@@ -1,0 +1,343 @@
+package dev.lbaas.amphora;
+
+import dev.lbaas.amphora.config.AgentApi;
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.AmphoraStatus;
+import dev.lbaas.amphora.config.HealthMonitorConfig;
+import dev.lbaas.amphora.config.LbAlgorithm;
+import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.amphora.config.MemberConfig;
+import dev.lbaas.amphora.config.MemberHealth;
+import dev.lbaas.amphora.config.MonitorType;
+import dev.lbaas.amphora.config.PoolConfig;
+import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.config.SessionPersistenceConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A short run of a whole amphora on loopback that loads the classes a serving amphora loads, for
+ * the JVM to archive them ({@code -XX:ArchiveClassesAtExit}, application class-data sharing):
+ *
+ * <pre>
+ *   java @jvm.options -XX:ArchiveClassesAtExit=amphora.jsa -jar amphora.jar --class-data-training
+ *   java @jvm.options -XX:SharedArchiveFile=amphora.jsa -jar amphora.jar --id ...
+ * </pre>
+ *
+ * <p>Why: an amphora loads about 5,000 classes (Netty, Jackson, the JDK's TLS, its own), and without
+ * an archive each process parses them into a metaspace of its own. Mapped from the archive they
+ * cost an idle amphora about 3 MiB less, their pages are shared by the amphorae of a node, and
+ * the process starts faster.
+ *
+ * <p>The archive fits one JVM build and one jar file: the JVM checks both when it starts and, if
+ * either differs, loads the classes the usual way without a word. So the image builds its archive
+ * with its own JVM, and the Maven build one beside the jar for the local driver and the benchmark;
+ * {@link ClassDataArchive} tells at start whether it is in use.
+ *
+ * <p>The run goes through what a load balancer's life goes through: the agent API over two-way TLS
+ * (a throw-away self-signed identity made with the JDK's keytool), a configuration with HTTP, TCP,
+ * UDP and PROMETHEUS listeners, health monitors and session persistence, traffic through each,
+ * status, and a configuration replaced in place. The members are the amphora's own metrics
+ * listener and a UDP echo, so that no class the amphora does not load itself is needed. Any
+ * failure fails the run (exit status 1): it doubles as a smoke test of the packaged jar.
+ */
+final class ClassDataTraining {
+
+    static final String OPTION = "--class-data-training";
+
+    private static final String VIP = "127.0.0.1";
+    private static final int REQUESTS = 200;
+
+    private ClassDataTraining() {
+    }
+
+    static void run() throws Exception {
+        Path dir = Files.createTempDirectory("amphora-class-data-training");
+        try (UdpEcho echo = new UdpEcho()) {
+            AgentIdentity identity = AgentIdentity.create(dir);
+            Amphora amphora = Amphora.start(new AmphoraOptions("class-data-training", VIP, 0, null,
+                    identity.certificate(), identity.privateKey(), identity.certificate(), false, 1,
+                    CpuAffinity.Mode.OFF));
+            try {
+                Agent agent = new Agent(URI.create("https://" + VIP + ":" + amphora.agentPort()), identity.client());
+                Ports ports = new Ports(freePort(), freePort(), freePort(), freePort());
+
+                agent.put(config(1, ports, echo.port(), 1));
+                awaitMembersUp(agent);
+                traffic(ports);
+
+                agent.put(config(2, ports, echo.port(), 2));
+                traffic(ports);
+                agent.status();
+            } finally {
+                amphora.close();
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    private record Ports(int metrics, int http, int tcp, int udp) {
+    }
+
+    /** The metrics listener is the HTTP and TCP pools' member: the amphora serves its own traffic. */
+    private static AmphoraConfig config(long generation, Ports ports, int udpEcho, int weight) {
+        HealthMonitorConfig httpCheck = new HealthMonitorConfig("http-check", MonitorType.HTTP, 200, 150, 1, 1,
+                "GET", "/metrics", "200-299", "1.1", null, true);
+        HealthMonitorConfig tcpCheck = new HealthMonitorConfig("tcp-check", MonitorType.TCP, 200, 150, 1, 1,
+                null, null, null, null, null, true);
+        HealthMonitorConfig udpCheck = new HealthMonitorConfig("udp-check", MonitorType.UDP_CONNECT, 200, 150, 1, 1,
+                null, null, null, null, null, true);
+        return new AmphoraConfig(generation, "class-data-training", VIP, true, List.of(
+                listener("metrics", ListenerProtocol.PROMETHEUS, ports.metrics(), null, List.of()),
+                listener("http", ListenerProtocol.HTTP, ports.http(), "web",
+                        List.of("X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto")),
+                listener("tcp", ListenerProtocol.TCP, ports.tcp(), "stream", List.of()),
+                listener("udp", ListenerProtocol.UDP, ports.udp(), "datagrams", List.of())), List.of(
+                new PoolConfig("web", null, PoolProtocol.HTTP, LbAlgorithm.ROUND_ROBIN, true, List.of(
+                        member("web-1", ports.metrics(), weight), member("web-2", ports.metrics(), 1)), httpCheck,
+                        new SessionPersistenceConfig(SessionPersistenceConfig.Type.HTTP_COOKIE, null, null, null)),
+                new PoolConfig("stream", null, PoolProtocol.TCP, LbAlgorithm.LEAST_CONNECTIONS, true,
+                        List.of(member("stream-1", ports.metrics(), weight)), tcpCheck),
+                new PoolConfig("datagrams", null, PoolProtocol.UDP, LbAlgorithm.SOURCE_IP, true,
+                        List.of(member("echo-1", udpEcho, weight)), udpCheck)));
+    }
+
+    private static ListenerConfig listener(String id, ListenerProtocol protocol, int port, String poolId,
+            List<String> insertHeaders) {
+        return new ListenerConfig(id, null, protocol, port, -1, true, poolId, null, null, insertHeaders);
+    }
+
+    private static MemberConfig member(String id, int port, int weight) {
+        return new MemberConfig(id, null, VIP, port, weight, false, true, null, null);
+    }
+
+    private static void awaitMembersUp(Agent agent) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            AmphoraStatus status = agent.status();
+            boolean allUp = status.pools().stream().flatMap(pool -> pool.members().stream())
+                    .allMatch(member -> member.health() == MemberHealth.UP);
+            if (allUp) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("members not up after 20 s: " + status);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Requests on kept-alive and on new connections, a byte stream, datagrams, a scrape. */
+    private static void traffic(Ports ports) throws IOException {
+        URI http = URI.create("http://" + VIP + ":" + ports.http() + "/metrics");
+        for (int i = 0; i < REQUESTS; i++) {
+            get(http, i % 10 == 0);
+        }
+        get(URI.create("http://" + VIP + ":" + ports.metrics() + "/metrics"), false);
+        for (int i = 0; i < REQUESTS / 10; i++) {
+            try (Socket socket = new Socket(VIP, ports.tcp())) {
+                socket.getOutputStream().write(
+                        "GET /metrics HTTP/1.1\r\nHost: training\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                if (!response.startsWith("HTTP/1.1 200")) {
+                    throw new IOException("TCP listener: unexpected answer " + response.lines().findFirst().orElse(""));
+                }
+            }
+        }
+        try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(VIP, 0))) {
+            client.setSoTimeout(5_000);
+            for (int i = 0; i < REQUESTS / 10; i++) {
+                byte[] payload = ("datagram " + i).getBytes(StandardCharsets.US_ASCII);
+                client.send(new DatagramPacket(payload, payload.length, InetAddress.getByName(VIP), ports.udp()));
+                DatagramPacket answer = new DatagramPacket(new byte[64], 64);
+                client.receive(answer);
+            }
+        }
+    }
+
+    private static void get(URI uri, boolean closeConnection) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        if (closeConnection) {
+            connection.setRequestProperty("Connection", "close");
+        }
+        int code = connection.getResponseCode();
+        try (InputStream body = code < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+            if (body != null) {
+                body.readAllBytes();
+            }
+        }
+        if (code != 200) {
+            throw new IOException("GET " + uri + ": HTTP " + code);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(VIP, 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The operator's side of the agent API, as {@code AgentClient} speaks it. */
+    private record Agent(URI base, SSLContext tls) {
+
+        void put(AmphoraConfig config) throws IOException {
+            byte[] body = AgentApi.json().writeValueAsBytes(config);
+            HttpsURLConnection connection = open(AgentApi.CONFIG_PATH);
+            connection.setRequestMethod("PUT");
+            connection.setRequestProperty("Content-Type", "application/json");
+            connection.setDoOutput(true);
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            String answer = read(connection);
+            if (connection.getResponseCode() != 200) {
+                throw new IOException("PUT " + AgentApi.CONFIG_PATH + ": HTTP " + connection.getResponseCode()
+                        + " " + answer);
+            }
+        }
+
+        AmphoraStatus status() throws IOException {
+            HttpsURLConnection connection = open(AgentApi.STATUS_PATH);
+            String answer = read(connection);
+            if (connection.getResponseCode() != 200) {
+                throw new IOException("GET " + AgentApi.STATUS_PATH + ": HTTP " + connection.getResponseCode()
+                        + " " + answer);
+            }
+            return AgentApi.json().readValue(answer, AmphoraStatus.class);
+        }
+
+        private HttpsURLConnection open(String path) throws IOException {
+            HttpsURLConnection connection = (HttpsURLConnection) base.resolve(path).toURL().openConnection();
+            connection.setSSLSocketFactory(tls.getSocketFactory());
+            connection.setConnectTimeout(5_000);
+            connection.setReadTimeout(10_000);
+            return connection;
+        }
+
+        private static String read(HttpURLConnection connection) throws IOException {
+            int code = connection.getResponseCode();
+            try (InputStream body = code < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                return body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /**
+     * A self-signed EC identity (as the operator's CA issues, P-256) that is at once the agent's
+     * certificate, the CA it trusts and the client's certificate. Made by the JDK's keytool, which
+     * every JDK and JRE has, so that the amphora needs no certificate library for a throw-away key.
+     */
+    private record AgentIdentity(Path certificate, Path privateKey, SSLContext client) {
+
+        static AgentIdentity create(Path dir) throws Exception {
+            char[] password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16)).toCharArray();
+            Path store = dir.resolve("training.p12");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                    "-alias", "agent", "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",
+                    "-dname", "CN=amphora-class-data-training", "-ext", "san=ip:" + VIP, "-validity", "1",
+                    "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", new String(password)));
+            Process keytool = new ProcessBuilder(command).redirectErrorStream(true).start();
+            byte[] output = keytool.getInputStream().readAllBytes();
+            if (keytool.waitFor() != 0) {
+                throw new IOException("keytool failed: " + new String(output, StandardCharsets.UTF_8));
+            }
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(store)) {
+                keys.load(in, password);
+            }
+            Path certificate = writePem(dir.resolve("agent.pem"), "CERTIFICATE", keys.getCertificate("agent").getEncoded());
+            Path privateKey = writePem(dir.resolve("agent-key.pem"), "PRIVATE KEY",
+                    keys.getKey("agent", password).getEncoded());
+
+            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(keys, password);
+            // The JVM options leave the JDK without a default trust store: trust this identity alone.
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("agent", keys.getCertificate("agent"));
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trusted);
+            SSLContext client = SSLContext.getInstance("TLS");
+            client.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+            return new AgentIdentity(certificate, privateKey, client);
+        }
+
+        private static Path writePem(Path file, String type, byte[] der) throws IOException {
+            ByteArrayOutputStream pem = new ByteArrayOutputStream();
+            pem.writeBytes(("-----BEGIN " + type + "-----\n").getBytes(StandardCharsets.US_ASCII));
+            pem.writeBytes(Base64.getMimeEncoder(64, new byte[] {'\n'}).encode(der));
+            pem.writeBytes(("\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII));
+            return Files.write(file, pem.toByteArray());
+        }
+    }
+
+    /** The UDP pool's member: answers every datagram with itself. */
+    private static final class UdpEcho implements AutoCloseable {
+
+        private final DatagramSocket socket;
+        private final Thread thread;
+
+        UdpEcho() throws SocketException {
+            socket = new DatagramSocket(new InetSocketAddress(VIP, 0));
+            thread = new Thread(this::serve, "training-udp-echo");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        private void serve() {
+            DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+            try {
+                while (true) {
+                    packet.setLength(2048);
+                    socket.receive(packet);
+                    socket.send(packet);
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+}
