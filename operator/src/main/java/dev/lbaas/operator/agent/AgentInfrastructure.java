@@ -69,7 +69,7 @@ public class AgentInfrastructure {
      * the jar or, for a jar in the module's target directory, one level up; else the copy inside the
      * jar, written to the state directory. With the class-data archive the build makes beside the
      * jar ({@code amphora.jsa} for {@code amphora.jar}), if there is one: the amphorae then map
-     * their classes from it and share those pages. (An archive made by another JVM build is
+     * their classes from it, a few MiB less each. (An archive made by another JVM build is
      * ignored by the JVM, and the amphora logs a warning.)
      */
     static List<String> javaCommand(Path jar, Path state) {
