@@ -66,9 +66,7 @@ class AmphoraProcessIT {
 
             assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
         } finally {
-            amphora.getOutputStream().close();
-            amphora.waitFor(10, TimeUnit.SECONDS);
-            amphora.destroyForcibly();
+            stop(amphora);
         }
     }
 
@@ -104,9 +102,7 @@ class AmphoraProcessIT {
             assertThat(loops.values()).allSatisfy(cpus -> assertThat(cpus).matches("\\d+"));
             assertThat(Files.readString(log)).contains("event loops pinned one to a CPU").doesNotContain("WARN");
         } finally {
-            amphora.getOutputStream().close();
-            amphora.waitFor(10, TimeUnit.SECONDS);
-            amphora.destroyForcibly();
+            stop(amphora);
         }
     }
 
@@ -130,9 +126,7 @@ class AmphoraProcessIT {
             String after = log.substring(log.indexOf("(System.gc())"));
             assertThat(committedMiB(after, "Pause Remark")).isLessThan(committedMiB(after, "(System.gc())"));
         } finally {
-            amphora.getOutputStream().close();
-            amphora.waitFor(10, TimeUnit.SECONDS);
-            amphora.destroyForcibly();
+            stop(amphora);
         }
     }
 
@@ -152,9 +146,7 @@ class AmphoraProcessIT {
                     .anyMatch(line -> line.endsWith(" " + archive));
             assertThat(Files.readString(dir.resolve("amphora.log"))).contains("classes shared from " + archive);
         } finally {
-            amphora.getOutputStream().close();
-            amphora.waitFor(10, TimeUnit.SECONDS);
-            amphora.destroyForcibly();
+            stop(amphora);
         }
     }
 
@@ -169,10 +161,15 @@ class AmphoraProcessIT {
             assertThat(Files.readString(dir.resolve("amphora.log")))
                     .contains("class-data archive " + archive + " not in use").doesNotContain("classes shared from");
         } finally {
-            amphora.getOutputStream().close();
-            amphora.waitFor(10, TimeUnit.SECONDS);
-            amphora.destroyForcibly();
+            stop(amphora);
         }
+    }
+
+    /** As the local driver stops a child amphora: its standard input closes; forcibly if it lingers. */
+    private static void stop(Process amphora) throws Exception {
+        amphora.getOutputStream().close();
+        amphora.waitFor(10, TimeUnit.SECONDS);
+        amphora.destroyForcibly();
     }
 
     /** The heap committed after the first collection logged with {@code marker}: "... 14M->5M(27M) ..." gives 27. */
