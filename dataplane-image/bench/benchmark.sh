@@ -22,6 +22,8 @@
 #
 # Resident memory: "load" is read right after the amphora's first measurement, "idle" SETTLE seconds
 # (10) after the last one, when the load balancer still holds its configuration but no traffic.
+# Below the table, the idle reading is split into anonymous and file-backed memory, with a second
+# reading LATER seconds (20) after it, to tell a passing peak from memory that stays (LATER=0: none).
 #
 # Installs haproxy, wrk and nginx-light from the OS packages when they are missing. Everything
 # listens on loopback only.
@@ -38,6 +40,7 @@ CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
 TESTS="${TESTS:-keepalive close tcp}"
 SETTLE="${SETTLE:-10}"
+LATER="${LATER:-20}"
 PIN="${PIN:-auto}"
 [[ $PIN == auto || $PIN == off ]] || { echo "PIN must be auto or off, got $PIN" >&2; exit 2; }
 WORK="$(mktemp -d /tmp/lbaas-bench.XXXXXX)"
@@ -201,6 +204,12 @@ HAPROXY
 }
 
 rss_mib() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+# "92.1 (anon 65.3, file 26.8)"
+rss_detail() {
+  awk '/VmRSS/ {t = $2} /RssAnon/ {a = $2} /RssFile/ {f = $2}
+    END {printf "%.1f (anon %.1f, file %.1f)", t / 1024, a / 1024, f / 1024}' "/proc/$1/status"
+}
+IDLE_DETAILS=()
 
 # wrk output -> "requests_per_second p99_ms errors"
 measure() { # url [extra wrk args...]
@@ -263,7 +272,13 @@ for threads in $THREADS; do
   # (the JVM hands freed native memory back within seconds, see jvm.options).
   sleep "$SETTLE"
   idle_rss="$(rss_mib "$AMPHORA_PID")"
+  idle_detail="$(rss_detail "$AMPHORA_PID")"
   haproxy_idle_rss="$(rss_mib "$HAPROXY_PID")"
+  if ((LATER > 0)); then
+    sleep "$LATER"
+    idle_detail+=", $((SETTLE + LATER)) s after: $(rss_detail "$AMPHORA_PID")"
+  fi
+  IDLE_DETAILS+=("$(threads_label "$threads"): ${SETTLE} s after the load $idle_detail")
   ROWS+=("$(threads_label "$threads")|rss MiB idle / load|$idle_rss / $load_rss|$haproxy_idle_rss|||||")
   load_rss=""
   kill "$AMPHORA_PID" "$HAPROXY_PID"; wait "$AMPHORA_PID" "$HAPROXY_PID" 2>/dev/null || true
@@ -276,6 +291,7 @@ for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
   printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
 done
+((${#IDLE_DETAILS[@]})) && printf 'amphora idle MiB, %s\n' "${IDLE_DETAILS[@]}"
 
 # --- reload under load: RELOADS generations pushed while wrk runs ------------------------------
 ((RELOADS > 0)) || exit 0
