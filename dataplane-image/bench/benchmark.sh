@@ -271,8 +271,8 @@ for threads in $THREADS; do
   # Idle is what a served load balancer holds once its traffic stopped: after the load, settled
   # (the JVM hands freed native memory back within seconds, see jvm.options).
   sleep "$SETTLE"
-  idle_rss="$(rss_mib "$AMPHORA_PID")"
   idle_detail="$(rss_detail "$AMPHORA_PID")"
+  idle_rss="${idle_detail%% *}"
   haproxy_idle_rss="$(rss_mib "$HAPROXY_PID")"
   if ((LATER > 0)); then
     sleep "$LATER"

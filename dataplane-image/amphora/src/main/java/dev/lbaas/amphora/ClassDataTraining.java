@@ -196,15 +196,20 @@ final class ClassDataTraining {
         if (closeConnection) {
             connection.setRequestProperty("Connection", "close");
         }
+        answer(connection, "GET " + uri);
+    }
+
+    /** The body of a 200 answer; any other status fails the run, naming {@code request}. */
+    private static String answer(HttpURLConnection connection, String request) throws IOException {
         int code = connection.getResponseCode();
-        try (InputStream body = code < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-            if (body != null) {
-                body.readAllBytes();
-            }
+        String body;
+        try (InputStream in = code < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+            body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         if (code != 200) {
-            throw new IOException("GET " + uri + ": HTTP " + code);
+            throw new IOException(request + ": HTTP " + code + " " + body);
         }
+        return body;
     }
 
     private static int freePort() throws IOException {
@@ -226,21 +231,12 @@ final class ClassDataTraining {
             try (OutputStream out = connection.getOutputStream()) {
                 out.write(body);
             }
-            String answer = read(connection);
-            if (connection.getResponseCode() != 200) {
-                throw new IOException("PUT " + AgentApi.CONFIG_PATH + ": HTTP " + connection.getResponseCode()
-                        + " " + answer);
-            }
+            answer(connection, "PUT " + AgentApi.CONFIG_PATH);
         }
 
         AmphoraStatus status() throws IOException {
             HttpsURLConnection connection = open(AgentApi.STATUS_PATH);
-            String answer = read(connection);
-            if (connection.getResponseCode() != 200) {
-                throw new IOException("GET " + AgentApi.STATUS_PATH + ": HTTP " + connection.getResponseCode()
-                        + " " + answer);
-            }
-            return AgentApi.json().readValue(answer, AmphoraStatus.class);
+            return AgentApi.json().readValue(answer(connection, "GET " + AgentApi.STATUS_PATH), AmphoraStatus.class);
         }
 
         private HttpsURLConnection open(String path) throws IOException {
@@ -249,13 +245,6 @@ final class ClassDataTraining {
             connection.setConnectTimeout(5_000);
             connection.setReadTimeout(10_000);
             return connection;
-        }
-
-        private static String read(HttpURLConnection connection) throws IOException {
-            int code = connection.getResponseCode();
-            try (InputStream body = code < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-                return body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
-            }
         }
     }
 
