@@ -130,12 +130,14 @@ push_config() { # generation, weight of web1
 
 start_amphora() { # worker threads
   rm -f "$WORK/agent.port"
-  # the JVM options every amphora runs with (image, local driver): dataplane-image/amphora/jvm.options
-  # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options
-  # and the class-data archive the build makes beside the jar (ClassDataTraining.java), as the local driver does
+  # The amphora runs as the image and the local driver run it: with the JVM options of
+  # dataplane-image/amphora/jvm.options, the class-data archive the build makes beside the jar
+  # (ClassDataTraining.java) and the environment of AgentInfrastructure.JAVA_ENVIRONMENT.
   local archive=()
   [[ -f dataplane-image/amphora/target/amphora.jsa ]] && archive=(-XX:SharedArchiveFile=dataplane-image/amphora/target/amphora.jsa)
-  java @dataplane-image/amphora/jvm.options "${archive[@]}" ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
+  # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
+    java @dataplane-image/amphora/jvm.options "${archive[@]}" ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
     --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" --cpu-affinity "$PIN" \
     --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" \
     > "$WORK/amphora.log" 2>&1 &
@@ -146,6 +148,7 @@ start_amphora() { # worker threads
   # io_uring where the kernel allows it, else epoll (see Transport.java); the table says which ran
   AMPHORA_TRANSPORT="$(grep -o 'event loops on [A-Z_]*' "$WORK/amphora.log" | awk '{print $4}' | head -1)"
   if grep -q 'classes shared from' "$WORK/amphora.log"; then AMPHORA_CLASSES="shared classes"; else AMPHORA_CLASSES="no class-data archive"; fi
+  AMPHORA_CLASSES+=", MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}"
 }
 
 # The CPUs this script, and so both proxies, may run on, space separated.

@@ -18,9 +18,11 @@ import dev.lbaas.operator.driver.AmphoraEndpoint;
 import dev.lbaas.operator.driver.local.LocalProcessDriver;
 import dev.lbaas.operator.status.AmphoraView;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -64,7 +66,7 @@ class AmphoraSessionIT {
                 .resolve("dataplane-image/amphora/target/amphora.jar");
         driver = new LocalProcessDriver(new LocalProcessDriver.Settings(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-jar",
-                amphoraJar.toString()), state, "127.100"), authority);
+                amphoraJar.toString()), AgentInfrastructure.JAVA_ENVIRONMENT, state, "127.100"), authority);
         fleet = new AmphoraFleet(new AgentClient(authority.sslContext(
                 authority.issue("lbaas-operator", List.of(), List.of())), scheduler), scheduler);
         LoadBalancer lb = new LoadBalancer();
@@ -102,6 +104,8 @@ class AmphoraSessionIT {
 
         String firstId = session.id();
         long pid = Long.parseLong(driver.ensureAmphorae(lb, vip).get(0).location().replace("pid ", ""));
+        // The amphora runs in the environment the operator adds for it, unless the operator's own sets otherwise.
+        assertThat(environment(pid)).contains("MALLOC_ARENA_MAX=" + System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2"));
         ProcessHandle amphora = ProcessHandle.of(pid).orElseThrow();
         amphora.destroyForcibly();
         amphora.onExit().get();
@@ -112,6 +116,11 @@ class AmphoraSessionIT {
         driver.deleteAmphorae("lb-uid");
         long replacementPid = Long.parseLong(replaced.get(0).location().replace("pid ", ""));
         assertThat(ProcessHandle.of(replacementPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    /** The environment a process started with: NUL-separated NAME=value entries in /proc. */
+    private static List<String> environment(long pid) throws IOException {
+        return List.of(Files.readString(Path.of("/proc", Long.toString(pid), "environ")).split("\0"));
     }
 
     private static MemberHealth health(AmphoraView view) {

@@ -8,13 +8,14 @@ import dev.lbaas.operator.driver.local.LocalProcessDriver;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LocalProcessDriverTest {
 
     private final LocalProcessDriver driver = new LocalProcessDriver(
-            new LocalProcessDriver.Settings(List.of("true"), Path.of("unused"), "127.100"),
+            new LocalProcessDriver.Settings(List.of("true"), Map.of(), Path.of("unused"), "127.100"),
             CertificateAuthority.create("test"));
 
     @Test
@@ -29,7 +30,7 @@ class LocalProcessDriverTest {
         assertThat(driver.allocateVip(second, Set.of())).isNotEqualTo(vip);
         // An address another load balancer shows in its status is skipped too.
         LoadBalancer third = loadBalancer("c");
-        String guess = new LocalProcessDriver(new LocalProcessDriver.Settings(List.of("true"), Path.of("unused"),
+        String guess = new LocalProcessDriver(new LocalProcessDriver.Settings(List.of("true"), Map.of(), Path.of("unused"),
                 "127.100"), CertificateAuthority.create("t")).allocateVip(third, Set.of());
         assertThat(driver.allocateVip(third, Set.of(guess))).isNotEqualTo(guess);
     }

@@ -34,8 +34,13 @@ public final class LocalProcessDriver implements AmphoraDriver {
 
     private static final Logger LOG = Logger.getLogger(LocalProcessDriver.class);
 
-    /** What a driver needs to start amphora processes. */
-    public record Settings(List<String> amphoraCommand, Path stateDirectory, String vipPrefix) {
+    /**
+     * What a driver needs to start amphora processes. {@code amphoraEnvironment} is added to the
+     * environment each amphora inherits from the operator, except for variables the operator's own
+     * environment already sets: those stay as the one who started the operator chose them.
+     */
+    public record Settings(List<String> amphoraCommand, Map<String, String> amphoraEnvironment, Path stateDirectory,
+            String vipPrefix) {
     }
 
     private record LocalAmphora(String id, Process process, URI agent, Path directory) {
@@ -123,10 +128,11 @@ public final class LocalProcessDriver implements AmphoraDriver {
                     "--tls-key", directory.resolve("tls.key").toString(),
                     "--tls-ca", directory.resolve("ca.crt").toString(),
                     "--exit-on-stdin-eof"));
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(directory.resolve("amphora.log").toFile())
-                    .start();
+                    .redirectOutput(directory.resolve("amphora.log").toFile());
+            settings.amphoraEnvironment().forEach(builder.environment()::putIfAbsent);
+            Process process = builder.start();
             LOG.infof("started amphora %s (pid %d) for load balancer %s/%s; log: %s", id, process.pid(),
                     loadBalancer.getMetadata().getNamespace(), loadBalancer.getMetadata().getName(),
                     directory.resolve("amphora.log"));
