@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The packaged jar as the local driver runs it: a child process that dies with its parent. */
 class AmphoraProcessIT {
 
+    /** The most heap an amphora keeps committed once idle, with nothing but its start-up data live. */
+    private static final int IDLE_HEAP_MIB = 16;
+
     @Test
     void childProcessPublishesItsPortAndExitsWhenStandardInputCloses(@TempDir Path dir) throws Exception {
         Path portFile = dir.resolve("agent.port");
@@ -122,9 +125,15 @@ class AmphoraProcessIT {
                     .hasSize(1);
             assertThat(idleCycles.get(0)).contains("Concurrent Start");
             assertThat(log).doesNotContain("Periodic");
-            // The cycle's remark gives the heap back: the committed size falls.
+            // The cycle's remark gives the free heap back, down to the live data's regions plus at
+            // most MaxHeapFreeRatio=20 (jvm.options): about 10 MiB after start-up, where the JDK's
+            // default ratio (70) would keep up to 3 times the live data. How much there was to give
+            // back depends on how far start-up grew the heap, so the size before the cycle is only an
+            // upper bound: it can already be that small.
             String after = log.substring(log.indexOf("(System.gc())"));
-            assertThat(committedMiB(after, "Pause Remark")).isLessThan(committedMiB(after, "(System.gc())"));
+            assertThat(committedMiB(after, "Pause Remark")).as(log)
+                    .isLessThanOrEqualTo(committedMiB(after, "(System.gc())"))
+                    .isLessThanOrEqualTo(IDLE_HEAP_MIB);
         } finally {
             stop(amphora);
         }
@@ -173,6 +182,7 @@ class AmphoraProcessIT {
     }
 
     /** The heap committed after the first collection logged with {@code marker}: "... 14M->5M(27M) ..." gives 27. */
+    /** The committed heap after a collection, as a unified GC log line prints it: {@code before->used(committed)}. */
     private static int committedMiB(String gcLog, String marker) {
         String line = gcLog.lines().filter(l -> l.contains(marker)).findFirst().orElseThrow();
         Matcher committed = Pattern.compile("->\\d+M\\((\\d+)M\\)").matcher(line);
