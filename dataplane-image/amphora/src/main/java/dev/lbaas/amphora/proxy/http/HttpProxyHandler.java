@@ -293,7 +293,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         boolean mayReuse = (forwardedBefore || exchange.retryHead != null) && !privateMembers(listener);
         forwardedBefore = true;
         MemberLink idle = mayReuse
-                ? idleMembers.take(MemberConnectionPools.key(chosen, listener.config().timeouts().memberDataMillis()))
+                ? idleMembers.take(idleMembers.keyOf(chosen, listener.config().timeouts().memberDataMillis()))
                 : null;
         if (idle != null) {
             attach(idle, chosen, true);
@@ -358,7 +358,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         long idleMillis = listener.config().timeouts().memberDataMillis();
         MemberConnector.connect(clientChannel, listener.pool(), chosen, listener.config().timeouts().memberConnectMillis(),
                 target -> HttpListenerInitializer.memberPipeline(target, listener, clientChannel,
-                        new MemberLink(MemberConnectionPools.key(target, idleMillis), idleMembers)))
+                        new MemberLink(idleMembers.keyOf(target, idleMillis), idleMembers)))
                 .addListener((Future<MemberConnector.Connected> done) -> {
                     connecting = false;
                     if (!clientChannel.isActive()) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -69,10 +70,6 @@ public final class MemberConnectionPools implements AutoCloseable {
     private volatile Set<Endpoint> retained = Set.of();
     private volatile boolean closed;
 
-    static Key key(PoolMember member, long idleMillis) {
-        return new Key(new Endpoint(member.id(), member.endpoint()), idleMillis);
-    }
-
     LoopPool of(EventLoop loop) {
         LoopPool pool = loops.get(loop);
         return pool != null ? pool : loops.computeIfAbsent(loop, LoopPool::new);
@@ -114,10 +111,26 @@ public final class MemberConnectionPools implements AutoCloseable {
 
         private final EventLoop loop;
         private final Map<Key, ArrayDeque<MemberLink>> idle = new HashMap<>();
+        /**
+         * The key of each member served from this loop, made once rather than for every request (it
+         * was a few percent of the garbage per request). Members are objects of one configuration
+         * generation, so the cache starts afresh whenever a generation goes live ({@link #purge}).
+         */
+        private final Map<PoolMember, Key> keys = new IdentityHashMap<>();
         private volatile int size;
 
         LoopPool(EventLoop loop) {
             this.loop = loop;
+        }
+
+        /** Where connections to {@code member} go, for a listener whose member data timeout is {@code idleMillis}. */
+        Key keyOf(PoolMember member, long idleMillis) {
+            Key key = keys.get(member);
+            if (key == null || key.idleMillis() != idleMillis) {
+                key = new Key(new Endpoint(member.id(), member.endpoint()), idleMillis);
+                keys.put(member, key);
+            }
+            return key;
         }
 
         /** The most recently used idle connection for {@code key}, or null. */
@@ -168,6 +181,7 @@ public final class MemberConnectionPools implements AutoCloseable {
         }
 
         private void purge() {
+            keys.clear();
             Set<Endpoint> keep = closed ? Set.of() : retained;
             List<MemberLink> dropped = new ArrayList<>();
             for (Iterator<Map.Entry<Key, ArrayDeque<MemberLink>>> it = idle.entrySet().iterator(); it.hasNext();) {
