@@ -26,6 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +149,55 @@ class HttpProxyIT {
                     String head = RawHttp.readHead(in);
                     String answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
                     out.write((head.startsWith("HEAD ") ? answer : answer + "hello").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the connection or the member closed
+            }
+        }
+    }
+
+    @Test
+    void trailerFieldsOfChunkedMessagesPassBothWays() throws Exception {
+        // The amphora makes a trailer section only for a message that has one (LazyTrailers).
+        try (ServerSocket member = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            Thread server = new Thread(() -> answerWithTrailers(member, received), "trailer-member");
+            server.setDaemon(true);
+            server.start();
+            amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
+                    pool("p", PoolProtocol.HTTP, null, member("m1", member.getLocalPort(), 1))));
+            try (RawHttp client = new RawHttp(VIP, port)) {
+                client.send("POST / HTTP/1.1\r\nHost: lb\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "4\r\nwiki\r\n0\r\nX-Checksum: abc\r\n\r\n");
+                assertThat(client.readHead()).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("transfer-encoding: chunked");
+                // A chunked body ends with its trailer section and an empty line, as a head does.
+                assertThat(client.readHead()).isEqualTo("5\r\nhello\r\n0\r\nX-Digest: 42\r\n\r\n");
+                assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("4\r\nwiki\r\n0\r\nX-Checksum: abc\r\n\r\n");
+
+                // The next request carries no trailer field, and none reaches the member: each message has its own.
+                client.send("POST / HTTP/1.1\r\nHost: lb\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwiki\r\n0\r\n\r\n");
+                assertThat(client.readHead()).startsWith("HTTP/1.1 200 OK");
+                assertThat(client.readHead()).isEqualTo("5\r\nhello\r\n0\r\nX-Digest: 42\r\n\r\n");
+                assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("4\r\nwiki\r\n0\r\n\r\n");
+            }
+        }
+    }
+
+    /**
+     * A member reading chunked requests whole, trailer included, and answering each with a
+     * chunked body and a trailer field; what it read of each body goes to {@code received}.
+     */
+    private static void answerWithTrailers(ServerSocket member, BlockingQueue<String> received) {
+        while (!member.isClosed()) {
+            try (Socket connection = member.accept()) {
+                InputStream in = connection.getInputStream();
+                OutputStream out = connection.getOutputStream();
+                while (true) {
+                    RawHttp.readHead(in);
+                    received.add(RawHttp.readHead(in));
+                    out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + "5\r\nhello\r\n0\r\nX-Digest: 42\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 }
             } catch (IOException e) {

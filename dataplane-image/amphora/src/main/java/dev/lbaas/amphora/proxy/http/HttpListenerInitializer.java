@@ -8,10 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.function.Supplier;
 
@@ -20,23 +17,6 @@ import java.util.function.Supplier;
  * {@code HttpObject}s, never aggregated, so bodies of any size flow with backpressure.
  */
 public final class HttpListenerInitializer extends ListenerInitializer {
-
-    /**
-     * Trailer sections are rare, yet Netty's decoder makes one for the last part of every message
-     * with a body, sized for sixteen fields. Here they start at the smallest size, with Netty's
-     * trailer validation (two hash buckets: plenty for the few fields a trailer carries).
-     */
-    private static final HttpHeadersFactory SMALL_TRAILERS = new HttpHeadersFactory() {
-        @Override
-        public HttpHeaders newHeaders() {
-            return DefaultHttpHeadersFactory.trailersFactory().newEmptyHeaders();
-        }
-
-        @Override
-        public HttpHeaders newEmptyHeaders() {
-            return DefaultHttpHeadersFactory.trailersFactory().newEmptyHeaders();
-        }
-    };
 
     /** Bounds on what a client may send, and strict framing against request smuggling. */
     private static final HttpDecoderConfig CLIENT_DECODER = new HttpDecoderConfig()
@@ -48,7 +28,7 @@ public final class HttpListenerInitializer extends ListenerInitializer {
             // Content-Length with Transfer-Encoding, or differing Content-Lengths: rejected, not guessed.
             .setAllowDuplicateContentLengths(false)
             .setUseRfc9112TransferEncoding(true)
-            .setTrailersFactory(SMALL_TRAILERS);
+            .setTrailersFactory(LazyTrailers.FACTORY);
 
     private static final HttpDecoderConfig MEMBER_DECODER = new HttpDecoderConfig()
             .setMaxInitialLineLength(8 * 1024)
@@ -57,7 +37,7 @@ public final class HttpListenerInitializer extends ListenerInitializer {
             .setValidateHeaders(true)
             .setAllowDuplicateContentLengths(false)
             .setUseRfc9112TransferEncoding(true)
-            .setTrailersFactory(SMALL_TRAILERS);
+            .setTrailersFactory(LazyTrailers.FACTORY);
 
     private final Supplier<ListenerRuntime> latest;
 
