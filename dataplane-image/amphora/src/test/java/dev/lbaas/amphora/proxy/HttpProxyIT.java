@@ -242,6 +242,20 @@ class HttpProxyIT {
             client.send("GET / HTTP/1.1\r\nHost: lb\r\nX-Big: " + "a".repeat(40 * 1024) + "\r\n\r\n");
             assertThat(client.readResponse()).startsWith("HTTP/1.1 431");
         }
+        // Within the size limit, yet more fields than a message may carry (HAProxy refuses them too).
+        StringBuilder many = new StringBuilder("GET / HTTP/1.1\r\nHost: lb\r\n");
+        for (int i = 0; i < 128; i++) {
+            many.append("X-Field-").append(i).append(": ").append(i).append("\r\n");
+        }
+        try (RawHttp client = new RawHttp(VIP, port)) {
+            client.send(many + "\r\n");
+            assertThat(client.readResponse()).startsWith("HTTP/1.1 431");
+        }
+        // One field fewer is served.
+        try (RawHttp client = new RawHttp(VIP, port)) {
+            client.send(many.substring(0, many.lastIndexOf("X-Field-127")) + "\r\n");
+            assertThat(client.readResponse()).startsWith("HTTP/1.1 200");
+        }
     }
 
     @Test

@@ -28,6 +28,8 @@ public final class HttpListenerInitializer extends ListenerInitializer {
             // Content-Length with Transfer-Encoding, or differing Content-Lengths: rejected, not guessed.
             .setAllowDuplicateContentLengths(false)
             .setUseRfc9112TransferEncoding(true)
+            // after setValidateHeaders, which resets both factories to Netty's
+            .setHeadersFactory(CompactHttpHeaders.FACTORY)
             .setTrailersFactory(LazyTrailers.FACTORY);
 
     private static final HttpDecoderConfig MEMBER_DECODER = new HttpDecoderConfig()
@@ -37,6 +39,8 @@ public final class HttpListenerInitializer extends ListenerInitializer {
             .setValidateHeaders(true)
             .setAllowDuplicateContentLengths(false)
             .setUseRfc9112TransferEncoding(true)
+            // after setValidateHeaders, which resets both factories to Netty's
+            .setHeadersFactory(CompactHttpHeaders.FACTORY)
             .setTrailersFactory(LazyTrailers.FACTORY);
 
     private final Supplier<ListenerRuntime> latest;

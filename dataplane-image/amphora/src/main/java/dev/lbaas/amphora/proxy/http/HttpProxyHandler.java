@@ -62,6 +62,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
 
+    /**
+     * The most header fields a request or response may carry: HAProxy's default is 101
+     * ({@code tune.http.maxhdr}). Header maps are scanned ({@link CompactHttpHeaders}), and a
+     * message of thousands of tiny fields within the size limit would make every lookup long.
+     */
+    static final int MAX_HEADER_FIELDS = 128;
+
     /** One request and its response. */
     private static final class Exchange {
         final ListenerRuntime listener;
@@ -265,6 +272,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             fail(listener, status, "bad request");
             return;
         }
+        if (request.headers().size() > MAX_HEADER_FIELDS) {
+            ReferenceCountUtil.release(request);
+            fail(listener, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many header fields");
+            return;
+        }
         exchange = new Exchange(listener, request);
         ProxyHeaders.removeHopByHop(request.headers());
         ProxyHeaders.insert(request.headers(), listener.config().insertHeaders(),
@@ -416,6 +428,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server sent an invalid response");
+                return;
+            }
+            if (response.headers().size() > MAX_HEADER_FIELDS) {
+                ReferenceCountUtil.release(msg);
+                failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server sent too many header fields");
                 return;
             }
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL

