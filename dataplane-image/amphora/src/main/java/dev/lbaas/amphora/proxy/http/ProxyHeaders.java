@@ -40,7 +40,13 @@ public final class ProxyHeaders {
             return;
         }
         List<String> naming = null;
-        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+        if (headers instanceof CompactHttpHeaders compact && compact.count(HttpHeaderNames.CONNECTION) == 1) {
+            // the usual case, without an iterator
+            String value = headers.get(HttpHeaderNames.CONNECTION);
+            if (!isPlainConnectionOption(value)) {
+                naming = List.of(value);
+            }
+        } else if (headers.contains(HttpHeaderNames.CONNECTION)) {
             for (Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.CONNECTION); values.hasNext();) {
                 String value = values.next();
                 if (!isPlainConnectionOption(value)) {

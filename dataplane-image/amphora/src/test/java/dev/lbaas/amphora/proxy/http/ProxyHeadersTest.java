@@ -11,13 +11,37 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ProxyHeadersTest {
 
-    @Test
-    void hopByHopHeadersStayOnTheirHop() {
-        HttpHeaders headers = new DefaultHttpHeaders()
+    /** Netty's header maps, and the ones the amphora's decoders make. */
+    static List<Supplier<HttpHeaders>> headerMaps() {
+        return List.of(named(DefaultHttpHeaders::new), named(CompactHttpHeaders::new));
+    }
+
+    private static Supplier<HttpHeaders> named(Supplier<HttpHeaders> maps) {
+        String name = maps.get().getClass().getSimpleName();
+        return new Supplier<>() {
+            @Override
+            public HttpHeaders get() {
+                return maps.get();
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+
+    @ParameterizedTest
+    @MethodSource("headerMaps")
+    void hopByHopHeadersStayOnTheirHop(Supplier<HttpHeaders> maps) {
+        HttpHeaders headers = maps.get()
                 .add("Host", "example.test")
                 .add("Connection", "keep-alive")
                 .add("Keep-Alive", "timeout=5")
@@ -33,9 +57,10 @@ class ProxyHeadersTest {
         assertThat(headers.names()).containsExactlyInAnyOrder("Host", "Transfer-Encoding", "Accept");
     }
 
-    @Test
-    void headersTheConnectionHeaderNamesAreRemovedInEveryConnectionHeader() {
-        HttpHeaders headers = new DefaultHttpHeaders()
+    @ParameterizedTest
+    @MethodSource("headerMaps")
+    void headersTheConnectionHeaderNamesAreRemovedInEveryConnectionHeader(Supplier<HttpHeaders> maps) {
+        HttpHeaders headers = maps.get()
                 .add("Connection", "keep-alive")
                 .add("Connection", "X-Session-Secret, x-trace")
                 .add("X-Session-Secret", "s3cr3t")
@@ -47,9 +72,20 @@ class ProxyHeadersTest {
         assertThat(headers.names()).containsExactly("X-Kept");
     }
 
-    @Test
-    void plainKeepAliveOrCloseNamesNothingElse() {
-        HttpHeaders headers = new DefaultHttpHeaders().add("Connection", "Close").add("Content-Length", "5");
+    @ParameterizedTest
+    @MethodSource("headerMaps")
+    void headersOneConnectionHeaderNamesAreRemoved(Supplier<HttpHeaders> maps) {
+        HttpHeaders headers = maps.get().add("Connection", "close, X-Secret").add("x-secret", "s3cr3t").add("X-Kept", "yes");
+
+        ProxyHeaders.removeHopByHop(headers);
+
+        assertThat(headers.names()).containsExactly("X-Kept");
+    }
+
+    @ParameterizedTest
+    @MethodSource("headerMaps")
+    void plainKeepAliveOrCloseNamesNothingElse(Supplier<HttpHeaders> maps) {
+        HttpHeaders headers = maps.get().add("Connection", "Close").add("Content-Length", "5");
 
         ProxyHeaders.removeHopByHop(headers);
 
