@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The header fields of a proxied message: one array of name/value pairs in the order they came,
@@ -148,17 +149,22 @@ final class CompactHttpHeaders extends HttpHeaders {
         return value == null ? null : value.toString();
     }
 
-    @Override
-    public Integer getInt(CharSequence name) {
+    /** The first value named {@code name} as a number, or null when there is none or it is no number. */
+    private <N extends Number> N number(CharSequence name, Function<String, N> parser) {
         CharSequence value = first(name);
         if (value == null) {
             return null;
         }
         try {
-            return Integer.parseInt(value.toString());
+            return parser.apply(value.toString());
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    @Override
+    public Integer getInt(CharSequence name) {
+        return number(name, Integer::valueOf);
     }
 
     @Override
@@ -169,15 +175,7 @@ final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public Short getShort(CharSequence name) {
-        CharSequence value = first(name);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Short.parseShort(value.toString());
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return number(name, Short::valueOf);
     }
 
     @Override
