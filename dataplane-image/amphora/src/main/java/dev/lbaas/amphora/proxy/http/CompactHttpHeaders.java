@@ -23,7 +23,7 @@ import java.util.function.Function;
 /**
  * The header fields of a proxied message: one array of name/value pairs in the order they came,
  * looked up by a scan. A proxy reads a message's fields a few times and writes them out once, and
- * a message carries a dozen at most, so Netty's {@code DefaultHttpHeaders}, a hash table whose
+ * a message usually carries a dozen or fewer, so Netty's {@code DefaultHttpHeaders}, a hash table whose
  * every field is an object of six references linked twice, mostly made garbage here: its entries,
  * bucket arrays and maps were 45% of what each proxied request allocated, which the young
  * collector then paused both event loops to sweep. Here a message's fields are one array and no
