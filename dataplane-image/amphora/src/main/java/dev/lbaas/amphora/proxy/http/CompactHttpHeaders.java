@@ -87,24 +87,24 @@ final class CompactHttpHeaders extends HttpHeaders {
         return i < 0 ? null : value(i);
     }
 
-    /** How many fields are named {@code name}. */
-    int count(CharSequence name) {
-        int count = 0;
-        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
-            count++;
-        }
-        return count;
-    }
-
-    private void append(CharSequence name, Object value) {
+    /** {@code value} as stored, once Netty's validators accept it and {@code name}. */
+    private static CharSequence checked(CharSequence name, Object value) {
         NAMES.validateName(name);
         CharSequence converted = toValue(value);
         VALUES.validate(converted);
+        return converted;
+    }
+
+    private void append(CharSequence name, Object value) {
+        store(name, checked(name, value));
+    }
+
+    private void store(CharSequence name, CharSequence value) {
         if (2 * size == fields.length) {
             fields = Arrays.copyOf(fields, size == 0 ? 2 * 8 : 4 * size);
         }
         fields[2 * size] = name;
-        fields[2 * size + 1] = converted;
+        fields[2 * size + 1] = value;
         size++;
     }
 
@@ -306,40 +306,40 @@ final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public Iterator<String> valueStringIterator(CharSequence name) {
-        Iterator<? extends CharSequence> values = valueCharSequenceIterator(name);
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return values.hasNext();
-            }
-
-            @Override
-            public String next() {
-                return values.next().toString();
-            }
-        };
+        return new ValueCursor<>(name, CharSequence::toString);
     }
 
     @Override
     public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
-        return new Iterator<CharSequence>() {
-            private int next = indexOf(name, 0);
+        return new ValueCursor<>(name, Function.identity());
+    }
 
-            @Override
-            public boolean hasNext() {
-                return next >= 0;
-            }
+    /** The values of the fields named {@code name}, in order, as {@code as} turns them. */
+    private final class ValueCursor<V> implements Iterator<V> {
+        private final CharSequence name;
+        private final Function<CharSequence, V> as;
+        private int next;
 
-            @Override
-            public CharSequence next() {
-                if (next < 0) {
-                    throw new NoSuchElementException();
-                }
-                CharSequence value = value(next);
-                next = indexOf(name, next + 1);
-                return value;
+        ValueCursor(CharSequence name, Function<CharSequence, V> as) {
+            this.name = name;
+            this.as = as;
+            this.next = indexOf(name, 0);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next >= 0;
+        }
+
+        @Override
+        public V next() {
+            if (next < 0) {
+                throw new NoSuchElementException();
             }
-        };
+            CharSequence value = value(next);
+            next = indexOf(name, next + 1);
+            return as.apply(value);
+        }
     }
 
     @Override
@@ -405,11 +405,10 @@ final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
-        // Validated before anything is removed, so that a refused value leaves the fields as they were.
-        NAMES.validateName(name);
-        VALUES.validate(toValue(value));
+        // Checked before anything is removed, so that a refused value leaves the fields as they were.
+        CharSequence checked = checked(name, value);
         removeAll(name);
-        append(name, value);
+        store(name, checked);
         return this;
     }
 

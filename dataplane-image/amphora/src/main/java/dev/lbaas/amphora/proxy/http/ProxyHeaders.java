@@ -7,8 +7,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -33,35 +31,24 @@ public final class ProxyHeaders {
 
     /**
      * Removes the hop-by-hop headers and those the Connection header names. Runs for every request
-     * and response, so it allocates next to nothing when Connection holds only keep-alive or close.
+     * and response, so for a plain {@code Connection: keep-alive} or {@code close} it allocates no
+     * more than the list of the header's values.
      */
     static void removeHopByHop(HttpHeaders headers) {
         if (headers.isEmpty()) {
             return;
         }
-        List<String> naming = null;
-        if (headers instanceof CompactHttpHeaders compact && compact.count(HttpHeaderNames.CONNECTION) == 1) {
-            // the usual case, without an iterator
-            String value = headers.get(HttpHeaderNames.CONNECTION);
-            if (!isPlainConnectionOption(value)) {
-                naming = List.of(value);
+        // a copy of the values, so that removing the headers they name does not disturb the loop
+        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        for (int i = 0; i < connection.size(); i++) {
+            String value = connection.get(i);
+            if (isPlainConnectionOption(value)) {
+                continue;
             }
-        } else if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            for (Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.CONNECTION); values.hasNext();) {
-                String value = values.next();
-                if (!isPlainConnectionOption(value)) {
-                    naming = naming == null ? new ArrayList<>(2) : naming;
-                    naming.add(value);
-                }
-            }
-        }
-        if (naming != null) {
-            for (String value : naming) {
-                for (String token : value.split(",")) {
-                    String name = token.trim();
-                    if (!name.isEmpty()) {
-                        headers.remove(name);
-                    }
+            for (String token : value.split(",")) {
+                String name = token.trim();
+                if (!name.isEmpty()) {
+                    headers.remove(name);
                 }
             }
         }
