@@ -254,6 +254,65 @@ final class CompactHttpHeaders extends HttpHeaders {
         return contains((CharSequence) name, value, ignoreCase);
     }
 
+    /**
+     * Whether a field named {@code name} lists {@code value} among its comma-separated elements,
+     * as Netty's maps answer it, without their iterator and the trimmed copies of each element:
+     * the decoders and encoders ask this of Transfer-Encoding and Connection for every message.
+     * Case is ignored for ASCII letters; the values asked for (chunked, close, keep-alive) are ASCII.
+     */
+    @Override
+    public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            if (listsElement(value(i), value, ignoreCase)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether one of the comma-separated elements of {@code list}, without the whitespace around
+     * it, is {@code element}. After a final comma there is no further element, as in Netty's maps.
+     */
+    private static boolean listsElement(CharSequence list, CharSequence element, boolean ignoreCase) {
+        int length = list.length();
+        for (int begin = 0;;) {
+            int comma = begin;
+            while (comma < length && list.charAt(comma) != ',') {
+                comma++;
+            }
+            int from = begin;
+            int to = comma;
+            while (from < to && list.charAt(from) <= ' ') {
+                from++;
+            }
+            while (to > from && list.charAt(to - 1) <= ' ') {
+                to--;
+            }
+            if (regionIs(list, from, to, element, ignoreCase)) {
+                return true;
+            }
+            begin = comma + 1;
+            if (begin >= length) {
+                return false;
+            }
+        }
+    }
+
+    private static boolean regionIs(CharSequence text, int from, int to, CharSequence expected, boolean ignoreCase) {
+        if (to - from != expected.length()) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char a = text.charAt(i);
+            char b = expected.charAt(i - from);
+            if (a != b && !(ignoreCase && AsciiString.toLowerCase(a) == AsciiString.toLowerCase(b))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public Iterator<Map.Entry<String, String>> iterator() {
         return entries().iterator();

@@ -20,7 +20,7 @@ class CompactHttpHeadersTest {
     private static final List<CharSequence> NAMES = List.of("Host", "host", HttpHeaderNames.CONTENT_LENGTH,
             "Content-Length", "X-Forwarded-For", "x-forwarded-for", HttpHeaderNames.CONNECTION, "Set-Cookie", "Via");
     private static final List<Object> VALUES = List.of("a", "keep-alive, Upgrade", HttpHeaderValues.CLOSE, 42, "",
-            "gzip,  chunked", new Date(1_700_000_000_000L));
+            "gzip,  chunked", new Date(1_700_000_000_000L), "chunked,", ",  Chunked\t ,x", "close,,keep-alive", ",");
 
     @Test
     void randomEditsLeaveBothMapsAlike() {
@@ -75,6 +75,10 @@ class CompactHttpHeadersTest {
             assertThat(actual.getTimeMillis(name)).isEqualTo(timeMillisOrNull(expected, name));
             assertThat(actual.containsValue(name, "chunked", true)).isEqualTo(expected.containsValue(name, "chunked", true));
             assertThat(actual.containsValue(name, "upgrade", true)).isEqualTo(expected.containsValue(name, "upgrade", true));
+            assertThat(actual.containsValue(name, "Chunked", false)).isEqualTo(expected.containsValue(name, "Chunked", false));
+            assertThat(actual.containsValue(name, HttpHeaderValues.KEEP_ALIVE, false))
+                    .isEqualTo(expected.containsValue(name, HttpHeaderValues.KEEP_ALIVE, false));
+            assertThat(actual.containsValue(name, "", true)).isEqualTo(expected.containsValue(name, "", true));
             assertThat(actual.contains(name, "CLOSE", true)).isEqualTo(expected.contains(name, "CLOSE", true));
             assertThat(actual.contains(name, "CLOSE", false)).isEqualTo(expected.contains(name, "CLOSE", false));
             List<String> values = new ArrayList<>();
