@@ -277,40 +277,25 @@ final class CompactHttpHeaders extends HttpHeaders {
     private static boolean listsElement(CharSequence list, CharSequence element, boolean ignoreCase) {
         int length = list.length();
         for (int begin = 0;;) {
-            int comma = begin;
-            while (comma < length && list.charAt(comma) != ',') {
-                comma++;
-            }
+            int comma = AsciiString.indexOf(list, ',', begin);
+            int end = comma < 0 ? length : comma;
             int from = begin;
-            int to = comma;
+            int to = end;
             while (from < to && list.charAt(from) <= ' ') {
                 from++;
             }
             while (to > from && list.charAt(to - 1) <= ' ') {
                 to--;
             }
-            if (regionIs(list, from, to, element, ignoreCase)) {
+            if (to - from == element.length()
+                    && AsciiString.regionMatchesAscii(list, ignoreCase, from, element, 0, to - from)) {
                 return true;
             }
-            begin = comma + 1;
+            begin = end + 1;
             if (begin >= length) {
                 return false;
             }
         }
-    }
-
-    private static boolean regionIs(CharSequence text, int from, int to, CharSequence expected, boolean ignoreCase) {
-        if (to - from != expected.length()) {
-            return false;
-        }
-        for (int i = from; i < to; i++) {
-            char a = text.charAt(i);
-            char b = expected.charAt(i - from);
-            if (a != b && !(ignoreCase && AsciiString.toLowerCase(a) == AsciiString.toLowerCase(b))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
