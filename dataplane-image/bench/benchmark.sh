@@ -4,21 +4,23 @@
 # threads and the same wrk load. Prints one table of ratios amphora/HAProxy, then the
 # reload-under-load check (configuration generations pushed while wrk runs, failed requests counted).
 #
-#   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 5 turns of 10 s per row
+#   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 7 turns of 10 s per row
 #   DURATION=30s ROUNDS=3 THREADS="2" dataplane-image/bench/benchmark.sh
 #   TESTS=keepalive RELOADS=0 dataplane-image/bench/benchmark.sh   # one row, no reload check
 #   PIN=off dataplane-image/bench/benchmark.sh         # neither proxy pins its threads to CPUs
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
 #
-# Each row: both proxies get WARMUP_RUNS (5) runs of WARMUP (2 s) of the row's load, then ROUNDS (5)
+# Each row: both proxies get WARMUP_RUNS (5) runs of WARMUP (2 s) of the row's load, then ROUNDS (7)
 # measurements of DURATION each, amphora and HAProxy taking turns; the table shows each proxy's
 # median requests/s and median p99. A data plane serves for days, and the JIT compiler's first
 # seconds are not what its users see; nor are 50 connections that live through the whole warm-up
 # (see docs/benchmark.md). Taking turns, each proxy idles while the other is measured, alike, and
 # the medians keep disturbed runs on a shared machine from deciding a ratio: on a 2-core machine
 # that also runs wrk and nginx, single 10 s turns of either proxy vary by 10-20% in requests/s and
-# by up to 1.5x in p99, so a median of five turns, not three, is what a ratio can rest on.
+# by up to 2x in p99. A median of three turns moved by +-0.2 from run to run, and one of five was
+# still decided by disturbed turns when three of them fell on one proxy: seven is what a ratio can
+# rest on (docs/benchmark.md).
 #
 # Resident memory: "load" is read right after the amphora's first measurement, "idle" SETTLE seconds
 # (10) after the last one, when the load balancer still holds its configuration but no traffic.
@@ -34,7 +36,7 @@ ROOT="$PWD"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 WARMUP_RUNS="${WARMUP_RUNS:-5}"
-ROUNDS="${ROUNDS:-5}"
+ROUNDS="${ROUNDS:-7}"
 THREADS="${THREADS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
