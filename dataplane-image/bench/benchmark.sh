@@ -7,7 +7,7 @@
 #   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 7 turns of 10 s per row
 #   DURATION=30s ROUNDS=3 THREADS="2" dataplane-image/bench/benchmark.sh
 #   TESTS=keepalive RELOADS=0 dataplane-image/bench/benchmark.sh   # one row, no reload check
-#   PIN=off dataplane-image/bench/benchmark.sh         # neither proxy pins its threads to CPUs
+#   PIN=off dataplane-image/bench/benchmark.sh         # nothing pinned to CPUs: proxies, wrk, nginx
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
 #
@@ -167,9 +167,30 @@ read -ra ALLOWED_CPUS <<<"$(allowed_cpus)"
 
 # The amphora gives each event loop a CPU of its own when it has as many loops as it may use CPUs
 # (--cpu-affinity auto, see CpuAffinity.java); HAProxy's equivalent is cpu-map, one thread per CPU.
-# PIN=off runs both unpinned (the amphora with --cpu-affinity off), for comparison.
+# PIN=off runs both unpinned (the amphora with --cpu-affinity off), wrk and nginx too, for comparison.
 pinned() { [[ $PIN != off ]] && (($1 == ${#ALLOWED_CPUS[@]})); }
 threads_label() { if pinned "$1"; then echo "$1 pinned"; else echo "$1"; fi; }
+
+# In the pinned rows the load and the backends get a CPU each too: wrk the first this script may
+# use, nginx the last. Two pinned proxy threads, wrk and nginx are four busy threads on two cores,
+# and where the scheduler happened to put wrk and nginx decided whole turns: in one unpinned
+# two-worker keep-alive row, six of the fourteen turns ran at 40,700-47,800 requests/s with p99s
+# of 3.5-5.1 ms, the other eight at 49,500-56,200 with 2.2-3.6 ms, whichever proxy it was. With
+# one proxy thread nothing is pinned: a thread that floats must share a CPU with wrk or nginx,
+# which then cannot move out of its way (one keep-alive row so: 23,000-35,000 requests/s).
+LOAD_CPU=()
+place_load_and_backends() { # proxy worker threads
+  local cpus="${ALLOWED_CPUS[*]}" pid
+  cpus="${cpus// /,}"
+  LOAD_CPU=()
+  if pinned "$1"; then
+    LOAD_CPU=(taskset -c "${ALLOWED_CPUS[0]}")
+    cpus="${ALLOWED_CPUS[-1]}"
+  fi
+  for pid in $(cat "$WORK/nginx.pid") $(pgrep -P "$(cat "$WORK/nginx.pid")"); do
+    taskset -p -c "$cpus" "$pid" > /dev/null
+  done
+}
 
 start_haproxy() { # worker threads
   local cpu_map=""
@@ -220,7 +241,7 @@ IDLE_DETAILS=()
 measure() { # url [extra wrk args...]
   local url=$1; shift
   local out
-  out="$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")"
+  out="$("${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")"
   local rps p99 errors
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   p99="$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")"
@@ -233,7 +254,7 @@ measure() { # url [extra wrk args...]
 warm_up() { # url [extra wrk args...]
   local url=$1; shift
   for _ in $(seq "$WARMUP_RUNS"); do
-    wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" > /dev/null
+    "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" > /dev/null
   done
 }
 
@@ -253,6 +274,7 @@ ROWS=()
 for threads in $THREADS; do
   start_amphora "$threads"
   start_haproxy "$threads"
+  place_load_and_backends "$threads"
   sleep 1
   for kind in $TESTS; do
     case $kind in
@@ -290,7 +312,7 @@ for threads in $THREADS; do
 done
 
 echo
-echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}, ${AMPHORA_CLASSES:-}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends"
+echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}, ${AMPHORA_CLASSES:-}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends; pinned: a CPU for each proxy thread, wrk on CPU ${ALLOWED_CPUS[0]}, nginx on CPU ${ALLOWED_CPUS[-1]}"
 printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
@@ -301,7 +323,8 @@ done
 # --- reload under load: RELOADS generations pushed while wrk runs ------------------------------
 ((RELOADS > 0)) || exit 0
 start_amphora 2
-wrk -t1 -c"$CONNECTIONS" -d30s "http://$AMPHORA_VIP:$HTTP_PORT/" > "$WORK/reload-wrk.txt" &
+place_load_and_backends 2
+"${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d30s "http://$AMPHORA_VIP:$HTTP_PORT/" > "$WORK/reload-wrk.txt" &
 WRK_PID=$!
 sleep 1
 for generation in $(seq 2 $((RELOADS + 1))); do
