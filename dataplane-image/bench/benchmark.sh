@@ -177,7 +177,7 @@ threads_label() { if pinned "$1"; then echo "$1 pinned"; else echo "$1"; fi; }
 # two-worker keep-alive row, six of the fourteen turns ran at 40,700-47,800 requests/s with p99s
 # of 3.5-5.1 ms, the other eight at 49,500-56,200 with 2.2-3.6 ms, whichever proxy it was. With
 # one proxy thread nothing is pinned: a thread that floats must share a CPU with wrk or nginx,
-# which then cannot move out of its way (one keep-alive row so: 23,000-35,000 requests/s).
+# which then cannot move out of its way (one keep-alive row so: 12,600-35,500 requests/s).
 LOAD_CPU=()
 place_load_and_backends() { # proxy worker threads
   local cpus="${ALLOWED_CPUS[*]}" pid
