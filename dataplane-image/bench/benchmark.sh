@@ -178,6 +178,7 @@ threads_label() { if pinned "$1"; then echo "$1 pinned"; else echo "$1"; fi; }
 # of 3.5-5.1 ms, the other eight at 49,500-56,200 with 2.2-3.6 ms, whichever proxy it was. With
 # one proxy thread nothing is pinned: a thread that floats must share a CPU with wrk or nginx,
 # which then cannot move out of its way (one keep-alive row so: 12,600-35,500 requests/s).
+pinning() { [[ $PIN == off ]] || echo "; pinned: a CPU for each proxy thread, wrk on CPU ${ALLOWED_CPUS[0]}, nginx on CPU ${ALLOWED_CPUS[-1]}"; }
 LOAD_CPU=()
 place_load_and_backends() { # proxy worker threads
   local cpus="${ALLOWED_CPUS[*]}" pid
@@ -312,7 +313,7 @@ for threads in $THREADS; do
 done
 
 echo
-echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}, ${AMPHORA_CLASSES:-}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends; pinned: a CPU for each proxy thread, wrk on CPU ${ALLOWED_CPUS[0]}, nginx on CPU ${ALLOWED_CPUS[-1]}"
+echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}, ${AMPHORA_CLASSES:-}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends$(pinning)"
 printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
