@@ -178,15 +178,17 @@ threads_label() { if pinned "$1"; then echo "$1 pinned"; else echo "$1"; fi; }
 # of 3.5-5.1 ms, the other eight at 49,500-56,200 with 2.2-3.6 ms, whichever proxy it was. With
 # one proxy thread nothing is pinned: a thread that floats must share a CPU with wrk or nginx,
 # which then cannot move out of its way (one keep-alive row so: 12,600-35,500 requests/s).
-pinning() { [[ $PIN == off ]] || echo "; pinned: a CPU for each proxy thread, wrk on CPU ${ALLOWED_CPUS[0]}, nginx on CPU ${ALLOWED_CPUS[-1]}"; }
+WRK_CPU="${ALLOWED_CPUS[0]}"
+NGINX_CPU="${ALLOWED_CPUS[-1]}"
+pinning() { [[ $PIN == off ]] || echo "; pinned rows: a CPU for each proxy thread, wrk on CPU $WRK_CPU, nginx on CPU $NGINX_CPU"; }
 LOAD_CPU=()
 place_load_and_backends() { # proxy worker threads
   local cpus="${ALLOWED_CPUS[*]}" pid
   cpus="${cpus// /,}"
   LOAD_CPU=()
   if pinned "$1"; then
-    LOAD_CPU=(taskset -c "${ALLOWED_CPUS[0]}")
-    cpus="${ALLOWED_CPUS[-1]}"
+    LOAD_CPU=(taskset -c "$WRK_CPU")
+    cpus="$NGINX_CPU"
   fi
   for pid in $(cat "$WORK/nginx.pid") $(pgrep -P "$(cat "$WORK/nginx.pid")"); do
     taskset -p -c "$cpus" "$pid" > /dev/null
