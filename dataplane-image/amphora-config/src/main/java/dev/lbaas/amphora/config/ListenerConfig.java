@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param adminStateUp false closes the listener
  * @param defaultPoolId the pool that gets the traffic, or null (then connections are refused, and
  *     HTTP requests answered 503)
- * @param timeouts Octavia's four timeouts
+ * @param timeouts Octavia's four timeouts, and the deadline for a request's headers
  * @param allowedCidrs client networks allowed in; empty allows everyone
  * @param insertHeaders request headers the amphora adds on HTTP listeners (X-Forwarded-For, ...)
  */

@@ -31,6 +31,13 @@ public final class RawHttp implements AutoCloseable {
 
     /** Reads one response with a Content-Length body; returns status line + "\n" + body. */
     public String readResponse() throws IOException {
+        String message = readMessage();
+        int headEnd = message.indexOf("\r\n\r\n");
+        return message.substring(0, message.indexOf("\r\n")) + "\n" + message.substring(headEnd + 4);
+    }
+
+    /** Reads one response with a Content-Length body (or none), head and body exactly as they came. */
+    public String readMessage() throws IOException {
         String head = readHead();
         int length = 0;
         for (String line : head.split("\r\n")) {
@@ -39,7 +46,17 @@ public final class RawHttp implements AutoCloseable {
             }
         }
         byte[] body = in.readNBytes(length);
-        return head.substring(0, head.indexOf("\r\n")) + "\n" + new String(body, StandardCharsets.UTF_8);
+        return head + new String(body, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Ends the client's sending side, as a client that has sent all it will. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Everything the server sends until it closes the connection. */
+    public String readUntilClosed() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
     }
 
     public String readHead() throws IOException {

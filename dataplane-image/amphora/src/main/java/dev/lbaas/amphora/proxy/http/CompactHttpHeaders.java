@@ -32,7 +32,7 @@ import java.util.function.Function;
  * <p>Names and values are checked by the validators of Netty's own header maps, so what the
  * decoders accept and refuse does not change; names compare ignoring case and keep the case they
  * came in. Lookups scan, so the proxy refuses messages with more than
- * {@link HttpProxyHandler#MAX_HEADER_FIELDS} fields, as HAProxy does.
+ * {@link ProxyHeaders#MAX_HEADER_FIELDS} fields, as HAProxy does.
  */
 final class CompactHttpHeaders extends HttpHeaders {
 
@@ -217,6 +217,15 @@ final class CompactHttpHeaders extends HttpHeaders {
             values.add(value(i).toString());
         }
         return values;
+    }
+
+    /** How many fields are named {@code name}, counted without a list of their values. */
+    int count(CharSequence name) {
+        int count = 0;
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            count++;
+        }
+        return count;
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.function.Supplier;
 
 /**
@@ -59,8 +58,10 @@ public final class HttpListenerInitializer extends ListenerInitializer {
     protected void addProxyHandlers(ChannelPipeline pipeline) {
         // A client that shuts its sending side after its request still reads the answer (see HttpProxyHandler).
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        pipeline.addLast("http-codec", new HttpServerCodec(CLIENT_DECODER));
-        pipeline.addLast("http-proxy", new HttpProxyHandler(latest, listener.memberConnections()));
+        ClientHttpCodec codec = new ClientHttpCodec(CLIENT_DECODER,
+                () -> latest.get().config().timeouts().httpRequestMillis());
+        pipeline.addLast("http-codec", codec);
+        pipeline.addLast("http-proxy", new HttpProxyHandler(latest, listener.memberConnections(), codec));
     }
 
     /** The pipeline of a member connection; {@code responses} receives what the member answers. */

@@ -9,11 +9,9 @@ import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberConnector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,8 +25,6 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -54,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * promises, so no listener is added per message. Both channels run on the client's event loop,
  * so the state needs no locks.
  *
+ * <p>A request reaches a member only as the amphora read it: {@link RequestRules} refuses what a
+ * member could read otherwise before any of it is sent, and a body that turns out unreadable, or
+ * stops arriving, ends its exchange with the member connection closed, never pooled, so that no
+ * byte of one request can begin another. After an answer that ends the client connection nothing
+ * more it sends is read as a request ({@link LingeringClose}).
+ *
  * <p>A member's sessions are the exchanges it serves, not its connections, which outlive
  * exchanges in the pool: a member counts one active session from the moment a request is bound to
  * it until the exchange ends (see {@link dev.lbaas.amphora.stats.TrafficCounters}).
@@ -61,13 +63,6 @@ import org.slf4j.LoggerFactory;
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements MemberLink.Owner {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
-
-    /**
-     * The most header fields a request or response may carry: HAProxy's default is 101
-     * ({@code tune.http.maxhdr}). Header maps are scanned ({@link CompactHttpHeaders}), and a
-     * message of thousands of tiny fields within the size limit would make every lookup long.
-     */
-    static final int MAX_HEADER_FIELDS = 128;
 
     /** One request and its response. */
     private static final class Exchange {
@@ -97,6 +92,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     private final Supplier<ListenerRuntime> listeners;
     private final MemberConnectionPools pools;
+    private final ClientHttpCodec codec;
     private final Deque<HttpObject> inbound = new ArrayDeque<>();
     private MemberConnectionPools.LoopPool idleMembers;
     private ChannelHandlerContext client;
@@ -118,10 +114,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     /** Reading a request body waits until the member took what it was sent: a slow member slows the client. */
     private boolean waitingForMemberWritability;
     private Channel unflushed;
+    /** The client connection is ending: nothing it sends from now on is read as a request. */
+    private boolean closing;
 
-    HttpProxyHandler(Supplier<ListenerRuntime> listeners, MemberConnectionPools pools) {
+    HttpProxyHandler(Supplier<ListenerRuntime> listeners, MemberConnectionPools pools, ClientHttpCodec codec) {
         this.listeners = listeners;
         this.pools = pools;
+        this.codec = codec;
     }
 
     @Override
@@ -133,6 +132,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         readingClient = true;
         inbound.add((HttpObject) msg);
         pump();
@@ -162,10 +165,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            // While the member works on a request, the member side's timeout is the one that applies.
-            if (exchange == null || !exchange.requestSent || exchange.responseStarted) {
-                ctx.close();
-            }
+            clientIdle(ctx);
         } else if (evt instanceof ChannelInputShutdownEvent) {
             // A client may send its request and shut its side (HTTP/1.0 tools do): it still gets the answer.
             clientInputShut = true;
@@ -175,6 +175,38 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    /** Nothing moved on the client connection for the listener's clientData timeout. */
+    private void clientIdle(ChannelHandlerContext ctx) {
+        if (exchange != null && exchange.requestSent && !exchange.responseStarted) {
+            // the member works on the request: the member side's timeout is the one that applies
+            return;
+        }
+        if (exchange != null && !exchange.requestSent && codec.receivingBody() && !requestQueued()) {
+            // the client stopped inside this exchange's body
+            requestBroken(RequestRules.BODY_TIMEOUT);
+            return;
+        }
+        if (exchange == null && codec.receivingHead()) {
+            fail(listeners.get(), HttpResponseStatus.REQUEST_TIMEOUT, "the request's headers stopped arriving");
+            return;
+        }
+        if (exchange != null && !exchange.requestSent) {
+            // a whole request waits for its member connection, whose own timeout applies
+            return;
+        }
+        ctx.close();
+    }
+
+    /** Whether a request after the current exchange's waits in {@link #inbound}. */
+    private boolean requestQueued() {
+        for (HttpObject queued : inbound) {
+            if (queued instanceof HttpRequest) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -199,7 +231,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     /** Moves client messages on as far as the state allows, then asks for more if it can take them. */
     private void pump() {
         boolean wrote = false;
-        while (!inbound.isEmpty() && client.channel().isActive()) {
+        while (!inbound.isEmpty() && !closing && client.channel().isActive()) {
             if (exchange == null) {
                 HttpObject next = inbound.poll();
                 if (next instanceof HttpRequest request) {
@@ -210,7 +242,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 }
                 continue;
             }
-            if (exchange.requestSent || member == null || connecting) {
+            if (exchange.requestSent) {
+                break;
+            }
+            if (inbound.peek().decoderResult().isFailure()) {
+                // The body turned out unreadable: whatever of it a member connection has, the
+                // connection closes with the exchange, and nothing it has not sent goes out.
+                HttpObject broken = inbound.poll();
+                ReferenceCountUtil.release(broken);
+                requestBroken(RequestRules.ofUnreadableBody(broken.decoderResult().cause()));
+                return;
+            }
+            if (member == null || connecting) {
                 break;
             }
             HttpObject next = inbound.poll();
@@ -261,20 +304,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     private void begin(HttpRequest request) {
         ListenerRuntime listener = listeners.get();
-        if (request.decoderResult().isFailure()) {
+        RequestRules.Refusal refusal = request.decoderResult().isFailure()
+                ? RequestRules.ofUnreadableHead(request.decoderResult().cause())
+                : RequestRules.check(request);
+        if (refusal != null) {
             ReferenceCountUtil.release(request);
-            Throwable cause = request.decoderResult().cause();
-            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
-                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
-                    : HttpResponseStatus.BAD_REQUEST;
-            fail(listener, status, "bad request");
-            return;
-        }
-        if (request.headers().size() > MAX_HEADER_FIELDS) {
-            ReferenceCountUtil.release(request);
-            fail(listener, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many header fields");
+            fail(listener, refusal.status(), refusal.reason());
             return;
         }
         exchange = new Exchange(listener, request);
@@ -424,19 +459,31 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     }
 
     private void forwardResponse(HttpObject msg) {
+        if (!(msg instanceof HttpResponse) && msg.decoderResult().isFailure()) {
+            // a body the member framed wrongly: what the client has of it is cut, and the
+            // member connection, whose next bytes nobody could place, is closed
+            ReferenceCountUtil.release(msg);
+            failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server sent an invalid response");
+            return;
+        }
         if (msg instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server sent an invalid response");
                 return;
             }
-            if (response.headers().size() > MAX_HEADER_FIELDS) {
+            if (response.headers().size() > ProxyHeaders.MAX_HEADER_FIELDS) {
                 ReferenceCountUtil.release(msg);
                 failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server sent too many header fields");
                 return;
             }
-            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL
-                    && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            if (response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                // Upgrade never reaches a member (ProxyHeaders), so no member may switch protocols.
+                ReferenceCountUtil.release(msg);
+                failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server switched protocols unasked");
+                return;
+            }
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // 100 Continue and friends precede the real response
                 exchange.interimResponse = true;
             } else {
@@ -462,7 +509,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         // The whole response is read: the member connection is free even before the client has it.
         // Flushed here, as the member's read-complete no longer reaches this handler once released.
         if (closesClientAfter(exchange)) {
-            client.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
+            closing = true;
+            LingeringClose.after(client.writeAndFlush(msg));
         } else {
             client.writeAndFlush(msg, client.voidPromise());
         }
@@ -529,7 +577,24 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        closing = true;
+        LingeringClose.after(client.writeAndFlush(response));
+    }
+
+    /**
+     * The client's current request cannot go on (unreadable, or stopped arriving): the member
+     * connection closes, and the client gets the refusal, or a cut if it has part of an answer.
+     */
+    private void requestBroken(RequestRules.Refusal refusal) {
+        if (exchange.responseStarted) {
+            exchange.listener.counters().requestFailed();
+            endExchange();
+            releaseInbound();
+            closeMember();
+            closeClient();
+        } else {
+            fail(exchange.listener, refusal.status(), refusal.reason());
+        }
     }
 
     /** The member failed the current exchange: an error if the client has no response yet, else a cut. */
@@ -540,10 +605,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         if (exchange.responseStarted) {
             exchange.listener.counters().requestFailed();
             closeMember();
-            client.close();
+            closeClient();
         } else {
             fail(exchange.listener, status, message);
         }
+    }
+
+    /** Cuts the client connection: what it was sent of an answer is all it gets. */
+    private void closeClient() {
+        closing = true;
+        client.close();
     }
 
     private void closeMember() {
@@ -667,7 +738,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                     // as with any keep-alive connection the server closes, the client may retry
                     exchange.listener.counters().requestFailed();
                     memberTarget = null;
-                    client.close();
+                    closeClient();
                     return;
                 }
             }

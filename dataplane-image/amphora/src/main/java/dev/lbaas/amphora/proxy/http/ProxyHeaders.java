@@ -18,6 +18,13 @@ public final class ProxyHeaders {
             "X-Real-IP");
 
     /**
+     * The most header fields a request or response may carry: HAProxy's default is 101
+     * ({@code tune.http.maxhdr}). Header maps are scanned ({@link CompactHttpHeaders}), and a
+     * message of thousands of tiny fields within the size limit would make every lookup long.
+     */
+    static final int MAX_HEADER_FIELDS = 128;
+
+    /**
      * Connection-specific headers (RFC 9110, 7.6.1). Transfer-Encoding is not among them here: the
      * proxy streams bodies in the framing they came in, and the codecs re-frame as needed. Upgrade
      * is dropped so that members never switch protocols under the proxy.
@@ -26,13 +33,20 @@ public final class ProxyHeaders {
             HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE,
             HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);
 
+    /** What frames a message, and whom it is for: never removed on the way, whatever Connection says. */
+    static final List<AsciiString> END_TO_END = List.of(HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.HOST);
+
     private ProxyHeaders() {
     }
 
     /**
-     * Removes the hop-by-hop headers and those the Connection header names. Runs for every request
-     * and response, so for a plain {@code Connection: keep-alive} or {@code close} it allocates no
-     * more than the list of the header's values.
+     * Removes the hop-by-hop headers and those the Connection header names, except the framing
+     * headers and Host: what frames a message, and whom it is for, is never the sender's to take
+     * off on the way (a request whose Connection names them is refused before this, see
+     * {@link RequestRules}). Runs for every request and response, so for a plain
+     * {@code Connection: keep-alive} or {@code close} it allocates no more than the list of the
+     * header's values.
      */
     static void removeHopByHop(HttpHeaders headers) {
         if (headers.isEmpty()) {
@@ -47,7 +61,7 @@ public final class ProxyHeaders {
             }
             for (String token : value.split(",")) {
                 String name = token.trim();
-                if (!name.isEmpty()) {
+                if (!name.isEmpty() && !isEndToEnd(name)) {
                     headers.remove(name);
                 }
             }
@@ -55,6 +69,37 @@ public final class ProxyHeaders {
         for (int i = 0; i < HOP_BY_HOP.size(); i++) {
             headers.remove(HOP_BY_HOP.get(i));
         }
+    }
+
+    private static boolean isEndToEnd(String name) {
+        for (int i = 0; i < END_TO_END.size(); i++) {
+            if (END_TO_END.get(i).contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the comma-separated {@code value} has {@code token} among its elements, ignoring case and spaces. */
+    static boolean listsToken(String value, AsciiString token) {
+        int start = 0;
+        while (start <= value.length()) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? value.length() : comma;
+            int from = start;
+            while (from < end && (value.charAt(from) == ' ' || value.charAt(from) == '\t')) {
+                from++;
+            }
+            int to = end;
+            while (to > from && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) {
+                to--;
+            }
+            if (to - from == token.length() && token.regionMatches(true, 0, value, from, to - from)) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
     }
 
     /**

@@ -1,0 +1,319 @@
+package dev.lbaas.amphora.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.DecoderResultProvider;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The HTTP codec of a client connection: requests in, responses out. It does what Netty's
+ * {@link HttpServerCodec} does for a proxy (a response to HEAD carries no body, so each response
+ * is matched with the method of its request; CONNECT is refused, see {@link RequestRules}) and adds what a proxy in
+ * front of other servers needs and Netty's decoder does not do:
+ *
+ * <ul>
+ *   <li><b>A deadline for each request's head</b> (the listener's {@code httpRequest} timeout):
+ *       counted from the connection's start for its first request and from the first byte of
+ *       every later one, to the end of its headers. The client data timeout cannot bound a head,
+ *       because every byte of a trickled head resets it. A late head becomes a failed request
+ *       ({@link RequestRules.HeadTimeout}), answered in its turn, and nothing the connection
+ *       sends after it is decoded; a connection that has sent nothing at all by then is closed
+ *       without an answer, as it may be a browser's speculative connection.</li>
+ *   <li><b>Obsolete line folding refused</b> (RFC 9112, 5.2): a header line that starts with
+ *       whitespace continues the line before it for some parsers and starts a new field for
+ *       others, and Netty's decoder folds it without a trace.</li>
+ *   <li><b>A body cut short is a failure</b>: when the connection ends inside a request's body,
+ *       Netty's decoder drops the request without a word; here it ends with a failed
+ *       {@link LastHttpContent}, so that the proxy answers and closes the member connection
+ *       that has part of the request.</li>
+ * </ul>
+ */
+final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
+
+    /** A header line started with whitespace: the head is refused (RFC 9112, 5.2). */
+    static final class ObsoleteLineFolding extends RuntimeException {
+        ObsoleteLineFolding() {
+            super("obsolete line folding is not accepted: a header line starts with whitespace", null, false, false);
+        }
+    }
+
+    /**
+     * @param config the decoder's limits and strictness
+     * @param headDeadlineMillis the listener's current httpRequest timeout, read when a deadline starts
+     */
+    ClientHttpCodec(HttpDecoderConfig config, LongSupplier headDeadlineMillis) {
+        Queue<HttpMethod> methods = new ArrayDeque<>(2);
+        init(new RequestDecoder(config, methods, headDeadlineMillis), new ResponseEncoder(methods));
+    }
+
+    /** Whether a request's head has begun to arrive and is not yet whole. */
+    boolean receivingHead() {
+        return inboundHandler().headStarted && !inboundHandler().discarding;
+    }
+
+    /** Whether a request's head has arrived and its body is not yet whole. */
+    boolean receivingBody() {
+        return inboundHandler().inBody;
+    }
+
+    /**
+     * Decodes requests, keeps the methods of those to be answered, watches each head's deadline
+     * and refuses folded header lines. Between requests and while a head comes in it is "in a
+     * head"; from the head's end to the body's end, in a body.
+     */
+    static final class RequestDecoder extends HttpRequestDecoder {
+        private final Queue<HttpMethod> methods;
+        private final LongSupplier headDeadlineMillis;
+        private final FoldScanner folds = new FoldScanner();
+        private ChannelHandlerContext ctx;
+        private boolean inBody;
+        /** A byte of the head being waited for has arrived. */
+        private boolean headStarted;
+        /** Bytes at the reader index that {@link #folds} has seen already. */
+        private int scannedAhead;
+        private ScheduledFuture<?> deadline;
+        /** A head was refused or late: everything after it is discarded. */
+        private boolean discarding;
+
+        RequestDecoder(HttpDecoderConfig config, Queue<HttpMethod> methods, LongSupplier headDeadlineMillis) {
+            super(config);
+            this.methods = methods;
+            this.headDeadlineMillis = headDeadlineMillis;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+            this.ctx = ctx;
+            super.handlerAdded(ctx);
+            if (ctx.channel().isActive()) {
+                startDeadline();
+            }
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            startDeadline();
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            stopDeadline();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+            stopDeadline();
+            super.handlerRemoved0(ctx);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (discarding) {
+                buffer.skipBytes(buffer.readableBytes());
+                return;
+            }
+            if (!inBody) {
+                int from = buffer.readerIndex() + scannedAhead;
+                int scanned = folds.scan(buffer, from, buffer.writerIndex());
+                if (scanned < 0) {
+                    refuse(buffer, out, new ObsoleteLineFolding());
+                    return;
+                }
+                scannedAhead += scanned;
+                if (buffer.isReadable()) {
+                    headArrives();
+                }
+            }
+            int readable = buffer.readableBytes();
+            int first = out.size();
+            super.decode(ctx, buffer, out);
+            scannedAhead = Math.max(0, scannedAhead - (readable - buffer.readableBytes()));
+            follow(out, first);
+            if (!inBody && buffer.isReadable()) {
+                // the next request has begun within what came with the end of this one
+                headArrives();
+            }
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            int first = out.size();
+            super.decodeLast(ctx, in, out);
+            follow(out, first);
+            if (inBody && !discarding) {
+                inBody = false;
+                LastHttpContent cut = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+                cut.setDecoderResult(DecoderResult.failure(
+                        new PrematureChannelClosureException("the connection ended inside the request's body")));
+                out.add(cut);
+            }
+        }
+
+        /** Updates the state by the messages the decoder added to {@code out} from {@code first} on. */
+        private void follow(List<Object> out, int first) {
+            for (int i = first; i < out.size(); i++) {
+                Object msg = out.get(i);
+                if (msg instanceof HttpRequest request) {
+                    methods.add(request.method());
+                    stopDeadline();
+                    headStarted = false;
+                    inBody = true;
+                    folds.reset();
+                    scannedAhead = 0;
+                }
+                if (msg instanceof LastHttpContent) {
+                    inBody = false;
+                }
+                if (((DecoderResultProvider) msg).decoderResult().isFailure()) {
+                    // Netty's decoder discards the rest of the connection after a failure; so does this.
+                    inBody = false;
+                    discarding = true;
+                    stopDeadline();
+                }
+            }
+        }
+
+        /** The head refused: it becomes a failed request, answered in its turn, and the rest is dropped. */
+        private void refuse(ByteBuf buffer, List<Object> out, Exception cause) {
+            buffer.skipBytes(buffer.readableBytes());
+            out.add(refusedHead(cause));
+        }
+
+        private HttpRequest refusedHead(Exception cause) {
+            discarding = true;
+            stopDeadline();
+            HttpRequest refused = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+            refused.setDecoderResult(DecoderResult.failure(cause));
+            methods.add(refused.method());
+            return refused;
+        }
+
+        private void headArrives() {
+            headStarted = true;
+            startDeadline();
+        }
+
+        private void startDeadline() {
+            if (deadline == null && !discarding) {
+                deadline = ctx.executor().schedule(this::headLate, headDeadlineMillis.getAsLong(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void stopDeadline() {
+            if (deadline != null) {
+                deadline.cancel(false);
+                deadline = null;
+            }
+        }
+
+        private void headLate() {
+            deadline = null;
+            if (!ctx.channel().isActive() || discarding) {
+                return;
+            }
+            if (!headStarted) {
+                // Nothing of the first request arrived: a connection kept for later, or a probe.
+                ctx.close();
+                return;
+            }
+            // Answered after the requests before it, as a head that could not be read would be.
+            ctx.fireChannelRead(refusedHead(new RequestRules.HeadTimeout()));
+            ctx.fireChannelReadComplete();
+        }
+    }
+
+    /**
+     * Finds obsolete line folding in a head as its bytes arrive: a line after the request line
+     * that starts with a space or a tab. Empty lines before the request line are skipped, as the
+     * decoder skips them; the empty line after the header lines ends the head, and the scan.
+     */
+    static final class FoldScanner {
+        private boolean atLineStart = true;
+        private boolean seenRequestLine;
+        private boolean headEnded;
+
+        void reset() {
+            atLineStart = true;
+            seenRequestLine = false;
+            headEnded = false;
+        }
+
+        /**
+         * Scans the bytes from {@code from} to {@code to} of a head.
+         *
+         * @return how many were scanned (fewer than offered when the head ends among them), or -1
+         *     when a folded line starts among them
+         */
+        int scan(ByteBuf buffer, int from, int to) {
+            if (headEnded) {
+                return 0;
+            }
+            for (int i = from; i < to; i++) {
+                byte b = buffer.getByte(i);
+                if (atLineStart) {
+                    if (!seenRequestLine) {
+                        if (b == '\r' || b == '\n') {
+                            continue;
+                        }
+                        seenRequestLine = true;
+                    } else if (b == ' ' || b == '\t') {
+                        return -1;
+                    } else if (b == '\n') {
+                        // the empty line after the header lines
+                        headEnded = true;
+                        return i + 1 - from;
+                    } else if (b == '\r') {
+                        continue;
+                    }
+                }
+                if (b == '\n') {
+                    atLineStart = true;
+                } else if (b != '\r') {
+                    atLineStart = false;
+                }
+            }
+            return to - from;
+        }
+    }
+
+    /** Encodes responses, each matched with the method of the request it answers. */
+    static final class ResponseEncoder extends HttpResponseEncoder {
+        private final Queue<HttpMethod> methods;
+
+        ResponseEncoder(Queue<HttpMethod> methods) {
+            this.methods = methods;
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // an interim response precedes the final one to the same request
+                return super.isContentAlwaysEmpty(msg);
+            }
+            return HttpMethod.HEAD.equals(methods.poll()) || super.isContentAlwaysEmpty(msg);
+        }
+    }
+}

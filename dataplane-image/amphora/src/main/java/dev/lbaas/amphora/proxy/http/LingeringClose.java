@@ -1,0 +1,44 @@
+package dev.lbaas.amphora.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.socket.DuplexChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ends a client connection after its last response without losing that response. Closing a
+ * socket whose client is still sending (the rest of a refused body, requests pipelined after a
+ * {@code Connection: close}) makes the kernel answer with a reset, and a reset can reach the
+ * client before it has read the response, which is then lost: the client sees "connection reset"
+ * instead of the 400 that says why. So the sending side is shut first, what the client still
+ * sends is read and dropped (the decoder discards after a refusal), and the connection closes
+ * when the client closes its side, or after {@link #LINGER_MILLIS}: nginx's lingering close,
+ * HAProxy's drain before close.
+ */
+final class LingeringClose {
+
+    /** How long a client may go on sending after its last response. */
+    static final long LINGER_MILLIS = 2_000;
+
+    private LingeringClose() {
+    }
+
+    /** Closes the connection of {@code lastWrite} once that write is done, lingering as described. */
+    static void after(ChannelFuture lastWrite) {
+        lastWrite.addListener((ChannelFuture written) -> {
+            Channel channel = written.channel();
+            if (!written.isSuccess() || !(channel instanceof DuplexChannel duplex) || duplex.isInputShutdown()) {
+                channel.close();
+                return;
+            }
+            duplex.shutdownOutput().addListener(shut -> {
+                if (!shut.isSuccess() || !channel.isActive()) {
+                    channel.close();
+                    return;
+                }
+                channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                channel.config().setAutoRead(true);
+            });
+        });
+    }
+}
