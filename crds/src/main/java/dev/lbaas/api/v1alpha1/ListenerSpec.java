@@ -14,6 +14,9 @@ import java.util.List;
 @ValidationRule(value = "!has(self.insertHeaders) || size(self.insertHeaders) == 0 || self.protocol in ['HTTP', 'TERMINATED_HTTPS']",
         message = "insertHeaders is only allowed on HTTP and TERMINATED_HTTPS listeners",
         fieldPath = ".insertHeaders")
+@ValidationRule(value = "!has(self.timeouts) || !has(self.timeouts.httpRequest) || self.protocol in ['HTTP', 'TERMINATED_HTTPS']",
+        message = "timeouts.httpRequest is only allowed on HTTP and TERMINATED_HTTPS listeners: others read no HTTP headers",
+        fieldPath = ".timeouts.httpRequest")
 @ValidationRule(value = "self.protocol != 'PROMETHEUS' || !has(self.defaultPoolRef)",
         message = "defaultPoolRef is not allowed on PROMETHEUS listeners: they serve the load balancer's metrics",
         fieldPath = ".defaultPoolRef")
@@ -58,7 +61,7 @@ public class ListenerSpec {
             + "X-Forwarded-Proto, X-Real-IP. HTTP and TERMINATED_HTTPS listeners only.")
     private List<InsertHeader> insertHeaders;
 
-    @JsonPropertyDescription("Octavia's client and member timeouts.")
+    @JsonPropertyDescription("Octavia's client and member timeouts, and the deadline for a request's headers.")
     private ListenerTimeouts timeouts;
 
     @JsonPropertyDescription("Client networks allowed to connect, in CIDR notation. Empty allows everyone.")

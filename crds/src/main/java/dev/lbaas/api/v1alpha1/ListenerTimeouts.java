@@ -3,8 +3,12 @@ package dev.lbaas.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 
-/** Octavia's four listener timeouts, as durations such as "50s", "1m30s" or "500ms". */
+/**
+ * Octavia's four listener timeouts, and the deadline for a request's headers, as durations such
+ * as "50s", "1m30s" or "500ms".
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ListenerTimeouts {
 
@@ -26,6 +30,16 @@ public class ListenerTimeouts {
     @JsonPropertyDescription("Time to wait for content inspection (Octavia timeout_tcp_inspect). Default 0s.")
     @Pattern(DURATION_PATTERN)
     private String tcpInspect;
+
+    @JsonPropertyDescription("HTTP listeners: time allowed for a request's headers to arrive whole, from the "
+            + "connection's start for its first request and from the first byte of each later one. A request "
+            + "that misses it is answered 408 and its connection closed; a connection that sent nothing by then "
+            + "is closed. The clientData timeout cannot bound headers trickled a byte at a time, as each byte "
+            + "resets it. Beyond Octavia (HAProxy's timeout http-request). Default 10s.")
+    @Pattern(DURATION_PATTERN)
+    @ValidationRule(value = "duration(self) > duration('0s') && duration(self) <= duration('24h')",
+            message = "httpRequest must be more than 0s and at most 24h")
+    private String httpRequest;
 
     public String getClientData() {
         return clientData;
@@ -57,5 +71,13 @@ public class ListenerTimeouts {
 
     public void setTcpInspect(String tcpInspect) {
         this.tcpInspect = tcpInspect;
+    }
+
+    public String getHttpRequest() {
+        return httpRequest;
+    }
+
+    public void setHttpRequest(String httpRequest) {
+        this.httpRequest = httpRequest;
     }
 }

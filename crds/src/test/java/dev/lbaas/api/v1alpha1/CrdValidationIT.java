@@ -157,6 +157,20 @@ class CrdValidationIT {
     }
 
     @Test
+    void theDeadlineForHeadersIsBoundedAndForHttpListenersOnly() {
+        String http = "loadBalancerRef: lb\nprotocol: HTTP\nprotocolPort: 80\n";
+        assertThat(spec(create("Listener", http + "timeouts: {httpRequest: 2s500ms}")))
+                .containsEntry("timeouts", Map.of("httpRequest", "2s500ms"));
+        assertThat(rejection("Listener", http + "timeouts: {httpRequest: 0s}"))
+                .contains("spec.timeouts.httpRequest: Invalid value", "httpRequest must be more than 0s and at most 24h");
+        assertThat(rejection("Listener", http + "timeouts: {httpRequest: 25h}"))
+                .contains("httpRequest must be more than 0s and at most 24h");
+        assertThat(rejection("Listener", "loadBalancerRef: lb\nprotocol: TCP\nprotocolPort: 80\ntimeouts: {httpRequest: 5s}"))
+                .contains("spec.timeouts.httpRequest: Invalid value",
+                        "timeouts.httpRequest is only allowed on HTTP and TERMINATED_HTTPS listeners");
+    }
+
+    @Test
     void poolNeedsAParentAndPersistenceRules() {
         assertThat(rejection("Pool", "protocol: HTTP"))
                 .contains("one of listenerRef or loadBalancerRef is required");

@@ -209,7 +209,8 @@ public final class ConfigRenderer {
                 Durations.toMillis(spec.getTimeouts().getClientData(), defaults.clientDataMillis()),
                 Durations.toMillis(spec.getTimeouts().getMemberConnect(), defaults.memberConnectMillis()),
                 Durations.toMillis(spec.getTimeouts().getMemberData(), defaults.memberDataMillis()),
-                Durations.toMillis(spec.getTimeouts().getTcpInspect(), defaults.tcpInspectMillis()));
+                Durations.toMillis(spec.getTimeouts().getTcpInspect(), defaults.tcpInspectMillis()),
+                Durations.toMillis(spec.getTimeouts().getHttpRequest(), defaults.httpRequestMillis()));
         List<String> headers = Objects.requireNonNullElse(spec.getInsertHeaders(), List.<InsertHeader>of()).stream()
                 .map(ConfigRenderer::headerName)
                 .collect(Collectors.toList());

@@ -188,10 +188,11 @@ class ConfigRendererTest {
 
     @Test
     void timeoutsAreParsedFromDurations() {
-        var listener = listener("l", "lb", ListenerProtocol.TCP, 80, null);
+        var listener = listener("l", "lb", ListenerProtocol.HTTP, 80, null);
         ListenerTimeouts timeouts = new ListenerTimeouts();
         timeouts.setClientData("1m30s");
         timeouts.setMemberConnect("500ms");
+        timeouts.setHttpRequest("2s500ms");
         listener.getSpec().setTimeouts(timeouts);
 
         RenderedConfig rendered = ConfigRenderer.render(
@@ -203,6 +204,16 @@ class ConfigRendererTest {
         assertThat(rendered0.memberConnectMillis()).isEqualTo(500);
         assertThat(rendered0.memberDataMillis()).isEqualTo(50_000);
         assertThat(rendered0.tcpInspectMillis()).isZero();
+        assertThat(rendered0.httpRequestMillis()).isEqualTo(2_500);
+    }
+
+    @Test
+    void theDeadlineForHeadersDefaultsToTenSeconds() {
+        RenderedConfig rendered = ConfigRenderer.render(LoadBalancerTree.select(loadBalancer("lb"),
+                List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, null)), List.of(), List.of(), List.of()),
+                "127.0.0.9", 1);
+
+        assertThat(rendered.config().listeners().get(0).timeouts().httpRequestMillis()).isEqualTo(10_000);
     }
 
     @Test

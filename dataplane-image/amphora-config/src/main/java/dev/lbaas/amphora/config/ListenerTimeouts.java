@@ -9,7 +9,7 @@ package dev.lbaas.amphora.config;
  * @param tcpInspectMillis time to wait for content inspection (0: none)
  * @param httpRequestMillis time allowed for a request's headers to arrive whole, from the start of
  *     the connection for its first request and from the first byte of each later one (HTTP
- *     listeners; 0 in a configuration from an operator that predates it: the default)
+ *     listeners)
  */
 public record ListenerTimeouts(long clientDataMillis, long memberConnectMillis, long memberDataMillis,
         long tcpInspectMillis, long httpRequestMillis) {
@@ -26,9 +26,6 @@ public record ListenerTimeouts(long clientDataMillis, long memberConnectMillis, 
         Validation.requireRange(memberConnectMillis, 1, 86_400_000, "timeouts.memberConnectMillis");
         Validation.requireRange(memberDataMillis, 1, 86_400_000, "timeouts.memberDataMillis");
         Validation.requireRange(tcpInspectMillis, 0, 86_400_000, "timeouts.tcpInspectMillis");
-        if (httpRequestMillis == 0) {
-            httpRequestMillis = DEFAULT_HTTP_REQUEST_MILLIS;
-        }
         Validation.requireRange(httpRequestMillis, 1, 86_400_000, "timeouts.httpRequestMillis");
     }
 

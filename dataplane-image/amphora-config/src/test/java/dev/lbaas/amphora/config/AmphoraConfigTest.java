@@ -47,6 +47,14 @@ class AmphoraConfigTest {
     }
 
     @Test
+    void theHeadDeadlineIsBounded() {
+        assertThatThrownBy(() -> new ListenerTimeouts(1000, 2000, 3000, 0, 0))
+                .hasMessageContaining("timeouts.httpRequestMillis");
+        assertThatThrownBy(() -> new ListenerTimeouts(1000, 2000, 3000, 0, 86_400_001))
+                .hasMessageContaining("timeouts.httpRequestMillis");
+    }
+
+    @Test
     void rejectsTimeoutNotBelowDelay() {
         assertThatThrownBy(() -> new HealthMonitorConfig("hm", MonitorType.TCP, 4000, 4000, 3, 3,
                 null, null, null, null, null, true))
