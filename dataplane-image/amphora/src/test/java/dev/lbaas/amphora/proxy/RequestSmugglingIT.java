@@ -109,7 +109,10 @@ class RequestSmugglingIT {
                 Arguments.of("bad chunk terminator", "5\r\nhelloXX0\r\n\r\n"),
                 Arguments.of("bare LF after chunk data", "5\r\nhello\n0\r\n\r\n"),
                 Arguments.of("bare LF after chunk size", "5\nhello\r\n0\r\n\r\n"),
-                Arguments.of("space inside chunk size", "5 5\r\nhello\r\n0\r\n\r\n"));
+                Arguments.of("space inside chunk size", "5 5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("chunk extension without a name", "5;\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("chunk extension value cut by a space", "5;a=b c\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("folded trailer field", "5\r\nhello\r\n0\r\nX-T: 1\r\n 2\r\n\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -119,7 +122,7 @@ class RequestSmugglingIT {
         try (RawHttp attacker = new RawHttp(VIP, port)) {
             attacker.send(head + body + SMUGGLED);
             assertThat(attacker.readResponse()).startsWith("HTTP/1.1 400 Bad Request\n")
-                    .endsWith("malformed chunked body\n");
+                    .contains("malformed chunked body");
             assertThat(attacker.closedByServer()).isTrue();
         }
         // No member read a request from it; a member connection that got its head is closed, not pooled.
@@ -191,6 +194,18 @@ class RequestSmugglingIT {
         "GET / HTTP/1.1\r\nHost: t.example\r\nContent-Length: 0\r\n\t5\r\n\r\n",
         // Transfer-Encoding in HTTP/1.0 (RFC 9112, 6.1)
         "POST / HTTP/1.0\r\nHost: t.example\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        // what Netty's decoder read leniently and llhttp does not (found by HttpDifferentialIT)
+        "GET\t/ HTTP/1.1\r\nHost: t.example\r\n\r\n",
+        "GET  / HTTP/1.1\r\nHost: t.example\r\n\r\n",
+        "GET \u000b/ HTTP/1.1\r\nHost: t.example\r\n\r\n",
+        "GET / http/1.1\r\nHost: t.example\r\n\r\n",
+        "PRI /p HTTP/1.1\r\nHost: t.example\r\n\r\n",
+        "POST / HTTP/1.0\r\nHost: t.example\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+        "POST / HTTP/1.1\r\nHost: t.example\r\nContent-Length: 5\t\r\n\r\nhello",
+        "POST / HTTP/1.1\r\nHost: t.example\r\nTransfer-Encoding: chunked,\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: t.example\r\nTransfer-Encoding: chunked\t\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: t.example\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: t.example\r\nX-Note: a\rb\r\n\r\n",
     })
     void aRequestOutsideTheRulesOfHostTargetAndFramingIsRefusedBeforeAnyMember(String request) throws Exception {
         try (RawHttp client = new RawHttp(VIP, port)) {
@@ -212,6 +227,11 @@ class RequestSmugglingIT {
         try (RawHttp client = new RawHttp(VIP, port)) {
             client.send("CONNECT t.example:443 HTTP/1.1\r\nHost: t.example:443\r\n\r\n");
             assertThat(client.readResponse()).isEqualTo("HTTP/1.1 501 Not Implemented\nCONNECT is not served\n");
+        }
+        try (RawHttp client = new RawHttp(VIP, port)) {
+            client.send("POST / HTTP/1.1\r\nHost: t.example\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
+            assertThat(client.readResponse()).isEqualTo(
+                    "HTTP/1.1 501 Not Implemented\nonly the chunked transfer coding is served\n");
         }
         assertThat(member.received()).isEmpty();
     }
@@ -277,5 +297,16 @@ class RequestSmugglingIT {
         // Upgrade and Connection never reached the member, which switched on its own
         assertThat(member.received()).containsExactly("GET /chat HTTP/1.1\r\nHost: t.example\r\n\r\n");
         assertThat(member.connections().get(0).awaitClosed(Duration.ofSeconds(5))).isTrue();
+    }
+
+    @Test
+    void chunkedFramingReachesTheMemberInOneSpellingWithoutExtensions() throws Exception {
+        try (RawHttp client = new RawHttp(VIP, port)) {
+            client.send("POST /form HTTP/1.1\r\nHost: t.example\r\nTransfer-Encoding:  Chunked \r\n\r\n"
+                    + "5;name=value;q=\"a \\\"b\\\"\" ;flag\r\nhello\r\n0\r\nX-Checksum: 1\r\n\r\n");
+            assertThat(client.readResponse()).startsWith("HTTP/1.1 200 OK\n");
+        }
+        assertThat(member.received()).containsExactly("POST /form HTTP/1.1\r\nHost: t.example\r\n"
+                + "transfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Checksum: 1\r\n\r\n");
     }
 }

@@ -10,6 +10,7 @@ import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
@@ -40,9 +42,12 @@ import java.util.function.LongSupplier;
  *       ({@link RequestRules.HeadTimeout}), answered in its turn, and nothing the connection
  *       sends after it is decoded; a connection that has sent nothing at all by then is closed
  *       without an answer, as it may be a browser's speculative connection.</li>
- *   <li><b>Obsolete line folding refused</b> (RFC 9112, 5.2): a header line that starts with
- *       whitespace continues the line before it for some parsers and starts a new field for
- *       others, and Netty's decoder folds it without a trace.</li>
+ *   <li><b>The request line and the lines after it read strictly</b> ({@link HeadScanner}, and
+ *       the version spelled as RFC 9112 spells it, one Content-Length field): where Netty's
+ *       decoder splits the request line on tabs and runs of spaces, takes {@code http/1.1} for
+ *       HTTP/1.1, folds a header line that starts with whitespace into the one before and, in
+ *       HTTP/1.0, takes the first of several Content-Length fields, other parsers read a
+ *       different request, a new field or another length.</li>
  *   <li><b>A body cut short is a failure</b>: when the connection ends inside a request's body,
  *       Netty's decoder drops the request without a word; here it ends with a failed
  *       {@link LastHttpContent}, so that the proxy answers and closes the member connection
@@ -51,10 +56,12 @@ import java.util.function.LongSupplier;
  */
 final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
 
-    /** A header line started with whitespace: the head is refused (RFC 9112, 5.2). */
-    static final class ObsoleteLineFolding extends RuntimeException {
-        ObsoleteLineFolding() {
-            super("obsolete line folding is not accepted: a header line starts with whitespace", null, false, false);
+    private static final int CONTENT_LENGTH_CHARS = HttpHeaderNames.CONTENT_LENGTH.length();
+
+    /** A request that breaks a rule of {@link HeadScanner} or {@link ChunkedBodyScanner}: refused, the rule named. */
+    static final class MalformedRequest extends RuntimeException {
+        MalformedRequest(String reason) {
+            super(reason, null, false, false);
         }
     }
 
@@ -85,16 +92,21 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
     static final class RequestDecoder extends HttpRequestDecoder {
         private final Queue<HttpMethod> methods;
         private final LongSupplier headDeadlineMillis;
-        private final FoldScanner folds = new FoldScanner();
+        private final HeadScanner scanner = new HeadScanner();
+        private final ChunkedBodyScanner chunks = new ChunkedBodyScanner();
+        /** The body being read is chunked: {@link #chunks} checks it. */
+        private boolean chunkedBody;
         private ChannelHandlerContext ctx;
         private boolean inBody;
         /** A byte of the head being waited for has arrived. */
         private boolean headStarted;
-        /** Bytes at the reader index that {@link #folds} has seen already. */
+        /** Bytes at the reader index that {@link #scanner} has seen already. */
         private int scannedAhead;
         private ScheduledFuture<?> deadline;
         /** A head was refused or late: everything after it is discarded. */
         private boolean discarding;
+        /** The Content-Length fields of the head being read. */
+        private int contentLengthFields;
 
         RequestDecoder(HttpDecoderConfig config, Queue<HttpMethod> methods, LongSupplier headDeadlineMillis) {
             super(config);
@@ -137,15 +149,23 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
             }
             if (!inBody) {
                 int from = buffer.readerIndex() + scannedAhead;
-                int scanned = folds.scan(buffer, from, buffer.writerIndex());
+                int scanned = scanner.scan(buffer, from, buffer.writerIndex());
                 if (scanned < 0) {
-                    refuse(buffer, out, new ObsoleteLineFolding());
+                    refuse(buffer, out, new MalformedRequest(scanner.violation()));
                     return;
                 }
                 scannedAhead += scanned;
                 if (buffer.isReadable()) {
                     headArrives();
                 }
+            } else if (chunkedBody) {
+                int from = buffer.readerIndex() + scannedAhead;
+                int scanned = chunks.scan(buffer, from, buffer.writerIndex());
+                if (scanned < 0) {
+                    cutBody(buffer, out, new MalformedRequest(chunks.violation()));
+                    return;
+                }
+                scannedAhead += scanned;
             }
             int readable = buffer.readableBytes();
             int first = out.size();
@@ -158,18 +178,61 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
             }
         }
 
+        /**
+         * The version exactly as RFC 9112 spells it, {@code HTTP/} and a digit on either side of
+         * the dot: Netty reads {@code http/1.1} as HTTP/1.1 too, which would reach the member in a
+         * spelling its own parser never saw.
+         */
+        @Override
+        protected String splitThirdWordInitialLine(byte[] bytes, int start, int length) {
+            if (length != 8 || bytes[start] != 'H' || bytes[start + 1] != 'T' || bytes[start + 2] != 'T'
+                    || bytes[start + 3] != 'P' || bytes[start + 4] != '/' || !isDigit(bytes[start + 5])
+                    || bytes[start + 6] != '.' || !isDigit(bytes[start + 7])) {
+                throw new MalformedRequest("the version must be HTTP/<digit>.<digit>");
+            }
+            return super.splitThirdWordInitialLine(bytes, start, length);
+        }
+
+        /**
+         * One Content-Length field at most, in every version: for HTTP/1.0 Netty's decoder takes
+         * the first of several and drops the others, where another parser may take the last.
+         */
+        @Override
+        protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
+            AsciiString name = super.splitHeaderName(bytes, start, length);
+            if (name.length() == CONTENT_LENGTH_CHARS && HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                    && ++contentLengthFields > 1) {
+                throw new MalformedRequest("more than one Content-Length field");
+            }
+            return name;
+        }
+
+        private static boolean isDigit(byte b) {
+            return b >= '0' && b <= '9';
+        }
+
         @Override
         protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             int first = out.size();
             super.decodeLast(ctx, in, out);
             follow(out, first);
             if (inBody && !discarding) {
-                inBody = false;
-                LastHttpContent cut = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-                cut.setDecoderResult(DecoderResult.failure(
-                        new PrematureChannelClosureException("the connection ended inside the request's body")));
-                out.add(cut);
+                out.add(failedBody(new PrematureChannelClosureException("the connection ended inside the request's body")));
             }
+        }
+
+        /** The body refused: it ends with a failed last content, answered by the proxy, and the rest is dropped. */
+        private void cutBody(ByteBuf buffer, List<Object> out, Exception cause) {
+            buffer.skipBytes(buffer.readableBytes());
+            discarding = true;
+            out.add(failedBody(cause));
+        }
+
+        private LastHttpContent failedBody(Exception cause) {
+            inBody = false;
+            LastHttpContent cut = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+            cut.setDecoderResult(DecoderResult.failure(cause));
+            return cut;
         }
 
         /** Updates the state by the messages the decoder added to {@code out} from {@code first} on. */
@@ -181,8 +244,11 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
                     stopDeadline();
                     headStarted = false;
                     inBody = true;
-                    folds.reset();
+                    scanner.reset();
                     scannedAhead = 0;
+                    contentLengthFields = 0;
+                    chunkedBody = ProxyHeaders.isChunked(request);
+                    chunks.reset();
                 }
                 if (msg instanceof LastHttpContent) {
                     inBody = false;
@@ -242,60 +308,6 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
             // Answered after the requests before it, as a head that could not be read would be.
             ctx.fireChannelRead(refusedHead(new RequestRules.HeadTimeout()));
             ctx.fireChannelReadComplete();
-        }
-    }
-
-    /**
-     * Finds obsolete line folding in a head as its bytes arrive: a line after the request line
-     * that starts with a space or a tab. Empty lines before the request line are skipped, as the
-     * decoder skips them; the empty line after the header lines ends the head, and the scan.
-     */
-    static final class FoldScanner {
-        private boolean atLineStart = true;
-        private boolean seenRequestLine;
-        private boolean headEnded;
-
-        void reset() {
-            atLineStart = true;
-            seenRequestLine = false;
-            headEnded = false;
-        }
-
-        /**
-         * Scans the bytes from {@code from} to {@code to} of a head.
-         *
-         * @return how many were scanned (fewer than offered when the head ends among them), or -1
-         *     when a folded line starts among them
-         */
-        int scan(ByteBuf buffer, int from, int to) {
-            if (headEnded) {
-                return 0;
-            }
-            for (int i = from; i < to; i++) {
-                byte b = buffer.getByte(i);
-                if (atLineStart) {
-                    if (!seenRequestLine) {
-                        if (b == '\r' || b == '\n') {
-                            continue;
-                        }
-                        seenRequestLine = true;
-                    } else if (b == ' ' || b == '\t') {
-                        return -1;
-                    } else if (b == '\n') {
-                        // the empty line after the header lines
-                        headEnded = true;
-                        return i + 1 - from;
-                    } else if (b == '\r') {
-                        continue;
-                    }
-                }
-                if (b == '\n') {
-                    atLineStart = true;
-                } else if (b != '\r') {
-                    atLineStart = false;
-                }
-            }
-            return to - from;
         }
     }
 

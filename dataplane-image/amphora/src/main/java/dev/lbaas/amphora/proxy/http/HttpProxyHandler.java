@@ -313,6 +313,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         exchange = new Exchange(listener, request);
+        ProxyHeaders.normaliseFraming(request);
         ProxyHeaders.removeHopByHop(request.headers());
         ProxyHeaders.insert(request.headers(), listener.config().insertHeaders(),
                 (InetSocketAddress) client.channel().remoteAddress(), (InetSocketAddress) client.channel().localAddress());

@@ -103,6 +103,24 @@ public final class ProxyHeaders {
     }
 
     /**
+     * Gives a chunked request the one spelling of its framing, {@code Transfer-Encoding: chunked},
+     * whatever case and spaces it came in ({@link RequestRules} has checked that it is one field
+     * that says chunked).
+     */
+    static void normaliseFraming(HttpMessage message) {
+        HttpHeaders headers = message.headers();
+        String coding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (coding != null && !HttpHeaderValues.CHUNKED.contentEquals(coding)) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+    }
+
+    /** How many fields are named {@code name}; without a list of their values for the decoders' headers. */
+    static int count(HttpHeaders headers, CharSequence name) {
+        return headers instanceof CompactHttpHeaders compact ? compact.count(name) : headers.getAll(name).size();
+    }
+
+    /**
      * {@link HttpUtil#isTransferEncodingChunked}, answered by one lookup for the messages without
      * Transfer-Encoding (most of them): Netty's scan of the header's values showed in profiles.
      */

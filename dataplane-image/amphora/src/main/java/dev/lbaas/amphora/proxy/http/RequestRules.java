@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
+import java.util.List;
 
 /**
  * What a request must be to reach a member, beyond what Netty's decoder already refuses (framing
@@ -50,7 +51,7 @@ final class RequestRules {
         if (cause instanceof TooLongFrameException) {
             return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request is too large");
         }
-        if (cause instanceof HeadTimeout || cause instanceof ClientHttpCodec.ObsoleteLineFolding) {
+        if (cause instanceof HeadTimeout || cause instanceof ClientHttpCodec.MalformedRequest) {
             return new Refusal(cause instanceof HeadTimeout ? HttpResponseStatus.REQUEST_TIMEOUT
                     : HttpResponseStatus.BAD_REQUEST, cause.getMessage());
         }
@@ -65,6 +66,9 @@ final class RequestRules {
         if (cause instanceof PrematureChannelClosureException) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "the connection ended inside the request's body");
         }
+        if (cause instanceof ClientHttpCodec.MalformedRequest) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed chunked body: " + cause.getMessage());
+        }
         return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed chunked body");
     }
 
@@ -78,6 +82,10 @@ final class RequestRules {
             // A member's tunnel would outlive the request on a pooled connection.
             return new Refusal(HttpResponseStatus.NOT_IMPLEMENTED, "CONNECT is not served");
         }
+        if (request.method().name().equals("PRI")) {
+            // the start of HTTP/2's connection preface (RFC 9113, 3.4), which parsers treat apart
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "PRI begins HTTP/2's connection preface, not a request");
+        }
         HttpHeaders headers = request.headers();
         if (headers.size() > ProxyHeaders.MAX_HEADER_FIELDS) {
             return new Refusal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many header fields");
@@ -86,7 +94,37 @@ final class RequestRules {
         if (connection != null) {
             return connection;
         }
+        Refusal coding = checkTransferEncoding(headers);
+        if (coding != null) {
+            return coding;
+        }
         return checkHostAndTarget(request, headers);
+    }
+
+    /**
+     * One Transfer-Encoding field, and it says chunked: the amphora decodes the chunks and sends
+     * them on chunked anew, so another coding would reach the member undecoded (501, RFC 9112,
+     * 6.1). A list, even {@code chunked,} with an empty element that RFC 9110 lets a recipient
+     * ignore, is refused: llhttp refuses it, and its lenient mode does not read it as chunked.
+     * The member gets the one spelling ({@link ProxyHeaders#normaliseFraming}).
+     */
+    private static Refusal checkTransferEncoding(HttpHeaders headers) {
+        if (!headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return null;
+        }
+        List<String> values = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (values.size() == 1 && values.get(0).strip().equalsIgnoreCase("chunked")) {
+            return null;
+        }
+        for (String value : values) {
+            for (String element : value.split(",", -1)) {
+                String coding = element.strip();
+                if (!coding.isEmpty() && !coding.equalsIgnoreCase("chunked")) {
+                    return new Refusal(HttpResponseStatus.NOT_IMPLEMENTED, "only the chunked transfer coding is served");
+                }
+            }
+        }
+        return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding must be one field that says chunked");
     }
 
     /** Connection may name hop-by-hop fields only: never framing, nor Host. */
@@ -108,8 +146,7 @@ final class RequestRules {
 
     /** RFC 9112, 3.2: one valid Host (HTTP/1.1 requires it), matching an absolute-form target. */
     private static Refusal checkHostAndTarget(HttpRequest request, HttpHeaders headers) {
-        int hosts = headers instanceof CompactHttpHeaders compact ? compact.count(HttpHeaderNames.HOST)
-                : headers.getAll(HttpHeaderNames.HOST).size();
+        int hosts = ProxyHeaders.count(headers, HttpHeaderNames.HOST);
         if (hosts > 1) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "more than one Host header field");
         }
