@@ -44,6 +44,11 @@ public final class EventLoopBlockingCheck implements AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
+        assertNoBlockingCall(context.getDisplayName());
+    }
+
+    /** Fails when an event loop blocked since the last check; for test engines other than JUnit Jupiter's. */
+    public static void assertNoBlockingCall(String during) {
         List<String> found;
         synchronized (VIOLATIONS) {
             found = new ArrayList<>(VIOLATIONS);
@@ -51,7 +56,7 @@ public final class EventLoopBlockingCheck implements AfterAllCallback {
         }
         if (!found.isEmpty()) {
             throw new AssertionError(found.size() + " blocking call(s) on an event loop during "
-                    + context.getDisplayName() + ":\n" + String.join("\n\n", found));
+                    + during + ":\n" + String.join("\n\n", found));
         }
     }
 }

@@ -14,8 +14,19 @@ import java.util.concurrent.TimeUnit;
 /** A data plane without the agent API, configured directly by the test thread. */
 public final class RunningDataplane implements AutoCloseable {
 
-    private final EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(2);
-    public final Dataplane dataplane = new Dataplane("test-amphora", group, () -> { });
+    private final EventLoopGroup group;
+    public final Dataplane dataplane;
+
+    /** Two event loops, as most amphorae have. */
+    public RunningDataplane() {
+        this(2);
+    }
+
+    /** One event loop shares its member connections among all client connections; two split them. */
+    public RunningDataplane(int eventLoops) {
+        group = Transport.CURRENT.newEventLoopGroup(eventLoops);
+        dataplane = new Dataplane("test-amphora", group, () -> { });
+    }
 
     public void apply(AmphoraConfig config) {
         assertThat(dataplane.apply(config)).isEqualTo(new ApplyResult.Applied(config.generation()));
