@@ -293,6 +293,8 @@ class HttpDifferentialIT {
         private final List<LlhttpMember.Connection> memberSide;
         private final Map<Integer, Parsed> memberRequests = new HashMap<>();
         private final Map<Integer, Integer> memberConnectionOf = new HashMap<>();
+        /** Node's lenient reading of a client's bytes, for the clients whose bytes strict llhttp refuses sooner. */
+        private final Map<Integer, Reference> lenient = new HashMap<>();
 
         Verdict(Case sample, List<Reference> strict, List<Outcome> outcomes, List<LlhttpMember.Connection> memberSide) {
             this.sample = sample;
@@ -308,19 +310,6 @@ class HttpDifferentialIT {
         }
 
         void verify() throws Exception {
-            for (LlhttpMember.Connection connection : memberSide) {
-                if (connection.error() != null && !extensionMethodRefused(connection.error())
-                        && !cutInsideARequest(connection)) {
-                    fail("llhttp refused what the amphora sent it on member connection " + connection.id() + ": "
-                            + connection.error());
-                }
-                List<Parsed> requests = connection.requests();
-                for (int i = 0; i < requests.size() - 1; i++) {
-                    if (!requests.get(i).complete()) {
-                        fail("member connection " + connection.id() + " went on after an unfinished request");
-                    }
-                }
-            }
             Set<Integer> answered = new HashSet<>();
             Set<Integer> clientsOnSharedConnection = new HashSet<>();
             for (int i = 0; i < outcomes.size(); i++) {
@@ -338,6 +327,19 @@ class HttpDifferentialIT {
                     clientsOnSharedConnection.add(memberConnectionOf.get(seq) * 10 + i);
                 }
                 compare(i, forwarded, outcome);
+            }
+            for (LlhttpMember.Connection connection : memberSide) {
+                if (connection.error() != null && !extensionMethodRefused(connection.error())
+                        && !cutInsideARequest(connection)) {
+                    fail("llhttp refused what the amphora sent it on member connection " + connection.id() + ": "
+                            + connection.error());
+                }
+                List<Parsed> requests = connection.requests();
+                for (int i = 0; i < requests.size() - 1; i++) {
+                    if (!requests.get(i).complete()) {
+                        fail("member connection " + connection.id() + " went on after an unfinished request");
+                    }
+                }
             }
             for (Parsed request : memberRequests.values()) {
                 if (request.complete() && !answered.contains(request.number())) {
@@ -357,7 +359,9 @@ class HttpDifferentialIT {
          */
         private static boolean cutInsideARequest(LlhttpMember.Connection connection) {
             List<Parsed> requests = connection.requests();
-            boolean cut = connection.error().startsWith("HPE_INVALID_EOF_STATE") && !requests.isEmpty()
+            // llhttp sees the end, or a reset when what it sent (a 100 Continue) was still unread
+            boolean cut = (connection.error().startsWith("HPE_INVALID_EOF_STATE")
+                    || connection.error().startsWith("ECONNRESET")) && !requests.isEmpty()
                     && !requests.get(requests.size() - 1).complete();
             if (cut) {
                 Statistics.label("member connection closed inside a request's body").collect(true);
@@ -378,9 +382,10 @@ class HttpDifferentialIT {
                 return false;
             }
             for (int i = 0; i < outcomes.size(); i++) {
-                Reference reference = strict.get(i);
+                Reference reference = lenient.getOrDefault(i, strict.get(i));
                 if (reference.error() != null && reference.error().startsWith("HPE_INVALID_METHOD")
-                        && outcomes.get(i).answered().size() == reference.requests().size()) {
+                        && outcomes.get(i).answered().size()
+                                == reference.requests().stream().filter(Parsed::complete).count()) {
                     Statistics.label("extension method forwarded, refused by llhttp").collect(true);
                     return true;
                 }
@@ -424,8 +429,9 @@ class HttpDifferentialIT {
 
         /** The amphora forwarded requests strict llhttp refuses: Node's lenient parser must read them alike. */
         private void acceptedBeyondStrict(int client, List<Parsed> forwarded, int strictCount) throws Exception {
-            Reference lenient = reference(lenientPort, sample.clients().get(client).segments());
-            List<Parsed> read = lenient.requests().stream().filter(Parsed::complete).toList();
+            Reference lenientReading = reference(lenientPort, sample.clients().get(client).segments());
+            lenient.put(client, lenientReading);
+            List<Parsed> read = lenientReading.requests().stream().filter(Parsed::complete).toList();
             for (int j = strictCount; j < forwarded.size(); j++) {
                 if (j >= read.size() || !same(forwarded.get(j), read.get(j))) {
                     fail("client " + (client + 1) + ", request " + (j + 1) + ": the amphora forwarded "

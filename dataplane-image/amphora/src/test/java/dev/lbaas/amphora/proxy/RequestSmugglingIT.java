@@ -112,7 +112,8 @@ class RequestSmugglingIT {
                 Arguments.of("space inside chunk size", "5 5\r\nhello\r\n0\r\n\r\n"),
                 Arguments.of("chunk extension without a name", "5;\r\nhello\r\n0\r\n\r\n"),
                 Arguments.of("chunk extension value cut by a space", "5;a=b c\r\nhello\r\n0\r\n\r\n"),
-                Arguments.of("folded trailer field", "5\r\nhello\r\n0\r\nX-T: 1\r\n 2\r\n\r\n"));
+                Arguments.of("folded trailer field", "5\r\nhello\r\n0\r\nX-T: 1\r\n 2\r\n\r\n"),
+                Arguments.of("Content-Length in the trailer", "5\r\nhello\r\n0\r\nContent-Length: 3\r\n\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -8,8 +8,8 @@ import io.netty.buffer.ByteBuf;
  * name, {@code 5;}). Chunk sizes are hex digits; an extension is {@code ;name} or
  * {@code ;name=token} or {@code ;name="quoted"}, with optional whitespace before the {@code ;}
  * and around the {@code =}; every line ends with CRLF, and so does every chunk's data; the
- * trailer section is field lines, none folded, up to an empty line, which ends the body and the
- * scan. The amphora drops extensions and sends the chunks on in its own spelling, so this is
+ * trailer section is field lines, none folded and none a framing field, up to an empty line,
+ * which ends the body and the scan. The amphora drops extensions and sends the chunks on in its own spelling, so this is
  * about the boundaries: a body that one parser could cut elsewhere than another is refused.
  */
 final class ChunkedBodyScanner {
@@ -22,6 +22,7 @@ final class ChunkedBodyScanner {
     /** More hex digits than this is a size no body has, and a long would overflow. */
     private static final int MAX_SIZE_DIGITS = 15;
 
+    private final FramingFieldName trailerName = new FramingFieldName();
     private State state = State.SIZE_START;
     private long size;
     private int digits;
@@ -151,10 +152,22 @@ final class ChunkedBodyScanner {
                 return true;
             }
             case TRAILER_START -> {
-                return b == '\r' && to(State.END_LF) || !isSpace(b) && b != '\n' && to(State.TRAILER)
-                        || refuse("a trailer line must not start with whitespace");
+                if (b == '\r') {
+                    return to(State.END_LF);
+                }
+                if (isSpace(b) || b == '\n') {
+                    return refuse("a trailer line must not start with whitespace");
+                }
+                trailerName.lineStarts();
+                trailerName.follow(b);
+                return to(State.TRAILER);
             }
             case TRAILER -> {
+                FramingFieldName.Named named = trailerName.follow(b);
+                if (named != null && named != FramingFieldName.Named.OTHER) {
+                    // Netty drops them; llhttp refuses them; neither may frame anything here
+                    return refuse("a trailer may not carry Content-Length or Transfer-Encoding");
+                }
                 return b == '\r' && to(State.TRAILER_LF) || b != '\n' || refuse("a trailer line must end with CRLF");
             }
             case TRAILER_LF -> {

@@ -11,8 +11,6 @@ import io.netty.buffer.ByteBuf;
  * after the header lines ends the head, and the scan.
  */
 final class HeadScanner {
-    private static final String CONTENT_LENGTH = "content-length";
-    private static final String TRANSFER_ENCODING = "transfer-encoding";
 
     private static final int BEFORE_REQUEST_LINE = 0;
     private static final int REQUEST_LINE = 1;
@@ -24,13 +22,8 @@ final class HeadScanner {
     private boolean afterCr;
     private int spaces;
     private boolean afterSpace;
-    /**
-     * In a field line: how much of its name has come (-1 once it has), whether it is
-     * Content-Length or Transfer-Encoding so far, and which of them its value belongs to.
-     */
-    private int nameLength = -1;
-    private boolean nameIsContentLength;
-    private boolean nameIsTransferEncoding;
+    private final FramingFieldName name = new FramingFieldName();
+    /** The value being read is Content-Length's, or Transfer-Encoding's. */
     private boolean inContentLength;
     private boolean inTransferEncoding;
     private String violation;
@@ -52,19 +45,9 @@ final class HeadScanner {
             return b > ' ' && b != 0x7f || b == ' ' || b == '\n' ? null
                     : "Transfer-Encoding must be visible characters, with nothing but spaces around them";
         }
-        if (nameLength < 0) {
-            return null;
-        }
-        if (b == ':') {
-            inContentLength = nameIsContentLength && nameLength == CONTENT_LENGTH.length();
-            inTransferEncoding = nameIsTransferEncoding && nameLength == TRANSFER_ENCODING.length();
-            nameLength = -1;
-            return null;
-        }
-        char lower = Character.toLowerCase((char) (b & 0xff));
-        nameIsContentLength &= nameLength < CONTENT_LENGTH.length() && lower == CONTENT_LENGTH.charAt(nameLength);
-        nameIsTransferEncoding &= nameLength < TRANSFER_ENCODING.length() && lower == TRANSFER_ENCODING.charAt(nameLength);
-        nameLength++;
+        FramingFieldName.Named named = name.follow(b);
+        inContentLength = named == FramingFieldName.Named.CONTENT_LENGTH;
+        inTransferEncoding = named == FramingFieldName.Named.TRANSFER_ENCODING;
         return null;
     }
 
@@ -75,7 +58,7 @@ final class HeadScanner {
         spaces = 0;
         afterSpace = false;
         violation = null;
-        nameLength = -1;
+        name.reset();
         inContentLength = false;
         inTransferEncoding = false;
     }
@@ -149,9 +132,7 @@ final class HeadScanner {
                         return i + 1 - from;
                     }
                     if (atLineStart) {
-                        nameLength = 0;
-                        nameIsContentLength = true;
-                        nameIsTransferEncoding = true;
+                        name.lineStarts();
                         inContentLength = false;
                         inTransferEncoding = false;
                     }

@@ -169,7 +169,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         } else if (evt instanceof ChannelInputShutdownEvent) {
             // A client may send its request and shut its side (HTTP/1.0 tools do): it still gets the answer.
             clientInputShut = true;
-            if (exchange == null && inbound.isEmpty()) {
+            if (closing) {
+                // The last answer may still be on its way (an io_uring write completes later), and
+                // closing now would drop it: LingeringClose closes once it is out.
+                LingeringClose.clientEnded(ctx.channel());
+            } else if (exchange == null && inbound.isEmpty()) {
                 ctx.close();
             }
         } else {

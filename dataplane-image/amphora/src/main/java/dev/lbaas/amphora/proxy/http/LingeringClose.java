@@ -23,6 +23,16 @@ final class LingeringClose {
     private LingeringClose() {
     }
 
+    /**
+     * The client shut its sending side while its connection ends: closed now if the last answer is
+     * out (the sending side is shut already), else by {@link #after} once it is.
+     */
+    static void clientEnded(Channel channel) {
+        if (channel instanceof DuplexChannel duplex && duplex.isOutputShutdown()) {
+            channel.close();
+        }
+    }
+
     /** Closes the connection of {@code lastWrite} once that write is done, lingering as described. */
     static void after(ChannelFuture lastWrite) {
         lastWrite.addListener((ChannelFuture written) -> {

@@ -74,7 +74,10 @@ class ChunkedBodyScannerTest {
                 Arguments.of("0\r\n X-T: 1\r\n\r\n", "a trailer line must not start with whitespace"),
                 Arguments.of("0\r\nX-T: 1\n\r\n", "a trailer line must end with CRLF"),
                 Arguments.of("0\r\nX-T: 1\r\r\n", "a trailer line must end with CRLF"),
-                Arguments.of("0\r\n\rX", "a chunked body must end with CRLF"));
+                Arguments.of("0\r\n\rX", "a chunked body must end with CRLF"),
+                Arguments.of("0\r\nContent-Length: 3\r\n\r\n", "a trailer may not carry Content-Length or Transfer-Encoding"),
+                Arguments.of("0\r\nX: 1\r\ntransfer-ENCODING:chunked\r\n\r\n",
+                        "a trailer may not carry Content-Length or Transfer-Encoding"));
     }
 
     @ParameterizedTest
