@@ -1,18 +1,10 @@
 package dev.lbaas.amphora.proxy;
 
-import static dev.lbaas.amphora.testing.Configs.config;
-import static dev.lbaas.amphora.testing.Configs.freePort;
-import static dev.lbaas.amphora.testing.Configs.listener;
-import static dev.lbaas.amphora.testing.Configs.member;
-import static dev.lbaas.amphora.testing.Configs.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lbaas.amphora.config.ListenerProtocol;
-import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.RawHttp;
+import dev.lbaas.amphora.testing.RecordedHttpListener;
 import dev.lbaas.amphora.testing.RecordingHttpBackend;
-import dev.lbaas.amphora.testing.RunningDataplane;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,24 +21,21 @@ class HopByHopIT {
     private static final String MEMBER_ANSWER = "HTTP/1.1 200 OK\r\nConnection: X-Internal\r\nX-Internal: secret\r\n"
             + "Keep-Alive: timeout=5\r\nX-Public: kept\r\nContent-Length: 2\r\n\r\nok";
 
-    private RunningDataplane amphora;
+    private RecordedHttpListener listener;
     private RecordingHttpBackend member;
     private int port;
 
     @BeforeEach
     void start() throws Exception {
-        amphora = new RunningDataplane();
-        member = new RecordingHttpBackend();
+        listener = new RecordedHttpListener(VIP);
+        member = listener.member;
         member.responder = request -> MEMBER_ANSWER;
-        port = freePort(VIP);
-        amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
-                pool("p", PoolProtocol.HTTP, null, member("m", member.port(), 1))));
+        port = listener.port;
     }
 
     @AfterEach
     void stop() throws Exception {
-        amphora.close();
-        member.close();
+        listener.close();
     }
 
     @Test

@@ -1,21 +1,13 @@
 package dev.lbaas.amphora.proxy;
 
-import static dev.lbaas.amphora.testing.Configs.config;
-import static dev.lbaas.amphora.testing.Configs.freePort;
-import static dev.lbaas.amphora.testing.Configs.member;
-import static dev.lbaas.amphora.testing.Configs.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lbaas.amphora.config.ListenerConfig;
-import dev.lbaas.amphora.config.ListenerProtocol;
 import dev.lbaas.amphora.config.ListenerTimeouts;
-import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.RawHttp;
+import dev.lbaas.amphora.testing.RecordedHttpListener;
 import dev.lbaas.amphora.testing.RecordingHttpBackend;
-import dev.lbaas.amphora.testing.RunningDataplane;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,26 +29,22 @@ class RequestDeadlinesIT {
             + "the request's headers did not arrive within the listener's httpRequest timeout\n";
 
     private final ExecutorService trickler = Executors.newSingleThreadExecutor();
-    private RunningDataplane amphora;
+    private RecordedHttpListener listener;
     private RecordingHttpBackend member;
     private int port;
 
     @BeforeEach
     void start() throws Exception {
-        amphora = new RunningDataplane();
-        member = new RecordingHttpBackend();
-        port = freePort(VIP);
-        ListenerTimeouts timeouts = new ListenerTimeouts(CLIENT_DATA_MILLIS, 1_000, 5_000, 0, HTTP_REQUEST_MILLIS);
-        amphora.apply(config(1, VIP,
-                List.of(new ListenerConfig("l", null, ListenerProtocol.HTTP, port, -1, true, "p", timeouts, null, List.of())),
-                pool("p", PoolProtocol.HTTP, null, member("m", member.port(), 1))));
+        listener = new RecordedHttpListener(VIP,
+                new ListenerTimeouts(CLIENT_DATA_MILLIS, 1_000, 5_000, 0, HTTP_REQUEST_MILLIS));
+        member = listener.member;
+        port = listener.port;
     }
 
     @AfterEach
     void stop() throws Exception {
         trickler.shutdownNow();
-        amphora.close();
-        member.close();
+        listener.close();
     }
 
     /** Sends {@code text} a byte every 50 ms, for far longer than the deadline, until the amphora closes. */

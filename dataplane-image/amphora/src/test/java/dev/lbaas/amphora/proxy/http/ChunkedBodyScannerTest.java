@@ -16,23 +16,7 @@ class ChunkedBodyScannerTest {
     private static final String NEXT_REQUEST = "GET / HTTP/1.1\r\n\r\n";
 
     private static int scan(String bytes, ChunkedBodyScanner scanner, boolean byteAtATime) {
-        ByteBuf buffer = Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1);
-        try {
-            if (!byteAtATime) {
-                return scanner.scan(buffer, 0, buffer.writerIndex());
-            }
-            int total = 0;
-            for (int i = 0; i < buffer.writerIndex(); i++) {
-                int scanned = scanner.scan(buffer, i, i + 1);
-                if (scanned < 0) {
-                    return -1;
-                }
-                total += scanned;
-            }
-            return total;
-        } finally {
-            buffer.release();
-        }
+        return ScannerFeed.feed(bytes, scanner::scan, byteAtATime);
     }
 
     @ParameterizedTest

@@ -2,9 +2,6 @@ package dev.lbaas.amphora.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,25 +18,8 @@ class HeadScannerTest {
     private static final String LENGTH = "Content-Length must be digits, with nothing but spaces around them";
     private static final String CODING = "Transfer-Encoding must be visible characters, with nothing but spaces around them";
 
-    /** Scans {@code head + BODY} whole, and again a byte a time: how many bytes were the head, or -1. */
     private static int scan(String bytes, HeadScanner scanner, boolean byteAtATime) {
-        ByteBuf buffer = Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1);
-        try {
-            if (!byteAtATime) {
-                return scanner.scan(buffer, 0, buffer.writerIndex());
-            }
-            int total = 0;
-            for (int i = 0; i < buffer.writerIndex(); i++) {
-                int scanned = scanner.scan(buffer, i, i + 1);
-                if (scanned < 0) {
-                    return -1;
-                }
-                total += scanned;
-            }
-            return total;
-        } finally {
-            buffer.release();
-        }
+        return ScannerFeed.feed(bytes, scanner::scan, byteAtATime);
     }
 
     @ParameterizedTest
