@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefi
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRuleBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.lang.reflect.AnnotatedType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Build step run right after the fabric8 CRD generator, for two things it does not do:
+ * Build step run right after the fabric8 CRD generator, for what it does not do:
  *
  * <ul>
  *   <li>It sorts printer columns by JSON path, which makes {@code kubectl get} print AGE first and
@@ -32,6 +35,14 @@ import java.util.Map;
  *   <li>It ignores {@link Size} on list elements ({@code List<@Size(max = 43) String>}). Those
  *       bounds are copied to the items' schema: the API server prices CEL rules by the longest
  *       string they may see, and refuses rules over unbounded strings as too expensive.
+ *   <li>It has no annotation for rules on each item of a list ({@link ItemRule}) or for set
+ *       semantics ({@link ListSet}).
+ *   <li>It leaves integers without a format. Every integer gets int32 or int64 after its Java
+ *       type, and an int32 of a spec must have both bounds: an integer the operator cannot read
+ *       would stop its watch of the whole kind, so the build fails rather than admit one.
+ *   <li>A CEL rule without a reason makes the API server print the value's type where the value
+ *       belongs ({@code Invalid value: "string"}). Every such rule gets FieldValueForbidden, and
+ *       the messages show the value themselves.
  * </ul>
  *
  * <p>Arguments: the directory holding the generated CRDs, then the custom resource class names.
@@ -51,12 +62,17 @@ public final class CrdPostProcessor {
                 crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
             }
             List<String> columnOrder = declaredColumnOrder(type);
-            Class<?> specType = (Class<?>) ((ParameterizedType) type.getGenericSuperclass()).getActualTypeArguments()[0];
+            Type[] typeArguments = ((ParameterizedType) type.getGenericSuperclass()).getActualTypeArguments();
+            Class<?> specType = (Class<?>) typeArguments[0];
+            Class<?> statusType = (Class<?>) typeArguments[1];
             for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
                 List<CustomResourceColumnDefinition> columns = new ArrayList<>(version.getAdditionalPrinterColumns());
                 columns.sort(Comparator.comparingInt(column -> columnOrder.indexOf(column.getName())));
                 version.setAdditionalPrinterColumns(columns);
-                applyElementSizes(specType, version.getSchema().getOpenAPIV3Schema().getProperties().get("spec"));
+                Map<String, JSONSchemaProps> top = version.getSchema().getOpenAPIV3Schema().getProperties();
+                complete(specType, top.get("spec"), "spec", true);
+                complete(statusType, top.get("status"), "status", false);
+                forbidByDefault(version.getSchema().getOpenAPIV3Schema());
             }
             write(file, crd);
         }
@@ -70,8 +86,37 @@ public final class CrdPostProcessor {
         return names;
     }
 
-    private static void applyElementSizes(Class<?> type, JSONSchemaProps schema) {
-        if (schema == null || schema.getProperties() == null || type.getName().startsWith("java.")) {
+    private static void forbidByDefault(JSONSchemaProps schema) {
+        if (schema == null) {
+            return;
+        }
+        if (schema.getXKubernetesValidations() != null) {
+            for (ValidationRule rule : schema.getXKubernetesValidations()) {
+                if (rule.getReason() == null || rule.getReason().isEmpty()) {
+                    rule.setReason("FieldValueForbidden");
+                }
+            }
+        }
+        if (schema.getProperties() != null) {
+            schema.getProperties().values().forEach(CrdPostProcessor::forbidByDefault);
+        }
+        if (schema.getItems() != null) {
+            forbidByDefault(schema.getItems().getSchema());
+        }
+        if (schema.getAdditionalProperties() != null) {
+            forbidByDefault(schema.getAdditionalProperties().getSchema());
+        }
+    }
+
+    /**
+     * Completes the schema of {@code type} from its field annotations: item sizes, item rules and
+     * set semantics of lists, and the format of integers. Every int32 of a spec must have both
+     * bounds: an integer the operator cannot read would stop its watch of the whole kind, so the
+     * build fails rather than generate a CRD that admits one.
+     */
+    private static void complete(Class<?> type, JSONSchemaProps schema, String path, boolean spec) {
+        if (schema == null || schema.getProperties() == null || type.getName().startsWith("java.")
+                || type.getName().startsWith("io.fabric8.")) {
             return;
         }
         for (Field field : type.getDeclaredFields()) {
@@ -82,20 +127,52 @@ public final class CrdPostProcessor {
             if (property == null) {
                 continue;
             }
-            AnnotatedType annotated = field.getAnnotatedType();
-            if (annotated instanceof AnnotatedParameterizedType parameterized && List.class.equals(field.getType())) {
-                Size size = parameterized.getAnnotatedActualTypeArguments()[0].getAnnotation(Size.class);
-                if (size != null && property.getItems() != null && property.getItems().getSchema() != null) {
-                    JSONSchemaProps items = property.getItems().getSchema();
-                    if (size.min() > 0) {
-                        items.setMinLength((long) size.min());
-                    }
-                    if (size.max() < Long.MAX_VALUE) {
-                        items.setMaxLength((long) size.max());
-                    }
+            String fieldPath = path + "." + field.getName();
+            Class<?> fieldType = field.getType();
+            if (fieldType == Integer.class || fieldType == int.class) {
+                property.setFormat("int32");
+                if (spec && (property.getMinimum() == null || property.getMaximum() == null)) {
+                    throw new IllegalStateException(fieldPath + ": an integer of a spec needs @Min and @Max");
                 }
-            } else if (!field.getType().isEnum() && !Map.class.isAssignableFrom(field.getType())) {
-                applyElementSizes(field.getType(), property);
+            } else if (fieldType == Long.class || fieldType == long.class) {
+                property.setFormat("int64");
+            } else if (List.class.equals(fieldType)) {
+                completeList(field, property, fieldPath, spec);
+            } else if (!fieldType.isEnum() && !Map.class.isAssignableFrom(fieldType)) {
+                complete(fieldType, property, fieldPath, spec);
+            }
+        }
+    }
+
+    private static void completeList(Field field, JSONSchemaProps property, String path, boolean spec) {
+        JSONSchemaProps items = property.getItems() == null ? null : property.getItems().getSchema();
+        if (items == null) {
+            return;
+        }
+        if (field.isAnnotationPresent(ListSet.class)) {
+            property.setXKubernetesListType("set");
+        }
+        List<ValidationRule> rules = new ArrayList<>();
+        for (ItemRule rule : field.getAnnotationsByType(ItemRule.class)) {
+            rules.add(new ValidationRuleBuilder().withRule(rule.value())
+                    .withMessageExpression(rule.messageExpression()).build());
+        }
+        if (!rules.isEmpty()) {
+            items.setXKubernetesValidations(rules);
+        }
+        if (field.getAnnotatedType() instanceof AnnotatedParameterizedType parameterized) {
+            AnnotatedType element = parameterized.getAnnotatedActualTypeArguments()[0];
+            Size size = element.getAnnotation(Size.class);
+            if (size != null) {
+                if (size.min() > 0) {
+                    items.setMinLength((long) size.min());
+                }
+                if (size.max() < Long.MAX_VALUE) {
+                    items.setMaxLength((long) size.max());
+                }
+            }
+            if (element.getType() instanceof Class<?> elementType && !elementType.isEnum()) {
+                complete(elementType, items, path + "[]", spec);
             }
         }
     }

@@ -6,19 +6,36 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.timeoutSeconds < self.delaySeconds",
-        message = "timeoutSeconds must be less than delaySeconds", fieldPath = ".timeoutSeconds")
-@ValidationRule(value = "self.type in ['HTTP', 'HTTPS'] || !(has(self.httpMethod) || has(self.urlPath) || has(self.expectedCodes) || has(self.httpVersion) || has(self.domainName))",
-        message = "httpMethod, urlPath, expectedCodes, httpVersion and domainName are only allowed with type HTTP or HTTPS")
+@ValidationRule(value = "self.timeoutSeconds < self.delaySeconds", fieldPath = ".timeoutSeconds",
+        message = "must be less than delaySeconds: a check must end before the next one starts")
+@ValidationRule(value = "!has(self.httpMethod) || self.type in ['HTTP', 'HTTPS']", fieldPath = ".httpMethod",
+        messageExpression = HealthMonitorSpec.HTTP_ONLY_MESSAGE)
+@ValidationRule(value = "!has(self.urlPath) || self.type in ['HTTP', 'HTTPS']", fieldPath = ".urlPath",
+        messageExpression = HealthMonitorSpec.HTTP_ONLY_MESSAGE)
+@ValidationRule(value = "!has(self.expectedCodes) || self.type in ['HTTP', 'HTTPS']", fieldPath = ".expectedCodes",
+        messageExpression = HealthMonitorSpec.HTTP_ONLY_MESSAGE)
+@ValidationRule(value = "!has(self.httpVersion) || self.type in ['HTTP', 'HTTPS']", fieldPath = ".httpVersion",
+        messageExpression = HealthMonitorSpec.HTTP_ONLY_MESSAGE)
+@ValidationRule(value = "!has(self.domainName) || self.type in ['HTTP', 'HTTPS']", fieldPath = ".domainName",
+        messageExpression = HealthMonitorSpec.HTTP_ONLY_MESSAGE)
 @ValidationRule(value = "!has(self.domainName) || (has(self.httpVersion) && self.httpVersion == '1.1')",
-        message = "domainName needs httpVersion 1.1", fieldPath = ".domainName")
+        fieldPath = ".domainName",
+        message = "needs httpVersion \"1.1\": HTTP/1.0 requests carry no Host header")
 public class HealthMonitorSpec {
+
+    /** A label of a host name (RFC 1123), as a CEL regex. */
+    private static final String HOST_LABEL = "[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?";
+
+    static final String HTTP_ONLY_MESSAGE = "'only allowed with type HTTP or HTTPS, not ' + self.type";
+
+    /** Octavia's expected_codes syntax, extended to lists of codes and ranges: "200", "200, 202", "200-204, 301". */
+    private static final String EXPECTED_CODES =
+            "^[1-5][0-9][0-9](-[1-5][0-9][0-9])?( *, *[1-5][0-9][0-9](-[1-5][0-9][0-9])?)*$";
 
     /** Octavia's health monitor types. */
     public enum Type {
@@ -46,10 +63,11 @@ public class HealthMonitorSpec {
         TRACE
     }
 
-    @JsonPropertyDescription("The Pool (in this namespace) whose members are checked. One monitor per pool.")
+    @JsonPropertyDescription("The Pool (in this namespace) whose members are checked. One monitor per pool. Immutable.")
     @Required
     @Size(min = 1, max = 253)
-    @ValidationRule(value = "self == oldSelf", message = "poolRef is immutable")
+    @ValidationRule(value = CelRules.NAME, messageExpression = CelRules.NAME_MESSAGE)
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private String poolRef;
 
     @JsonPropertyDescription("HTTP, HTTPS, PING, TCP, TLS-HELLO, UDP-CONNECT or SCTP.")
@@ -83,23 +101,38 @@ public class HealthMonitorSpec {
     @JsonPropertyDescription("HTTP(S) checks: the request method. Default GET.")
     private HttpMethod httpMethod;
 
-    @JsonPropertyDescription("HTTP(S) checks: the request path. Default /.")
-    @Pattern("^/.*")
-    @Size(max = 2048)
+    @JsonPropertyDescription("HTTP(S) checks: the request target, a path beginning with / and an optional ?query, "
+            + "in printable ASCII without spaces or #. Default /.")
+    @Size(min = 1, max = 2048)
+    @ValidationRule(value = "self.matches('^/[!-~]*$') && !self.contains('#')",
+            messageExpression = "'must be a path beginning with / and an optional ?query, in printable ASCII without "
+                    + "spaces or #, such as /healthz; \"' + self + '\" is not'")
     private String urlPath;
 
-    @JsonPropertyDescription("HTTP(S) checks: the answers that count as healthy: a code (200), a list (200, 202) "
-            + "or a range (200-204). Default 200.")
-    @Pattern("^([1-5][0-9][0-9](-[1-5][0-9][0-9])?)(\\s*,\\s*[1-5][0-9][0-9](-[1-5][0-9][0-9])?)*$")
+    @JsonPropertyDescription("HTTP(S) checks: the answers that count as healthy: a code (200), a list (200, 202), "
+            + "a range (200-204) or a list of both, codes 100-599, each range from low to high. Default 200.")
+    @Size(min = 1, max = 256)
+    @ValidationRule(value = "self.matches('" + EXPECTED_CODES + "')",
+            messageExpression = "'must be a status code, a list or a range of codes 100-599 such as 200, "
+                    + "\"200, 202\" or 200-204; \"' + self + '\" is not'")
+    @ValidationRule(value = "!self.matches('" + EXPECTED_CODES + "') || self.split(',').all(part, "
+            + "!part.contains('-') || int(part.trim().split('-')[0]) <= int(part.trim().split('-')[1]))",
+            messageExpression = "'a range must go from the lower code to the higher (200-204, not 204-200); \"' + self"
+                    + " + '\" does not'")
     private String expectedCodes;
 
-    @JsonPropertyDescription("HTTP(S) checks: 1.0 or 1.1. Default 1.0.")
-    @Pattern("^1\\.[01]$")
+    @JsonPropertyDescription("HTTP(S) checks: \"1.0\" or \"1.1\". Default 1.0.")
+    @Size(max = 16)
+    @ValidationRule(value = "self in ['1.0', '1.1']",
+            messageExpression = "'must be \"1.0\" or \"1.1\"; \"' + self + '\" is not'")
     private String httpVersion;
 
-    @JsonPropertyDescription("HTTP(S) checks: the Host header sent; needs httpVersion 1.1.")
-    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+    @JsonPropertyDescription("HTTP(S) checks: the Host header sent, a host name such as health.example.com; needs "
+            + "httpVersion 1.1.")
     @Size(max = 253)
+    @ValidationRule(value = "self.matches('^" + HOST_LABEL + "(\\\\." + HOST_LABEL + ")*$')",
+            messageExpression = "'must be a host name such as health.example.com: labels of letters, digits and "
+                    + "\"-\" separated by dots; \"' + self + '\" is not'")
     private String domainName;
 
     @JsonPropertyDescription("false stops the checks; members are then taken as up.")

@@ -2,6 +2,8 @@ package dev.lbaas.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.lbaas.api.crdgen.ItemRule;
+import dev.lbaas.api.crdgen.ListSet;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -11,26 +13,43 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.insertHeaders) || size(self.insertHeaders) == 0 || self.protocol in ['HTTP', 'TERMINATED_HTTPS']",
-        message = "insertHeaders is only allowed on HTTP and TERMINATED_HTTPS listeners",
+@ValidationRule(value = "!has(self.insertHeaders) || size(self.insertHeaders) == 0 "
+        + "|| self.protocol in ['HTTP', 'TERMINATED_HTTPS']",
+        messageExpression = "'not allowed on a ' + self.protocol + ' listener: only HTTP and TERMINATED_HTTPS listeners "
+                + "read requests to insert headers into'",
         fieldPath = ".insertHeaders")
-@ValidationRule(value = "!has(self.timeouts) || !has(self.timeouts.httpRequest) || self.protocol in ['HTTP', 'TERMINATED_HTTPS']",
-        message = "timeouts.httpRequest is only allowed on HTTP and TERMINATED_HTTPS listeners: others read no HTTP headers",
+@ValidationRule(value = "!has(self.timeouts) || !has(self.timeouts.httpRequest) "
+        + "|| self.protocol in ['HTTP', 'TERMINATED_HTTPS']",
+        messageExpression = "'not allowed on a ' + self.protocol + ' listener: only HTTP and TERMINATED_HTTPS listeners "
+                + "read request headers'",
         fieldPath = ".timeouts.httpRequest")
 @ValidationRule(value = "self.protocol != 'PROMETHEUS' || !has(self.defaultPoolRef)",
-        message = "defaultPoolRef is not allowed on PROMETHEUS listeners: they serve the load balancer's metrics",
+        message = "not allowed on a PROMETHEUS listener: it serves the load balancer's metrics, not a pool",
         fieldPath = ".defaultPoolRef")
+@ValidationRule(value = "!has(self.timeouts) || !has(self.timeouts.memberConnect) || !(self.protocol in ['UDP', 'PROMETHEUS'])",
+        messageExpression = "'not allowed on a ' + self.protocol + ' listener: '"
+                + " + (self.protocol == 'UDP' ? 'datagrams need no connection to a member' : 'it has no members')",
+        fieldPath = ".timeouts.memberConnect")
+@ValidationRule(value = "!has(self.timeouts) || !has(self.timeouts.memberData) || !(self.protocol in ['UDP', 'PROMETHEUS'])",
+        messageExpression = "'not allowed on a ' + self.protocol + ' listener: '"
+                + " + (self.protocol == 'UDP' ? 'a UDP session ends after timeouts.clientData without datagrams' "
+                + ": 'it has no members')",
+        fieldPath = ".timeouts.memberData")
+@ValidationRule(value = "!has(self.timeouts) || !has(self.timeouts.tcpInspect) || !(self.protocol in ['UDP', 'PROMETHEUS'])",
+        messageExpression = "'not allowed on a ' + self.protocol + ' listener: it inspects no TCP content'",
+        fieldPath = ".timeouts.tcpInspect")
 public class ListenerSpec {
 
-    @JsonPropertyDescription("The LoadBalancer (in this namespace) this listener belongs to.")
+    @JsonPropertyDescription("The LoadBalancer (in this namespace) this listener belongs to. Immutable.")
     @Required
     @Size(min = 1, max = 253)
-    @ValidationRule(value = "self == oldSelf", message = "loadBalancerRef is immutable")
+    @ValidationRule(value = CelRules.NAME, messageExpression = CelRules.NAME_MESSAGE)
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private String loadBalancerRef;
 
     @JsonPropertyDescription("TCP, HTTP, HTTPS (passthrough), TERMINATED_HTTPS, UDP, SCTP or PROMETHEUS.")
     @Required
-    @ValidationRule(value = "self == oldSelf", message = "protocol is immutable")
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private ListenerProtocol protocol;
 
     @JsonPropertyDescription("The port on the VIP, 1-65535.")
@@ -39,14 +58,16 @@ public class ListenerSpec {
     @Max(65535)
     private Integer protocolPort;
 
-    @JsonPropertyDescription("The most concurrent connections; -1 means unlimited. When reached the listener is "
-            + "DEGRADED.")
+    @JsonPropertyDescription("The most concurrent connections (UDP: sessions), -1 to 2147483647; -1 means "
+            + "unlimited. When reached the listener is DEGRADED.")
     @Default("-1")
     @Min(-1)
+    @Max(Integer.MAX_VALUE)
     private Integer connectionLimit = -1;
 
     @JsonPropertyDescription("The Pool (in this namespace) that receives the traffic.")
-    @Size(max = 253)
+    @Size(min = 1, max = 253)
+    @ValidationRule(value = CelRules.NAME, messageExpression = CelRules.NAME_MESSAGE)
     private String defaultPoolRef;
 
     @JsonPropertyDescription("false closes the listener (operatingStatus OFFLINE).")
@@ -58,15 +79,20 @@ public class ListenerSpec {
     private String description;
 
     @JsonPropertyDescription("Headers added to requests toward the members: X-Forwarded-For, X-Forwarded-Port, "
-            + "X-Forwarded-Proto, X-Real-IP. HTTP and TERMINATED_HTTPS listeners only.")
+            + "X-Forwarded-Proto, X-Real-IP, each at most once. HTTP and TERMINATED_HTTPS listeners only.")
+    @Size(max = 16)
+    @ListSet
     private List<InsertHeader> insertHeaders;
 
     @JsonPropertyDescription("Octavia's client and member timeouts, and the deadline for a request's headers.")
     private ListenerTimeouts timeouts;
 
-    @JsonPropertyDescription("Client networks allowed to connect, in CIDR notation. Empty allows everyone.")
+    @JsonPropertyDescription("Client networks allowed to connect, in CIDR notation, at most 64, none twice. "
+            + "Empty allows everyone.")
     @Size(max = 64)
-    @ValidationRule(value = "self.all(c, isCIDR(c))", message = "allowedCidrs must hold CIDRs such as 10.0.0.0/8")
+    @ListSet
+    @ItemRule(value = "isCIDR(self)", messageExpression = "'must be a network in CIDR notation such as 10.0.0.0/8 or "
+            + "2001:db8::/32; \"' + self + '\" is not'")
     private List<@Size(max = 43) String> allowedCidrs;
 
     public String getLoadBalancerRef() {

@@ -2,43 +2,58 @@ package dev.lbaas.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * Octavia's four listener timeouts, and the deadline for a request's headers, as durations such
- * as "50s", "1m30s" or "500ms".
+ * as "50s", "1m30s" or "500ms", within Octavia's bounds (at most 576h, 24 days). Octavia's 0 for "no timeout"
+ * is refused: the amphora always bounds how long a connection may sit idle.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ListenerTimeouts {
 
-    /** The Gateway API's duration syntax: up to four number-unit pairs, units h, m, s, ms. */
-    public static final String DURATION_PATTERN = "^([0-9]{1,5}(h|m|s|ms)){1,4}$";
-
-    @JsonPropertyDescription("Idle time allowed on the client side (Octavia timeout_client_data). Default 50s.")
-    @Pattern(DURATION_PATTERN)
+    @JsonPropertyDescription("Idle time allowed on the client side (Octavia timeout_client_data), more than 0s and "
+            + "at most 576h (24 days). Default 50s.")
+    @Size(max = 32)
+    @ValidationRule(value = CelRules.DURATION, messageExpression = CelRules.DURATION_MESSAGE)
+    @ValidationRule(value = CelRules.DURATION_POSITIVE_WITHIN_OCTAVIA,
+            messageExpression = CelRules.DURATION_POSITIVE_WITHIN_OCTAVIA_MESSAGE)
     private String clientData;
 
-    @JsonPropertyDescription("Time allowed to connect to a member (Octavia timeout_member_connect). Default 5s.")
-    @Pattern(DURATION_PATTERN)
+    @JsonPropertyDescription("Time allowed to connect to a member (Octavia timeout_member_connect), more than 0s and at most "
+            + "576h (24 days). Default 5s. Not on UDP and PROMETHEUS listeners.")
+    @Size(max = 32)
+    @ValidationRule(value = CelRules.DURATION, messageExpression = CelRules.DURATION_MESSAGE)
+    @ValidationRule(value = CelRules.DURATION_POSITIVE_WITHIN_OCTAVIA,
+            messageExpression = CelRules.DURATION_POSITIVE_WITHIN_OCTAVIA_MESSAGE)
     private String memberConnect;
 
-    @JsonPropertyDescription("Idle time allowed on the member side (Octavia timeout_member_data). Default 50s.")
-    @Pattern(DURATION_PATTERN)
+    @JsonPropertyDescription("Idle time allowed on the member side (Octavia timeout_member_data), more than 0s and at most "
+            + "576h (24 days). Default 50s. Not on UDP and PROMETHEUS listeners.")
+    @Size(max = 32)
+    @ValidationRule(value = CelRules.DURATION, messageExpression = CelRules.DURATION_MESSAGE)
+    @ValidationRule(value = CelRules.DURATION_POSITIVE_WITHIN_OCTAVIA,
+            messageExpression = CelRules.DURATION_POSITIVE_WITHIN_OCTAVIA_MESSAGE)
     private String memberData;
 
-    @JsonPropertyDescription("Time to wait for content inspection (Octavia timeout_tcp_inspect). Default 0s.")
-    @Pattern(DURATION_PATTERN)
+    @JsonPropertyDescription("Time to wait for content inspection (Octavia timeout_tcp_inspect), at most 576h (24 days). "
+            + "Default 0s. Not served yet: a listener with more than 0s is not accepted until L7 inspection exists.")
+    @Size(max = 32)
+    @ValidationRule(value = CelRules.DURATION, messageExpression = CelRules.DURATION_MESSAGE)
+    @ValidationRule(value = CelRules.DURATION_WITHIN_OCTAVIA, messageExpression = CelRules.DURATION_WITHIN_OCTAVIA_MESSAGE)
     private String tcpInspect;
 
     @JsonPropertyDescription("HTTP listeners: time allowed for a request's headers to arrive whole, from the "
             + "connection's start for its first request and from the first byte of each later one. A request "
             + "that misses it is answered 408 and its connection closed; a connection that sent nothing by then "
             + "is closed. The clientData timeout cannot bound headers trickled a byte at a time, as each byte "
-            + "resets it. Beyond Octavia (HAProxy's timeout http-request). Default 10s.")
-    @Pattern(DURATION_PATTERN)
-    @ValidationRule(value = "duration(self) > duration('0s') && duration(self) <= duration('24h')",
-            message = "httpRequest must be more than 0s and at most 24h")
+            + "resets it. More than 0s and at most 576h (24 days). Beyond Octavia (HAProxy's timeout http-request). "
+            + "Default 10s.")
+    @Size(max = 32)
+    @ValidationRule(value = CelRules.DURATION, messageExpression = CelRules.DURATION_MESSAGE)
+    @ValidationRule(value = CelRules.DURATION_POSITIVE_WITHIN_OCTAVIA,
+            messageExpression = CelRules.DURATION_POSITIVE_WITHIN_OCTAVIA_MESSAGE)
     private String httpRequest;
 
     public String getClientData() {

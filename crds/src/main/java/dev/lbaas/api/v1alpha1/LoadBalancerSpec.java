@@ -2,25 +2,41 @@ package dev.lbaas.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.lbaas.api.crdgen.ListSet;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.vipAddress) == has(oldSelf.vipAddress)", fieldPath = ".vipAddress",
+        message = "cannot be added or removed after creation: the VIP is chosen when the load balancer is created "
+                + "(create a new load balancer for another VIP)")
+@ValidationRule(value = "has(self.className) == has(oldSelf.className)", fieldPath = ".className",
+        message = "cannot be added or removed after creation: the class (Octavia's flavor) is fixed when the load "
+                + "balancer is created")
+@ValidationRule(value = "has(self.topology) == has(oldSelf.topology)", fieldPath = ".topology",
+        message = "cannot be added or removed after creation: the topology is fixed when the load balancer is created")
 public class LoadBalancerSpec {
 
     @JsonPropertyDescription("The LoadBalancerClass (Octavia's flavor) giving topology, amphora resources and VIP "
-            + "Service type. Empty: the cluster's default.")
+            + "Service type. Empty: the cluster's default. Immutable. Not served yet: a load balancer naming a class "
+            + "is not accepted and gets no amphora until LoadBalancerClass exists.")
+    @Size(max = 253)
+    @ValidationRule(value = CelRules.NAME, messageExpression = CelRules.NAME_MESSAGE)
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private String className;
 
     @JsonPropertyDescription("The VIP address to request. Empty: one is allocated and shown in status.vipAddress. "
-            + "Immutable once set.")
-    @ValidationRule(value = "isIP(self)", message = "vipAddress must be an IPv4 or IPv6 address")
-    @ValidationRule(value = "self == oldSelf", message = "vipAddress is immutable")
+            + "Immutable: it cannot be changed, added or removed after creation.")
+    @Size(max = 45)
+    @ValidationRule(value = CelRules.IP, messageExpression = CelRules.IP_MESSAGE)
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private String vipAddress;
 
-    @JsonPropertyDescription("Overrides the topology of the class: SINGLE or ACTIVE_STANDBY.")
+    @JsonPropertyDescription("Overrides the topology of the class: SINGLE or ACTIVE_STANDBY. Immutable. "
+            + "ACTIVE_STANDBY is not served yet: such a load balancer is not accepted and gets no amphora.")
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private Topology topology;
 
     @JsonPropertyDescription("false stops all traffic through the load balancer (operatingStatus OFFLINE).")
@@ -31,9 +47,11 @@ public class LoadBalancerSpec {
     @Size(max = 255)
     private String description;
 
-    @JsonPropertyDescription("Octavia tags, for searching and grouping.")
+    @JsonPropertyDescription("Octavia tags, for searching and grouping: at most 50, each at most 255 characters, "
+            + "none twice.")
     @Size(max = 50)
-    private List<String> tags;
+    @ListSet
+    private List<@Size(min = 1, max = 255) String> tags;
 
     public String getClassName() {
         return className;

@@ -12,15 +12,18 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MemberSpec {
 
-    @JsonPropertyDescription("The Pool (in this namespace) this member belongs to.")
+    @JsonPropertyDescription("The Pool (in this namespace) this member belongs to. Immutable.")
     @Required
     @Size(min = 1, max = 253)
-    @ValidationRule(value = "self == oldSelf", message = "poolRef is immutable")
+    @ValidationRule(value = CelRules.NAME, messageExpression = CelRules.NAME_MESSAGE)
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private String poolRef;
 
-    @JsonPropertyDescription("The member's IP address.")
+    @JsonPropertyDescription("The member's IPv4 or IPv6 address; not 169.254.169.254, the cloud metadata service.")
     @Required
-    @ValidationRule(value = "isIP(self)", message = "address must be an IPv4 or IPv6 address")
+    @Size(max = 45)
+    @ValidationRule(value = CelRules.IP, messageExpression = CelRules.IP_MESSAGE)
+    @ValidationRule(value = CelRules.NOT_RESERVED, messageExpression = CelRules.NOT_RESERVED_MESSAGE)
     private String address;
 
     @JsonPropertyDescription("The member's port, 1-65535.")
@@ -40,8 +43,10 @@ public class MemberSpec {
     @Default("false")
     private Boolean backup = false;
 
-    @JsonPropertyDescription("The address health checks go to, if not address.")
-    @ValidationRule(value = "isIP(self)", message = "monitorAddress must be an IPv4 or IPv6 address")
+    @JsonPropertyDescription("The IPv4 or IPv6 address health checks go to, if not address; not 169.254.169.254.")
+    @Size(max = 45)
+    @ValidationRule(value = CelRules.IP, messageExpression = CelRules.IP_MESSAGE)
+    @ValidationRule(value = CelRules.NOT_RESERVED, messageExpression = CelRules.NOT_RESERVED_MESSAGE)
     private String monitorAddress;
 
     @JsonPropertyDescription("The port health checks go to, if not protocolPort.")

@@ -8,26 +8,36 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "has(self.listenerRef) || has(self.loadBalancerRef)",
-        message = "one of listenerRef or loadBalancerRef is required")
-@ValidationRule(value = "!(self.protocol in ['UDP', 'SCTP']) || !has(self.sessionPersistence) || self.sessionPersistence.type == 'SOURCE_IP'",
-        message = "UDP and SCTP pools only accept sessionPersistence type SOURCE_IP", fieldPath = ".sessionPersistence.type")
+@ValidationRule(value = "has(self.listenerRef) || has(self.loadBalancerRef)", fieldPath = ".listenerRef",
+        message = "one of listenerRef (the pool is that listener's default pool) or loadBalancerRef is required",
+        reason = CelRules.REQUIRED)
+@ValidationRule(value = "!(self.protocol in ['UDP', 'SCTP']) || !has(self.sessionPersistence) "
+        + "|| self.sessionPersistence.type == 'SOURCE_IP'",
+        messageExpression = "'a ' + self.protocol + ' pool only keeps sessions by SOURCE_IP: ' "
+                + "+ self.sessionPersistence.type + ' needs HTTP cookies'",
+        fieldPath = ".sessionPersistence.type")
+@ValidationRule(value = "has(self.listenerRef) == has(oldSelf.listenerRef)", fieldPath = ".listenerRef",
+        message = "cannot be added or removed after creation")
+@ValidationRule(value = "has(self.loadBalancerRef) == has(oldSelf.loadBalancerRef)", fieldPath = ".loadBalancerRef",
+        message = "cannot be added or removed after creation")
 public class PoolSpec {
 
-    @JsonPropertyDescription("The Listener (in this namespace) whose default pool this is.")
-    @Size(max = 253)
-    @ValidationRule(value = "self == oldSelf", message = "listenerRef is immutable")
+    @JsonPropertyDescription("The Listener (in this namespace) whose default pool this is. Immutable.")
+    @Size(min = 1, max = 253)
+    @ValidationRule(value = CelRules.NAME, messageExpression = CelRules.NAME_MESSAGE)
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private String listenerRef;
 
     @JsonPropertyDescription("The LoadBalancer (in this namespace) of a pool used by L7 policies; implied by "
-            + "listenerRef when that is set.")
-    @Size(max = 253)
-    @ValidationRule(value = "self == oldSelf", message = "loadBalancerRef is immutable")
+            + "listenerRef when that is set. Immutable.")
+    @Size(min = 1, max = 253)
+    @ValidationRule(value = CelRules.NAME, messageExpression = CelRules.NAME_MESSAGE)
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private String loadBalancerRef;
 
     @JsonPropertyDescription("How the amphora speaks to the members: TCP, HTTP, HTTPS, PROXY, PROXYV2, UDP or SCTP.")
     @Required
-    @ValidationRule(value = "self == oldSelf", message = "protocol is immutable")
+    @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private PoolProtocol protocol;
 
     @JsonPropertyDescription("ROUND_ROBIN (weighted), LEAST_CONNECTIONS (weighted), SOURCE_IP or SOURCE_IP_PORT.")

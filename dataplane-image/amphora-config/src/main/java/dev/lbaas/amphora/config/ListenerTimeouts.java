@@ -21,12 +21,15 @@ public record ListenerTimeouts(long clientDataMillis, long memberConnectMillis, 
     public static final ListenerTimeouts DEFAULTS = new ListenerTimeouts(50_000, 5_000, 50_000, 0,
             DEFAULT_HTTP_REQUEST_MILLIS);
 
+    /** Octavia's longest timeout (MAX_TIMEOUT): 24 days. */
+    public static final long MAX_MILLIS = 24L * 86_400_000;
+
     public ListenerTimeouts {
-        Validation.requireRange(clientDataMillis, 1, 86_400_000, "timeouts.clientDataMillis");
-        Validation.requireRange(memberConnectMillis, 1, 86_400_000, "timeouts.memberConnectMillis");
-        Validation.requireRange(memberDataMillis, 1, 86_400_000, "timeouts.memberDataMillis");
-        Validation.requireRange(tcpInspectMillis, 0, 86_400_000, "timeouts.tcpInspectMillis");
-        Validation.requireRange(httpRequestMillis, 1, 86_400_000, "timeouts.httpRequestMillis");
+        Validation.requireRange(clientDataMillis, 1, MAX_MILLIS, "timeouts.clientDataMillis");
+        Validation.requireRange(memberConnectMillis, 1, MAX_MILLIS, "timeouts.memberConnectMillis");
+        Validation.requireRange(memberDataMillis, 1, MAX_MILLIS, "timeouts.memberDataMillis");
+        Validation.requireRange(tcpInspectMillis, 0, MAX_MILLIS, "timeouts.tcpInspectMillis");
+        Validation.requireRange(httpRequestMillis, 1, MAX_MILLIS, "timeouts.httpRequestMillis");
     }
 
     /** Octavia's four, with the default deadline for a request's headers. */

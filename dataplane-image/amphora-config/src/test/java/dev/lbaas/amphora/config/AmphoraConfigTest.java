@@ -47,11 +47,16 @@ class AmphoraConfigTest {
     }
 
     @Test
-    void theHeadDeadlineIsBounded() {
+    void timeoutsAreBoundedAsOctaviaBoundsThem() {
         assertThatThrownBy(() -> new ListenerTimeouts(1000, 2000, 3000, 0, 0))
-                .hasMessageContaining("timeouts.httpRequestMillis");
-        assertThatThrownBy(() -> new ListenerTimeouts(1000, 2000, 3000, 0, 86_400_001))
-                .hasMessageContaining("timeouts.httpRequestMillis");
+                .hasMessage("timeouts.httpRequestMillis: must be between 1 and 2073600000, got 0");
+        assertThatThrownBy(() -> new ListenerTimeouts(1000, 2000, 3000, 0, ListenerTimeouts.MAX_MILLIS + 1))
+                .hasMessage("timeouts.httpRequestMillis: must be between 1 and 2073600000, got 2073600001");
+        assertThatThrownBy(() -> new ListenerTimeouts(0, 2000, 3000, 0, 1000))
+                .hasMessage("timeouts.clientDataMillis: must be between 1 and 2073600000, got 0");
+        assertThat(new ListenerTimeouts(ListenerTimeouts.MAX_MILLIS, ListenerTimeouts.MAX_MILLIS,
+                ListenerTimeouts.MAX_MILLIS, ListenerTimeouts.MAX_MILLIS, ListenerTimeouts.MAX_MILLIS).clientDataMillis())
+                .isEqualTo(2_073_600_000L);
     }
 
     @Test
