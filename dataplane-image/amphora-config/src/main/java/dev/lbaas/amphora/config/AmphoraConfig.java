@@ -44,10 +44,30 @@ public record AmphoraConfig(
                 throw new IllegalArgumentException("listeners: two listeners on " + listener.protocol().transport()
                         + " port " + listener.protocolPort());
             }
-            if (listener.defaultPoolId() != null && !poolIds.contains(listener.defaultPoolId())) {
-                throw new IllegalArgumentException("listeners[" + listener.id() + "].defaultPoolId: unknown pool "
-                        + listener.defaultPoolId());
+            if (listener.defaultPoolId() != null) {
+                PoolConfig pool = pools.stream().filter(p -> p.id().equals(listener.defaultPoolId())).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("listeners[" + listener.id()
+                                + "].defaultPoolId: unknown pool " + listener.defaultPoolId()));
+                checkPoolFits(listener, pool);
             }
+        }
+    }
+
+    /**
+     * A listener and its pool agree on the transport (datagrams go to UDP members only), and
+     * cookies, which exist only where the amphora reads HTTP, are not asked of another listener.
+     */
+    private static void checkPoolFits(ListenerConfig listener, PoolConfig pool) {
+        String field = "listeners[" + listener.id() + "].defaultPoolId";
+        if (!listener.protocol().transport().equals(pool.protocol().transport())) {
+            throw new IllegalArgumentException(field + ": pool " + pool.id() + " is " + pool.protocol() + ", a "
+                    + listener.protocol() + " listener needs a " + listener.protocol().transport() + " pool");
+        }
+        SessionPersistenceConfig persistence = pool.sessionPersistence();
+        if (persistence != null && persistence.type() != SessionPersistenceConfig.Type.SOURCE_IP
+                && !listener.protocol().readsHttp()) {
+            throw new IllegalArgumentException(field + ": pool " + pool.id() + " has sessionPersistence "
+                    + persistence.type() + ", which needs an HTTP listener, not " + listener.protocol());
         }
     }
 

@@ -42,5 +42,19 @@ public record ListenerConfig(
         timeouts = Objects.requireNonNullElse(timeouts, ListenerTimeouts.DEFAULTS);
         allowedCidrs = List.copyOf(Objects.requireNonNullElse(allowedCidrs, List.of()));
         insertHeaders = List.copyOf(Objects.requireNonNullElse(insertHeaders, List.of()));
+        if (!insertHeaders.isEmpty() && !protocol.readsHttp()) {
+            throw new IllegalArgumentException("listener[" + id + "].insertHeaders: a " + protocol
+                    + " listener reads no requests to insert headers into");
+        }
+        if (protocol == ListenerProtocol.PROMETHEUS && defaultPoolId != null) {
+            throw new IllegalArgumentException("listener[" + id + "].defaultPoolId: a PROMETHEUS listener serves the"
+                    + " load balancer's metrics and takes no pool, got " + defaultPoolId);
+        }
+    }
+
+    /** The same listener with another default pool (or none). */
+    public ListenerConfig withDefaultPool(String poolId) {
+        return new ListenerConfig(id, name, protocol, protocolPort, connectionLimit, adminStateUp, poolId, timeouts,
+                allowedCidrs, insertHeaders);
     }
 }

@@ -11,6 +11,11 @@ public enum ListenerProtocol {
     SCTP,
     PROMETHEUS;
 
+    /** Whether the amphora reads HTTP on this listener, so that it sees requests' headers and cookies. */
+    public boolean readsHttp() {
+        return this == HTTP || this == TERMINATED_HTTPS;
+    }
+
     /** The transport the listener binds: two listeners may share a port on different transports. */
     public String transport() {
         return switch (this) {

@@ -46,4 +46,16 @@ public record PoolConfig(
             }
         }
     }
+
+    /** The same pool with these members and this health monitor. */
+    public PoolConfig withMembers(List<MemberConfig> newMembers, HealthMonitorConfig newHealthMonitor) {
+        return new PoolConfig(id, name, protocol, lbAlgorithm, adminStateUp, newMembers, newHealthMonitor,
+                sessionPersistence);
+    }
+
+    /** The same pool with another session persistence (or none). */
+    public PoolConfig withSessionPersistence(SessionPersistenceConfig newSessionPersistence) {
+        return new PoolConfig(id, name, protocol, lbAlgorithm, adminStateUp, members, healthMonitor,
+                newSessionPersistence);
+    }
 }

@@ -8,5 +8,14 @@ public enum PoolProtocol {
     PROXY,
     PROXYV2,
     UDP,
-    SCTP
+    SCTP;
+
+    /** The transport to the members, which must be the listener's: datagrams go to UDP members only. */
+    public String transport() {
+        return switch (this) {
+            case UDP -> "udp";
+            case SCTP -> "sctp";
+            default -> "tcp";
+        };
+    }
 }

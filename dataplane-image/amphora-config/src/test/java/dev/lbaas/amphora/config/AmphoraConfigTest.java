@@ -86,6 +86,51 @@ class AmphoraConfigTest {
     }
 
     @Test
+    void aListenerAndItsPoolAgreeOnTheTransport() {
+        PoolConfig tcp = new PoolConfig("p", null, PoolProtocol.TCP, LbAlgorithm.ROUND_ROBIN, true, List.of(), null);
+        PoolConfig udp = new PoolConfig("q", null, PoolProtocol.UDP, LbAlgorithm.ROUND_ROBIN, true, List.of(), null);
+        ListenerConfig udpListener = new ListenerConfig("u", null, ListenerProtocol.UDP, 53, -1, true, "p", null, null,
+                null);
+        ListenerConfig tcpListener = new ListenerConfig("t", null, ListenerProtocol.TCP, 53, -1, true, "q", null, null,
+                null);
+        assertThatThrownBy(() -> new AmphoraConfig(1, "lb", "127.0.0.2", true, List.of(udpListener), List.of(tcp, udp)))
+                .hasMessage("listeners[u].defaultPoolId: pool p is TCP, a UDP listener needs a udp pool");
+        assertThatThrownBy(() -> new AmphoraConfig(1, "lb", "127.0.0.2", true, List.of(tcpListener), List.of(tcp, udp)))
+                .hasMessage("listeners[t].defaultPoolId: pool q is UDP, a TCP listener needs a tcp pool");
+        assertThat(new AmphoraConfig(1, "lb", "127.0.0.2", true, List.of(udpListener.withDefaultPool("q"),
+                tcpListener.withDefaultPool("p")), List.of(tcp, udp)).listeners()).hasSize(2);
+    }
+
+    @Test
+    void cookiePersistenceNeedsAListenerThatReadsHttp() {
+        PoolConfig sticky = new PoolConfig("p", null, PoolProtocol.HTTP, LbAlgorithm.ROUND_ROBIN, true, List.of(), null,
+                new SessionPersistenceConfig(SessionPersistenceConfig.Type.HTTP_COOKIE, null, null, null));
+        ListenerConfig tcp = new ListenerConfig("l", null, ListenerProtocol.TCP, 80, -1, true, "p", null, null, null);
+        assertThatThrownBy(() -> new AmphoraConfig(1, "lb", "127.0.0.2", true, List.of(tcp), List.of(sticky)))
+                .hasMessage("listeners[l].defaultPoolId: pool p has sessionPersistence HTTP_COOKIE, which needs an HTTP "
+                        + "listener, not TCP");
+        ListenerConfig http = new ListenerConfig("l", null, ListenerProtocol.HTTP, 80, -1, true, "p", null, null, null);
+        assertThat(new AmphoraConfig(1, "lb", "127.0.0.2", true, List.of(http), List.of(sticky)).pools()).hasSize(1);
+        PoolConfig bySource = sticky.withSessionPersistence(
+                new SessionPersistenceConfig(SessionPersistenceConfig.Type.SOURCE_IP, null, null, "255.255.255.0"));
+        assertThat(new AmphoraConfig(1, "lb", "127.0.0.2", true, List.of(tcp), List.of(bySource)).pools()).hasSize(1);
+    }
+
+    @Test
+    void listenersThatReadNoRequestsInsertNoHeadersAndMetricsTakeNoPool() {
+        assertThatThrownBy(() -> new ListenerConfig("u", null, ListenerProtocol.UDP, 53, -1, true, null, null, null,
+                List.of("X-Forwarded-For")))
+                .hasMessage("listener[u].insertHeaders: a UDP listener reads no requests to insert headers into");
+        assertThatThrownBy(() -> new ListenerConfig("t", null, ListenerProtocol.TCP, 80, -1, true, null, null, null,
+                List.of("X-Real-IP")))
+                .hasMessage("listener[t].insertHeaders: a TCP listener reads no requests to insert headers into");
+        assertThatThrownBy(() -> new ListenerConfig("m", null, ListenerProtocol.PROMETHEUS, 9100, -1, true, "p", null,
+                null, null))
+                .hasMessage("listener[m].defaultPoolId: a PROMETHEUS listener serves the load balancer's metrics and "
+                        + "takes no pool, got p");
+    }
+
+    @Test
     void invalidJsonIsRefusedWithTheRule() {
         assertThatThrownBy(() -> AgentApi.json().readValue(
                 "{\"id\":\"m\",\"address\":\"127.0.0.1\",\"protocolPort\":80,\"weight\":300,\"backup\":false,"

@@ -7,7 +7,6 @@ import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.MonitorType;
 import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
-import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.amphora.proxy.http.ProxyHeaders;
 import com.sun.nio.sctp.SctpChannel;
 import io.netty.handler.ipfilter.IpFilterRuleType;
@@ -22,8 +21,9 @@ import java.util.Set;
 
 /**
  * What a valid configuration may still ask that this amphora cannot serve. The records of the
- * contract check everything else; this adds the amphora's own limits, with messages that name
- * the field like theirs do. A configuration that fails here is refused whole.
+ * contract check everything else, including how a listener and its pool must fit together; this
+ * adds the amphora's own limits, with messages that name the field like theirs do. A
+ * configuration that fails here is refused whole.
  */
 final class ConfigSupport {
 
@@ -46,10 +46,6 @@ final class ConfigSupport {
             if (!LISTENER_PROTOCOLS.contains(listener.protocol())) {
                 throw notYet(field + ".protocol", listener.protocol());
             }
-            if (listener.protocol() == ListenerProtocol.PROMETHEUS && listener.defaultPoolId() != null) {
-                throw new IllegalArgumentException(field + ".defaultPoolId: a PROMETHEUS listener serves the load"
-                        + " balancer's metrics and takes no pool, got " + listener.defaultPoolId());
-            }
             if (listener.protocol() == ListenerProtocol.HTTP) {
                 for (String header : listener.insertHeaders()) {
                     if (!ProxyHeaders.INSERTABLE.contains(header)) {
@@ -57,15 +53,7 @@ final class ConfigSupport {
                     }
                 }
             }
-            if (listener.protocol() == ListenerProtocol.UDP && !listener.insertHeaders().isEmpty()) {
-                throw new IllegalArgumentException(field + ".insertHeaders: a UDP listener has no headers to insert into");
-            }
-            PoolConfig pool = listener.defaultPoolId() == null ? null : config.pool(listener.defaultPoolId());
-            if (pool != null) {
-                checkTransports(listener, pool, field + ".defaultPoolId");
-            }
             listener.allowedCidrs().forEach(cidr -> allowedNetwork(cidr, field + ".allowedCidrs"));
-            cookiePersistenceNeedsHttp(config, listener, field);
         }
         for (PoolConfig pool : config.pools()) {
             String field = "pools[" + pool.id() + "]";
@@ -80,34 +68,6 @@ final class ConfigSupport {
                 throw new IllegalArgumentException(field + ".healthMonitor.type: SCTP is not available on this "
                         + "platform (its kernel has no SCTP support)");
             }
-        }
-    }
-
-    /** Cookies exist only where the amphora reads HTTP: a cookie-persistent pool needs an HTTP listener. */
-    private static void cookiePersistenceNeedsHttp(AmphoraConfig config, ListenerConfig listener, String field) {
-        if (listener.defaultPoolId() == null || listener.protocol() == ListenerProtocol.HTTP) {
-            return;
-        }
-        for (PoolConfig pool : config.pools()) {
-            SessionPersistenceConfig persistence = pool.sessionPersistence();
-            if (pool.id().equals(listener.defaultPoolId()) && persistence != null
-                    && persistence.type() != SessionPersistenceConfig.Type.SOURCE_IP) {
-                throw new IllegalArgumentException(field + ".defaultPoolId: pool " + pool.id() + " has sessionPersistence "
-                        + persistence.type() + ", which needs an HTTP listener, not " + listener.protocol());
-            }
-        }
-    }
-
-    /** Datagrams go to UDP members and streams to stream members: a listener and its pool agree on which. */
-    private static void checkTransports(ListenerConfig listener, PoolConfig pool, String field) {
-        boolean udpListener = listener.protocol() == ListenerProtocol.UDP;
-        boolean udpPool = pool.protocol() == PoolProtocol.UDP;
-        if (udpListener && !udpPool) {
-            throw new IllegalArgumentException(field + ": pool " + pool.id() + " is " + pool.protocol()
-                    + ", a UDP listener needs a UDP pool");
-        }
-        if (udpPool && !udpListener) {
-            throw new IllegalArgumentException(field + ": pool " + pool.id() + " is UDP, which only a UDP listener can use");
         }
     }
 

@@ -159,6 +159,16 @@ class AgentServerIT {
         assertThat(unsupported.statusCode()).isEqualTo(400);
         assertThat(body(unsupported, ApiError.class).message())
                 .isEqualTo("listeners[l].protocol: TERMINATED_HTTPS is not supported yet");
+
+        HttpResponse<String> metricsWithPool = put("""
+                {"generation":100,"loadBalancerId":"lb","vipAddress":"127.1.5.2","adminStateUp":true,
+                 "listeners":[{"id":"m","protocol":"PROMETHEUS","protocolPort":9100,"connectionLimit":-1,
+                               "adminStateUp":true,"defaultPoolId":"p"}],
+                 "pools":[{"id":"p","protocol":"TCP","lbAlgorithm":"ROUND_ROBIN","adminStateUp":true}]}
+                """);
+        assertThat(metricsWithPool.statusCode()).isEqualTo(400);
+        assertThat(body(metricsWithPool, ApiError.class).message()).isEqualTo("listener[m].defaultPoolId: a PROMETHEUS "
+                + "listener serves the load balancer's metrics and takes no pool, got p");
     }
 
     @Test

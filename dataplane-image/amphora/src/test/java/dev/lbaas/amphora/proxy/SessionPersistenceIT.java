@@ -13,7 +13,6 @@ import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.amphora.config.SessionPersistenceConfig.Type;
-import dev.lbaas.amphora.runtime.ApplyResult;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
 import dev.lbaas.amphora.testing.NamedTcpBackend;
 import dev.lbaas.amphora.testing.RunningDataplane;
@@ -210,18 +209,6 @@ class SessionPersistenceIT {
                 assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/")).header("Cookie", sessions.get(s))
                         .build(), HttpResponse.BodyHandlers.ofString()).body()).isEqualTo(owners.get(s));
             }
-        }
-    }
-
-    @Test
-    void cookiePersistenceBehindATcpListenerIsRefusedNamingTheField() throws Exception {
-        try (RunningDataplane amphora = new RunningDataplane()) {
-            ApplyResult result = amphora.dataplane.apply(config(1, VIP,
-                    List.of(listener("l", ListenerProtocol.TCP, freePort(VIP), "p")),
-                    pool(PoolProtocol.HTTP, new SessionPersistenceConfig(Type.HTTP_COOKIE, null, null, null),
-                            member("m1", 9, 1))));
-            assertThat(result).isEqualTo(new ApplyResult.Rejected(
-                    "listeners[l].defaultPoolId: pool p has sessionPersistence HTTP_COOKIE, which needs an HTTP listener, not TCP"));
         }
     }
 }

@@ -16,7 +16,6 @@ import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.amphora.config.TrafficStats;
-import dev.lbaas.amphora.runtime.ApplyResult;
 import dev.lbaas.amphora.testing.Configs;
 import dev.lbaas.amphora.testing.NamedTcpBackend;
 import dev.lbaas.amphora.testing.NamedUdpBackend;
@@ -278,14 +277,5 @@ class UdpProxyIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> !listenerStatus().atConnectionLimit());
             assertThat(third.member("third again")).isEqualTo("a");
         }
-    }
-
-    @Test
-    void aUdpListenerNeedsAUdpPool() {
-        ApplyResult result = amphora.dataplane.apply(config(1, VIP, List.of(udpListener(port, -1, null, List.of())),
-                Configs.pool("p", PoolProtocol.TCP, null, member("a", a.port(), 1))));
-
-        assertThat(result).isEqualTo(
-                new ApplyResult.Rejected("listeners[u].defaultPoolId: pool p is TCP, a UDP listener needs a UDP pool"));
     }
 }

@@ -15,7 +15,6 @@ import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.MemberHealth;
 import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
-import dev.lbaas.amphora.runtime.ApplyResult;
 import dev.lbaas.amphora.testing.NamedTcpBackend;
 import dev.lbaas.amphora.testing.RawHttp;
 import dev.lbaas.amphora.testing.RunningDataplane;
@@ -186,17 +185,6 @@ class PrometheusListenerIT {
             }
         }).as("closed without an answer").isInstanceOf(IOException.class);
         assertThat(scrape().value("octavia_listener_denied_connections_total", "listener", "closed")).isEqualTo(1);
-    }
-
-    @Test
-    void aPrometheusListenerWithAPoolIsRefusedNamingTheField() {
-        ListenerConfig withPool = new ListenerConfig("metrics", null, ListenerProtocol.PROMETHEUS, metricsPort, -1,
-                true, "p", null, null, null);
-        ApplyResult result = amphora.dataplane.apply(config(1, VIP, List.of(withPool),
-                new PoolConfig("p", null, PoolProtocol.TCP, LbAlgorithm.ROUND_ROBIN, true, List.of(), null)));
-        assertThat(result).isInstanceOfSatisfying(ApplyResult.Rejected.class, rejected ->
-                assertThat(rejected.message()).startsWith("listeners[metrics].defaultPoolId: "));
-        assertThat(amphora.dataplane.appliedGeneration()).isZero();
     }
 
     private HttpRequest.Builder request(String path) {
