@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Build step run right after the fabric8 CRD generator, for what it does not do:
@@ -35,8 +36,8 @@ import java.util.Map;
  *   <li>It ignores {@link Size} on list elements ({@code List<@Size(max = 43) String>}). Those
  *       bounds are copied to the items' schema: the API server prices CEL rules by the longest
  *       string they may see, and refuses rules over unbounded strings as too expensive.
- *   <li>It has no annotation for rules on each item of a list ({@link ItemRule}) or for set
- *       semantics ({@link ListSet}).
+ *   <li>It has no annotation for rules on each item of a list ({@link ItemRule}) or for lists that
+ *       hold no value twice ({@link UniqueItems}).
  *   <li>It leaves integers without a format. Every integer gets int32 or int64 after its Java
  *       type, and an int32 of a spec must have both bounds: an integer the operator cannot read
  *       would stop its watch of the whole kind, so the build fails rather than admit one.
@@ -149,8 +150,14 @@ public final class CrdPostProcessor {
         if (items == null) {
             return;
         }
-        if (field.isAnnotationPresent(ListSet.class)) {
-            property.setXKubernetesListType("set");
+        if (field.isAnnotationPresent(UniqueItems.class)) {
+            List<ValidationRule> listRules = new ArrayList<>(Objects.requireNonNullElse(
+                    property.getXKubernetesValidations(), List.of()));
+            listRules.add(new ValidationRuleBuilder().withRule("self.all(x, self.exists_one(y, y == x))")
+                    .withMessageExpression("'must not hold a value twice; \"' + self.filter(x, "
+                            + "!self.exists_one(y, y == x))[0] + '\" is there more than once'")
+                    .build());
+            property.setXKubernetesValidations(listRules);
         }
         List<ValidationRule> rules = new ArrayList<>();
         for (ItemRule rule : field.getAnnotationsByType(ItemRule.class)) {

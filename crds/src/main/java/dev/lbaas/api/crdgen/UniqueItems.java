@@ -6,11 +6,11 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * A list whose items are a set ({@code x-kubernetes-list-type: set}): the API server refuses an item
- * given twice and names it ({@code spec.insertHeaders[1]: Duplicate value: "X-Real-IP"}). Applied
- * by {@link CrdPostProcessor}; the fabric8 generator has no annotation for it.
+ * A list that holds no value twice. Applied by {@link CrdPostProcessor} as a CEL rule whose message
+ * shows the repeated value, rather than as {@code x-kubernetes-list-type: set}: with a set, a
+ * server-side apply that repeats a value fails with an internal error (500) instead of a refusal.
  */
 @Target(ElementType.FIELD)
 @Retention(RetentionPolicy.RUNTIME)
-public @interface ListSet {
+public @interface UniqueItems {
 }

@@ -3,7 +3,7 @@ package dev.lbaas.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.lbaas.api.crdgen.ItemRule;
-import dev.lbaas.api.crdgen.ListSet;
+import dev.lbaas.api.crdgen.UniqueItems;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -81,7 +81,7 @@ public class ListenerSpec {
     @JsonPropertyDescription("Headers added to requests toward the members: X-Forwarded-For, X-Forwarded-Port, "
             + "X-Forwarded-Proto, X-Real-IP, each at most once. HTTP and TERMINATED_HTTPS listeners only.")
     @Size(max = 16)
-    @ListSet
+    @UniqueItems
     private List<InsertHeader> insertHeaders;
 
     @JsonPropertyDescription("Octavia's client and member timeouts, and the deadline for a request's headers.")
@@ -90,7 +90,7 @@ public class ListenerSpec {
     @JsonPropertyDescription("Client networks allowed to connect, in CIDR notation, at most 64, none twice. "
             + "Empty allows everyone.")
     @Size(max = 64)
-    @ListSet
+    @UniqueItems
     @ItemRule(value = "isCIDR(self)", messageExpression = "'must be a network in CIDR notation such as 10.0.0.0/8 or "
             + "2001:db8::/32; \"' + self + '\" is not'")
     private List<@Size(max = 43) String> allowedCidrs;

@@ -2,7 +2,7 @@ package dev.lbaas.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import dev.lbaas.api.crdgen.ListSet;
+import dev.lbaas.api.crdgen.UniqueItems;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -50,7 +50,7 @@ public class LoadBalancerSpec {
     @JsonPropertyDescription("Octavia tags, for searching and grouping: at most 50, each at most 255 characters, "
             + "none twice.")
     @Size(max = 50)
-    @ListSet
+    @UniqueItems
     private List<@Size(min = 1, max = 255) String> tags;
 
     public String getClassName() {

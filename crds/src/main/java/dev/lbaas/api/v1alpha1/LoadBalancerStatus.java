@@ -26,6 +26,10 @@ public class LoadBalancerStatus extends LbaasStatus {
             + "refreshed periodically.")
     private TrafficStatistics stats;
 
+    @JsonPropertyDescription("Every object of the load balancer with its statuses, as Octavia's load balancer status "
+            + "tree: listeners, their pools, each pool's health monitor and members; why an object is not Ready.")
+    private StatusTree tree;
+
     public String getVipAddress() {
         return vipAddress;
     }
@@ -58,6 +62,14 @@ public class LoadBalancerStatus extends LbaasStatus {
         this.amphorae = amphorae;
     }
 
+    public StatusTree getTree() {
+        return tree;
+    }
+
+    public void setTree(StatusTree tree) {
+        this.tree = tree;
+    }
+
     public TrafficStatistics getStats() {
         return stats;
     }
@@ -74,11 +86,12 @@ public class LoadBalancerStatus extends LbaasStatus {
         LoadBalancerStatus that = (LoadBalancerStatus) o;
         return Objects.equals(vipAddress, that.vipAddress) && topology == that.topology
                 && Objects.equals(configGeneration, that.configGeneration)
-                && Objects.equals(amphorae, that.amphorae) && Objects.equals(stats, that.stats);
+                && Objects.equals(amphorae, that.amphorae) && Objects.equals(stats, that.stats)
+                && Objects.equals(tree, that.tree);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), vipAddress, topology, configGeneration, amphorae, stats);
+        return Objects.hash(super.hashCode(), vipAddress, topology, configGeneration, amphorae, stats, tree);
     }
 }

@@ -3,22 +3,15 @@ package dev.lbaas.api.v1alpha1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import dev.lbaas.api.testing.ApiServerWithCrds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.StatusCause;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CrdValidationIT {
 
     private static final AtomicInteger NAMES = new AtomicInteger();
-    private static KubeAPIServer apiServer;
+    private static ApiServerWithCrds apiServer;
     private static KubernetesClient client;
 
     /**
@@ -53,37 +46,15 @@ class CrdValidationIT {
     private static final String MONITOR = "poolRef: p\ndelaySeconds: 5\ntimeoutSeconds: 4\nmaxRetries: 3\n";
 
     @BeforeAll
-    static void startApiServer() throws Exception {
-        apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withApiServerVersion(System.getProperty("lbaas.kube.version", "1.34.4"))
-                .withOfflineMode(true)
-                .withUpdateKubeConfig(false)
-                .build());
-        apiServer.start();
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml())).build();
-        for (String plural : List.of("loadbalancers", "listeners", "pools", "members", "healthmonitors")) {
-            try (InputStream in = CrdValidationIT.class.getClassLoader()
-                    .getResourceAsStream("META-INF/fabric8/" + plural + ".lbaas.dev-v1.yml")) {
-                for (HasMetadata crd : client.load(in).items()) {
-                    client.resource(crd).create();
-                }
-            }
-            client.resources(CustomResourceDefinition.class).withName(plural + ".lbaas.dev")
-                    .waitUntilCondition(crd -> crd != null && crd.getStatus() != null
-                            // the API server creates the status before it fills in the conditions
-                            && crd.getStatus().getConditions() != null && crd.getStatus().getConditions().stream()
-                            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
-                            60, TimeUnit.SECONDS);
-        }
+    static void startApiServer() {
+        apiServer = ApiServerWithCrds.start();
+        client = apiServer.client();
     }
 
     @AfterAll
     static void stopApiServer() {
-        if (client != null) {
-            client.close();
-        }
         if (apiServer != null) {
-            apiServer.stop();
+            apiServer.close();
         }
     }
 
@@ -148,7 +119,8 @@ class CrdValidationIT {
                                 + "\"SINGLE\"", NOT_CHECKED),
                 refused("LoadBalancer", "description: " + "d".repeat(256),
                         "spec.description: Too long: may not be more than 255 bytes", NOT_CHECKED),
-                refused("LoadBalancer", "tags: [web, web]", "spec.tags[1]: Duplicate value: \"web\""),
+                refused("LoadBalancer", "tags: [web, lb, web]",
+                        "spec.tags: Forbidden: must not hold a value twice; \"web\" is there more than once"),
                 refused("LoadBalancer", "tags: [\"\"]",
                         "spec.tags[0]: Invalid value: \"\": spec.tags[0] in body should be at least 1 chars long"),
                 // Listener
@@ -180,7 +152,8 @@ class CrdValidationIT {
                         "spec.insertHeaders: Forbidden: not allowed on a TCP listener: only HTTP and TERMINATED_HTTPS "
                                 + "listeners read requests to insert headers into"),
                 refused("Listener", LISTENER + "insertHeaders: [X-Real-IP, X-Real-IP]",
-                        "spec.insertHeaders[1]: Duplicate value: \"X-Real-IP\""),
+                        "spec.insertHeaders: Forbidden: must not hold a value twice; \"X-Real-IP\" is there more than "
+                                + "once"),
                 refused("Listener", LISTENER + "insertHeaders: [X-Forwarded-Host]",
                         "spec.insertHeaders[0]: Unsupported value: \"X-Forwarded-Host\": supported values: "
                                 + "\"X-Forwarded-For\", \"X-Forwarded-Port\", \"X-Forwarded-Proto\", \"X-Real-IP\"", NOT_CHECKED),
@@ -188,7 +161,8 @@ class CrdValidationIT {
                         "spec.allowedCidrs[1]: Forbidden: must be a network in CIDR notation such as "
                                 + "10.0.0.0/8 or 2001:db8::/32; \"10.0.0.0/33\" is not"),
                 refused("Listener", LISTENER + "allowedCidrs: [10.0.0.0/8, 10.0.0.0/8]",
-                        "spec.allowedCidrs[1]: Duplicate value: \"10.0.0.0/8\""),
+                        "spec.allowedCidrs: Forbidden: must not hold a value twice; \"10.0.0.0/8\" is there more than "
+                                + "once"),
                 refused("Listener", LISTENER + "timeouts: {clientData: \"50\"}",
                         "spec.timeouts.clientData: Forbidden: must be a duration such as 50s, 1m30s or "
                                 + "500ms (units h, m, s and ms); \"50\" is not"),
@@ -414,6 +388,21 @@ class CrdValidationIT {
         changed.getMetadata().setName(created.getMetadata().getName());
         changed.getMetadata().setResourceVersion(created.getMetadata().getResourceVersion());
         assertThat(errors(() -> client.resource(changed).update())).containsExactlyElementsOf(errors);
+    }
+
+    @Test
+    void serverSideApplyGetsTheSameRefusals() {
+        // kubectl apply --server-side and Argo CD's server-side sync go through a different path.
+        for (var refused : List.of(
+                List.of("Listener", LISTENER + "insertHeaders: [X-Real-IP, X-Real-IP]",
+                        "spec.insertHeaders: Forbidden: must not hold a value twice; \"X-Real-IP\" is there more than "
+                                + "once"),
+                List.of("Listener", LISTENER + "connectionLimit: 99999999999",
+                        "spec.connectionLimit: Invalid value: 99999999999: spec.connectionLimit in body should be less "
+                                + "than or equal to 2147483647"))) {
+            assertThat(errors(() -> client.resource(object(refused.get(0), refused.get(1))).fieldManager("test")
+                    .forceConflicts().serverSideApply())).containsExactly(refused.get(2));
+        }
     }
 
     private static GenericKubernetesResource create(String kind, String specYaml) {
