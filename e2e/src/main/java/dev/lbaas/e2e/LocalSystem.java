@@ -9,9 +9,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The whole product on one machine: a local control plane and the operator as a process, using
@@ -62,6 +65,28 @@ public final class LocalSystem implements AutoCloseable {
 
     public ManagedProcess operator() {
         return operator;
+    }
+
+    /** The port of the operator's own HTTP endpoint (health, metrics), once it listens; it picks a free one. */
+    public int operatorHttpPort(Duration timeout) {
+        Pattern listening = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Matcher matcher = listening.matcher(operator.logText());
+            if (matcher.find()) {
+                return Integer.parseInt(matcher.group(1));
+            }
+            if (!operator.isAlive()) {
+                break;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("the operator does not listen; its log: " + operator.log());
     }
 
     /**

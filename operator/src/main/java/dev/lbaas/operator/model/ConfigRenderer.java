@@ -15,29 +15,70 @@ import dev.lbaas.api.v1alpha1.HealthMonitorSpec;
 import dev.lbaas.api.v1alpha1.InsertHeader;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.ListenerSpec;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.Pool;
 import dev.lbaas.api.v1alpha1.SessionPersistence;
+import dev.lbaas.api.v1alpha1.Topology;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Turns the object tree of one load balancer into the {@link AmphoraConfig} its amphorae serve,
- * applying Octavia's cross-object rules. Pure: no I/O, the same tree always gives the same result.
+ * applying Octavia's cross-object rules. Pure: no I/O, the same tree (and the same previous
+ * configuration) always gives the same result.
  *
- * <p>An object that breaks a rule gets a verdict saying why and is left out; the rest of the load
- * balancer is still rendered, so one bad object never takes the others down. Identities on the wire
- * are Kubernetes uids, so a renamed or re-created object is a new object for the amphora.
+ * <p>Every object gets a verdict, and a problem stays with the object that made it:
+ *
+ * <ul>
+ *   <li>An object whose own spec cannot be served is left out; if the last configuration served an
+ *       earlier spec of it, that one keeps being served, so an edit can never take service away.
+ *   <li>Where two objects compete for one thing (a port, a pool's monitor, a listener's default
+ *       pool, a member's address), the one that already has it in the last configuration keeps it,
+ *       then the oldest: a newcomer never displaces an incumbent.
+ *   <li>A reference that cannot be used blames the referrer: a listener naming a pool it cannot use
+ *       is in error and keeps its previous pool; the pool, which may serve others, is not touched.
+ *       A pool whose changed session persistence no longer fits a listener that uses it keeps its
+ *       previous persistence and is in error.
+ * </ul>
+ *
+ * <p>Identities on the wire are Kubernetes uids, so a renamed or re-created object is a new object
+ * for the amphora.
  */
 public final class ConfigRenderer {
 
-    private ConfigRenderer() {
+    /** Why an object's own spec is not served. */
+    private record Refusal(String reason, String message) {
+    }
+
+    private final LoadBalancerTree tree;
+    private final AmphoraConfig previous;
+    private final Map<String, Verdict> verdicts = new HashMap<>();
+
+    /** Records of the objects that will be served, by uid, before they are linked to each other. */
+    private final Map<String, ListenerConfig> listenerRecords = new LinkedHashMap<>();
+    private final Map<String, PoolConfig> poolRecords = new LinkedHashMap<>();
+    private final Map<String, MemberConfig> memberRecords = new LinkedHashMap<>();
+    private final Map<String, HealthMonitorConfig> monitorRecords = new LinkedHashMap<>();
+
+    /** The links: a listener's default pool, a pool's monitor and members, by uid. */
+    private final Map<String, String> defaultPools = new HashMap<>();
+    private final Map<String, String> poolMonitors = new HashMap<>();
+    private final Map<String, List<String>> poolMembers = new HashMap<>();
+
+    private ConfigRenderer(LoadBalancerTree tree, AmphoraConfig previous) {
+        this.tree = tree;
+        this.previous = previous;
     }
 
     /** Renders the tree with nothing served before. */
@@ -48,161 +89,445 @@ public final class ConfigRenderer {
     /**
      * Renders the tree.
      *
-     * @param previous the configuration served so far, or null: a listener whose new default pool
-     *     cannot be accepted keeps the pool it had, so the last good configuration keeps serving
+     * @param previous the configuration served so far, or null: incumbents keep what they hold, and
+     *     an object whose new spec cannot be served keeps its previous one
+     * @return the configuration, or a null configuration when the load balancer itself is not
+     *     accepted; and a verdict for the load balancer and every child
      */
     public static RenderedConfig render(LoadBalancerTree tree, String vipAddress, long generation,
             AmphoraConfig previous) {
-        Map<String, Verdict> verdicts = new HashMap<>();
-        Map<String, Pool> poolsByName = new LinkedHashMap<>();
-        tree.pools().forEach(p -> poolsByName.put(p.getMetadata().getName(), p));
+        return new ConfigRenderer(tree, previous).render(vipAddress, generation);
+    }
 
-        // Listeners first: the oldest listener on a port keeps it.
-        Map<String, Listener> servedListeners = new LinkedHashMap<>();
-        Map<String, String> portOwners = new HashMap<>();
+    private RenderedConfig render(String vipAddress, long generation) {
+        LoadBalancer lb = tree.loadBalancer();
+        Refusal lbRefusal = notServedYet(lb);
+        if (lbRefusal != null) {
+            verdicts.put(uid(lb), Verdict.rejected(lbRefusal.reason(), lbRefusal.message()));
+            tree.children().forEach(child -> verdicts.put(uid(child), Verdict.blockedBy("LoadBalancerNotAccepted",
+                    "load balancer " + name(lb) + " is not accepted (see its conditions)")));
+            return new RenderedConfig(null, verdicts);
+        }
         for (Listener listener : tree.listeners()) {
-            ListenerSpec spec = listener.getSpec();
-            String portKey = spec.getProtocolPort() + "/" + ProtocolRules.transport(spec.getProtocol());
-            if (!ProtocolRules.SERVED_LISTENER_PROTOCOLS.contains(spec.getProtocol())) {
-                verdicts.put(uid(listener), Verdict.rejected("UnsupportedProtocol", "protocol " + spec.getProtocol()
-                        + " is not served by this amphora release yet; served: "
-                        + ProtocolRules.SERVED_LISTENER_PROTOCOLS));
-            } else if (portOwners.containsKey(portKey)) {
-                verdicts.put(uid(listener), Verdict.rejected("PortConflict", "port " + portKey
-                        + " is already used by listener " + portOwners.get(portKey)));
-            } else {
-                portOwners.put(portKey, name(listener));
-                servedListeners.put(name(listener), listener);
-            }
+            put(listenerRecords, listener, own(listener, () -> notServedYet(listener) != null ? notServedYet(listener)
+                    : cidrsBesideTheVip(listener, vipAddress), () -> listenerConfig(listener),
+                    previousListener(uid(listener))));
         }
-
-        // The default pool of each listener: named by the listener, or the pool that names the listener.
-        Map<String, Pool> defaultPools = new HashMap<>();
-        for (Listener listener : servedListeners.values()) {
-            String poolName = listener.getSpec().getDefaultPoolRef();
-            Pool pool = poolName != null ? poolsByName.get(poolName) : tree.pools().stream()
-                    .filter(p -> name(listener).equals(p.getSpec().getListenerRef()))
-                    .findFirst().orElse(null);
-            if (pool == null && poolName != null) {
-                verdicts.put(uid(listener), Verdict.unresolved("PoolNotFound", "defaultPoolRef: Pool " + poolName
-                        + " does not exist in namespace " + listener.getMetadata().getNamespace()
-                        + " (or belongs to another load balancer); the listener answers without a pool"));
-            } else if (pool != null) {
-                defaultPools.put(name(listener), pool);
-            }
-        }
-
-        // Pools: protocol served, and compatible with every listener that sends them traffic.
-        Map<String, Pool> servedPools = new LinkedHashMap<>();
         for (Pool pool : tree.pools()) {
-            String problem = poolProblem(pool, servedListeners, defaultPools);
-            if (problem != null) {
-                String reason = problem.startsWith("protocol") ? "IncompatibleProtocol" : "Unsupported";
-                verdicts.put(uid(pool), Verdict.rejected(reason, problem));
-            } else {
-                servedPools.put(name(pool), pool);
-            }
+            put(poolRecords, pool, own(pool, () -> notServedYet(pool), () -> poolConfig(pool),
+                    previousPool(uid(pool))));
         }
-        for (Listener listener : servedListeners.values()) {
-            Pool pool = defaultPools.get(name(listener));
-            if (pool != null && !servedPools.containsKey(name(pool))) {
-                Pool lastGood = previousDefaultPool(previous, listener, servedPools);
-                String fallback = lastGood == null ? "the listener answers without a pool"
-                        : "the listener keeps serving its previous pool " + name(lastGood);
-                verdicts.put(uid(listener), Verdict.unresolved("PoolNotAccepted", "default pool " + name(pool)
-                        + " is not accepted (see its conditions); " + fallback));
-                if (lastGood == null) {
-                    defaultPools.remove(name(listener));
-                } else {
-                    defaultPools.put(name(listener), lastGood);
-                }
-            }
-        }
-
-        // One monitor per pool: the oldest one wins.
-        Map<String, HealthMonitor> monitors = new HashMap<>();
-        for (HealthMonitor monitor : tree.healthMonitors()) {
-            Pool pool = servedPools.get(monitor.getSpec().getPoolRef());
-            HealthMonitorSpec.Type type = monitor.getSpec().getType();
-            if (pool == null) {
-                verdicts.put(uid(monitor), Verdict.blockedBy("PoolNotAccepted", "pool " + monitor.getSpec().getPoolRef()
-                        + " is not accepted (see its conditions)"));
-            } else if (monitors.containsKey(name(pool))) {
-                verdicts.put(uid(monitor), Verdict.rejected("MonitorConflict", "pool " + name(pool)
-                        + " already has health monitor " + name(monitors.get(name(pool))) + "; a pool has one monitor"));
-            } else if (!ProtocolRules.monitorAllowedFor(pool.getSpec().getProtocol(), type)) {
-                verdicts.put(uid(monitor), Verdict.rejected("IncompatibleType", "type " + type
-                        + " cannot check members of " + pool.getSpec().getProtocol() + " pool " + name(pool)));
-            } else if (!ProtocolRules.SERVED_MONITOR_TYPES.contains(type)) {
-                verdicts.put(uid(monitor), Verdict.rejected("UnsupportedType", "type " + type
-                        + " is not served by this amphora release yet; served: " + ProtocolRules.SERVED_MONITOR_TYPES));
-            } else {
-                monitors.put(name(pool), monitor);
-            }
-        }
-
-        Map<String, List<Member>> membersByPool = new HashMap<>();
         for (Member member : tree.members()) {
-            if (servedPools.containsKey(member.getSpec().getPoolRef())) {
-                membersByPool.computeIfAbsent(member.getSpec().getPoolRef(), k -> new ArrayList<>()).add(member);
-            } else {
-                verdicts.put(uid(member), Verdict.blockedBy("PoolNotAccepted", "pool " + member.getSpec().getPoolRef()
-                        + " is not accepted (see its conditions)"));
+            put(memberRecords, member, own(member, () -> null, () -> memberConfig(member),
+                    previousMember(uid(member))));
+        }
+        for (HealthMonitor monitor : tree.healthMonitors()) {
+            put(monitorRecords, monitor, own(monitor, () -> notServedYet(monitor), () -> monitorConfig(monitor),
+                    previousMonitor(uid(monitor))));
+        }
+        assignPorts();
+        attachMonitors();
+        attachMembers();
+        for (Listener listener : tree.listeners()) {
+            if (listenerRecords.containsKey(uid(listener))) {
+                linkDefaultPool(listener);
             }
         }
-
-        List<PoolConfig> pools = servedPools.values().stream()
-                .map(pool -> poolConfig(pool, membersByPool.getOrDefault(name(pool), List.of()), monitors.get(name(pool))))
-                .toList();
-        List<ListenerConfig> listeners = servedListeners.values().stream()
-                .map(listener -> listenerConfig(listener, defaultPools.get(name(listener))))
-                .toList();
-        AmphoraConfig config = new AmphoraConfig(generation, uid(tree.loadBalancer()), vipAddress,
-                !Boolean.FALSE.equals(tree.loadBalancer().getSpec().getAdminStateUp()), listeners, pools);
-        return new RenderedConfig(config, verdicts);
+        return new RenderedConfig(assemble(vipAddress, generation), verdicts);
     }
 
-    private static Pool previousDefaultPool(AmphoraConfig previous, Listener listener, Map<String, Pool> servedPools) {
-        if (previous == null) {
-            return null;
-        }
-        String previousPoolId = previous.listeners().stream()
-                .filter(l -> l.id().equals(uid(listener)))
-                .map(ListenerConfig::defaultPoolId)
-                .filter(Objects::nonNull)
-                .findFirst().orElse(null);
-        return servedPools.values().stream().filter(p -> uid(p).equals(previousPoolId)).findFirst().orElse(null);
+    // ---- what this release does not serve -------------------------------------------------------
+
+    /** Whether the load balancer itself can be served (then it gets a VIP and amphorae). */
+    public static boolean accepted(LoadBalancer lb) {
+        return notServedYet(lb) == null;
     }
 
-    private static String poolProblem(Pool pool, Map<String, Listener> listeners, Map<String, Pool> defaultPools) {
-        dev.lbaas.api.v1alpha1.PoolProtocol protocol = pool.getSpec().getProtocol();
-        for (Map.Entry<String, Pool> entry : defaultPools.entrySet()) {
-            if (entry.getValue() == pool) {
-                Listener listener = listeners.get(entry.getKey());
-                if (!ProtocolRules.poolAllowedBehind(listener.getSpec().getProtocol(), protocol)) {
-                    return "protocol " + protocol + " cannot serve " + listener.getSpec().getProtocol() + " listener "
-                            + entry.getKey() + "; allowed: " + ProtocolRules.poolsAllowedBehind(listener.getSpec().getProtocol());
-                }
-            }
+    private static Refusal notServedYet(LoadBalancer lb) {
+        if (lb.getSpec().getClassName() != null) {
+            return new Refusal("UnsupportedField", "className: load balancer classes are not served yet, so this load "
+                    + "balancer gets no amphora; create it again without className to use the built-in class");
         }
-        if (!ProtocolRules.SERVED_POOL_PROTOCOLS.contains(protocol)) {
-            return "pool protocol " + protocol + " is not served by this amphora release yet; served: "
-                    + ProtocolRules.SERVED_POOL_PROTOCOLS;
+        if (lb.getSpec().getTopology() == Topology.ACTIVE_STANDBY) {
+            return new Refusal("UnsupportedField", "topology: ACTIVE_STANDBY is not served yet, so this load balancer "
+                    + "gets no amphora; create it again with topology SINGLE");
         }
-        SessionPersistence persistence = pool.getSpec().getSessionPersistence();
-        if (persistence != null && persistence.getType() != SessionPersistence.Type.SOURCE_IP) {
-            for (Map.Entry<String, Pool> entry : defaultPools.entrySet()) {
-                dev.lbaas.api.v1alpha1.ListenerProtocol listenerProtocol = listeners.get(entry.getKey()).getSpec().getProtocol();
-                if (entry.getValue() == pool && !ProtocolRules.readsHttp(listenerProtocol)) {
-                    return "sessionPersistence " + persistence.getType() + " needs an HTTP listener: cookies are not "
-                            + "seen on " + listenerProtocol + " listener " + entry.getKey();
-                }
+        return null;
+    }
+
+    private static Refusal notServedYet(Listener listener) {
+        ListenerSpec spec = listener.getSpec();
+        if (!ProtocolRules.SERVED_LISTENER_PROTOCOLS.contains(spec.getProtocol())) {
+            return new Refusal("UnsupportedProtocol", "protocol " + spec.getProtocol() + " is not served by this "
+                    + "amphora release yet; served: " + ApiSpelling.of(ProtocolRules.SERVED_LISTENER_PROTOCOLS));
+        }
+        if (spec.getTimeouts() != null && Durations.toMillis(spec.getTimeouts().getTcpInspect(), 0) > 0) {
+            return new Refusal("UnsupportedField", "timeouts.tcpInspect: content inspection is not served yet (it "
+                    + "comes with L7 policies); remove it or set it to 0s");
+        }
+        return null;
+    }
+
+    /**
+     * Octavia's rule that an allowed network must be of the VIP's IP version: a client of the other
+     * version never reaches the listener, so such an entry would silently allow no one.
+     */
+    private static Refusal cidrsBesideTheVip(Listener listener, String vipAddress) {
+        List<String> cidrs = Objects.requireNonNullElse(listener.getSpec().getAllowedCidrs(), List.of());
+        boolean ipv6Vip = vipAddress != null && vipAddress.contains(":");
+        for (int i = 0; i < cidrs.size(); i++) {
+            if (vipAddress != null && cidrs.get(i).contains(":") != ipv6Vip) {
+                return new Refusal("IncompatibleAllowedCidrs", "allowedCidrs[" + i + "]: " + cidrs.get(i) + " is "
+                        + (ipv6Vip ? "IPv4" : "IPv6") + " but the VIP " + vipAddress + " is " + (ipv6Vip ? "IPv6" : "IPv4")
+                        + ", so no client could ever match it");
             }
         }
         return null;
     }
 
-    private static ListenerConfig listenerConfig(Listener listener, Pool defaultPool) {
+    private static Refusal notServedYet(Pool pool) {
+        if (!ProtocolRules.SERVED_POOL_PROTOCOLS.contains(pool.getSpec().getProtocol())) {
+            return new Refusal("UnsupportedProtocol", "protocol " + pool.getSpec().getProtocol() + " is not served by "
+                    + "this amphora release yet; served: " + ApiSpelling.of(ProtocolRules.SERVED_POOL_PROTOCOLS));
+        }
+        return null;
+    }
+
+    private static Refusal notServedYet(HealthMonitor monitor) {
+        if (!ProtocolRules.SERVED_MONITOR_TYPES.contains(monitor.getSpec().getType())) {
+            return new Refusal("UnsupportedType", "type " + ApiSpelling.of(monitor.getSpec().getType()) + " is not "
+                    + "served by this amphora release yet; served: " + ApiSpelling.of(ProtocolRules.SERVED_MONITOR_TYPES));
+        }
+        return null;
+    }
+
+    // ---- each object's own record ----------------------------------------------------------------
+
+    /**
+     * The object's own record, or its previous one when its spec cannot be served, or null. Admission
+     * keeps every value the records refuse out of the cluster; should one get through anyway, only
+     * this object pays for it.
+     */
+    private <R> R own(HasMetadata object, Supplier<Refusal> notServedYet, Supplier<R> build, R previousRecord) {
+        Refusal refusal;
+        try {
+            refusal = notServedYet.get();
+            if (refusal == null) {
+                return build.get();
+            }
+        } catch (RuntimeException e) {
+            refusal = new Refusal("InvalidSpec", "the amphora cannot serve this spec: " + e.getMessage());
+        }
+        return refuse(object, refusal, previousRecord);
+    }
+
+    private <R> R refuse(HasMetadata object, Refusal refusal, R previousRecord) {
+        if (previousRecord != null) {
+            verdicts.put(uid(object), Verdict.rejectedKeepingPrevious(refusal.reason(),
+                    refusal.message() + "; its previous spec keeps being served"));
+            return previousRecord;
+        }
+        verdicts.put(uid(object), Verdict.rejected(refusal.reason(), refusal.message()));
+        return null;
+    }
+
+    /** Refuses an object whose record was taken: its fallback (or nothing) takes the record's place. */
+    private <R> R refuseInPlace(Map<String, R> records, HasMetadata object, Refusal refusal, R fallback) {
+        R kept = refuse(object, refusal, fallback);
+        if (kept == null) {
+            records.remove(uid(object));
+        } else {
+            records.put(uid(object), kept);
+        }
+        return kept;
+    }
+
+    private static <R> void put(Map<String, R> records, HasMetadata object, R record) {
+        if (record != null) {
+            records.put(uid(object), record);
+        }
+    }
+
+    private boolean servesPrevious(HasMetadata object) {
+        Verdict verdict = verdicts.get(uid(object));
+        return verdict != null && verdict.serving() == Verdict.Serving.PREVIOUS;
+    }
+
+    // ---- contested things: incumbents first ------------------------------------------------------
+
+    /** The objects in tree order (oldest first), those that {@code incumbent} holds moved to the front. */
+    private static <T extends HasMetadata> List<T> incumbentsFirst(List<T> objects, Predicate<T> incumbent) {
+        List<T> ordered = new ArrayList<>(objects);
+        ordered.sort(Comparator.comparing(object -> !incumbent.test(object)));
+        return ordered;
+    }
+
+    private void assignPorts() {
+        Map<String, String> owners = new HashMap<>();
+        List<Listener> ordered = incumbentsFirst(tree.listeners(), listener -> {
+            ListenerConfig before = previousListener(uid(listener));
+            ListenerConfig now = listenerRecords.get(uid(listener));
+            return before != null && now != null && portKey(before).equals(portKey(now));
+        });
+        for (Listener listener : ordered) {
+            ListenerConfig record = listenerRecords.get(uid(listener));
+            if (record == null) {
+                continue;
+            }
+            String owner = owners.get(portKey(record));
+            if (owner != null) {
+                ListenerConfig before = servesPrevious(listener) ? null : previousListener(uid(listener));
+                record = refuseInPlace(listenerRecords, listener, new Refusal("PortConflict", "port " + portKey(record)
+                        + " is already used by listener " + owner), before != null && !owners.containsKey(portKey(before))
+                        ? before : null);
+                if (record == null) {
+                    continue;
+                }
+            }
+            owners.put(portKey(record), name(listener));
+        }
+    }
+
+    private static String portKey(ListenerConfig listener) {
+        return listener.protocolPort() + "/" + listener.protocol().transport().toUpperCase();
+    }
+
+    private void attachMonitors() {
+        List<HealthMonitor> ordered = incumbentsFirst(tree.healthMonitors(), monitor -> {
+            String poolUid = poolUid(monitor.getSpec().getPoolRef());
+            PoolConfig before = previous == null || poolUid == null ? null : previous.pool(poolUid);
+            return before != null && before.healthMonitor() != null && before.healthMonitor().id().equals(uid(monitor));
+        });
+        for (HealthMonitor monitor : ordered) {
+            HealthMonitorConfig record = monitorRecords.get(uid(monitor));
+            if (record == null) {
+                continue;
+            }
+            Pool pool = pool(monitor.getSpec().getPoolRef());
+            if (pool == null || !poolRecords.containsKey(uid(pool))) {
+                monitorRecords.remove(uid(monitor));
+                verdicts.put(uid(monitor), Verdict.blockedBy("PoolNotAccepted", "pool " + monitor.getSpec().getPoolRef()
+                        + " is not accepted (see its conditions)"));
+                continue;
+            }
+            String holder = poolMonitors.get(uid(pool));
+            if (holder != null) {
+                refuseInPlace(monitorRecords, monitor, new Refusal("MonitorConflict", "pool " + name(pool)
+                        + " already has health monitor " + nameOf(tree.healthMonitors(), holder)
+                        + "; a pool has one monitor"), null);
+                continue;
+            }
+            HealthMonitorSpec.Type type = HealthMonitorSpec.Type.valueOf(record.type().name());
+            if (!ProtocolRules.monitorAllowedFor(pool.getSpec().getProtocol(), type)) {
+                HealthMonitorConfig before = previousMonitor(uid(monitor));
+                record = refuseInPlace(monitorRecords, monitor, new Refusal("IncompatibleType", "type "
+                        + ApiSpelling.of(type) + " cannot check the members of " + pool.getSpec().getProtocol()
+                        + " pool " + name(pool) + "; allowed: "
+                        + ApiSpelling.of(ProtocolRules.monitorsAllowedFor(pool.getSpec().getProtocol()))),
+                        before != null && ProtocolRules.monitorAllowedFor(pool.getSpec().getProtocol(),
+                                HealthMonitorSpec.Type.valueOf(before.type().name())) ? before : null);
+                if (record == null) {
+                    continue;
+                }
+            }
+            poolMonitors.put(uid(pool), uid(monitor));
+        }
+    }
+
+    private void attachMembers() {
+        Map<String, String> addressOwners = new HashMap<>();
+        List<Member> ordered = incumbentsFirst(tree.members(), member -> {
+            MemberConfig before = previousMember(uid(member));
+            MemberConfig now = memberRecords.get(uid(member));
+            return before != null && now != null && endpoint(before).equals(endpoint(now));
+        });
+        for (Member member : ordered) {
+            MemberConfig record = memberRecords.get(uid(member));
+            if (record == null) {
+                continue;
+            }
+            Pool pool = pool(member.getSpec().getPoolRef());
+            if (pool == null || !poolRecords.containsKey(uid(pool))) {
+                memberRecords.remove(uid(member));
+                verdicts.put(uid(member), Verdict.blockedBy("PoolNotAccepted", "pool " + member.getSpec().getPoolRef()
+                        + " is not accepted (see its conditions)"));
+                continue;
+            }
+            String owner = addressOwners.get(uid(pool) + " " + endpoint(record));
+            if (owner != null) {
+                MemberConfig before = servesPrevious(member) ? null : previousMember(uid(member));
+                record = refuseInPlace(memberRecords, member, new Refusal("DuplicateMember", "member " + owner
+                        + " of pool " + name(pool) + " already has address " + endpoint(record)
+                        + "; a pool has one member per address and port"),
+                        before != null && !addressOwners.containsKey(uid(pool) + " " + endpoint(before)) ? before : null);
+                if (record == null) {
+                    continue;
+                }
+            }
+            addressOwners.put(uid(pool) + " " + endpoint(record), name(member));
+            poolMembers.computeIfAbsent(uid(pool), k -> new ArrayList<>()).add(uid(member));
+        }
+    }
+
+    private static String endpoint(MemberConfig member) {
+        return member.address().contains(":") ? "[" + member.address() + "]:" + member.protocolPort()
+                : member.address() + ":" + member.protocolPort();
+    }
+
+    // ---- a listener's default pool ---------------------------------------------------------------
+
+    /**
+     * Links a listener to its default pool: the one its defaultPoolRef names, or else the oldest
+     * pool whose listenerRef names it. A link that cannot be made leaves the listener with the pool
+     * it had, when that one still fits, and blames whichever object made the reference.
+     */
+    private void linkDefaultPool(Listener listener) {
+        ListenerConfig record = listenerRecords.get(uid(listener));
+        ListenerConfig before = previousListener(uid(listener));
+        String previousPoolId = before == null ? null : before.defaultPoolId();
+        if (servesPrevious(listener)) {
+            // The listener's current spec is refused: it keeps its previous pool, if that still fits.
+            if (previousPoolId != null && poolRecords.containsKey(previousPoolId)
+                    && problemLinking(record, poolRecords.get(previousPoolId)) == null) {
+                defaultPools.put(uid(listener), previousPoolId);
+            }
+            return;
+        }
+        String named = listener.getSpec().getDefaultPoolRef();
+        List<Pool> claimants = incumbentsFirst(tree.pools().stream()
+                .filter(p -> name(listener).equals(p.getSpec().getListenerRef())).toList(),
+                p -> uid(p).equals(previousPoolId));
+        Pool target;
+        if (named != null) {
+            target = pool(named);
+            for (Pool claimant : claimants) {
+                if (!claimant.getMetadata().getName().equals(named)) {
+                    flag(claimant, "DefaultPoolConflict", "listenerRef: listener " + name(listener) + " takes pool "
+                            + named + " as its default pool (its defaultPoolRef), so this pool gets no traffic from it");
+                }
+            }
+            if (target == null) {
+                verdicts.put(uid(listener), Verdict.unresolved("PoolNotFound", "defaultPoolRef: Pool " + named
+                        + " does not exist in namespace " + listener.getMetadata().getNamespace()
+                        + " (or belongs to another load balancer); the listener has no pool meanwhile"));
+                return;
+            }
+        } else if (!claimants.isEmpty()) {
+            target = claimants.get(0);
+            for (Pool other : claimants.subList(1, claimants.size())) {
+                flag(other, "DefaultPoolConflict", "listenerRef: listener " + name(listener) + " already has default "
+                        + "pool " + name(target) + ", which named it first, so this pool gets no traffic from it");
+            }
+        } else {
+            return;
+        }
+
+        PoolConfig pool = poolRecords.get(uid(target));
+        if (pool == null) {
+            verdicts.put(uid(listener), Verdict.unresolved("PoolNotAccepted", (named != null ? "defaultPoolRef: " : "")
+                    + "pool " + name(target) + " is not accepted (see its conditions); "
+                    + fallBack(listener, record, previousPoolId, uid(target))));
+            return;
+        }
+        String problem = problemLinking(record, pool);
+        if (problem != null && problem.startsWith("sessionPersistence") && uid(target).equals(previousPoolId)) {
+            // The pool, which this listener already used, changed its persistence: the pool keeps its previous one.
+            PoolConfig poolBefore = previousPool(uid(target));
+            SessionPersistenceConfig persistenceBefore = poolBefore == null ? null : poolBefore.sessionPersistence();
+            if (problemLinking(record, pool.withSessionPersistence(persistenceBefore)) == null) {
+                poolRecords.put(uid(target), pool.withSessionPersistence(persistenceBefore));
+                flagKeepingPrevious(target, "IncompatibleListener", "sessionPersistence: "
+                        + pool.sessionPersistence().type() + " needs HTTP listeners, but " + listener.getSpec()
+                        .getProtocol() + " listener " + name(listener) + " uses this pool and sees no cookies; the "
+                        + "previous sessionPersistence keeps being served");
+                defaultPools.put(uid(listener), uid(target));
+                return;
+            }
+        }
+        if (problem == null) {
+            defaultPools.put(uid(listener), uid(target));
+        } else if (named != null) {
+            verdicts.put(uid(listener), Verdict.misreferenced("IncompatiblePool", "defaultPoolRef: pool "
+                    + name(target) + " cannot serve this listener: " + problem + "; "
+                    + fallBack(listener, record, previousPoolId, uid(target))));
+        } else {
+            flag(target, "IncompatibleListener", "listenerRef: this pool cannot serve listener " + name(listener) + ": "
+                    + problem);
+            verdicts.put(uid(listener), Verdict.unresolved("PoolNotAccepted", "pool " + name(target)
+                    + " names this listener (listenerRef) but cannot serve it (see its conditions); "
+                    + fallBack(listener, record, previousPoolId, uid(target))));
+        }
+    }
+
+    /** Why a listener cannot use a pool (Octavia's protocol table, cookies), or null. */
+    private static String problemLinking(ListenerConfig listener, PoolConfig pool) {
+        var listenerProtocol = dev.lbaas.api.v1alpha1.ListenerProtocol.valueOf(listener.protocol().name());
+        var poolProtocol = dev.lbaas.api.v1alpha1.PoolProtocol.valueOf(pool.protocol().name());
+        if (!ProtocolRules.poolAllowedBehind(listenerProtocol, poolProtocol)) {
+            return "a " + listenerProtocol + " listener takes " + ApiSpelling.of(
+                    ProtocolRules.poolsAllowedBehind(listenerProtocol)).replace(" and ", " or ") + " pools, not "
+                    + poolProtocol;
+        }
+        SessionPersistenceConfig persistence = pool.sessionPersistence();
+        if (persistence != null && persistence.type() != SessionPersistenceConfig.Type.SOURCE_IP
+                && !listener.protocol().readsHttp()) {
+            return "sessionPersistence " + persistence.type() + " needs an HTTP listener: cookies are not seen on a "
+                    + listenerProtocol + " listener";
+        }
+        return null;
+    }
+
+    /** Links the listener to its previous pool when that still fits, and says what the listener serves meanwhile. */
+    private String fallBack(Listener listener, ListenerConfig record, String previousPoolId, String refusedPoolId) {
+        PoolConfig pool = previousPoolId == null || previousPoolId.equals(refusedPoolId) ? null
+                : poolRecords.get(previousPoolId);
+        if (pool != null && problemLinking(record, pool) == null) {
+            defaultPools.put(uid(listener), previousPoolId);
+            return "the listener keeps serving its previous pool " + pool.name();
+        }
+        return "the listener has no pool meanwhile";
+    }
+
+    /** Marks a served pool as at fault; it keeps being served. */
+    private void flag(Pool pool, String reason, String message) {
+        Verdict existing = verdicts.get(uid(pool));
+        if (existing == null) {
+            verdicts.put(uid(pool), Verdict.misreferenced(reason, message));
+        } else if (existing.served()) {
+            verdicts.put(uid(pool), new Verdict(existing.accepted(), false, true, existing.serving(),
+                    existing.reason(), existing.message() + "; " + message));
+        }
+    }
+
+    private void flagKeepingPrevious(Pool pool, String reason, String message) {
+        Verdict existing = verdicts.get(uid(pool));
+        verdicts.put(uid(pool), existing == null ? Verdict.rejectedKeepingPrevious(reason, message)
+                : new Verdict(false, existing.resolvedRefs(), true, Verdict.Serving.PREVIOUS, existing.reason(),
+                        existing.message() + "; " + message));
+    }
+
+    // ---- the whole configuration -----------------------------------------------------------------
+
+    private AmphoraConfig assemble(String vipAddress, long generation) {
+        List<PoolConfig> pools = new ArrayList<>();
+        for (Map.Entry<String, PoolConfig> entry : poolRecords.entrySet()) {
+            List<MemberConfig> members = poolMembers.getOrDefault(entry.getKey(), List.of()).stream()
+                    .map(memberRecords::get).toList();
+            String monitor = poolMonitors.get(entry.getKey());
+            pools.add(entry.getValue().withMembers(members, monitor == null ? null : monitorRecords.get(monitor)));
+        }
+        List<ListenerConfig> listeners = new ArrayList<>();
+        for (Map.Entry<String, ListenerConfig> entry : listenerRecords.entrySet()) {
+            listeners.add(entry.getValue().withDefaultPool(defaultPools.get(entry.getKey())));
+        }
+        LoadBalancer lb = tree.loadBalancer();
+        return new AmphoraConfig(generation, uid(lb), vipAddress, !Boolean.FALSE.equals(lb.getSpec().getAdminStateUp()),
+                listeners, pools);
+    }
+
+    // ---- spec to record --------------------------------------------------------------------------
+
+    private static ListenerConfig listenerConfig(Listener listener) {
         ListenerSpec spec = listener.getSpec();
         ListenerTimeouts defaults = ListenerTimeouts.DEFAULTS;
         ListenerTimeouts timeouts = spec.getTimeouts() == null ? defaults : new ListenerTimeouts(
@@ -211,31 +536,24 @@ public final class ConfigRenderer {
                 Durations.toMillis(spec.getTimeouts().getMemberData(), defaults.memberDataMillis()),
                 Durations.toMillis(spec.getTimeouts().getTcpInspect(), defaults.tcpInspectMillis()),
                 Durations.toMillis(spec.getTimeouts().getHttpRequest(), defaults.httpRequestMillis()));
-        List<String> headers = Objects.requireNonNullElse(spec.getInsertHeaders(), List.<InsertHeader>of()).stream()
-                .map(ConfigRenderer::headerName)
-                .collect(Collectors.toList());
+        Set<String> headers = new HashSet<>();
+        List<String> insertHeaders = new ArrayList<>();
+        for (InsertHeader header : Objects.requireNonNullElse(spec.getInsertHeaders(), List.<InsertHeader>of())) {
+            if (headers.add(ApiSpelling.of(header))) {
+                insertHeaders.add(ApiSpelling.of(header));
+            }
+        }
         return new ListenerConfig(uid(listener), name(listener),
                 dev.lbaas.amphora.config.ListenerProtocol.valueOf(spec.getProtocol().name()),
                 spec.getProtocolPort(), Objects.requireNonNullElse(spec.getConnectionLimit(), -1),
-                !Boolean.FALSE.equals(spec.getAdminStateUp()),
-                defaultPool == null ? null : uid(defaultPool), timeouts, spec.getAllowedCidrs(), headers);
+                !Boolean.FALSE.equals(spec.getAdminStateUp()), null, timeouts, spec.getAllowedCidrs(), insertHeaders);
     }
 
-    private static String headerName(InsertHeader header) {
-        return switch (header) {
-            case X_FORWARDED_FOR -> "X-Forwarded-For";
-            case X_FORWARDED_PORT -> "X-Forwarded-Port";
-            case X_FORWARDED_PROTO -> "X-Forwarded-Proto";
-            case X_REAL_IP -> "X-Real-IP";
-        };
-    }
-
-    private static PoolConfig poolConfig(Pool pool, List<Member> members, HealthMonitor monitor) {
-        List<MemberConfig> memberConfigs = members.stream().map(ConfigRenderer::memberConfig).toList();
+    private static PoolConfig poolConfig(Pool pool) {
         return new PoolConfig(uid(pool), name(pool), PoolProtocol.valueOf(pool.getSpec().getProtocol().name()),
                 LbAlgorithm.valueOf(pool.getSpec().getLbAlgorithm().name()),
-                !Boolean.FALSE.equals(pool.getSpec().getAdminStateUp()), memberConfigs,
-                monitor == null ? null : monitorConfig(monitor), persistenceConfig(pool.getSpec().getSessionPersistence()));
+                !Boolean.FALSE.equals(pool.getSpec().getAdminStateUp()), List.of(), null,
+                persistenceConfig(pool.getSpec().getSessionPersistence()));
     }
 
     private static SessionPersistenceConfig persistenceConfig(SessionPersistence persistence) {
@@ -257,17 +575,57 @@ public final class ConfigRenderer {
 
     private static HealthMonitorConfig monitorConfig(HealthMonitor monitor) {
         HealthMonitorSpec spec = monitor.getSpec();
-        MonitorType type = switch (spec.getType()) {
-            case TLS_HELLO -> MonitorType.TLS_HELLO;
-            case UDP_CONNECT -> MonitorType.UDP_CONNECT;
-            default -> MonitorType.valueOf(spec.getType().name());
-        };
-        return new HealthMonitorConfig(uid(monitor), type, spec.getDelaySeconds() * 1000L,
-                spec.getTimeoutSeconds() * 1000L, spec.getMaxRetries(),
+        return new HealthMonitorConfig(uid(monitor), MonitorType.valueOf(spec.getType().name()),
+                spec.getDelaySeconds() * 1000L, spec.getTimeoutSeconds() * 1000L, spec.getMaxRetries(),
                 Objects.requireNonNullElse(spec.getMaxRetriesDown(), 3),
                 spec.getHttpMethod() == null ? null : spec.getHttpMethod().name(), spec.getUrlPath(),
                 spec.getExpectedCodes(), spec.getHttpVersion(), spec.getDomainName(),
                 !Boolean.FALSE.equals(spec.getAdminStateUp()));
+    }
+
+    // ---- lookups ---------------------------------------------------------------------------------
+
+    private Pool pool(String name) {
+        return tree.pools().stream().filter(p -> name(p).equals(name)).findFirst().orElse(null);
+    }
+
+    private String poolUid(String name) {
+        Pool pool = pool(name);
+        return pool == null ? null : uid(pool);
+    }
+
+    private static String nameOf(List<? extends HasMetadata> objects, String uid) {
+        return objects.stream().filter(o -> uid(o).equals(uid)).map(ConfigRenderer::name).findFirst().orElse(uid);
+    }
+
+    /** The listener's record in the previous configuration, without its pool, or null. */
+    private ListenerConfig previousListener(String uid) {
+        if (previous == null) {
+            return null;
+        }
+        return previous.listeners().stream().filter(l -> l.id().equals(uid)).findFirst().orElse(null);
+    }
+
+    /** The pool's record in the previous configuration, without members and monitor, or null. */
+    private PoolConfig previousPool(String uid) {
+        PoolConfig pool = previous == null || uid == null ? null : previous.pool(uid);
+        return pool == null ? null : pool.withMembers(List.of(), null);
+    }
+
+    private MemberConfig previousMember(String uid) {
+        if (previous == null) {
+            return null;
+        }
+        return previous.pools().stream().flatMap(p -> p.members().stream()).filter(m -> m.id().equals(uid))
+                .findFirst().orElse(null);
+    }
+
+    private HealthMonitorConfig previousMonitor(String uid) {
+        if (previous == null) {
+            return null;
+        }
+        return previous.pools().stream().map(PoolConfig::healthMonitor).filter(Objects::nonNull)
+                .filter(m -> m.id().equals(uid)).findFirst().orElse(null);
     }
 
     static String uid(HasMetadata object) {

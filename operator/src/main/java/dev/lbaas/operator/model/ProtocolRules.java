@@ -52,20 +52,12 @@ final class ProtocolRules {
     }
 
     static boolean monitorAllowedFor(PoolProtocol pool, HealthMonitorSpec.Type type) {
+        return monitorsAllowedFor(pool).contains(type);
+    }
+
+    static Set<HealthMonitorSpec.Type> monitorsAllowedFor(PoolProtocol pool) {
         boolean datagram = pool == PoolProtocol.UDP || pool == PoolProtocol.SCTP;
-        return (datagram ? MONITORS_FOR_DATAGRAM_POOLS : MONITORS_FOR_STREAM_POOLS).contains(type);
+        return datagram ? MONITORS_FOR_DATAGRAM_POOLS : MONITORS_FOR_STREAM_POOLS;
     }
 
-    /** Whether the amphora reads HTTP on this listener, so that it sees requests' and responses' headers. */
-    static boolean readsHttp(ListenerProtocol listener) {
-        return listener == ListenerProtocol.HTTP || listener == ListenerProtocol.TERMINATED_HTTPS;
-    }
-
-    static String transport(ListenerProtocol protocol) {
-        return switch (protocol) {
-            case UDP -> "UDP";
-            case SCTP -> "SCTP";
-            default -> "TCP";
-        };
-    }
 }

@@ -16,8 +16,10 @@ import dev.lbaas.operator.model.ConfigRenderer;
 import dev.lbaas.operator.model.GenerationLedger;
 import dev.lbaas.operator.model.LoadBalancerTree;
 import dev.lbaas.operator.model.RenderedConfig;
+import dev.lbaas.operator.status.Conditions;
 import dev.lbaas.operator.status.Programming;
 import dev.lbaas.operator.status.StatusComputer;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -29,13 +31,16 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,11 +58,17 @@ import org.jboss.logging.Logger;
  *
  * <p>Nothing here blocks on an amphora: configurations are handed to the agent sessions, which push
  * them and report back through {@link LoadBalancerEvents}.
+ *
+ * <p>A reconcile that fails (the API server refuses a write, a driver cannot start an amphora) is
+ * retried with backoff, without limit; meanwhile the load balancer says so in its Ready condition and
+ * an Event, the amphorae keep serving what they have, and other load balancers are not affected.
  */
 @ControllerConfiguration(name = "loadbalancer")
+@GradualRetry(maxAttempts = -1, initialInterval = 1_000, intervalMultiplier = 2, maxInterval = 60_000)
 public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner<LoadBalancer> {
 
     private static final Logger LOG = Logger.getLogger(LoadBalancerReconciler.class);
+    private static final String RECONCILE_FAILED = "ReconcileFailed";
 
     private final KubernetesClient client;
     private final AgentInfrastructure amphorae;
@@ -111,6 +122,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private static <R extends CustomResource<?, LbaasStatus>> InformerEventSource<R, LoadBalancer> informer(
             Class<R> type, EventSourceContext<LoadBalancer> context, ParentChain.Lookup lookup) {
         var configuration = InformerEventSourceConfiguration.from(type, LoadBalancer.class)
+                .withName(HasMetadata.getPlural(type))
                 .withSecondaryToPrimaryMapper(child -> ParentChain.loadBalancerNameOf(child, lookup)
                         .map(name -> Set.of(new ResourceID(name, child.getMetadata().getNamespace())))
                         .orElse(Set.of()))
@@ -130,21 +142,26 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
                 members.list(namespace, x -> true).toList(), monitors.list(namespace, x -> true).toList());
         ensureOwnerReferences(tree);
 
-        String vip = vipAddress(lb, context);
         GenerationLedger ledger = ledgers.computeIfAbsent(lb.getMetadata().getUid(), k -> new GenerationLedger());
+        // A load balancer that is not accepted gets no VIP and no amphora: nothing of it is served.
+        String vip = ConfigRenderer.accepted(lb) ? vipAddress(lb, context) : null;
         RenderedConfig rendered = ConfigRenderer.render(tree, vip, 1, ledger.last());
-        long persisted = lb.getStatus() == null ? 0 : Objects.requireNonNullElse(lb.getStatus().getConfigGeneration(), 0L);
-        AmphoraConfig desired = ledger.number(rendered.config(), persisted,
-                Stream.concat(Stream.of(lb), tree.children()));
-
-        List<AmphoraEndpoint> endpoints = amphorae.driver().ensureAmphorae(lb, vip);
-        ResourceID id = ResourceID.fromResource(lb);
-        List<AmphoraSession> sessions = amphorae.fleet().sync(lb.getMetadata().getUid(), endpoints,
-                () -> amphoraReports.trigger(id));
-        sessions.forEach(session -> session.desire(desired));
-
-        Programming programming = new Programming(desired.generation(), ledger.introducedIn(),
-                amphorae.fleet().views(sessions));
+        Programming programming;
+        if (rendered.config() == null) {
+            programming = new Programming(0, Map.of(), List.of());
+        } else {
+            long persisted = lb.getStatus() == null ? 0
+                    : Objects.requireNonNullElse(lb.getStatus().getConfigGeneration(), 0L);
+            AmphoraConfig desired = ledger.number(rendered.config(), persisted,
+                    Stream.concat(Stream.of(lb), tree.children()));
+            List<AmphoraEndpoint> endpoints = amphorae.driver().ensureAmphorae(lb, vip);
+            ResourceID id = ResourceID.fromResource(lb);
+            List<AmphoraSession> sessions = amphorae.fleet().sync(lb.getMetadata().getUid(), endpoints,
+                    () -> amphoraReports.trigger(id));
+            sessions.forEach(session -> session.desire(desired));
+            programming = new Programming(desired.generation(), ledger.introducedIn(),
+                    amphorae.fleet().views(sessions));
+        }
         StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
         result.loadBalancer().setVipAddress(vip);
         writeChildStatuses(tree, result.children());
@@ -221,9 +238,54 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         }
     }
 
+    @Override
+    public ErrorStatusUpdateControl<LoadBalancer> updateErrorStatus(LoadBalancer lb, Context<LoadBalancer> context,
+            Exception e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            // the framework wraps what the reconcile threw
+            cause = cause.getCause();
+        }
+        String message = "the operator could not reconcile this load balancer and retries with backoff: "
+                + Objects.requireNonNullElse(cause.getMessage(), cause.getClass().getName());
+        LOG.errorf(e, "reconciling load balancer %s/%s failed", lb.getMetadata().getNamespace(),
+                lb.getMetadata().getName());
+        LoadBalancerStatus status = Objects.requireNonNullElseGet(lb.getStatus(), LoadBalancerStatus::new);
+        List<Condition> before = status.getConditions();
+        boolean alreadySaid = before.stream().anyMatch(c -> Conditions.READY.equals(c.getType())
+                && RECONCILE_FAILED.equals(c.getReason()) && message.equals(c.getMessage()));
+        if (!alreadySaid) {
+            events.record(new StatusComputer.StatusEvent(lb, true, RECONCILE_FAILED, message));
+        }
+        List<Condition> conditions = new ArrayList<>(before.stream()
+                .filter(c -> !Conditions.READY.equals(c.getType())).toList());
+        conditions.add(Conditions.condition(before, Conditions.READY, false, RECONCILE_FAILED, message,
+                lb.getMetadata().getGeneration(), clock.instant()));
+        status.setConditions(conditions);
+        LoadBalancer patch = new LoadBalancer();
+        patch.setMetadata(lb.getMetadata());
+        patch.setStatus(status);
+        return ErrorStatusUpdateControl.patchStatus(patch);
+    }
+
+    /**
+     * Writes every child's status; one that cannot be written does not keep the others from being
+     * written, and fails the reconcile afterwards so that it is retried.
+     */
     private void writeChildStatuses(LoadBalancerTree tree, Map<String, LbaasStatus> statuses) {
-        Stream.of(tree.listeners(), tree.pools(), tree.members(), tree.healthMonitors())
-                .flatMap(List::stream)
-                .forEach(child -> StatusWriter.write(client, child, statuses.get(child.getMetadata().getUid())));
+        List<String> failures = new ArrayList<>();
+        tree.children().forEach(child -> {
+            try {
+                StatusWriter.write(client, (CustomResource<?, LbaasStatus>) child,
+                        statuses.get(child.getMetadata().getUid()));
+            } catch (KubernetesClientException e) {
+                failures.add("the status of " + child.getKind() + " " + child.getMetadata().getName()
+                        + " could not be written (" + e.getCode() + " " + Objects.requireNonNullElse(
+                        e.getStatus() == null ? null : e.getStatus().getMessage(), e.getMessage()) + ")");
+            }
+        });
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", failures));
+        }
     }
 }

@@ -99,7 +99,9 @@ public final class StatusComputer {
                     && isProgrammed(monitor);
             put(monitor, up ? OperatingStatus.ONLINE : OperatingStatus.OFFLINE);
         }
-        return new Result(loadBalancerStatus(anyPoolError, anyDegraded), children, events);
+        LoadBalancerStatus lbStatus = loadBalancerStatus(anyPoolError, anyDegraded);
+        lbStatus.setTree(StatusTrees.of(tree, rendered.config(), children));
+        return new Result(lbStatus, children, events);
     }
 
     private OperatingStatus memberOperatingStatus(Member member, boolean monitored) {
@@ -179,25 +181,14 @@ public final class StatusComputer {
         LoadBalancer lb = tree.loadBalancer();
         LoadBalancerStatus previous = lb.getStatus();
         LoadBalancerStatus status = new LoadBalancerStatus();
-        boolean programmed = programming.servedEverywhere(programming.desiredGeneration());
-        fillCommon(status, previous, lb, Verdict.OK, programmed);
-
-        OperatingStatus operating;
-        if (Boolean.FALSE.equals(lb.getSpec().getAdminStateUp())) {
-            operating = OperatingStatus.OFFLINE;
-        } else if (programming.reporter() == null) {
-            operating = programming.amphorae().isEmpty() || !programmed ? OperatingStatus.OFFLINE : OperatingStatus.ERROR;
-        } else if (anyPoolError) {
-            operating = OperatingStatus.ERROR;
-        } else if (anyDegraded || programming.amphorae().stream().anyMatch(a -> !a.reachable())) {
-            operating = OperatingStatus.DEGRADED;
-        } else {
-            operating = OperatingStatus.ONLINE;
-        }
-        status.setOperatingStatus(operating);
-        status.setVipAddress(tree.loadBalancer().getStatus() == null ? null : tree.loadBalancer().getStatus().getVipAddress());
-        status.setConfigGeneration(programming.desiredGeneration());
-        status.setTopology(lb.getSpec().getTopology() == null ? Topology.SINGLE : lb.getSpec().getTopology());
+        Verdict verdict = rendered.verdict(uid(lb));
+        boolean programmed = verdict.served() && programming.servedEverywhere(programming.desiredGeneration());
+        fillCommon(status, previous, lb, verdict, programmed);
+        status.setOperatingStatus(loadBalancerOperatingStatus(verdict, anyPoolError, anyDegraded));
+        status.setVipAddress(lb.getStatus() == null ? null : lb.getStatus().getVipAddress());
+        status.setConfigGeneration(verdict.served() ? programming.desiredGeneration() : null);
+        // The topology that runs, not the one asked for: nothing runs for a load balancer that is not accepted.
+        status.setTopology(programming.amphorae().isEmpty() ? null : Topology.SINGLE);
         List<AmphoraInfo> amphorae = new ArrayList<>();
         for (AmphoraView view : programming.amphorae()) {
             AmphoraInfo info = new AmphoraInfo();
@@ -218,9 +209,37 @@ public final class StatusComputer {
         }
         if (status.getProvisioningStatus() == ProvisioningStatus.ERROR
                 && (previous == null || previous.getProvisioningStatus() != ProvisioningStatus.ERROR)) {
-            events.add(new StatusEvent(lb, true, "ProvisioningFailed", programming.rejection()));
+            events.add(new StatusEvent(lb, true, "ProvisioningFailed",
+                    verdict.isError() ? verdict.message() : programming.rejection()));
         }
         return status;
+    }
+
+    /**
+     * Octavia's rules: OFFLINE when disabled or when nothing serves yet (no amphora, no configuration
+     * served, no health report yet); ERROR when every amphora is unreachable or a pool is ERROR;
+     * DEGRADED when something below is DEGRADED or an amphora is unreachable.
+     */
+    private OperatingStatus loadBalancerOperatingStatus(Verdict verdict, boolean anyPoolError, boolean anyDegraded) {
+        List<AmphoraView> amphorae = programming.amphorae();
+        if (Boolean.FALSE.equals(tree.loadBalancer().getSpec().getAdminStateUp()) || !verdict.served()
+                || amphorae.isEmpty()) {
+            return OperatingStatus.OFFLINE;
+        }
+        boolean everServed = amphorae.stream().anyMatch(a -> a.appliedGeneration() > 0);
+        if (amphorae.stream().noneMatch(AmphoraView::reachable)) {
+            return everServed ? OperatingStatus.ERROR : OperatingStatus.OFFLINE;
+        }
+        if (programming.reporter() == null || !everServed) {
+            return OperatingStatus.OFFLINE;
+        }
+        if (anyPoolError) {
+            return OperatingStatus.ERROR;
+        }
+        if (anyDegraded || amphorae.stream().anyMatch(a -> !a.reachable())) {
+            return OperatingStatus.DEGRADED;
+        }
+        return OperatingStatus.ONLINE;
     }
 
     /** Provisioning status and the four conditions, which follow the same rules for every kind. */
@@ -235,7 +254,7 @@ public final class StatusComputer {
         ProvisioningStatus provisioning;
         if (verdict.isError() || (verdict.served() && !programmed && rejection != null)) {
             provisioning = ProvisioningStatus.ERROR;
-        } else if (verdict.served() && programmed) {
+        } else if (verdict.serving() == Verdict.Serving.CURRENT && programmed) {
             provisioning = ProvisioningStatus.ACTIVE;
         } else {
             provisioning = wasServing ? ProvisioningStatus.PENDING_UPDATE : ProvisioningStatus.PENDING_CREATE;
@@ -249,9 +268,10 @@ public final class StatusComputer {
         Condition resolved = Conditions.condition(before, Conditions.RESOLVED_REFS, verdict.resolvedRefs(),
                 verdict.resolvedRefs() ? "ResolvedRefs" : verdict.reason(),
                 verdict.resolvedRefs() ? "" : verdict.message(), generation, now);
+        boolean programmedNow = programmed && verdict.serving() == Verdict.Serving.CURRENT;
         String programmedReason;
         String programmedMessage;
-        if (programmed && verdict.served()) {
+        if (programmedNow) {
             programmedReason = "Programmed";
             programmedMessage = "served by every amphora at configuration generation "
                     + programming.introducedIn().getOrDefault(uid(object), programming.desiredGeneration());
@@ -261,6 +281,9 @@ public final class StatusComputer {
         } else if (rejection != null) {
             programmedReason = "AmphoraRejected";
             programmedMessage = rejection;
+        } else if (verdict.serving() == Verdict.Serving.PREVIOUS) {
+            programmedReason = "PreviousSpecServed";
+            programmedMessage = verdict.message();
         } else if (programming.amphorae().isEmpty()) {
             programmedReason = "Pending";
             programmedMessage = "waiting for an amphora to be created";
@@ -269,8 +292,8 @@ public final class StatusComputer {
             programmedMessage = "waiting for every amphora to serve configuration generation "
                     + programming.introducedIn().getOrDefault(uid(object), programming.desiredGeneration());
         }
-        Condition programmedCondition = Conditions.condition(before, Conditions.PROGRAMMED,
-                programmed && verdict.served(), programmedReason, programmedMessage, generation, now);
+        Condition programmedCondition = Conditions.condition(before, Conditions.PROGRAMMED, programmedNow,
+                programmedReason, programmedMessage, generation, now);
         Condition firstFalse = List.of(accepted, resolved, programmedCondition).stream()
                 .filter(c -> "False".equals(c.getStatus())).findFirst().orElse(null);
         Condition ready = Conditions.condition(before, Conditions.READY, firstFalse == null,

@@ -13,15 +13,41 @@ import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.MonitorType;
 import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.SessionPersistenceConfig;
+import dev.lbaas.api.v1alpha1.HealthMonitor;
 import dev.lbaas.api.v1alpha1.HealthMonitorSpec;
+import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.ListenerProtocol;
 import dev.lbaas.api.v1alpha1.ListenerTimeouts;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.Member;
+import dev.lbaas.api.v1alpha1.Pool;
 import dev.lbaas.api.v1alpha1.PoolProtocol;
 import dev.lbaas.api.v1alpha1.SessionPersistence;
+import dev.lbaas.api.v1alpha1.Topology;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ConfigRendererTest {
+
+    private static final String VIP = "127.0.0.9";
+
+    private final LoadBalancer lb = loadBalancer("lb");
+
+    private RenderedConfig render(List<Listener> listeners, List<Pool> pools, List<Member> members,
+            List<HealthMonitor> monitors, AmphoraConfig previous) {
+        return ConfigRenderer.render(LoadBalancerTree.select(lb, listeners, pools, members, monitors), VIP,
+                previous == null ? 1 : previous.generation() + 1, previous);
+    }
+
+    private static SessionPersistence persistence(SessionPersistence.Type type, String cookie) {
+        SessionPersistence persistence = new SessionPersistence();
+        persistence.setType(type);
+        persistence.setCookieName(cookie);
+        return persistence;
+    }
 
     @Test
     void rendersTheSeedScenario() {
@@ -48,97 +74,174 @@ class ConfigRendererTest {
     }
 
     @Test
-    void poolIncompatibleWithItsListenerIsRejectedAndTheListenerServesWithoutIt() {
-        var lb = loadBalancer("lb");
-        var tree = LoadBalancerTree.select(lb,
-                List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, "p")),
-                List.of(pool("p", "lb", PoolProtocol.TCP)),
-                List.of(member("m", "p", 8081)), List.of());
+    void aListenerNamingAPoolItCannotUseIsInErrorAndThePoolIsUntouched() {
+        RenderedConfig rendered = render(List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, "p")),
+                List.of(pool("p", "lb", PoolProtocol.TCP)), List.of(member("m", "p", 8081)), List.of(), null);
 
-        RenderedConfig rendered = ConfigRenderer.render(tree, "127.0.0.9", 1);
-
-        assertThat(rendered.verdict("p").accepted()).isFalse();
-        assertThat(rendered.verdict("p").reason()).isEqualTo("IncompatibleProtocol");
-        assertThat(rendered.verdict("p").message()).isEqualTo(
-                "protocol TCP cannot serve HTTP listener l; allowed: [HTTP, PROXY, PROXYV2]");
-        assertThat(rendered.verdict("l").resolvedRefs()).isFalse();
-        assertThat(rendered.verdict("l").served()).isTrue();
-        assertThat(rendered.verdict("m").served()).isFalse();
-        assertThat(rendered.config().pools()).isEmpty();
+        Verdict listener = rendered.verdict("l");
+        assertThat(listener.reason()).isEqualTo("IncompatiblePool");
+        assertThat(listener.message()).isEqualTo("defaultPoolRef: pool p cannot serve this listener: a HTTP listener "
+                + "takes HTTP, PROXY or PROXYV2 pools, not TCP; the listener has no pool meanwhile");
+        assertThat(listener.isError()).isTrue();
+        assertThat(listener.accepted()).isTrue();
+        assertThat(listener.resolvedRefs()).isFalse();
+        assertThat(rendered.verdict("p")).isEqualTo(Verdict.OK);
+        assertThat(rendered.verdict("m")).isEqualTo(Verdict.OK);
+        assertThat(rendered.config().pool("p").members()).hasSize(1);
         assertThat(rendered.config().listeners()).singleElement()
                 .satisfies(l -> assertThat(l.defaultPoolId()).isNull());
     }
 
     @Test
-    void sessionPersistenceIsRenderedAndCookiesNeedAnHttpListener() {
-        var lb = loadBalancer("lb");
-        var sticky = pool("p", "lb", PoolProtocol.HTTP);
-        var persistence = new SessionPersistence();
-        persistence.setType(SessionPersistence.Type.APP_COOKIE);
-        persistence.setCookieName("JSESSIONID");
-        persistence.setPersistenceTimeout(600);
-        sticky.getSpec().setSessionPersistence(persistence);
+    void aNewUdpListenerNamingTheHttpPoolOfAServingListenerTakesNothingFromIt() {
+        Listener http = listener("http", "lb", ListenerProtocol.HTTP, 80, "web");
+        Pool web = pool("web", "lb", PoolProtocol.HTTP);
+        Member member = member("m", "web", 8081);
+        AmphoraConfig served = render(List.of(http), List.of(web), List.of(member), List.of(), null).config();
 
-        RenderedConfig http = ConfigRenderer.render(LoadBalancerTree.select(lb,
-                List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, "p")), List.of(sticky),
-                List.of(member("m", "p", 8081)), List.of()), "127.0.0.9", 1);
+        Listener udp = listener("udp", "lb", ListenerProtocol.UDP, 53, "web");
+        RenderedConfig rendered = render(List.of(http, udp), List.of(web), List.of(member), List.of(), served);
+
+        assertThat(rendered.verdict("udp").reason()).isEqualTo("IncompatiblePool");
+        assertThat(rendered.verdict("udp").message()).isEqualTo("defaultPoolRef: pool web cannot serve this listener: "
+                + "a UDP listener takes UDP pools, not HTTP; the listener has no pool meanwhile");
+        assertThat(rendered.verdict("http")).isEqualTo(Verdict.OK);
+        assertThat(rendered.verdict("web")).isEqualTo(Verdict.OK);
+        assertThat(rendered.config().listeners()).extracting(ListenerConfig::name, ListenerConfig::defaultPoolId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("http", "web"),
+                        org.assertj.core.groups.Tuple.tuple("udp", null));
+    }
+
+    @Test
+    void aListenerSwitchedToAPoolItCannotUseKeepsItsPreviousPool() {
+        Listener listener = listener("l", "lb", ListenerProtocol.HTTP, 80, "good");
+        List<Pool> pools = List.of(pool("good", "lb", PoolProtocol.HTTP), pool("bad", "lb", PoolProtocol.TCP));
+        AmphoraConfig served = render(List.of(listener), pools, List.of(), List.of(), null).config();
+        assertThat(served.listeners().get(0).defaultPoolId()).isEqualTo("good");
+
+        listener.getSpec().setDefaultPoolRef("bad");
+        RenderedConfig rendered = render(List.of(listener), pools, List.of(), List.of(), served);
+
+        assertThat(rendered.config().listeners().get(0).defaultPoolId()).isEqualTo("good");
+        assertThat(rendered.verdict("bad")).isEqualTo(Verdict.OK);
+        assertThat(rendered.verdict("l").message()).isEqualTo("defaultPoolRef: pool bad cannot serve this listener: "
+                + "a HTTP listener takes HTTP, PROXY or PROXYV2 pools, not TCP; the listener keeps serving its "
+                + "previous pool good");
+    }
+
+    @Test
+    void aPoolNamingAListenerItCannotServeIsInErrorButKeepsServingTheListenerThatNamesIt() {
+        Listener tcp = listener("tcp", "lb", ListenerProtocol.TCP, 81, "shared");
+        Listener udp = listener("udp", "lb", ListenerProtocol.UDP, 53, null);
+        Pool shared = pool("shared", "lb", PoolProtocol.TCP);
+        shared.getSpec().setListenerRef("udp");
+
+        RenderedConfig rendered = render(List.of(tcp, udp), List.of(shared), List.of(), List.of(), null);
+
+        assertThat(rendered.verdict("shared").reason()).isEqualTo("IncompatibleListener");
+        assertThat(rendered.verdict("shared").message()).isEqualTo("listenerRef: this pool cannot serve listener udp: "
+                + "a UDP listener takes UDP pools, not TCP");
+        assertThat(rendered.verdict("shared").served()).isTrue();
+        assertThat(rendered.verdict("udp").reason()).isEqualTo("PoolNotAccepted");
+        assertThat(rendered.verdict("udp").isError()).isFalse();
+        assertThat(rendered.config().listeners()).extracting(ListenerConfig::defaultPoolId)
+                .containsExactly("shared", null);
+    }
+
+    @Test
+    void cookiePersistenceNeedsAListenerThatReadsHttp() {
+        Pool sticky = pool("p", "lb", PoolProtocol.HTTP);
+        SessionPersistence appCookie = persistence(SessionPersistence.Type.APP_COOKIE, "JSESSIONID");
+        appCookie.setPersistenceTimeout(600);
+        sticky.getSpec().setSessionPersistence(appCookie);
+
+        RenderedConfig http = render(List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, "p")), List.of(sticky),
+                List.of(member("m", "p", 8081)), List.of(), null);
         assertThat(http.config().pools()).singleElement().satisfies(p -> assertThat(p.sessionPersistence())
                 .isEqualTo(new SessionPersistenceConfig(SessionPersistenceConfig.Type.APP_COOKIE, "JSESSIONID",
                         600_000L, null)));
 
-        RenderedConfig tcp = ConfigRenderer.render(LoadBalancerTree.select(lb,
-                List.of(listener("l", "lb", ListenerProtocol.TCP, 80, "p")), List.of(sticky),
-                List.of(member("m", "p", 8081)), List.of()), "127.0.0.9", 1);
-        assertThat(tcp.verdict("p").accepted()).isFalse();
-        assertThat(tcp.verdict("p").message()).isEqualTo(
-                "sessionPersistence APP_COOKIE needs an HTTP listener: cookies are not seen on TCP listener l");
-        assertThat(tcp.config().pools()).isEmpty();
+        RenderedConfig tcp = render(List.of(listener("t", "lb", ListenerProtocol.TCP, 80, "p")), List.of(sticky),
+                List.of(member("m", "p", 8081)), List.of(), null);
+        assertThat(tcp.verdict("t").reason()).isEqualTo("IncompatiblePool");
+        assertThat(tcp.verdict("t").message()).isEqualTo("defaultPoolRef: pool p cannot serve this listener: "
+                + "sessionPersistence APP_COOKIE needs an HTTP listener: cookies are not seen on a TCP listener; "
+                + "the listener has no pool meanwhile");
+        assertThat(tcp.verdict("p")).isEqualTo(Verdict.OK);
     }
 
     @Test
-    void aPrometheusListenerIsServedWithoutAPool() {
-        var lb = loadBalancer("lb");
-        RenderedConfig rendered = ConfigRenderer.render(LoadBalancerTree.select(lb,
-                List.of(listener("metrics", "lb", ListenerProtocol.PROMETHEUS, 9100, null)), List.of(), List.of(),
-                List.of()), "127.0.0.9", 1);
-        assertThat(rendered.verdict("metrics").accepted()).isTrue();
-        assertThat(rendered.config().listeners()).singleElement().satisfies(l -> {
-            assertThat(l.protocol()).isEqualTo(dev.lbaas.amphora.config.ListenerProtocol.PROMETHEUS);
-            assertThat(l.defaultPoolId()).isNull();
-        });
+    void aPoolThatTurnsToCookiesBehindATcpListenerKeepsItsPreviousPersistence() {
+        Listener tcp = listener("t", "lb", ListenerProtocol.TCP, 80, "p");
+        Pool pool = pool("p", "lb", PoolProtocol.HTTP);
+        pool.getSpec().setSessionPersistence(persistence(SessionPersistence.Type.SOURCE_IP, null));
+        AmphoraConfig served = render(List.of(tcp), List.of(pool), List.of(), List.of(), null).config();
+
+        pool.getSpec().setSessionPersistence(persistence(SessionPersistence.Type.HTTP_COOKIE, null));
+        RenderedConfig rendered = render(List.of(tcp), List.of(pool), List.of(), List.of(), served);
+
+        assertThat(rendered.config().listeners().get(0).defaultPoolId()).isEqualTo("p");
+        assertThat(rendered.config().pool("p").sessionPersistence().type())
+                .isEqualTo(SessionPersistenceConfig.Type.SOURCE_IP);
+        Verdict verdict = rendered.verdict("p");
+        assertThat(verdict.serving()).isEqualTo(Verdict.Serving.PREVIOUS);
+        assertThat(verdict.isError()).isTrue();
+        assertThat(verdict.message()).isEqualTo("sessionPersistence: HTTP_COOKIE needs HTTP listeners, but TCP "
+                + "listener t uses this pool and sees no cookies; the previous sessionPersistence keeps being served");
+        assertThat(rendered.verdict("t")).isEqualTo(Verdict.OK);
     }
 
     @Test
-    void listenerKeepsItsLastGoodPoolWhenSwitchedToAnIncompatibleOne() {
-        var lb = loadBalancer("lb");
-        var listener = listener("l", "lb", ListenerProtocol.HTTP, 80, "good");
-        var good = pool("good", "lb", PoolProtocol.HTTP);
-        var bad = pool("bad", "lb", PoolProtocol.TCP);
-        AmphoraConfig served = ConfigRenderer.render(
-                LoadBalancerTree.select(lb, List.of(listener), List.of(good, bad), List.of(), List.of()), "127.0.0.9", 1)
-                .config();
-        assertThat(served.listeners().get(0).defaultPoolId()).isEqualTo("good");
+    void aListenerHasOneDefaultPool() {
+        Listener named = listener("named", "lb", ListenerProtocol.HTTP, 80, "a");
+        Listener claimed = listener("claimed", "lb", ListenerProtocol.HTTP, 81, null);
+        Pool a = pool("a", "lb", PoolProtocol.HTTP);
+        Pool intruder = pool("intruder", "lb", PoolProtocol.HTTP);
+        intruder.getSpec().setListenerRef("named");
+        Pool first = pool("first", "lb", PoolProtocol.HTTP);
+        first.getSpec().setListenerRef("claimed");
+        Pool second = pool("second", "lb", PoolProtocol.HTTP);
+        second.getSpec().setListenerRef("claimed");
 
-        listener.getSpec().setDefaultPoolRef("bad");
-        RenderedConfig rendered = ConfigRenderer.render(
-                LoadBalancerTree.select(lb, List.of(listener), List.of(good, bad), List.of(), List.of()), "127.0.0.9", 2,
-                served);
+        RenderedConfig rendered = render(List.of(named, claimed), List.of(a, intruder, first, second), List.of(),
+                List.of(), null);
 
-        assertThat(rendered.config().listeners().get(0).defaultPoolId()).isEqualTo("good");
-        assertThat(rendered.verdict("bad").reason()).isEqualTo("IncompatibleProtocol");
-        assertThat(rendered.verdict("l").message())
-                .isEqualTo("default pool bad is not accepted (see its conditions); the listener keeps serving its previous pool good");
+        assertThat(rendered.config().listeners()).extracting(ListenerConfig::defaultPoolId).containsExactly("a", "first");
+        assertThat(rendered.verdict("intruder").reason()).isEqualTo("DefaultPoolConflict");
+        assertThat(rendered.verdict("intruder").message()).isEqualTo("listenerRef: listener named takes pool a as its "
+                + "default pool (its defaultPoolRef), so this pool gets no traffic from it");
+        assertThat(rendered.verdict("second").message()).isEqualTo("listenerRef: listener claimed already has default "
+                + "pool first, which named it first, so this pool gets no traffic from it");
+        assertThat(rendered.verdict("second").isError()).isTrue();
+        assertThat(rendered.config().pools()).extracting(PoolConfig::name)
+                .containsExactly("a", "intruder", "first", "second");
     }
 
     @Test
-    void theOlderListenerKeepsAContestedPort() {
-        var lb = loadBalancer("lb");
-        var first = listener("first", "lb", ListenerProtocol.HTTP, 80, null);
-        var second = listener("second", "lb", ListenerProtocol.TCP, 80, null);
-        var udp = listener("udp", "lb", ListenerProtocol.UDP, 80, null);
+    void theListenerThatHoldsAPortKeepsItAndAnEditThatCollidesKeepsItsPreviousPort() {
+        Listener older = listener("older", "lb", ListenerProtocol.HTTP, 81, null);
+        Listener younger = listener("younger", "lb", ListenerProtocol.TCP, 80, null);
+        AmphoraConfig served = render(List.of(older, younger), List.of(), List.of(), List.of(), null).config();
 
-        RenderedConfig rendered = ConfigRenderer.render(
-                LoadBalancerTree.select(lb, List.of(second, first, udp), List.of(), List.of(), List.of()), "127.0.0.9", 1);
+        older.getSpec().setProtocolPort(80);
+        RenderedConfig rendered = render(List.of(older, younger), List.of(), List.of(), List.of(), served);
+
+        assertThat(rendered.verdict("younger")).isEqualTo(Verdict.OK);
+        assertThat(rendered.verdict("older").reason()).isEqualTo("PortConflict");
+        assertThat(rendered.verdict("older").message()).isEqualTo("port 80/TCP is already used by listener younger; "
+                + "its previous spec keeps being served");
+        assertThat(rendered.config().listeners()).extracting(ListenerConfig::name, ListenerConfig::protocolPort)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("older", 81),
+                        org.assertj.core.groups.Tuple.tuple("younger", 80));
+    }
+
+    @Test
+    void withNothingServedBeforeTheOlderListenerGetsAContestedPort() {
+        Listener first = listener("first", "lb", ListenerProtocol.HTTP, 80, null);
+        Listener second = listener("second", "lb", ListenerProtocol.TCP, 80, null);
+        Listener udp = listener("udp", "lb", ListenerProtocol.UDP, 80, null);
+
+        RenderedConfig rendered = render(List.of(second, first, udp), List.of(), List.of(), List.of(), null);
 
         assertThat(rendered.verdict("first").accepted()).isTrue();
         assertThat(rendered.verdict("second").reason()).isEqualTo("PortConflict");
@@ -148,42 +251,155 @@ class ConfigRendererTest {
     }
 
     @Test
-    void aProtocolTheAmphoraDoesNotServeIsRefusedWithWhatItServes() {
-        var tree = LoadBalancerTree.select(loadBalancer("lb"),
-                List.of(listener("sctp", "lb", ListenerProtocol.SCTP, 3868, null)), List.of(), List.of(), List.of());
+    void whatThisReleaseDoesNotServeIsRefusedWithWhatItServes() {
+        Listener sctp = listener("sctp", "lb", ListenerProtocol.SCTP, 3868, null);
+        Listener inspecting = listener("inspecting", "lb", ListenerProtocol.TCP, 80, null);
+        ListenerTimeouts timeouts = new ListenerTimeouts();
+        timeouts.setTcpInspect("5s");
+        inspecting.getSpec().setTimeouts(timeouts);
+        Pool sctpPool = pool("sctp-pool", "lb", PoolProtocol.SCTP);
 
-        RenderedConfig rendered = ConfigRenderer.render(tree, "127.0.0.9", 1);
+        RenderedConfig rendered = render(List.of(sctp, inspecting), List.of(sctpPool), List.of(), List.of(), null);
 
         assertThat(rendered.verdict("sctp").reason()).isEqualTo("UnsupportedProtocol");
-        assertThat(rendered.verdict("sctp").message()).isEqualTo("protocol SCTP is not served by this amphora release yet;"
-                + " served: [TCP, HTTP, HTTPS, UDP, PROMETHEUS]");
+        assertThat(rendered.verdict("sctp").message()).isEqualTo("protocol SCTP is not served by this amphora release "
+                + "yet; served: TCP, HTTP, HTTPS, UDP and PROMETHEUS");
+        assertThat(rendered.verdict("inspecting").reason()).isEqualTo("UnsupportedField");
+        assertThat(rendered.verdict("inspecting").message()).isEqualTo("timeouts.tcpInspect: content inspection is not "
+                + "served yet (it comes with L7 policies); remove it or set it to 0s");
+        assertThat(rendered.verdict("sctp-pool").reason()).isEqualTo("UnsupportedProtocol");
+        assertThat(rendered.config().listeners()).isEmpty();
+        assertThat(rendered.config().pools()).isEmpty();
+    }
+
+    @Test
+    void aListenerThatAsksForTcpInspectionKeepsItsPreviousSpec() {
+        Listener listener = listener("l", "lb", ListenerProtocol.TCP, 80, null);
+        AmphoraConfig served = render(List.of(listener), List.of(), List.of(), List.of(), null).config();
+        ListenerTimeouts timeouts = new ListenerTimeouts();
+        timeouts.setTcpInspect("5s");
+        timeouts.setClientData("10s");
+        listener.getSpec().setTimeouts(timeouts);
+
+        RenderedConfig rendered = render(List.of(listener), List.of(), List.of(), List.of(), served);
+
+        assertThat(rendered.verdict("l").serving()).isEqualTo(Verdict.Serving.PREVIOUS);
+        assertThat(rendered.config().listeners().get(0).timeouts().clientDataMillis()).isEqualTo(50_000);
+    }
+
+    @Test
+    void aLoadBalancerOfAClassOrOfTwoAmphoraeIsNotServedYet() {
+        lb.getSpec().setTopology(Topology.ACTIVE_STANDBY);
+        RenderedConfig standby = render(List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, null)), List.of(),
+                List.of(), List.of(), null);
+        assertThat(standby.config()).isNull();
+        assertThat(standby.verdict("lb").reason()).isEqualTo("UnsupportedField");
+        assertThat(standby.verdict("lb").message()).isEqualTo("topology: ACTIVE_STANDBY is not served yet, so this "
+                + "load balancer gets no amphora; create it again with topology SINGLE");
+        assertThat(standby.verdict("l")).isEqualTo(Verdict.blockedBy("LoadBalancerNotAccepted",
+                "load balancer lb is not accepted (see its conditions)"));
+
+        lb.getSpec().setTopology(Topology.SINGLE);
+        assertThat(render(List.of(), List.of(), List.of(), List.of(), null).config()).isNotNull();
+        lb.getSpec().setClassName("gold");
+        assertThat(render(List.of(), List.of(), List.of(), List.of(), null).verdict("lb").message())
+                .startsWith("className: load balancer classes are not served yet");
+    }
+
+    @Test
+    void aMonitorMustFitItsPoolAndAPoolHasOneMonitorWhichKeepsIt() {
+        Pool pool = pool("p", "lb", PoolProtocol.HTTP);
+        HealthMonitor incumbent = monitor("incumbent", "p", HealthMonitorSpec.Type.TCP);
+        AmphoraConfig served = render(List.of(), List.of(pool), List.of(), List.of(incumbent), null).config();
+
+        HealthMonitor older = monitor("older", "p", HealthMonitorSpec.Type.HTTP);
+        older.getMetadata().setCreationTimestamp("2000-01-01T00:00:00Z");
+        HealthMonitor udp = monitor("udp", "p", HealthMonitorSpec.Type.UDP_CONNECT);
+        RenderedConfig rendered = render(List.of(), List.of(pool), List.of(), List.of(incumbent, older, udp), served);
+
+        assertThat(rendered.config().pool("p").healthMonitor().id()).isEqualTo("incumbent");
+        assertThat(rendered.verdict("older").reason()).isEqualTo("MonitorConflict");
+        assertThat(rendered.verdict("older").message())
+                .isEqualTo("pool p already has health monitor incumbent; a pool has one monitor");
+
+        RenderedConfig alone = render(List.of(), List.of(pool), List.of(), List.of(udp), null);
+        assertThat(alone.verdict("udp").reason()).isEqualTo("IncompatibleType");
+        assertThat(alone.verdict("udp").message()).isEqualTo("type UDP-CONNECT cannot check the members of HTTP pool "
+                + "p; allowed: HTTP, HTTPS, PING, TCP and TLS-HELLO");
+        assertThat(alone.config().pool("p").healthMonitor()).isNull();
+    }
+
+    @Test
+    void twoMembersOfAPoolCannotShareAnAddressAndPort() {
+        Pool pool = pool("p", "lb", PoolProtocol.HTTP);
+        Member first = member("first", "p", 8081);
+        Member twin = member("twin", "p", 8081);
+        Member elsewhere = member("elsewhere", "p", 8082);
+
+        RenderedConfig rendered = render(List.of(), List.of(pool), List.of(first, twin, elsewhere), List.of(), null);
+
+        assertThat(rendered.verdict("twin").reason()).isEqualTo("DuplicateMember");
+        assertThat(rendered.verdict("twin").message()).isEqualTo("member first of pool p already has address "
+                + "127.0.0.1:8081; a pool has one member per address and port");
+        assertThat(rendered.config().pool("p").members()).extracting(m -> m.name()).containsExactly("first", "elsewhere");
+    }
+
+    @Test
+    void aValueTheRecordsRefuseCostsOnlyItsObject() {
+        Listener good = listener("good", "lb", ListenerProtocol.HTTP, 80, "p");
+        Listener bad = listener("bad", "lb", ListenerProtocol.HTTP, 81, "p");
+        ListenerTimeouts zero = new ListenerTimeouts();
+        zero.setClientData("0s");
+        bad.getSpec().setTimeouts(zero);
+        HealthMonitor reversed = monitor("reversed", "p", HealthMonitorSpec.Type.HTTP);
+        reversed.getSpec().setExpectedCodes("204-200");
+
+        RenderedConfig rendered = render(List.of(good, bad), List.of(pool("p", "lb", PoolProtocol.HTTP)),
+                List.of(member("m", "p", 8081)), List.of(reversed), null);
+
+        assertThat(rendered.verdict("bad").reason()).isEqualTo("InvalidSpec");
+        assertThat(rendered.verdict("bad").message()).isEqualTo("the amphora cannot serve this spec: "
+                + "timeouts.clientDataMillis: must be between 1 and 2073600000, got 0");
+        assertThat(rendered.verdict("reversed").message()).isEqualTo("the amphora cannot serve this spec: "
+                + "healthMonitor.expectedCodes: range 204-200 is reversed");
+        assertThat(rendered.verdict("good")).isEqualTo(Verdict.OK);
+        assertThat(rendered.config().listeners()).extracting(ListenerConfig::name).containsExactly("good");
+        assertThat(rendered.config().pool("p").members()).hasSize(1);
+    }
+
+    @Test
+    void anAllowedNetworkOfTheOtherIpVersionThanTheVipIsRefused() {
+        Listener listener = listener("l", "lb", ListenerProtocol.HTTP, 80, null);
+        listener.getSpec().setAllowedCidrs(List.of("10.0.0.0/8", "2001:db8::/32"));
+
+        RenderedConfig rendered = render(List.of(listener), List.of(), List.of(), List.of(), null);
+
+        assertThat(rendered.verdict("l").reason()).isEqualTo("IncompatibleAllowedCidrs");
+        assertThat(rendered.verdict("l").message()).isEqualTo("allowedCidrs[1]: 2001:db8::/32 is IPv6 but the VIP "
+                + "127.0.0.9 is IPv4, so no client could ever match it");
         assertThat(rendered.config().listeners()).isEmpty();
     }
 
     @Test
-    void monitorTypeMustFitThePoolAndOnlyOneMonitorPerPool() {
-        var lb = loadBalancer("lb");
-        var tree = LoadBalancerTree.select(lb, List.of(), List.of(pool("p", "lb", PoolProtocol.HTTP)), List.of(),
-                List.of(monitor("first", "p", HealthMonitorSpec.Type.HTTP), monitor("second", "p", HealthMonitorSpec.Type.TCP),
-                        monitor("udp", "p", HealthMonitorSpec.Type.UDP_CONNECT)));
+    void aListenerWithAMissingPoolWaitsForIt() {
+        RenderedConfig rendered = render(List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, "nope")), List.of(),
+                List.of(), List.of(), null);
 
-        RenderedConfig rendered = ConfigRenderer.render(tree, "127.0.0.9", 1);
-
-        assertThat(rendered.config().pool("p").healthMonitor().id()).isEqualTo("first");
-        assertThat(rendered.verdict("second").reason()).isEqualTo("MonitorConflict");
-        assertThat(rendered.verdict("udp").reason()).isEqualTo("MonitorConflict");
+        assertThat(rendered.verdict("l").resolvedRefs()).isFalse();
+        assertThat(rendered.verdict("l").isError()).isFalse();
+        assertThat(rendered.verdict("l").reason()).isEqualTo("PoolNotFound");
+        assertThat(rendered.config().listeners()).hasSize(1);
     }
 
     @Test
-    void listenerWithMissingPoolIsUnresolvedButServed() {
-        var tree = LoadBalancerTree.select(loadBalancer("lb"),
-                List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, "nope")), List.of(), List.of(), List.of());
-
-        RenderedConfig rendered = ConfigRenderer.render(tree, "127.0.0.9", 1);
-
-        assertThat(rendered.verdict("l").resolvedRefs()).isFalse();
-        assertThat(rendered.verdict("l").reason()).isEqualTo("PoolNotFound");
-        assertThat(rendered.config().listeners()).hasSize(1);
+    void aPrometheusListenerIsServedWithoutAPool() {
+        RenderedConfig rendered = render(List.of(listener("metrics", "lb", ListenerProtocol.PROMETHEUS, 9100, null)),
+                List.of(), List.of(), List.of(), null);
+        assertThat(rendered.verdict("metrics")).isEqualTo(Verdict.OK);
+        assertThat(rendered.config().listeners()).singleElement().satisfies(l -> {
+            assertThat(l.protocol()).isEqualTo(dev.lbaas.amphora.config.ListenerProtocol.PROMETHEUS);
+            assertThat(l.defaultPoolId()).isNull();
+        });
     }
 
     @Test
@@ -192,33 +408,51 @@ class ConfigRendererTest {
         ListenerTimeouts timeouts = new ListenerTimeouts();
         timeouts.setClientData("1m30s");
         timeouts.setMemberConnect("500ms");
+        timeouts.setMemberData("576h");
         timeouts.setHttpRequest("2s500ms");
         listener.getSpec().setTimeouts(timeouts);
 
-        RenderedConfig rendered = ConfigRenderer.render(
-                LoadBalancerTree.select(loadBalancer("lb"), List.of(listener), List.of(), List.of(), List.of()),
-                "127.0.0.9", 1);
-
-        var rendered0 = rendered.config().listeners().get(0).timeouts();
-        assertThat(rendered0.clientDataMillis()).isEqualTo(90_000);
-        assertThat(rendered0.memberConnectMillis()).isEqualTo(500);
-        assertThat(rendered0.memberDataMillis()).isEqualTo(50_000);
-        assertThat(rendered0.tcpInspectMillis()).isZero();
-        assertThat(rendered0.httpRequestMillis()).isEqualTo(2_500);
+        var rendered = render(List.of(listener), List.of(), List.of(), List.of(), null).config().listeners().get(0)
+                .timeouts();
+        assertThat(rendered.clientDataMillis()).isEqualTo(90_000);
+        assertThat(rendered.memberConnectMillis()).isEqualTo(500);
+        assertThat(rendered.memberDataMillis()).isEqualTo(576L * 3_600_000);
+        assertThat(rendered.tcpInspectMillis()).isZero();
+        assertThat(rendered.httpRequestMillis()).isEqualTo(2_500);
     }
 
     @Test
     void theDeadlineForHeadersDefaultsToTenSeconds() {
-        RenderedConfig rendered = ConfigRenderer.render(LoadBalancerTree.select(loadBalancer("lb"),
-                List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, null)), List.of(), List.of(), List.of()),
-                "127.0.0.9", 1);
+        RenderedConfig rendered = render(List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, null)), List.of(),
+                List.of(), List.of(), null);
 
         assertThat(rendered.config().listeners().get(0).timeouts().httpRequestMillis()).isEqualTo(10_000);
     }
 
     @Test
-    void renderingIsDeterministic() {
-        assertThat(ConfigRenderer.render(Fixtures.seedScenario(), "127.0.0.9", 1))
-                .isEqualTo(ConfigRenderer.render(Fixtures.seedScenario(), "127.0.0.9", 1));
+    void theOrderInWhichObjectsArriveChangesNothing() {
+        List<Listener> listeners = new ArrayList<>(List.of(listener("a", "lb", ListenerProtocol.HTTP, 80, "p"),
+                listener("b", "lb", ListenerProtocol.TCP, 80, "p"), listener("c", "lb", ListenerProtocol.TCP, 81, null)));
+        Pool p = pool("p", "lb", PoolProtocol.HTTP);
+        Pool q = pool("q", "lb", PoolProtocol.HTTP);
+        q.getSpec().setListenerRef("c");
+        Pool r = pool("r", "lb", PoolProtocol.TCP);
+        r.getSpec().setListenerRef("c");
+        List<Pool> pools = new ArrayList<>(List.of(p, q, r));
+        List<Member> members = new ArrayList<>(List.of(member("m1", "p", 1), member("m2", "p", 1),
+                member("m3", "q", 2)));
+        List<HealthMonitor> monitors = new ArrayList<>(List.of(monitor("h1", "p", HealthMonitorSpec.Type.TCP),
+                monitor("h2", "p", HealthMonitorSpec.Type.HTTP)));
+        RenderedConfig reference = render(listeners, pools, members, monitors, null);
+        assertThat(reference.verdicts()).containsKeys("b", "r", "m2", "h2");
+
+        Random random = new Random(42);
+        for (int i = 0; i < 20; i++) {
+            Collections.shuffle(listeners, random);
+            Collections.shuffle(pools, random);
+            Collections.shuffle(members, random);
+            Collections.shuffle(monitors, random);
+            assertThat(render(listeners, pools, members, monitors, null)).isEqualTo(reference);
+        }
     }
 }

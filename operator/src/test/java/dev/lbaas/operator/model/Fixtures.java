@@ -14,6 +14,7 @@ import dev.lbaas.api.v1alpha1.PoolProtocol;
 import dev.lbaas.api.v1alpha1.PoolSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,7 +32,7 @@ public final class Fixtures {
                 .withNamespace("default")
                 .withUid(name)
                 .withGeneration(1L)
-                .withCreationTimestamp(String.format("2026-01-01T00:00:%02dZ", CLOCK.incrementAndGet() % 60))
+                .withCreationTimestamp(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(CLOCK.incrementAndGet()).toString())
                 .build());
         return object;
     }
