@@ -382,7 +382,11 @@ class BadInputIT {
                         assertThat(event.getType()).isEqualTo("Warning");
                     });
         });
-        assertThat(condition(status(LoadBalancer.class, "lb"), "Ready").getStatus()).isEqualTo("True");
+        // The other load balancer is not touched: Ready, and never told of a failed reconcile.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertReady(LoadBalancer.class, "lb"));
+        assertThat(client.v1().events().inNamespace(NAMESPACE).list().getItems())
+                .noneMatch(event -> "lb".equals(event.getInvolvedObject().getName())
+                        && "ReconcileFailed".equals(event.getReason()));
 
         client.resources(io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding.class)
                 .withName("no-status-for-unwritable").delete();

@@ -21,6 +21,7 @@ import dev.lbaas.operator.status.Programming;
 import dev.lbaas.operator.status.StatusComputer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -168,10 +169,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         result.events().forEach(events::record);
 
         if (!Objects.equals(lb.getStatus(), result.loadBalancer())) {
-            LoadBalancer patch = new LoadBalancer();
-            patch.setMetadata(lb.getMetadata());
-            patch.setStatus(result.loadBalancer());
-            return UpdateControl.patchStatus(patch).rescheduleAfter(config.statsRefresh());
+            return UpdateControl.patchStatus(statusPatch(lb, result.loadBalancer()))
+                    .rescheduleAfter(config.statsRefresh());
         }
         return UpdateControl.<LoadBalancer>noUpdate().rescheduleAfter(config.statsRefresh());
     }
@@ -246,6 +245,10 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
             // the framework wraps what the reconcile threw
             cause = cause.getCause();
         }
+        if (cause instanceof KubernetesClientException conflict && conflict.getCode() == 409) {
+            // Another writer was first: routine, and the retry reads the newer object. Nothing to tell.
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
         String message = "the operator could not reconcile this load balancer and retries with backoff: "
                 + Objects.requireNonNullElse(cause.getMessage(), cause.getClass().getName());
         LOG.errorf(e, "reconciling load balancer %s/%s failed", lb.getMetadata().getNamespace(),
@@ -262,10 +265,19 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         conditions.add(Conditions.condition(before, Conditions.READY, false, RECONCILE_FAILED, message,
                 lb.getMetadata().getGeneration(), clock.instant()));
         status.setConditions(conditions);
+        return ErrorStatusUpdateControl.patchStatus(statusPatch(lb, status));
+    }
+
+    /**
+     * A status patch by name, without the resourceVersion: the status is the operator's alone, so
+     * an edit of the spec made meanwhile must not make it fail (409) and be retried.
+     */
+    private static LoadBalancer statusPatch(LoadBalancer lb, LoadBalancerStatus status) {
         LoadBalancer patch = new LoadBalancer();
-        patch.setMetadata(lb.getMetadata());
+        patch.setMetadata(new ObjectMetaBuilder().withName(lb.getMetadata().getName())
+                .withNamespace(lb.getMetadata().getNamespace()).build());
         patch.setStatus(status);
-        return ErrorStatusUpdateControl.patchStatus(patch);
+        return patch;
     }
 
     /**
