@@ -21,6 +21,7 @@ public abstract class ListenerInitializer extends ChannelInitializer<SocketChann
 
     @Override
     protected final void initChannel(SocketChannel ch) {
+        listener.connections().add(ch);
         ChannelPipeline pipeline = ch.pipeline();
         pipeline.addLast("client-traffic", TrafficCountingHandler.clientSide(listener.counters()));
         pipeline.addLast("client-admission", new ClientAdmission(listener));

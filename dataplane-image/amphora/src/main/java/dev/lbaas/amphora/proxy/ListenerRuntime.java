@@ -5,6 +5,7 @@ import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
 import dev.lbaas.amphora.stats.MetricsSample;
 import dev.lbaas.amphora.stats.TrafficCounters;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -19,10 +20,11 @@ import java.util.function.Supplier;
  * @param fullnessChanged told when the listener reaches or leaves its connection limit
  * @param memberConnections the amphora's idle HTTP member connections, shared by every listener
  * @param metrics the whole load balancer's metrics as of now, which a PROMETHEUS listener serves
+ * @param connections every open client and member connection of the amphora, closed when it stops
  */
 public record ListenerRuntime(ListenerConfig config, Pool pool, TrafficCounters counters,
         List<IpSubnetFilterRule> allowedClients, Runnable fullnessChanged, MemberConnectionPools memberConnections,
-        Supplier<MetricsSample> metrics) {
+        Supplier<MetricsSample> metrics, ChannelGroup connections) {
 
     public ListenerRuntime {
         allowedClients = List.copyOf(allowedClients);

@@ -25,6 +25,7 @@ public final class MemberPipeline {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                listener.connections().add(ch);
                 ChannelPipeline pipeline = ch.pipeline();
                 pipeline.addLast("member-traffic", TrafficCountingHandler.memberSide(member.counters()));
                 // Octavia's member data timeout: the connection is closed when nothing moves either way.

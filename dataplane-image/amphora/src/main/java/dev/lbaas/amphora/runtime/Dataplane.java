@@ -24,7 +24,10 @@ import dev.lbaas.amphora.stats.MetricsSample.PoolSample;
 import dev.lbaas.amphora.stats.StatsRegistry;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -64,6 +67,8 @@ public final class Dataplane implements AutoCloseable {
     private final HealthMonitors monitors;
     private final Map<ListenerSlot.Key, ListenerSlot> slots = new HashMap<>();
     private final MemberConnectionPools memberConnections = new MemberConnectionPools();
+    /** Every open client and member connection (closed ones leave it by themselves). */
+    private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final StickTables stickTables = new StickTables();
     private volatile Generation current;
 
@@ -126,7 +131,8 @@ public final class Dataplane implements AutoCloseable {
                     .toList();
             ListenerRuntime runtime = new ListenerRuntime(listener,
                     listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
-                    stats.listener(listener.id()), allowed, this::healthChanged, memberConnections, this::metrics);
+                    stats.listener(listener.id()), allowed, this::healthChanged, memberConnections, this::metrics,
+                    connections);
             enabled.put(listener.id(), runtime);
             wanted.put(ListenerSlot.Key.of(listener, vip), runtime);
         }
@@ -286,12 +292,17 @@ public final class Dataplane implements AutoCloseable {
         return new MetricsSample(generation.config().generation(), listeners, pools);
     }
 
-    /** Stops accepting and checking and closes idle member connections; established connections end with the event loops. */
+    /**
+     * Stops accepting and checking, and closes every connection while the event loops still run:
+     * each one's handlers then release what they hold, which a connection left to the event loops'
+     * end would not (its close could no longer be handled there).
+     */
     @Override
     public void close() {
         slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
         slots.clear();
         monitors.stopAll();
         memberConnections.close();
+        connections.close().awaitUninterruptibly();
     }
 }
