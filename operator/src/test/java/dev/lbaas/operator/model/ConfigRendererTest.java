@@ -455,4 +455,244 @@ class ConfigRendererTest {
             assertThat(render(listeners, pools, members, monitors, null)).isEqualTo(reference);
         }
     }
+
+    @Test
+    void everySwitchOffReachesTheRecords() {
+        lb.getSpec().setAdminStateUp(false);
+        Listener listener = listener("l", "lb", ListenerProtocol.HTTP, 80, "p");
+        listener.getSpec().setAdminStateUp(false);
+        Pool pool = pool("p", "lb", PoolProtocol.HTTP);
+        pool.getSpec().setAdminStateUp(false);
+        Member member = member("m", "p", 8081);
+        member.getSpec().setAdminStateUp(false);
+        member.getSpec().setBackup(true);
+        member.getSpec().setWeight(7);
+        member.getSpec().setMonitorAddress("10.0.0.9");
+        member.getSpec().setMonitorPort(9000);
+        HealthMonitor monitor = monitor("hm", "p", HealthMonitorSpec.Type.HTTP);
+        monitor.getSpec().setAdminStateUp(false);
+        monitor.getSpec().setHttpMethod(HealthMonitorSpec.HttpMethod.HEAD);
+        monitor.getSpec().setUrlPath("/healthz");
+        monitor.getSpec().setExpectedCodes("200-204");
+        monitor.getSpec().setMaxRetriesDown(7);
+
+        AmphoraConfig config = render(List.of(listener), List.of(pool), List.of(member), List.of(monitor), null).config();
+
+        assertThat(config.adminStateUp()).isFalse();
+        assertThat(config.listeners().get(0).adminStateUp()).isFalse();
+        assertThat(config.pool("p").adminStateUp()).isFalse();
+        var memberConfig = config.pool("p").members().get(0);
+        assertThat(memberConfig.adminStateUp()).isFalse();
+        assertThat(memberConfig.backup()).isTrue();
+        assertThat(memberConfig.weight()).isEqualTo(7);
+        assertThat(memberConfig.effectiveMonitorAddress()).isEqualTo("10.0.0.9");
+        assertThat(memberConfig.effectiveMonitorPort()).isEqualTo(9000);
+        var monitorConfig = config.pool("p").healthMonitor();
+        assertThat(monitorConfig.adminStateUp()).isFalse();
+        assertThat(monitorConfig.httpMethod()).isEqualTo("HEAD");
+        assertThat(monitorConfig.urlPath()).isEqualTo("/healthz");
+        assertThat(monitorConfig.expectedCodes()).isEqualTo("200-204");
+        assertThat(monitorConfig.maxRetriesDown()).isEqualTo(7);
+
+        AmphoraConfig defaults = render(List.of(listener("l2", "lb", ListenerProtocol.HTTP, 80, "q")),
+                List.of(pool("q", "lb", PoolProtocol.HTTP)), List.of(member("n", "q", 8081)),
+                List.of(monitor("hm2", "q", HealthMonitorSpec.Type.TCP)), null).config();
+        assertThat(defaults.listeners().get(0).adminStateUp()).isTrue();
+        assertThat(defaults.pool("q").adminStateUp()).isTrue();
+        assertThat(defaults.pool("q").members().get(0).adminStateUp()).isTrue();
+        assertThat(defaults.pool("q").members().get(0).weight()).isEqualTo(1);
+        assertThat(defaults.pool("q").healthMonitor().adminStateUp()).isTrue();
+    }
+
+    @Test
+    void aMemberOrMonitorWhoseNewSpecCannotBeServedKeepsItsPreviousOne() {
+        Pool pool = pool("p", "lb", PoolProtocol.HTTP);
+        Member member = member("m", "p", 8081);
+        HealthMonitor monitor = monitor("hm", "p", HealthMonitorSpec.Type.HTTP);
+        AmphoraConfig served = render(List.of(), List.of(pool), List.of(member), List.of(monitor), null).config();
+
+        member.getSpec().setWeight(300);
+        monitor.getSpec().setExpectedCodes("204-200");
+        monitor.getSpec().setUrlPath("/new");
+        RenderedConfig rendered = render(List.of(), List.of(pool), List.of(member), List.of(monitor), served);
+
+        assertThat(rendered.verdict("m").serving()).isEqualTo(Verdict.Serving.PREVIOUS);
+        assertThat(rendered.verdict("m").message()).isEqualTo("the amphora cannot serve this spec: member.weight: must "
+                + "be between 0 and 256, got 300; its previous spec keeps being served");
+        assertThat(rendered.config().pool("p").members().get(0).weight()).isEqualTo(1);
+        assertThat(rendered.verdict("hm").serving()).isEqualTo(Verdict.Serving.PREVIOUS);
+        assertThat(rendered.config().pool("p").healthMonitor().urlPath()).isEqualTo("/");
+    }
+
+    @Test
+    void aMonitorChangedToATypeItsPoolCannotUseKeepsItsPreviousType() {
+        Pool pool = pool("p", "lb", PoolProtocol.HTTP);
+        HealthMonitor monitor = monitor("hm", "p", HealthMonitorSpec.Type.TCP);
+        AmphoraConfig served = render(List.of(), List.of(pool), List.of(), List.of(monitor), null).config();
+        monitor.getSpec().setType(HealthMonitorSpec.Type.UDP_CONNECT);
+
+        RenderedConfig rendered = render(List.of(), List.of(pool), List.of(), List.of(monitor), served);
+
+        assertThat(rendered.verdict("hm").reason()).isEqualTo("IncompatibleType");
+        assertThat(rendered.verdict("hm").serving()).isEqualTo(Verdict.Serving.PREVIOUS);
+        assertThat(rendered.config().pool("p").healthMonitor().type()).isEqualTo(MonitorType.TCP);
+        assertThat(render(List.of(), List.of(pool), List.of(), List.of(monitor), null).verdict("hm").served()).isFalse();
+    }
+
+    @Test
+    void aMonitorOrMemberOfAPoolThatIsNotAcceptedWaitsForIt() {
+        Pool sctp = pool("s", "lb", PoolProtocol.SCTP);
+        HealthMonitor monitor = monitor("hm", "s", HealthMonitorSpec.Type.TCP);
+        Member member = member("m", "s", 8081);
+
+        RenderedConfig rendered = render(List.of(), List.of(sctp), List.of(member), List.of(monitor), null);
+
+        assertThat(rendered.verdict("hm")).isEqualTo(Verdict.blockedBy("PoolNotAccepted",
+                "pool s is not accepted (see its conditions)"));
+        assertThat(rendered.verdict("m")).isEqualTo(Verdict.blockedBy("PoolNotAccepted",
+                "pool s is not accepted (see its conditions)"));
+        assertThat(rendered.verdict("m").served()).isFalse();
+        assertThat(rendered.verdict("m").isError()).isFalse();
+    }
+
+    @Test
+    void anIncumbentMemberKeepsItsAddressAgainstAnOlderOneThatMovesOntoIt() {
+        Pool pool = pool("p", "lb", PoolProtocol.HTTP);
+        Member older = member("older", "p", 8081);
+        Member younger = member("younger", "p", 8082);
+        AmphoraConfig served = render(List.of(), List.of(pool), List.of(older, younger), List.of(), null).config();
+        older.getSpec().setProtocolPort(8082);
+
+        RenderedConfig rendered = render(List.of(), List.of(pool), List.of(older, younger), List.of(), served);
+
+        assertThat(rendered.verdict("younger")).isEqualTo(Verdict.OK);
+        assertThat(rendered.verdict("older").reason()).isEqualTo("DuplicateMember");
+        assertThat(rendered.verdict("older").serving()).isEqualTo(Verdict.Serving.PREVIOUS);
+        assertThat(rendered.config().pool("p").members()).extracting(m -> m.name() + ":" + m.protocolPort())
+                .containsExactlyInAnyOrder("older:8081", "younger:8082");
+    }
+
+    @Test
+    void aPortKeptByAnEditThatCollidedIsNotGivenToANewcomer() {
+        Listener older = listener("older", "lb", ListenerProtocol.HTTP, 81, null);
+        Listener younger = listener("younger", "lb", ListenerProtocol.TCP, 80, null);
+        AmphoraConfig served = render(List.of(older, younger), List.of(), List.of(), List.of(), null).config();
+        older.getSpec().setProtocolPort(80);
+        Listener newcomer = listener("newcomer", "lb", ListenerProtocol.TCP, 81, null);
+
+        RenderedConfig rendered = render(List.of(older, younger, newcomer), List.of(), List.of(), List.of(), served);
+
+        assertThat(rendered.verdict("older").serving()).isEqualTo(Verdict.Serving.PREVIOUS);
+        assertThat(rendered.verdict("newcomer").reason()).isEqualTo("PortConflict");
+        assertThat(rendered.verdict("newcomer").message()).isEqualTo("port 81/TCP is already used by listener older");
+        assertThat(rendered.config().listeners()).extracting(ListenerConfig::name, ListenerConfig::protocolPort)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("older", 81),
+                        org.assertj.core.groups.Tuple.tuple("younger", 80));
+    }
+
+    @Test
+    void aListenerWhoseOwnSpecIsRefusedKeepsItsPreviousPoolWhileThatStillFits() {
+        Listener listener = listener("l", "lb", ListenerProtocol.TCP, 80, "a");
+        Pool a = pool("a", "lb", PoolProtocol.TCP);
+        Pool b = pool("b", "lb", PoolProtocol.TCP);
+        AmphoraConfig served = render(List.of(listener), List.of(a, b), List.of(), List.of(), null).config();
+        ListenerTimeouts inspect = new ListenerTimeouts();
+        inspect.setTcpInspect("1s");
+        listener.getSpec().setTimeouts(inspect);
+        listener.getSpec().setDefaultPoolRef("b");
+
+        RenderedConfig rendered = render(List.of(listener), List.of(a, b), List.of(), List.of(), served);
+        assertThat(rendered.config().listeners().get(0).defaultPoolId()).isEqualTo("a");
+
+        RenderedConfig poolGone = render(List.of(listener), List.of(b), List.of(), List.of(), served);
+        assertThat(poolGone.config().listeners().get(0).defaultPoolId()).isNull();
+    }
+
+    @Test
+    void theOldestPoolNamingAListenerWinsUnlessAnotherAlreadyServesIt() {
+        Listener listener = listener("l", "lb", ListenerProtocol.HTTP, 80, null);
+        Pool older = pool("older", "lb", PoolProtocol.HTTP);
+        older.getSpec().setLoadBalancerRef(null);
+        older.getSpec().setListenerRef("l");
+        Pool younger = pool("younger", "lb", PoolProtocol.HTTP);
+        younger.getSpec().setLoadBalancerRef(null);
+        younger.getSpec().setListenerRef("l");
+        AmphoraConfig firstOnly = render(List.of(listener), List.of(younger), List.of(), List.of(), null).config();
+
+        RenderedConfig rendered = render(List.of(listener), List.of(older, younger), List.of(), List.of(), firstOnly);
+
+        assertThat(rendered.config().listeners().get(0).defaultPoolId()).isEqualTo("younger");
+        assertThat(rendered.verdict("older").reason()).isEqualTo("DefaultPoolConflict");
+        assertThat(render(List.of(listener), List.of(older, younger), List.of(), List.of(), null).config().listeners()
+                .get(0).defaultPoolId()).isEqualTo("older");
+    }
+
+    @Test
+    void aPoolThatIsWrongForTwoListenersSaysSoForBoth() {
+        Listener one = listener("one", "lb", ListenerProtocol.UDP, 53, null);
+        Listener two = listener("two", "lb", ListenerProtocol.UDP, 54, null);
+        Pool pool = pool("p", "lb", PoolProtocol.TCP);
+        pool.getSpec().setLoadBalancerRef(null);
+        pool.getSpec().setListenerRef("one");
+        Pool other = pool("o", "lb", PoolProtocol.TCP);
+        other.getSpec().setLoadBalancerRef(null);
+        other.getSpec().setListenerRef("two");
+        two.getSpec().setDefaultPoolRef("p");
+
+        RenderedConfig rendered = render(List.of(one, two), List.of(pool, other), List.of(), List.of(), null);
+
+        assertThat(rendered.verdict("p").message()).isEqualTo("listenerRef: this pool cannot serve listener one: a UDP "
+                + "listener takes UDP pools, not TCP");
+        assertThat(rendered.verdict("o").message()).isEqualTo("listenerRef: listener two takes pool p as its default "
+                + "pool (its defaultPoolRef), so this pool gets no traffic from it");
+        assertThat(rendered.verdict("two").reason()).isEqualTo("IncompatiblePool");
+    }
+
+    @Test
+    void allowedNetworksAreCheckedAgainstAnIpv6VipToo() {
+        Listener listener = listener("l", "lb", ListenerProtocol.HTTP, 80, null);
+        listener.getSpec().setAllowedCidrs(List.of("2001:db8::/32"));
+        RenderedConfig six = ConfigRenderer.render(LoadBalancerTree.select(lb, List.of(listener), List.of(), List.of(),
+                List.of()), "2001:db8::10", 1);
+        assertThat(six.verdict("l")).isEqualTo(Verdict.OK);
+        listener.getSpec().setAllowedCidrs(List.of("10.0.0.0/8"));
+        RenderedConfig four = ConfigRenderer.render(LoadBalancerTree.select(lb, List.of(listener), List.of(), List.of(),
+                List.of()), "2001:db8::10", 1);
+        assertThat(four.verdict("l").message()).isEqualTo("allowedCidrs[0]: 10.0.0.0/8 is IPv4 but the VIP 2001:db8::10 "
+                + "is IPv6, so no client could ever match it");
+    }
+
+    @Test
+    void whatTheLoadBalancerAsksDecidesWhetherItIsServedAtAll() {
+        assertThat(ConfigRenderer.accepted(lb)).isTrue();
+        lb.getSpec().setTopology(Topology.SINGLE);
+        assertThat(ConfigRenderer.accepted(lb)).isTrue();
+        lb.getSpec().setTopology(Topology.ACTIVE_STANDBY);
+        assertThat(ConfigRenderer.accepted(lb)).isFalse();
+        lb.getSpec().setTopology(null);
+        lb.getSpec().setClassName("gold");
+        assertThat(ConfigRenderer.accepted(lb)).isFalse();
+    }
+
+    @Test
+    void aMonitorTypeThisReleaseDoesNotServeIsRefused() {
+        RenderedConfig rendered = render(List.of(), List.of(pool("p", "lb", PoolProtocol.UDP)), List.of(),
+                List.of(monitor("hm", "p", HealthMonitorSpec.Type.SCTP)), null);
+        assertThat(rendered.verdict("hm").reason()).isEqualTo("UnsupportedType");
+        assertThat(rendered.verdict("hm").message()).isEqualTo("type SCTP is not served by this amphora release yet; "
+                + "served: HTTP, HTTPS, PING, TCP, TLS-HELLO and UDP-CONNECT");
+    }
+
+    @Test
+    void aConflictNamesTheHoldersNameNotItsUid() {
+        Pool pool = pool("p", "lb", PoolProtocol.HTTP);
+        HealthMonitor holder = monitor("holder", "p", HealthMonitorSpec.Type.TCP);
+        holder.getMetadata().setUid("7f3c-holder-uid");
+        HealthMonitor second = monitor("second", "p", HealthMonitorSpec.Type.TCP);
+
+        RenderedConfig rendered = render(List.of(), List.of(pool), List.of(), List.of(holder, second), null);
+
+        assertThat(rendered.verdict("second").message())
+                .isEqualTo("pool p already has health monitor holder; a pool has one monitor");
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbaas.amphora.config.AmphoraConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,22 @@ class GenerationLedgerTest {
         LoadBalancerTree tree = Fixtures.seedScenario();
         AmphoraConfig rendered = ConfigRenderer.render(tree, "127.0.0.9", 1).config();
         assertThat(new GenerationLedger().number(rendered, 41, objects(tree)).generation()).isEqualTo(42);
+    }
+
+    @Test
+    void forgetsObjectsThatLeftAndRemembersTheLastConfiguration() {
+        LoadBalancerTree tree = Fixtures.seedScenario();
+        GenerationLedger ledger = new GenerationLedger();
+        assertThat(ledger.last()).isNull();
+        AmphoraConfig rendered = ConfigRenderer.render(tree, "127.0.0.9", 1).config();
+        AmphoraConfig first = ledger.number(rendered, 0, objects(tree));
+        assertThat(ledger.last()).isEqualTo(first);
+
+        LoadBalancerTree smaller = new LoadBalancerTree(tree.loadBalancer(), tree.listeners(), tree.pools(),
+                List.of(tree.members().get(1)), tree.healthMonitors());
+        ledger.number(ConfigRenderer.render(smaller, "127.0.0.9", 1).config(), 0, objects(smaller));
+        assertThat(ledger.introducedIn()).doesNotContainKey("web1").containsEntry("web2", 1L).containsEntry("lb-web", 1L);
+        assertThat(ledger.last().generation()).isEqualTo(2);
     }
 
     private static Stream<HasMetadata> objects(LoadBalancerTree tree) {

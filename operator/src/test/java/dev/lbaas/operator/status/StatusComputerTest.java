@@ -1,12 +1,21 @@
 package dev.lbaas.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.lbaas.amphora.config.AmphoraStatus;
 import dev.lbaas.amphora.config.MemberHealth;
 import dev.lbaas.amphora.config.TrafficStats;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.api.v1alpha1.HealthMonitor;
+import dev.lbaas.api.v1alpha1.HealthMonitorSpec;
 import dev.lbaas.api.v1alpha1.LbaasStatus;
+import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
+import dev.lbaas.api.v1alpha1.Member;
+import dev.lbaas.api.v1alpha1.Pool;
+import dev.lbaas.api.v1alpha1.PoolProtocol;
+import dev.lbaas.api.v1alpha1.StatusTree;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.api.v1alpha1.OperatingStatus;
 import dev.lbaas.api.v1alpha1.ProvisioningStatus;
 import dev.lbaas.operator.model.ConfigRenderer;
@@ -180,6 +189,153 @@ class StatusComputerTest {
 
         assertThat(later.loadBalancer()).isEqualTo(first.loadBalancer());
         assertThat(condition(later.loadBalancer(), "Ready").getLastTransitionTime()).isEqualTo("2026-11-22T10:00:00Z");
+    }
+
+    @Test
+    void theLoadBalancerSaysWhatRunsItsVipAndEveryAmphora() {
+        LoadBalancerStatus before = new LoadBalancerStatus();
+        before.setVipAddress("127.100.0.1");
+        tree.loadBalancer().setStatus(before);
+        tree.loadBalancer().getMetadata().setGeneration(4L);
+        AmphoraView view = new AmphoraView("a1", AmphoraInfo.Role.STANDALONE, "pid 1", true, 1, null,
+                report(MemberHealth.UP, MemberHealth.UP));
+        AmphoraView lost = new AmphoraView("a2", AmphoraInfo.Role.STANDALONE, "pid 2", false, 0, null, null);
+
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered,
+                new Programming(1, introduced(), List.of(view, lost)), NOW);
+
+        LoadBalancerStatus lb = result.loadBalancer();
+        assertThat(lb.getVipAddress()).isEqualTo("127.100.0.1");
+        assertThat(lb.getConfigGeneration()).isEqualTo(1L);
+        assertThat(lb.getObservedGeneration()).isEqualTo(4L);
+        assertThat(lb.getTopology()).isEqualTo(Topology.SINGLE);
+        assertThat(lb.getAmphorae()).extracting(AmphoraInfo::getId, AmphoraInfo::getRole, AmphoraInfo::getHealthy,
+                AmphoraInfo::getAppliedGeneration, AmphoraInfo::getLocation).containsExactly(
+                tuple("a1", AmphoraInfo.Role.STANDALONE, true, 1L, "pid 1"),
+                tuple("a2", AmphoraInfo.Role.STANDALONE, false, 0L, "pid 2"));
+        assertThat(lb.getOperatingStatus()).as("one amphora does not answer").isEqualTo(OperatingStatus.DEGRADED);
+        assertThat(result.children().get("web1").getObservedGeneration()).isEqualTo(1L);
+    }
+
+    @Test
+    void operatingStatusOfTheLoadBalancerFollowsItsAmphorae() {
+        AmphoraStatus healthy = report(MemberHealth.UP, MemberHealth.UP);
+        // nothing served yet, nothing reachable: not an error yet
+        assertThat(operating(new AmphoraView("a1", AmphoraInfo.Role.STANDALONE, "", false, 0, null, null)))
+                .isEqualTo(OperatingStatus.OFFLINE);
+        // it served, then stopped answering: ERROR
+        assertThat(operating(new AmphoraView("a1", AmphoraInfo.Role.STANDALONE, "", false, 1, null, healthy)))
+                .isEqualTo(OperatingStatus.ERROR);
+        // serving, no report yet
+        assertThat(operating(new AmphoraView("a1", AmphoraInfo.Role.STANDALONE, "", true, 1, null, null)))
+                .isEqualTo(OperatingStatus.OFFLINE);
+        // reachable and reporting, but serving nothing yet
+        assertThat(operating(new AmphoraView("a1", AmphoraInfo.Role.STANDALONE, "", true, 0, null, healthy)))
+                .isEqualTo(OperatingStatus.OFFLINE);
+        assertThat(operating(new AmphoraView("a1", AmphoraInfo.Role.STANDALONE, "", true, 1, null, healthy)))
+                .isEqualTo(OperatingStatus.ONLINE);
+        tree.loadBalancer().getSpec().setAdminStateUp(false);
+        assertThat(operating(new AmphoraView("a1", AmphoraInfo.Role.STANDALONE, "", true, 1, null, healthy)))
+                .isEqualTo(OperatingStatus.OFFLINE);
+    }
+
+    private OperatingStatus operating(AmphoraView view) {
+        return StatusComputer.compute(tree, rendered, new Programming(1, introduced(), List.of(view)), NOW)
+                .loadBalancer().getOperatingStatus();
+    }
+
+    @Test
+    void aLoadBalancerThatIsNotAcceptedRunsNothingAndSaysWhyOnce() {
+        tree.loadBalancer().getSpec().setTopology(Topology.ACTIVE_STANDBY);
+        RenderedConfig refused = ConfigRenderer.render(tree, null, 1);
+
+        StatusComputer.Result result = StatusComputer.compute(tree, refused, new Programming(0, Map.of(), List.of()),
+                NOW);
+
+        LoadBalancerStatus lb = result.loadBalancer();
+        assertThat(lb.getProvisioningStatus()).isEqualTo(ProvisioningStatus.ERROR);
+        assertThat(lb.getOperatingStatus()).isEqualTo(OperatingStatus.OFFLINE);
+        assertThat(lb.getTopology()).isNull();
+        assertThat(lb.getConfigGeneration()).isNull();
+        assertThat(condition(lb, "Accepted").getReason()).isEqualTo("UnsupportedField");
+        assertThat(condition(lb, "Programmed").getReason()).isEqualTo("NotServed");
+        assertThat(result.events()).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("ProvisioningFailed");
+            assertThat(e.message()).startsWith("topology: ACTIVE_STANDBY is not served yet");
+        });
+        assertThat(result.children().get("web1").getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
+        assertThat(condition(result.children().get("web1"), "ResolvedRefs").getReason())
+                .isEqualTo("LoadBalancerNotAccepted");
+
+        tree.loadBalancer().setStatus(lb);
+        assertThat(StatusComputer.compute(tree, refused, new Programming(0, Map.of(), List.of()), NOW).events())
+                .as("said once").isEmpty();
+    }
+
+    @Test
+    void anObjectServedBeforeWaitsInPendingUpdateAndAnObjectNeverServedInPendingCreate() {
+        tree.members().get(0).setStatus(status(OperatingStatus.ONLINE));
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming(0, null, null), NOW);
+        assertThat(result.children().get("web1").getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_UPDATE);
+        assertThat(result.children().get("web2").getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
+        assertThat(condition(result.children().get("web1"), "Programmed").getMessage())
+                .isEqualTo("waiting for every amphora to serve configuration generation 1");
+        StatusComputer.Result noAmphora = StatusComputer.compute(tree, rendered,
+                new Programming(1, introduced(), List.of()), NOW);
+        assertThat(condition(noAmphora.children().get("web2"), "Programmed").getMessage())
+                .isEqualTo("waiting for an amphora to be created");
+    }
+
+    @Test
+    void theStatusTreeShowsWhatServesWhatWithEachObjectsStatus() {
+        Pool spare = Fixtures.pool("spare", "lb-web", PoolProtocol.HTTP);
+        HealthMonitor misfit = Fixtures.monitor("misfit", "spare", HealthMonitorSpec.Type.UDP_CONNECT);
+        Member extra = Fixtures.member("extra", "spare", 9090);
+        extra.getSpec().setAddress("10.0.0.7");
+        LoadBalancerTree wider = new LoadBalancerTree(tree.loadBalancer(), tree.listeners(),
+                List.of(tree.pools().get(0), spare), List.of(tree.members().get(0), tree.members().get(1), extra),
+                List.of(tree.healthMonitors().get(0), misfit));
+        RenderedConfig config = ConfigRenderer.render(wider, "127.100.0.1", 1);
+        Map<String, Long> introduced = new HashMap<>(introduced());
+        introduced.put("spare", 1L);
+        introduced.put("misfit", 1L);
+        introduced.put("extra", 1L);
+        AmphoraView view = new AmphoraView("a1", AmphoraInfo.Role.STANDALONE, "pid 1", true, 1, null,
+                report(MemberHealth.DOWN, MemberHealth.UP));
+
+        StatusTree statusTree = StatusComputer.compute(wider, config, new Programming(1, introduced, List.of(view)), NOW)
+                .loadBalancer().getTree();
+
+        StatusTree.ListenerNode listener = statusTree.getListeners().get(0);
+        assertThat(listener.getName()).isEqualTo("listener-web");
+        assertThat(listener.getOperatingStatus()).isEqualTo(OperatingStatus.ONLINE);
+        assertThat(listener.getReason()).isNull();
+        StatusTree.PoolNode pool = listener.getPools().get(0);
+        assertThat(pool.getName()).isEqualTo("pool-web");
+        assertThat(pool.getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
+        assertThat(pool.getHealthMonitor().getName()).isEqualTo("monitor-web");
+        assertThat(pool.getHealthMonitor().getType()).isEqualTo(HealthMonitorSpec.Type.TCP);
+        assertThat(pool.getMembers()).extracting(StatusTree.Node::getName, StatusTree.MemberNode::getAddress,
+                StatusTree.MemberNode::getProtocolPort, StatusTree.Node::getOperatingStatus).containsExactly(
+                tuple("web1", "127.0.0.1", 8081, OperatingStatus.ERROR),
+                tuple("web2", "127.0.0.1", 8082, OperatingStatus.ONLINE));
+        StatusTree.PoolNode unserved = statusTree.getPools().get(0);
+        assertThat(unserved.getName()).isEqualTo("spare");
+        assertThat(unserved.getMembers()).extracting(StatusTree.MemberNode::getAddress).containsExactly("10.0.0.7");
+        // the monitor that names the pool is shown with why it does not check it
+        assertThat(unserved.getHealthMonitor().getName()).isEqualTo("misfit");
+        assertThat(unserved.getHealthMonitor().getType()).isEqualTo(HealthMonitorSpec.Type.UDP_CONNECT);
+        assertThat(unserved.getHealthMonitor().getProvisioningStatus()).isEqualTo(ProvisioningStatus.ERROR);
+        assertThat(unserved.getHealthMonitor().getReason()).isEqualTo("IncompatibleType");
+        assertThat(unserved.getHealthMonitor().getMessage()).startsWith("type UDP-CONNECT cannot check the members");
+        assertThat(statusTree.getPools()).hasSize(1);
+    }
+
+    private Map<String, Long> introduced() {
+        Map<String, Long> introduced = new HashMap<>();
+        introduced.put("lb-web", 1L);
+        tree.children().forEach(o -> introduced.put(o.getMetadata().getUid(), 1L));
+        return introduced;
     }
 
     private LoadBalancerTree withoutMonitors() {

@@ -97,4 +97,162 @@ class SessionPersistenceTest {
         assertThat(noExpiry.get("client-999")).isEqualTo("a");
         assertThat(noExpiry.get("client-0")).isNull();
     }
+
+    private SessionPersistence persistence(SessionPersistenceConfig config, String poolId, PoolMember... members) {
+        PoolConfig pool = new PoolConfig(poolId, null, PoolProtocol.HTTP, LbAlgorithm.ROUND_ROBIN, true,
+                List.of(members).stream().map(PoolMember::config).toList(), null, config);
+        return tables.persistence(pool, List.of(members));
+    }
+
+    @Test
+    void eachTypeNamesItsCookie() {
+        assertThat(SessionPersistence.NONE.type()).isNull();
+        assertThat(SessionPersistence.NONE.cookieName()).isNull();
+        assertThat(SessionPersistence.NONE.bound(CLIENT, "a")).isNull();
+        assertThat(persistence(sourceIp(), "p").cookieName()).isNull();
+        assertThat(persistence(new SessionPersistenceConfig(Type.HTTP_COOKIE, null, null, null), "p").cookieName())
+                .isEqualTo("SRV");
+        SessionPersistence app = persistence(new SessionPersistenceConfig(Type.APP_COOKIE, "JSESSIONID", null, null), "p");
+        assertThat(app.cookieName()).isEqualTo("JSESSIONID");
+        assertThat(app.type()).isEqualTo(Type.APP_COOKIE);
+    }
+
+    @Test
+    void anInsertedCookieNamesTheMemberWhileItMayServe() {
+        PoolMember a = member("a", 1, true);
+        PoolMember disabled = member("disabled", 1, false);
+        SessionPersistence cookies = persistence(new SessionPersistenceConfig(Type.HTTP_COOKIE, null, null, null), "p",
+                a, disabled);
+        assertThat(cookies.bound(CLIENT, "a")).isSameAs(a);
+        assertThat(cookies.bound(CLIENT, "gone")).isNull();
+        assertThat(cookies.bound(CLIENT, null)).isNull();
+        assertThat(cookies.bound(CLIENT, "disabled")).isNull();
+        health.put("a", MemberHealth.DOWN);
+        assertThat(cookies.bound(CLIENT, "a")).isNull();
+        health.put("a", MemberHealth.CHECKING);
+        assertThat(cookies.bound(CLIENT, "a")).isSameAs(a);
+    }
+
+    @Test
+    void anApplicationCookieIsLearntFromTheMemberOrFromTheFirstRequestThatCarriesIt() {
+        PoolMember a = member("a", 1, true);
+        PoolMember b = member("b", 1, true);
+        SessionPersistence app = persistence(new SessionPersistenceConfig(Type.APP_COOKIE, "JSESSIONID", null, null), "p",
+                a, b);
+        app.sessionStarted("s1", b);
+        app.sessionStarted("", a);
+        assertThat(app.bound(CLIENT, "s1")).isSameAs(b);
+        assertThat(app.bound(CLIENT, "")).isNull();
+        assertThat(app.bound(CLIENT, null)).isNull();
+        app.picked(CLIENT, "s2", a);
+        app.picked(CLIENT, null, b);
+        assertThat(app.bound(CLIENT, "s2")).isSameAs(a);
+        assertThat(app.bound(new InetSocketAddress("198.51.100.1", 1), "s2")).as("the cookie, not the address").isSameAs(a);
+
+        SessionPersistence bySource = persistence(sourceIp(), "q", a, b);
+        bySource.sessionStarted("s3", a);
+        assertThat(bySource.bound(CLIENT, "s3")).as("only APP_COOKIE learns from Set-Cookie").isNull();
+        SessionPersistence byCookie = persistence(new SessionPersistenceConfig(Type.HTTP_COOKIE, null, null, null), "r",
+                a, b);
+        byCookie.picked(CLIENT, "s4", a);
+        byCookie.sessionStarted("s4", a);
+        assertThat(byCookie.bound(CLIENT, "s4")).isNull();
+    }
+
+    @Test
+    void aGranularityBindsAWholeNetworkAndIpv6ClientsByTheirWholeAddress() {
+        PoolMember a = member("a", 1, true);
+        PoolMember b = member("b", 1, true);
+        SessionPersistence byNetwork = persistence(new SessionPersistenceConfig(Type.SOURCE_IP, null, null,
+                "255.255.255.0"), "p", a, b);
+        byNetwork.picked(new InetSocketAddress("192.0.2.10", 1), null, b);
+        assertThat(byNetwork.bound(new InetSocketAddress("192.0.2.200", 2), null)).isSameAs(b);
+        assertThat(byNetwork.bound(new InetSocketAddress("192.0.3.10", 1), null)).isNull();
+        assertThat(byNetwork.bound(new InetSocketAddress("64.0.2.10", 1), null)).as("the first octet counts").isNull();
+        byNetwork.picked(new InetSocketAddress("2001:db8::1", 1), null, a);
+        assertThat(byNetwork.bound(new InetSocketAddress("2001:db8::1", 9), null)).isSameAs(a);
+        assertThat(byNetwork.bound(new InetSocketAddress("2001:db8::2", 9), null)).isNull();
+
+        SessionPersistence byHost = persistence(new SessionPersistenceConfig(Type.SOURCE_IP, null, null,
+                "255.255.255.255"), "q", a, b);
+        byHost.picked(new InetSocketAddress("192.0.2.10", 1), null, a);
+        assertThat(byHost.bound(new InetSocketAddress("192.0.2.11", 1), null)).isNull();
+        assertThat(byHost.bound(new InetSocketAddress("192.0.2.10", 7), null)).isSameAs(a);
+
+        SessionPersistence wide = persistence(new SessionPersistenceConfig(Type.SOURCE_IP, null, null, "255.0.0.0"),
+                "w", a, b);
+        wide.picked(new InetSocketAddress("10.1.2.3", 1), null, b);
+        assertThat(wide.bound(new InetSocketAddress("10.200.0.1", 1), null)).isSameAs(b);
+        assertThat(wide.bound(new InetSocketAddress("11.1.2.3", 1), null)).isNull();
+    }
+
+    @Test
+    void aPoolKeepsItsTableWhileItsPersistenceStaysTheSame() {
+        PoolMember a = member("a", 1, true);
+        SessionPersistence first = persistence(sourceIp(), "p", a);
+        first.picked(CLIENT, null, a);
+        assertThat(persistence(sourceIp(), "p", a).bound(CLIENT, null)).as("same settings, same table").isSameAs(a);
+        assertThat(persistence(sourceIp(), "other", a).bound(CLIENT, null)).as("another pool").isNull();
+        SessionPersistence changed = persistence(new SessionPersistenceConfig(Type.SOURCE_IP, null, 60_000L, null), "p", a);
+        assertThat(changed.bound(CLIENT, null)).as("new settings, new table").isNull();
+        changed.picked(CLIENT, null, a);
+        tables.retain(List.of("other"));
+        assertThat(persistence(new SessionPersistenceConfig(Type.SOURCE_IP, null, 60_000L, null), "p", a)
+                .bound(CLIENT, null)).as("a pool that left takes its table along").isNull();
+        persistence(sourceIp(), "other", a).picked(CLIENT, null, a);
+        tables.retain(List.of("other"));
+        assertThat(persistence(sourceIp(), "other", a).bound(CLIENT, null)).isSameAs(a);
+    }
+
+    @Test
+    void aFullTableDropsTheLeastRecentlyUsedTenthBeyondItsCapacity() {
+        AtomicLong now = new AtomicLong();
+        StickTable table = new StickTable(100, 0, now::get);
+        for (int i = 0; i < 100; i++) {
+            now.incrementAndGet();
+            table.put("client-" + i, "a");
+        }
+        assertThat(table.size()).isEqualTo(100);
+        now.incrementAndGet();
+        assertThat(table.get("client-0")).isEqualTo("a");
+        now.incrementAndGet();
+        table.put("client-100", "b");
+        // one over capacity: that one and a tenth of the capacity go, the least recently used first
+        assertThat(table.size()).isEqualTo(90);
+        assertThat(table.get("client-0")).as("used just now").isEqualTo("a");
+        assertThat(table.get("client-1")).isNull();
+        assertThat(table.get("client-11")).isNull();
+        assertThat(table.get("client-12")).isEqualTo("a");
+        assertThat(table.get("client-100")).isEqualTo("b");
+    }
+
+    @Test
+    void anEntryLivesExactlyItsIdleTimeoutAndIsSweptWithoutBeingMet() {
+        AtomicLong now = new AtomicLong();
+        StickTable table = new StickTable(10_000, 1_000, now::get);
+        table.put("client", "a");
+        table.put("client", "a");
+        assertThat(table.size()).isEqualTo(1);
+        now.addAndGet(1_000_000_000L);
+        assertThat(table.get("client")).as("idle exactly the timeout").isEqualTo("a");
+        now.addAndGet(1_000_000_001L);
+        assertThat(table.get("client")).isNull();
+        assertThat(table.size()).isZero();
+
+        table.put("rebound", "a");
+        table.put("rebound", "b");
+        assertThat(table.get("rebound")).isEqualTo("b");
+
+        StickTable swept = new StickTable(10_000, 1_000, now::get);
+        swept.put("old", "a");
+        now.addAndGet(2_000_000_000L);
+        for (int i = 0; i < 1022; i++) {
+            swept.put("fresh-" + i, "a");
+        }
+        assertThat(swept.size()).as("expired but not met yet").isEqualTo(1023);
+        // the 1024th new binding sweeps what expired, met or not
+        swept.put("fresh-last", "a");
+        assertThat(swept.size()).isEqualTo(1023);
+        assertThat(swept.get("old")).isNull();
+    }
 }
