@@ -70,6 +70,12 @@ public final class HealthMonitors {
         return new Plan(next, created);
     }
 
+    /** The latest verdicts on a member of the running configuration, oldest first; empty when none. */
+    public List<CheckRecord> recentChecks(String memberId) {
+        TrackedMember tracker = running.get(memberId);
+        return tracker == null ? List.of() : tracker.recentChecks();
+    }
+
     /** Stops every tracker. */
     public void stopAll() {
         running.values().forEach(TrackedMember::stop);

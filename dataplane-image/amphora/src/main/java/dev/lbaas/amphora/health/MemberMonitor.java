@@ -6,6 +6,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class MemberMonitor implements TrackedMember {
 
     private static final Logger LOG = LoggerFactory.getLogger(MemberMonitor.class);
+    /** How many verdicts a monitor remembers. */
+    static final int RECENT_CHECKS = 64;
 
     private final MemberTarget target;
     private final HealthCheck check;
@@ -32,6 +36,12 @@ final class MemberMonitor implements TrackedMember {
      */
     private final RiseFall riseFall;
     private volatile MemberHealth health = MemberHealth.CHECKING;
+    /**
+     * Guarded by this: the latest verdicts, so that the rise and fall counting can be seen check
+     * by check (in tests and when diagnosing a member) rather than guessed from timings.
+     */
+    private final ArrayDeque<CheckRecord> recent = new ArrayDeque<>();
+    private long verdicts;
     private ScheduledFuture<?> schedule;
     private volatile boolean stopped;
 
@@ -62,6 +72,7 @@ final class MemberMonitor implements TrackedMember {
             }
             before = health;
             health = riseFall.markDown();
+            remember(false, true, health);
         }
         if (before != MemberHealth.DOWN) {
             LOG.info("member {} ({}) {} -> DOWN: a connection to {} failed; the monitor brings it back",
@@ -122,10 +133,24 @@ final class MemberMonitor implements TrackedMember {
             before = health;
             after = riseFall.record(success);
             health = after;
+            remember(success, false, after);
         }
         if (after != before) {
             LOG.info("member {} ({}) {} -> {}", target.memberName(), target.memberId(), before, after);
             listener.healthChanged();
         }
+    }
+
+    @Override
+    public synchronized List<CheckRecord> recentChecks() {
+        return List.copyOf(recent);
+    }
+
+    /** Called with this held. */
+    private void remember(boolean passed, boolean passive, MemberHealth after) {
+        if (recent.size() == RECENT_CHECKS) {
+            recent.removeFirst();
+        }
+        recent.addLast(new CheckRecord(++verdicts, passed, passive, after));
     }
 }

@@ -1,5 +1,7 @@
 package dev.lbaas.amphora.health;
 
+import java.util.List;
+
 /**
  * A member tracker as {@link HealthMonitors} runs it: started when its generation goes live,
  * stopped when no generation needs it any more.
@@ -11,4 +13,9 @@ interface TrackedMember extends MemberHealthTracker {
     void start();
 
     void stop();
+
+    /** The latest verdicts on the member, oldest first; empty for a member nothing checks. */
+    default List<CheckRecord> recentChecks() {
+        return List.of();
+    }
 }

@@ -12,6 +12,7 @@ import dev.lbaas.amphora.config.AmphoraStatus.PoolStatus;
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.PoolConfig;
+import dev.lbaas.amphora.health.CheckRecord;
 import dev.lbaas.amphora.health.HealthMonitors;
 import dev.lbaas.amphora.health.MemberTarget;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
@@ -85,6 +86,11 @@ public final class Dataplane implements AutoCloseable {
     /** A count that moves while traffic flows through any listener (bytes and sessions). */
     public long trafficActivity() {
         return stats.listenerActivity();
+    }
+
+    /** The latest health verdicts on a member, oldest first (see {@link CheckRecord}). */
+    public List<CheckRecord> recentChecks(String memberId) {
+        return monitors.recentChecks(memberId);
     }
 
     public long healthVersion() {

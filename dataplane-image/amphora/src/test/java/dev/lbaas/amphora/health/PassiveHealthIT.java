@@ -6,6 +6,7 @@ import static dev.lbaas.amphora.testing.Configs.listener;
 import static dev.lbaas.amphora.testing.Configs.member;
 import static dev.lbaas.amphora.testing.Configs.pool;
 import static dev.lbaas.amphora.testing.Configs.tcpMonitor;
+import static dev.lbaas.amphora.testing.CheckCounting.assertTransition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -52,30 +53,29 @@ class PassiveHealthIT {
                 NamedHttpBackend web1 = new NamedHttpBackend("web1");
                 NamedHttpBackend web2 = new NamedHttpBackend("web2")) {
             int port = freePort(VIP);
-            // the monitor alone would need three failed checks 2 s apart (4 s at least) to notice
-            // a dead member, and two successful checks (2 s at least) to bring it back
+            // checks 2 s apart: the monitor alone would need three failed ones to notice a dead member
             amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
                     pool("p", PoolProtocol.HTTP, tcpMonitor(2_000, 500, 2, 3),
                             member("m1", web1.port(), 1), member("m2", web2.port(), 1))));
-            await().atMost(Duration.ofSeconds(2)).until(() -> amphora.health("m1") == MemberHealth.UP
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("m1") == MemberHealth.UP
                     && amphora.health("m2") == MemberHealth.UP);
             long versionBefore = amphora.dataplane.healthVersion();
 
-            long stopped = System.nanoTime();
             web2.stop();
             for (int i = 0; i < 6; i++) {
                 assertThat(get(port)).isEqualTo("web1");
             }
             assertThat(amphora.health("m2")).isEqualTo(MemberHealth.DOWN);
-            assertThat((System.nanoTime() - stopped) / 1_000_000).isLessThan(1_500L);
+            List<CheckRecord> checks = amphora.checks("m2");
+            CheckRecord fall = checks.stream().filter(c -> c.healthAfter() == MemberHealth.DOWN).findFirst().orElseThrow();
+            assertThat(fall.passive()).as("a refused connection, not the monitor, took it down: " + checks).isTrue();
             assertThat(amphora.dataplane.healthVersion()).isGreaterThan(versionBefore);
 
             web2.restart();
-            // up again, but not back in rotation until the monitor has seen it rise
-            await().during(Duration.ofMillis(1_000)).atMost(Duration.ofMillis(1_500))
-                    .until(() -> amphora.health("m2") == MemberHealth.DOWN && get(port).equals("web1"));
-            await().atMost(Duration.ofSeconds(6)).until(() -> amphora.health("m2") == MemberHealth.UP);
-            await().atMost(Duration.ofSeconds(2)).until(() -> get(port).equals("web2"));
+            // up again, but back in rotation only once the monitor has seen it rise: maxRetries passed checks
+            await().atMost(Duration.ofSeconds(15)).until(() -> amphora.health("m2") == MemberHealth.UP);
+            assertTransition(amphora.checks("m2"), MemberHealth.DOWN, MemberHealth.UP, true, 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(port).equals("web2"));
         }
     }
 
@@ -97,8 +97,8 @@ class PassiveHealthIT {
 
             web2.restart();
             // the first retry comes 1 s after the failure, the next ones later and later
-            await().atMost(Duration.ofSeconds(5)).until(() -> amphora.health("m2") == MemberHealth.NO_MONITOR);
-            await().atMost(Duration.ofSeconds(2)).until(() -> get(port).equals("web2"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> amphora.health("m2") == MemberHealth.NO_MONITOR);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(port).equals("web2"));
         }
     }
 
@@ -130,7 +130,7 @@ class PassiveHealthIT {
             amphora.apply(config(3, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
                     pool("p", PoolProtocol.HTTP, null, member("m1", web1.port(), 1), member("m2", web3.port(), 1))));
             assertThat(amphora.health("m2")).isEqualTo(MemberHealth.NO_MONITOR);
-            await().atMost(Duration.ofSeconds(2)).until(() -> get(port).equals("web3"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(port).equals("web3"));
         }
     }
 

@@ -32,16 +32,16 @@ class TlsMonitorsIT {
                     "GET", "/health", "200, 202", "1.1", "health.example", true);
             amphora.apply(config(1, VIP, List.of(), pool("p", PoolProtocol.HTTPS, https,
                     member("m", member.port(), 1))));
-            await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("m") == MemberHealth.UP);
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("m") == MemberHealth.UP);
             assertThat(member.seenHosts).contains("health.example");
             assertThat(member.seenServerNames).contains("health.example");
 
             member.healthStatus.set(500);
-            await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("m") == MemberHealth.DOWN);
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("m") == MemberHealth.DOWN);
             member.healthStatus.set(202);
-            await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("m") == MemberHealth.UP);
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("m") == MemberHealth.UP);
             member.healthStatus.set(201);
-            await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("m") == MemberHealth.DOWN);
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("m") == MemberHealth.DOWN);
         }
     }
 
@@ -56,7 +56,7 @@ class TlsMonitorsIT {
                     member("tls", tls.port(), 1), member("plain", plain.port(), 1),
                     // nothing serves the traffic address and port; the monitor address and port do
                     member("tls-at-monitor-port", "127.0.0.9", freePort("127.0.0.1"), "127.0.0.1", tls.port()))));
-            await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("tls") == MemberHealth.UP
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("tls") == MemberHealth.UP
                     && amphora.health("tls-at-monitor-port") == MemberHealth.UP
                     && amphora.health("plain") == MemberHealth.DOWN);
             // HTTP/1.0 sends no Host header, and without a domain name there is nothing to send as SNI
@@ -64,7 +64,7 @@ class TlsMonitorsIT {
             assertThat(tls.seenServerNames).isEmpty();
 
             tls.healthStatus.set(205);
-            await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("tls") == MemberHealth.DOWN);
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("tls") == MemberHealth.DOWN);
         }
     }
 
@@ -82,7 +82,7 @@ class TlsMonitorsIT {
                     member("tls-behind-monitor-port", "127.0.0.9", closed, "127.0.0.1", tls.port()),
                     // the traffic port serves TLS; the monitor port does not
                     member("plain-monitor-port", "127.0.0.1", tls.port(), null, plain.port()))));
-            await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("tls") == MemberHealth.UP
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("tls") == MemberHealth.UP
                     && amphora.health("tls-behind-monitor-port") == MemberHealth.UP
                     && amphora.health("plain") == MemberHealth.DOWN
                     && amphora.health("absent") == MemberHealth.DOWN

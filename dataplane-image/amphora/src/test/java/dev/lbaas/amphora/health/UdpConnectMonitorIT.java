@@ -35,12 +35,12 @@ class UdpConnectMonitorIT {
             amphora.apply(config(1, VIP, List.of(), pool("p", PoolProtocol.TCP,
                     monitor(MonitorType.UDP_CONNECT, 400, 250, 1, 1),
                     member("m", "127.0.0.1", freePort("127.0.0.1"), null, udpPort))));
-            await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("m") == MemberHealth.DOWN);
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("m") == MemberHealth.DOWN);
 
             try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", udpPort))) {
-                await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("m") == MemberHealth.UP);
+                await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("m") == MemberHealth.UP);
             }
-            await().atMost(Duration.ofSeconds(3)).until(() -> amphora.health("m") == MemberHealth.DOWN);
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("m") == MemberHealth.DOWN);
         }
     }
 
@@ -65,7 +65,7 @@ class UdpConnectMonitorIT {
             amphora.apply(config(1, VIP, List.of(), pool("p", PoolProtocol.TCP,
                     monitor(MonitorType.UDP_CONNECT, 10_000, 5_000, 1, 1),
                     member("m", "127.0.0.1", 9, null, echo.getLocalPort()))));
-            await().atMost(Duration.ofSeconds(2)).until(() -> amphora.health("m") == MemberHealth.UP);
+            await().atMost(Duration.ofSeconds(10)).until(() -> amphora.health("m") == MemberHealth.UP);
             echo.close();
             echoing.join(1_000);
         }

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.amphora.config.AmphoraStatus;
 import dev.lbaas.amphora.config.MemberHealth;
+import dev.lbaas.amphora.health.CheckRecord;
 import dev.lbaas.amphora.runtime.ApplyResult;
 import dev.lbaas.amphora.runtime.Dataplane;
 import io.netty.channel.EventLoopGroup;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A data plane without the agent API, configured directly by the test thread. */
@@ -36,6 +38,11 @@ public final class RunningDataplane implements AutoCloseable {
         AmphoraStatus status = dataplane.status();
         return status.pools().stream().flatMap(pool -> pool.members().stream())
                 .filter(member -> member.id().equals(memberId)).findFirst().orElseThrow().health();
+    }
+
+    /** The latest verdicts on a member, oldest first. */
+    public List<CheckRecord> checks(String memberId) {
+        return dataplane.recentChecks(memberId);
     }
 
     @Override
