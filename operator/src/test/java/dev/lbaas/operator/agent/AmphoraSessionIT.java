@@ -19,9 +19,12 @@ import dev.lbaas.operator.driver.local.LocalProcessDriver;
 import dev.lbaas.operator.status.AmphoraView;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,17 +86,24 @@ class AmphoraSessionIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> health(session.view()) == MemberHealth.UP);
             assertThat(session.view().appliedGeneration()).isEqualTo(1);
             assertThat(session.view().reachable()).isTrue();
+            // Traffic through the VIP reaches the member, both ways.
             try (Socket client = new Socket(vip, 9000)) {
-                assertThat(client.isConnected()).isTrue();
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+                try (Accepted accepted = acceptTraffic(member)) {
+                    assertThat(new String(accepted.in().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
+                    accepted.socket().getOutputStream().write("pong\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(new String(client.getInputStream().readNBytes(5), StandardCharsets.US_ASCII))
+                            .isEqualTo("pong\n");
+                }
             }
 
             int before = changes.get();
             member.close();
-            long closedAt = System.nanoTime();
-            await().atMost(Duration.ofSeconds(5)).until(() -> health(session.view()) == MemberHealth.DOWN);
+            // The next check fails (delay 500 ms + timeout 400 ms, one failure to fall) and the held
+            // status request brings the news; 10 s of slack for a loaded machine.
+            await().atMost(Duration.ofSeconds(10)).until(() -> health(session.view()) == MemberHealth.DOWN);
             assertThat(changes.get()).isGreaterThan(before);
-            System.out.println("member DOWN seen by the operator " + (System.nanoTime() - closedAt) / 1_000_000 + " ms"
-                    + " after it stopped (monitor delay 500 ms, one failure)");
         }
 
         AmphoraSession session = fleet.sync("lb-uid", driver.ensureAmphorae(lb, vip), changes::incrementAndGet).get(0);
@@ -116,6 +126,33 @@ class AmphoraSessionIT {
         driver.deleteAmphorae("lb-uid");
         long replacementPid = Long.parseLong(replaced.get(0).location().replace("pid ", ""));
         assertThat(ProcessHandle.of(replacementPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    /** A connection the member accepted, and what it reads from it. */
+    private record Accepted(Socket socket, InputStream in) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /**
+     * The next connection the member accepts that carries traffic: the health monitor's TCP checks
+     * connect too, and close without sending anything.
+     */
+    private static Accepted acceptTraffic(ServerSocket member) throws IOException {
+        member.setSoTimeout(10_000);
+        while (true) {
+            Socket accepted = member.accept();
+            accepted.setSoTimeout(10_000);
+            PushbackInputStream in = new PushbackInputStream(accepted.getInputStream());
+            int first = in.read();
+            if (first >= 0) {
+                in.unread(first);
+                return new Accepted(accepted, in);
+            }
+            accepted.close();
+        }
     }
 
     /** The environment a process started with: NUL-separated NAME=value entries in /proc. */

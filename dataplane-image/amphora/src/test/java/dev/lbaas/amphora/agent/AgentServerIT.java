@@ -119,18 +119,22 @@ class AgentServerIT {
             assertThat(status.amphoraId()).isEqualTo("amp-1");
             assertThat(status.pools().get(0).members().get(0).health()).isEqualTo(MemberHealth.UP);
 
-            // nothing changes: the poll is held for waitSeconds
+            // Nothing changes: the poll is held for waitSeconds, the time the API promises. Not
+            // answered before it (less 100 ms of clock granularity); answered after it with 3 s of
+            // slack for a loaded machine.
+            Duration wait = Duration.ofSeconds(1);
             long started = System.nanoTime();
-            AmphoraStatus unchanged = status(status.healthVersion(), 1);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(900),
-                    Duration.ofMillis(2500));
+            AmphoraStatus unchanged = status(status.healthVersion(), (int) wait.toSeconds());
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(wait.minusMillis(100),
+                    wait.plusSeconds(3));
             assertThat(unchanged.healthVersion()).isEqualTo(status.healthVersion());
 
-            // the member goes down: the held poll returns at once rather than after 20 s
+            // The member goes down: the held poll returns with the news, long before its 20 s; the
+            // check that notices comes within delay + timeout (500 ms).
             web.stop();
             started = System.nanoTime();
             AmphoraStatus changed = status(status.healthVersion(), 20);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
             assertThat(changed.pools().get(0).members().get(0).health()).isEqualTo(MemberHealth.DOWN);
         }
     }

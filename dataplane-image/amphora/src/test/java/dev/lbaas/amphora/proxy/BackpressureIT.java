@@ -68,7 +68,7 @@ class BackpressureIT {
                 assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: " + BODY);
 
                 // The client reads nothing more: the member must stall, far short of the body.
-                long stalled = waitUntilStill(memberWrote);
+                long stalled = staysBelowThenStops(memberWrote, BOUND);
                 assertThat(stalled).as("bytes the member could write while the client read nothing")
                         .isLessThan(BOUND);
 
@@ -101,7 +101,7 @@ class BackpressureIT {
                 client.setSoTimeout(10_000);
                 assertThat(client.getInputStream().read()).as("the first byte").isZero();
 
-                long stalled = waitUntilStill(memberWrote);
+                long stalled = staysBelowThenStops(memberWrote, BOUND);
                 assertThat(stalled).as("bytes the member could write while the client read nothing")
                         .isLessThan(BOUND);
 
@@ -144,7 +144,7 @@ class BackpressureIT {
                     }
                 });
 
-                long stalled = waitUntilStill(clientWrote);
+                long stalled = staysBelowThenStops(clientWrote, BOUND);
                 assertThat(stalled).as("bytes the client could send while the member read nothing")
                         .isLessThan(BOUND);
 
@@ -174,6 +174,20 @@ class BackpressureIT {
                 assertThat(answer).startsWith("HTTP/1.1 200").endsWith("web1");
             }
         }
+    }
+
+    /**
+     * Watches the counter for three seconds, in which it may never reach {@code bound} (without
+     * backpressure it would pass it within milliseconds on loopback, loaded machine or not), then
+     * until it stops growing; returns where it stopped.
+     */
+    private static long staysBelowThenStops(AtomicLong counter, long bound) throws InterruptedException {
+        long watchUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() < watchUntil) {
+            assertThat(counter.get()).as("bytes moved while the other side read nothing").isLessThan(bound);
+            Thread.sleep(50);
+        }
+        return waitUntilStill(counter);
     }
 
     /** Samples the counter until it stops growing for a second; returns where it stopped. */

@@ -107,6 +107,72 @@ class BalancingIT {
         }
     }
 
+    @Test
+    void leastConnectionsSendsNewConnectionsToTheMemberWithFewerOpen() throws Exception {
+        try (RunningDataplane amphora = new RunningDataplane();
+                NamedTcpBackend a = new NamedTcpBackend("a"); NamedTcpBackend b = new NamedTcpBackend("b")) {
+            int port = freePort(VIP);
+            amphora.apply(tcpConfig(1, port, LbAlgorithm.LEAST_CONNECTIONS, null,
+                    member("a", a.port(), 1, false, true), member("b", b.port(), 1, false, true)));
+            Map<String, List<Socket>> open = new HashMap<>(Map.of("a", new ArrayList<>(), "b", new ArrayList<>()));
+            for (int i = 0; i < 4; i++) {
+                hold(port, open);
+            }
+            assertThat(open.get("a")).hasSize(2);
+            assertThat(open.get("b")).hasSize(2);
+
+            // b's connections end, a's stay open: the next two connections go to b
+            for (Socket socket : open.get("b")) {
+                socket.close();
+            }
+            open.get("b").clear();
+            await().atMost(Duration.ofSeconds(10)).until(() -> activeConnections(amphora, "b") == 0);
+            assertThat(activeConnections(amphora, "a")).isEqualTo(2);
+            assertThat(hold(port, open)).isEqualTo("b");
+            assertThat(hold(port, open)).isEqualTo("b");
+            closeAll(open);
+        }
+    }
+
+    @Test
+    void weightedLeastConnectionsKeepsOpenConnectionsInProportionToTheWeights() throws Exception {
+        try (RunningDataplane amphora = new RunningDataplane();
+                NamedTcpBackend a = new NamedTcpBackend("a"); NamedTcpBackend b = new NamedTcpBackend("b")) {
+            int port = freePort(VIP);
+            amphora.apply(tcpConfig(1, port, LbAlgorithm.LEAST_CONNECTIONS, null,
+                    member("a", a.port(), 1, false, true), member("b", b.port(), 3, false, true)));
+            Map<String, List<Socket>> open = new HashMap<>(Map.of("a", new ArrayList<>(), "b", new ArrayList<>()));
+            for (int i = 0; i < 8; i++) {
+                hold(port, open);
+            }
+            assertThat(open.get("a")).hasSize(2);
+            assertThat(open.get("b")).hasSize(6);
+            assertThat(activeConnections(amphora, "b")).isEqualTo(6);
+            closeAll(open);
+        }
+    }
+
+    /** Opens a connection and keeps it open; returns the member that greeted it. */
+    private static String hold(int port, Map<String, List<Socket>> open) throws Exception {
+        Socket socket = connect(port);
+        String member = TcpProxyIT.greeting(socket);
+        open.get(member).add(socket);
+        return member;
+    }
+
+    private static void closeAll(Map<String, List<Socket>> open) throws IOException {
+        for (List<Socket> sockets : open.values()) {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    private static long activeConnections(RunningDataplane amphora, String memberId) {
+        return amphora.dataplane.status().pools().get(0).members().stream()
+                .filter(m -> m.id().equals(memberId)).findFirst().orElseThrow().stats().activeConnections();
+    }
+
     /**
      * SOURCE_IP_PORT with 200 client sources (one address, fixed ports): removing a member moves
      * only the sources it had, and adding one moves sources only to it. Clients end their
