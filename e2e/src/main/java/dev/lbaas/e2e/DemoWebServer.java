@@ -49,6 +49,11 @@ public final class DemoWebServer implements AutoCloseable {
         return port;
     }
 
+    /** Whether it listens now (between {@link #start()} and {@link #close()}). */
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
     public String name() {
         return name;
     }
