@@ -19,6 +19,7 @@ import dev.lbaas.amphora.config.TrafficStats;
 import dev.lbaas.amphora.testing.NamedTcpBackend;
 import dev.lbaas.amphora.testing.RawHttp;
 import dev.lbaas.amphora.testing.RunningDataplane;
+import dev.lbaas.amphora.testing.ServingThreads;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,8 +34,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -262,12 +261,12 @@ class StatsIT {
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         private final Function<Socket, String> script;
         private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-        private final ExecutorService executor = Executors.newCachedThreadPool();
+        private final ServingThreads threads = new ServingThreads();
         private volatile int accepted;
 
         ScriptedMember(Function<Socket, String> script) throws IOException {
             this.script = script;
-            executor.execute(this::accept);
+            threads.accept(server, this::onAccept);
         }
 
         int port() {
@@ -278,17 +277,10 @@ class StatsIT {
             return accepted;
         }
 
-        private void accept() {
-            while (!server.isClosed()) {
-                try {
-                    Socket socket = server.accept();
-                    accepted++;
-                    open.add(socket);
-                    executor.execute(() -> serve(socket));
-                } catch (IOException e) {
-                    return;
-                }
-            }
+        private Runnable onAccept(Socket socket) {
+            accepted++;
+            open.add(socket);
+            return () -> serve(socket);
         }
 
         private void serve(Socket socket) {
@@ -328,11 +320,8 @@ class StatsIT {
 
         @Override
         public void close() throws IOException {
-            server.close();
-            for (Socket socket : open) {
-                socket.close();
-            }
-            executor.shutdownNow();
+            threads.close();
+            open.forEach(ServingThreads::closeQuietly);
         }
     }
 }

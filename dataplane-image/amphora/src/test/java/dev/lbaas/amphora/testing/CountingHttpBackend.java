@@ -10,8 +10,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,14 +26,14 @@ public final class CountingHttpBackend implements AutoCloseable {
     public final AtomicInteger requests = new AtomicInteger();
     public final AtomicBoolean dropReusedRequests = new AtomicBoolean();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final ServingThreads threads = new ServingThreads();
     private final ServerSocket server;
 
     public CountingHttpBackend(String name) throws IOException {
         this.name = name;
         server = new ServerSocket();
         server.bind(new InetSocketAddress("127.0.0.1", 0), 100);
-        executor.execute(this::accept);
+        threads.accept(server, this::onAccept);
     }
 
     public int port() {
@@ -54,17 +52,10 @@ public final class CountingHttpBackend implements AutoCloseable {
         }
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                accepted.incrementAndGet();
-                open.add(socket);
-                executor.execute(() -> serve(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
+    private Runnable onAccept(Socket socket) {
+        accepted.incrementAndGet();
+        open.add(socket);
+        return () -> serve(socket);
     }
 
     private void serve(Socket socket) {
@@ -107,8 +98,7 @@ public final class CountingHttpBackend implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        server.close();
+        threads.close();
         closeConnections();
-        executor.shutdownNow();
     }
 }

@@ -7,15 +7,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /** A TCP member for tests: greets each connection with its name and a newline, then echoes. */
 public final class NamedTcpBackend implements AutoCloseable {
 
     private final String name;
     private final ServerSocket server;
-    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final ServingThreads threads = new ServingThreads();
 
     public NamedTcpBackend(String name) throws IOException {
         this(name, 0);
@@ -27,22 +25,11 @@ public final class NamedTcpBackend implements AutoCloseable {
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress("127.0.0.1", port));
-        executor.execute(this::accept);
+        threads.accept(server, socket -> () -> serve(socket));
     }
 
     public int port() {
         return server.getLocalPort();
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                executor.execute(() -> serve(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
     }
 
     private void serve(Socket socket) {
@@ -56,8 +43,7 @@ public final class NamedTcpBackend implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        server.close();
-        executor.shutdownNow();
+    public void close() {
+        threads.close();
     }
 }

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -78,12 +76,12 @@ public final class RecordingHttpBackend implements AutoCloseable {
     public volatile Function<Request, String> responder = NAME_THE_REQUEST;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
-    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final ServingThreads threads = new ServingThreads();
     private final ServerSocket server;
 
     public RecordingHttpBackend() throws IOException {
         server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-        executor.execute(this::accept);
+        threads.accept(server, this::onAccept);
     }
 
     public int port() {
@@ -109,17 +107,10 @@ public final class RecordingHttpBackend implements AutoCloseable {
         return all;
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                Connection connection = new Connection(connections.size() + 1);
-                connections.add(connection);
-                executor.execute(() -> serve(socket, connection));
-            } catch (IOException e) {
-                return;
-            }
-        }
+    private Runnable onAccept(Socket socket) {
+        Connection connection = new Connection(connections.size() + 1);
+        connections.add(connection);
+        return () -> serve(socket, connection);
     }
 
     private void serve(Socket socket, Connection connection) {
@@ -244,8 +235,7 @@ public final class RecordingHttpBackend implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        server.close();
-        executor.shutdownNow();
+    public void close() {
+        threads.close();
     }
 }

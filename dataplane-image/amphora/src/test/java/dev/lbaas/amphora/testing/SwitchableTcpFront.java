@@ -6,8 +6,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A port in front of another one that a test switches: passing, each connection is relayed to the
@@ -18,13 +16,13 @@ public final class SwitchableTcpFront implements AutoCloseable {
 
     private final ServerSocket server;
     private final int target;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final ServingThreads threads = new ServingThreads();
     private volatile boolean passing = true;
 
     public SwitchableTcpFront(int target) throws IOException {
         this.target = target;
         this.server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        threads.execute(this::accept);
+        threads.accept(server, this::onAccept);
     }
 
     public int port() {
@@ -35,21 +33,23 @@ public final class SwitchableTcpFront implements AutoCloseable {
         passing = value;
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                if (!passing) {
-                    client.close();
-                    continue;
-                }
-                Socket member = new Socket("127.0.0.1", target);
-                threads.execute(() -> relay(client, member));
-                threads.execute(() -> relay(member, client));
-            } catch (IOException e) {
-                // closed, or the target refused: the client sees its connection end
-            }
+    private Runnable onAccept(Socket client) {
+        if (!passing) {
+            ServingThreads.closeQuietly(client);
+            return null;
         }
+        return () -> {
+            Socket member;
+            try {
+                member = new Socket("127.0.0.1", target);
+            } catch (IOException refused) {
+                // the client sees its connection end
+                ServingThreads.closeQuietly(client);
+                return;
+            }
+            threads.spawn(() -> relay(member, client), member, client);
+            relay(client, member);
+        };
     }
 
     private static void relay(Socket from, Socket to) {
@@ -58,18 +58,13 @@ public final class SwitchableTcpFront implements AutoCloseable {
         } catch (IOException e) {
             // either side went away
         } finally {
-            try {
-                from.close();
-                to.close();
-            } catch (IOException e) {
-                // already closed
-            }
+            ServingThreads.closeQuietly(from);
+            ServingThreads.closeQuietly(to);
         }
     }
 
     @Override
-    public void close() throws IOException {
-        server.close();
-        threads.shutdownNow();
+    public void close() {
+        threads.close();
     }
 }
