@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure kube-apiserver, etcd, kubectl and kube-controller-manager are present where fabric8 kube-api-test looks for
-# them: ${KUBE_API_TEST_DIR:-~/.kubeapitest}/k8s/<version>-linux-amd64/.
+# them: ${KUBE_API_TEST_DIR:-~/.kubeapitest}/k8s/<version>-linux-amd64/. With the argument "node", also kubelet,
+# kube-scheduler and kube-proxy, for the real single-node cluster (scripts/single-node-cluster.sh).
 #
 # On a machine with internet kube-api-test downloads these itself. Machines that only reach the
 # package registries cannot, so this script builds the same binaries from the Go module proxy:
@@ -16,18 +17,26 @@ K8S_VERSION="${K8S_VERSION:-1.34.4}"
 BASE_DIR="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}"
 TARGET="$BASE_DIR/k8s/${K8S_VERSION}-linux-amd64"
 
-if [[ -x "$TARGET/kube-apiserver" && -x "$TARGET/etcd" && -x "$TARGET/kubectl" && -x "$TARGET/kube-controller-manager" ]]; then
+WANTED=(kube-apiserver etcd kubectl kube-controller-manager)
+if [[ "${1:-}" == "node" ]]; then
+  WANTED+=(kubelet kube-scheduler kube-proxy)
+fi
+MISSING=()
+for binary in "${WANTED[@]}"; do
+  [[ -x "$TARGET/$binary" ]] || MISSING+=("$binary")
+done
+if [[ ${#MISSING[@]} -eq 0 ]]; then
   echo "kube binaries present in $TARGET"
   exit 0
 fi
 
-command -v go >/dev/null || { echo "go is required to build kube-apiserver and etcd" >&2; exit 1; }
+command -v go >/dev/null || { echo "go is required to build ${MISSING[*]}" >&2; exit 1; }
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
-echo "building kube-apiserver, kube-controller-manager, etcd and kubectl v$K8S_VERSION from the Go module proxy (takes a few minutes, once)"
+echo "building ${MISSING[*]} v$K8S_VERSION from the Go module proxy (takes a few minutes, once)"
 STAGING_VERSION="v0.${K8S_VERSION#1.}"
 MOD_FILE="$(go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
 
@@ -41,19 +50,24 @@ go mod init lbaas.dev/kube-binaries >/dev/null 2>&1
 # Other replace directives of the kubernetes module (non-staging pins) are copied as they are.
 awk '/^replace \(/{inblock=1; next} inblock && /^\)/{inblock=0} inblock && !/\.\/staging/ && /=>/{print "replace " $0}' "$MOD_FILE" >> go.mod
 
-cat > tools.go <<'GO'
-//go:build tools
+package_of() {
+  case "$1" in
+    etcd) echo go.etcd.io/etcd/server/v3 ;;
+    *) echo "k8s.io/kubernetes/cmd/$1" ;;
+  esac
+}
 
-package tools
-
-import (
-	_ "go.etcd.io/etcd/server/v3"
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-GO
-go mod tidy >/dev/null 2>&1 || go get k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager go.etcd.io/etcd/server/v3 k8s.io/kubernetes/cmd/kubectl
+{
+  echo '//go:build tools'
+  echo
+  echo 'package tools'
+  echo
+  echo 'import ('
+  for binary in "${MISSING[@]}"; do echo "	_ \"$(package_of "$binary")\""; done
+  echo ')'
+} > tools.go
+# kube-scheduler needs modules (github.com/moby/term) that only tidy adds.
+go mod tidy >/dev/null 2>&1 || go get $(for binary in "${MISSING[@]}"; do package_of "$binary"; done)
 
 MINOR="${K8S_VERSION#1.}"; MINOR="${MINOR%%.*}"
 LDFLAGS=""
@@ -64,11 +78,14 @@ done
 
 mkdir -p "$WORK/out"
 export CGO_ENABLED=0
-go build -tags selinux,notest -ldflags "$LDFLAGS" -o "$WORK/out/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
-go build -tags selinux,notest -ldflags "$LDFLAGS" -o "$WORK/out/kubectl" k8s.io/kubernetes/cmd/kubectl
-go build -tags selinux,notest -ldflags "$LDFLAGS" -o "$WORK/out/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager
-go build -o "$WORK/out/etcd" go.etcd.io/etcd/server/v3
+for binary in "${MISSING[@]}"; do
+  if [[ "$binary" == etcd ]]; then
+    go build -o "$WORK/out/etcd" go.etcd.io/etcd/server/v3
+  else
+    go build -tags selinux,notest -ldflags "$LDFLAGS" -o "$WORK/out/$binary" "$(package_of "$binary")"
+  fi
+done
 
 mkdir -p "$TARGET"
 mv "$WORK/out/"* "$TARGET/"
-echo "kube binaries built into $TARGET"
+echo "kube binaries built into $TARGET: ${MISSING[*]}"

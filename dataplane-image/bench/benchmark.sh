@@ -134,7 +134,7 @@ start_amphora() { # worker threads
   rm -f "$WORK/agent.port"
   # The amphora runs as the image and the local driver run it: with the JVM options of
   # dataplane-image/amphora/jvm.options, the class-data archive the build makes beside the jar
-  # (ClassDataTraining.java) and the environment of AgentInfrastructure.JAVA_ENVIRONMENT.
+  # (ClassDataTraining.java) and the environment of AmphoraJavaCommand.ENVIRONMENT.
   local archive=()
   [[ -f dataplane-image/amphora/target/amphora.jsa ]] && archive=(-XX:SharedArchiveFile=dataplane-image/amphora/target/amphora.jsa)
   # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options

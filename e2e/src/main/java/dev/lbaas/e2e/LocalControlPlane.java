@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 public final class LocalControlPlane implements AutoCloseable {
 
     /** The CRDs the crds module generates, found on the classpath. */
-    private static final List<String> CRDS = List.of("loadbalancers", "listeners", "pools", "members", "healthmonitors");
+    private static final List<String> CRDS = List.of("loadbalancers", "listeners", "pools", "members", "healthmonitors",
+            "loadbalancerclasses");
 
     private final Path binaries;
     private final KubeAPIServer apiServer;

@@ -119,7 +119,8 @@ public final class LocalSystem implements AutoCloseable {
     /** Applies objects in the given order into a namespace (server-side apply, as kubectl apply --server-side). */
     public void apply(String namespace, List<HasMetadata> items) {
         for (HasMetadata item : items) {
-            item.getMetadata().setNamespace(namespace);
+            // LoadBalancerClass is cluster-scoped; every other kind is applied to the namespace.
+            item.getMetadata().setNamespace("LoadBalancerClass".equals(item.getKind()) ? null : namespace);
             client().resource(item).fieldManager("lbaas-quickstart").forceConflicts().serverSideApply();
         }
     }

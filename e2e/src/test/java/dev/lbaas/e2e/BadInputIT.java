@@ -12,6 +12,7 @@ import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.OperatingStatus;
 import dev.lbaas.api.v1alpha1.Pool;
 import dev.lbaas.api.v1alpha1.ProvisioningStatus;
+import dev.lbaas.api.v1alpha1.Topology;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -303,12 +304,34 @@ class BadInputIT {
             assertThat(pair.getVipAddress()).isNull();
             assertThat(pair.getAmphorae()).isEmpty();
             assertThat(pair.getOperatingStatus()).isEqualTo(OperatingStatus.OFFLINE);
-            assertRefused(LoadBalancer.class, "gold", "UnsupportedField", "className: load balancer classes are not "
-                    + "served yet, so this load balancer gets no amphora; create it again without className to use the "
-                    + "built-in class");
             LbaasStatus pairHttp = status(Listener.class, "pair-http");
             assertThat(condition(pairHttp, "ResolvedRefs").getReason()).isEqualTo("LoadBalancerNotAccepted");
             assertThat(pairHttp.getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
+            // A class that does not exist is waited for, not an error of the load balancer.
+            LoadBalancerStatus gold = (LoadBalancerStatus) status(LoadBalancer.class, "gold");
+            assertThat(gold.getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
+            assertThat(condition(gold, "Accepted").getStatus()).isEqualTo("True");
+            Condition resolved = condition(gold, "ResolvedRefs");
+            assertThat(resolved.getStatus()).isEqualTo("False");
+            assertThat(resolved.getReason()).isEqualTo("ClassNotFound");
+            assertThat(resolved.getMessage()).isEqualTo("className: LoadBalancerClass \"gold\" does not exist; this "
+                    + "load balancer gets its VIP and amphorae once it is created");
+            assertThat(gold.getVipAddress()).isNull();
+        });
+        assertThat(status(LoadBalancer.class, "lb").getOperatingStatus()).isEqualTo(OperatingStatus.ONLINE);
+
+        // Once the class exists, the load balancer that waited for it is served.
+        apply("""
+                apiVersion: lbaas.dev/v1alpha1
+                kind: LoadBalancerClass
+                metadata: {name: gold}
+                spec: {topology: SINGLE}
+                """);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            LoadBalancerStatus gold = (LoadBalancerStatus) assertReady(LoadBalancer.class, "gold");
+            assertThat(gold.getClassName()).isEqualTo("gold");
+            assertThat(gold.getVipAddress()).isNotNull();
+            assertThat(gold.getTopology()).isEqualTo(Topology.SINGLE);
         });
         assertThat(status(LoadBalancer.class, "lb").getOperatingStatus()).isEqualTo(OperatingStatus.ONLINE);
     }

@@ -19,9 +19,10 @@ import java.util.List;
         message = "cannot be added or removed after creation: the topology is fixed when the load balancer is created")
 public class LoadBalancerSpec {
 
-    @JsonPropertyDescription("The LoadBalancerClass (Octavia's flavor) giving topology, amphora resources and VIP "
-            + "Service type. Empty: the cluster's default. Immutable. Not served yet: a load balancer naming a class "
-            + "is not accepted and gets no amphora until LoadBalancerClass exists.")
+    @JsonPropertyDescription("The LoadBalancerClass (Octavia's flavor) giving topology, amphora image, resources and "
+            + "placement, and VIP Service type. Empty: the class annotated lbaas.dev/is-default-class=true, else the "
+            + "operator's built-in defaults. A class that does not exist leaves the load balancer without amphorae "
+            + "(ResolvedRefs=False) until it is created. Immutable.")
     @Size(max = 253)
     @ValidationRule(value = CelRules.NAME, messageExpression = CelRules.NAME_MESSAGE)
     @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)

@@ -12,6 +12,10 @@ public class LoadBalancerStatus extends LbaasStatus {
     @JsonPropertyDescription("The address clients connect to.")
     private String vipAddress;
 
+    @JsonPropertyDescription("The LoadBalancerClass in effect: spec.className, or the default class when it is empty. "
+            + "Empty when no class applies and the operator's built-in defaults do.")
+    private String className;
+
     @JsonPropertyDescription("SINGLE or ACTIVE_STANDBY.")
     private Topology topology;
 
@@ -36,6 +40,14 @@ public class LoadBalancerStatus extends LbaasStatus {
 
     public void setVipAddress(String vipAddress) {
         this.vipAddress = vipAddress;
+    }
+
+    public String getClassName() {
+        return className;
+    }
+
+    public void setClassName(String className) {
+        this.className = className;
     }
 
     public Topology getTopology() {
@@ -84,7 +96,8 @@ public class LoadBalancerStatus extends LbaasStatus {
             return false;
         }
         LoadBalancerStatus that = (LoadBalancerStatus) o;
-        return Objects.equals(vipAddress, that.vipAddress) && topology == that.topology
+        return Objects.equals(vipAddress, that.vipAddress) && Objects.equals(className, that.className)
+                && topology == that.topology
                 && Objects.equals(configGeneration, that.configGeneration)
                 && Objects.equals(amphorae, that.amphorae) && Objects.equals(stats, that.stats)
                 && Objects.equals(tree, that.tree);
@@ -92,6 +105,6 @@ public class LoadBalancerStatus extends LbaasStatus {
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), vipAddress, topology, configGeneration, amphorae, stats, tree);
+        return Objects.hash(super.hashCode(), vipAddress, className, topology, configGeneration, amphorae, stats, tree);
     }
 }

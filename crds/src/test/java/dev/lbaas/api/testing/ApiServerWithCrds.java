@@ -22,7 +22,7 @@ public final class ApiServerWithCrds implements AutoCloseable {
 
     /** The plural names of the lbaas.dev kinds, in the order their CRDs are installed. */
     public static final List<String> PLURALS = List.of("loadbalancers", "listeners", "pools", "members",
-            "healthmonitors");
+            "healthmonitors", "loadbalancerclasses");
 
     private final KubeAPIServer apiServer;
     private final KubernetesClient client;

@@ -94,7 +94,13 @@ class CrdValidationIT {
                 Arguments.of("HealthMonitor", MONITOR + "type: HTTP\nexpectedCodes: 200-204, 301\nhttpVersion: \"1.1\"\n"
                         + "domainName: Health.example.com\nurlPath: /healthz?full=1\nhttpMethod: HEAD"),
                 Arguments.of("HealthMonitor", "poolRef: p\ntype: UDP-CONNECT\ndelaySeconds: 86400\ntimeoutSeconds: 86399\n"
-                        + "maxRetries: 10\nmaxRetriesDown: 10"));
+                        + "maxRetries: 10\nmaxRetriesDown: 10"),
+                Arguments.of("LoadBalancerClass", "topology: ACTIVE_STANDBY\namphora: {image: lbaas/amphora:1.0, "
+                        + "imagePullPolicy: Never, resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: "
+                        + "256Mi}}, nodeSelector: {kubernetes.io/os: linux}, tolerations: [{key: lb, operator: Exists, "
+                        + "effect: NoSchedule}], priorityClassName: lb-critical}\nvipService: {type: LoadBalancer, "
+                        + "annotations: {example.com/pool: public}}"),
+                Arguments.of("LoadBalancerClass", "vipService: {type: NodePort}"));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -123,6 +129,19 @@ class CrdValidationIT {
                         "spec.tags: Forbidden: must not hold a value twice; \"web\" is there more than once"),
                 refused("LoadBalancer", "tags: [\"\"]",
                         "spec.tags[0]: Invalid value: \"\": spec.tags[0] in body should be at least 1 chars long"),
+                // LoadBalancerClass
+                refused("LoadBalancerClass", "amphora: {imagePullPolicy: Sometimes}",
+                        "spec.amphora.imagePullPolicy: Forbidden: must be Always, IfNotPresent or Never; \"Sometimes\" "
+                                + "is not"),
+                refused("LoadBalancerClass", "vipService: {type: ExternalName}",
+                        "spec.vipService.type: Unsupported value: \"ExternalName\": supported values: \"ClusterIP\", "
+                                + "\"LoadBalancer\", \"NodePort\"", NOT_CHECKED),
+                refused("LoadBalancerClass", "topology: ACTIVE_ACTIVE",
+                        "spec.topology: Unsupported value: \"ACTIVE_ACTIVE\": supported values: \"ACTIVE_STANDBY\", "
+                                + "\"SINGLE\"", NOT_CHECKED),
+                refused("LoadBalancerClass", "amphora: {image: \"\"}",
+                        "spec.amphora.image: Invalid value: \"\": spec.amphora.image in body should be at least 1 chars "
+                                + "long"),
                 // Listener
                 refused("Listener", "loadBalancerRef: lb\nprotocol: FTP\nprotocolPort: 21",
                         "spec.protocol: Unsupported value: \"FTP\": supported values: \"HTTP\", \"HTTPS\", \"PROMETHEUS\", "
@@ -424,8 +443,10 @@ class CrdValidationIT {
     }
 
     private static GenericKubernetesResource object(String kind, String specYaml) {
+        // LoadBalancerClass is the one cluster-scoped kind.
+        String namespace = "LoadBalancerClass".equals(kind) ? "" : "\n  namespace: default";
         String yaml = "apiVersion: lbaas.dev/v1alpha1\nkind: " + kind + "\nmetadata:\n  name: t"
-                + NAMES.incrementAndGet() + "\n  namespace: default\nspec:\n  "
+                + NAMES.incrementAndGet() + namespace + "\nspec:\n  "
                 + specYaml.strip().replace("\n", "\n  ") + "\n";
         return (GenericKubernetesResource) client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
                 .items().get(0);

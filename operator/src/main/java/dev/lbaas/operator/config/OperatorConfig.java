@@ -10,9 +10,11 @@ import java.util.Optional;
 @ConfigMapping(prefix = "lbaas")
 public interface OperatorConfig {
 
-    /** Where amphorae run: {@code local} (child processes). */
-    @WithDefault("local")
-    String driver();
+    /**
+     * Where amphorae run: {@code local} (child processes) or {@code kubernetes} (pods). Unset:
+     * {@code kubernetes} when the operator runs in a pod, {@code local} anywhere else.
+     */
+    Optional<String> driver();
 
     /** How often load balancer statistics are refreshed into status. */
     @WithDefault("15s")

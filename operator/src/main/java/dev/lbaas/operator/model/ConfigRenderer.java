@@ -19,7 +19,6 @@ import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.Pool;
 import dev.lbaas.api.v1alpha1.SessionPersistence;
-import dev.lbaas.api.v1alpha1.Topology;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -101,11 +100,15 @@ public final class ConfigRenderer {
 
     private RenderedConfig render(String vipAddress, long generation) {
         LoadBalancer lb = tree.loadBalancer();
-        Refusal lbRefusal = notServedYet(lb);
-        if (lbRefusal != null) {
-            verdicts.put(uid(lb), Verdict.rejected(lbRefusal.reason(), lbRefusal.message()));
-            tree.children().forEach(child -> verdicts.put(uid(child), Verdict.blockedBy("LoadBalancerNotAccepted",
-                    "load balancer " + name(lb) + " is not accepted (see its conditions)")));
+        Verdict lbVerdict = tree.classChoice().verdict();
+        if (!lbVerdict.served()) {
+            verdicts.put(uid(lb), lbVerdict);
+            Verdict blocked = lbVerdict.accepted()
+                    ? Verdict.blockedBy("LoadBalancerNotServed", "load balancer " + name(lb) + " has no amphora yet: "
+                            + lbVerdict.message())
+                    : Verdict.blockedBy("LoadBalancerNotAccepted", "load balancer " + name(lb)
+                            + " is not accepted (see its conditions)");
+            tree.children().forEach(child -> verdicts.put(uid(child), blocked));
             return new RenderedConfig(null, verdicts);
         }
         for (Listener listener : tree.listeners()) {
@@ -138,21 +141,12 @@ public final class ConfigRenderer {
 
     // ---- what this release does not serve -------------------------------------------------------
 
-    /** Whether the load balancer itself can be served (then it gets a VIP and amphorae). */
-    public static boolean accepted(LoadBalancer lb) {
-        return notServedYet(lb) == null;
-    }
-
-    private static Refusal notServedYet(LoadBalancer lb) {
-        if (lb.getSpec().getClassName() != null) {
-            return new Refusal("UnsupportedField", "className: load balancer classes are not served yet, so this load "
-                    + "balancer gets no amphora; create it again without className to use the built-in class");
-        }
-        if (lb.getSpec().getTopology() == Topology.ACTIVE_STANDBY) {
-            return new Refusal("UnsupportedField", "topology: ACTIVE_STANDBY is not served yet, so this load balancer "
-                    + "gets no amphora; create it again with topology SINGLE");
-        }
-        return null;
+    /**
+     * Whether the load balancer itself can be served with its class (then it gets a VIP and
+     * amphorae): its class exists and its topology is served.
+     */
+    public static boolean accepted(LoadBalancerTree tree) {
+        return tree.classChoice().verdict().served();
     }
 
     private static Refusal notServedYet(Listener listener) {

@@ -15,14 +15,16 @@ import java.util.stream.Stream;
 /**
  * A load balancer and every object that belongs to it, as read from the informer caches at the
  * start of one reconcile. Lists are sorted by creation time then name, so that rendering is
- * deterministic and the older of two conflicting objects wins.
+ * deterministic and the older of two conflicting objects wins. With the class chosen for the load
+ * balancer among the cluster's classes ({@link #withClass}; none unless it says otherwise).
  */
 public record LoadBalancerTree(
         LoadBalancer loadBalancer,
         List<Listener> listeners,
         List<Pool> pools,
         List<Member> members,
-        List<HealthMonitor> healthMonitors) {
+        List<HealthMonitor> healthMonitors,
+        ClassChoice classChoice) {
 
     private static final Comparator<HasMetadata> OLDEST_FIRST = Comparator
             .comparing((HasMetadata o) -> Objects.requireNonNullElse(o.getMetadata().getCreationTimestamp(), ""))
@@ -34,6 +36,18 @@ public record LoadBalancerTree(
         pools = sorted(pools);
         members = sorted(members);
         healthMonitors = sorted(healthMonitors);
+        classChoice = Objects.requireNonNullElseGet(classChoice, () -> ClassChoice.of(loadBalancer, List.of()));
+    }
+
+    /** A tree in a cluster without LoadBalancerClasses. */
+    public LoadBalancerTree(LoadBalancer loadBalancer, List<Listener> listeners, List<Pool> pools, List<Member> members,
+            List<HealthMonitor> healthMonitors) {
+        this(loadBalancer, listeners, pools, members, healthMonitors, null);
+    }
+
+    /** The same tree with the class chosen for its load balancer. */
+    public LoadBalancerTree withClass(ClassChoice choice) {
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, choice);
     }
 
     private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

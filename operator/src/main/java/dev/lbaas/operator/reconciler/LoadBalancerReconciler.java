@@ -5,13 +5,17 @@ import dev.lbaas.api.v1alpha1.HealthMonitor;
 import dev.lbaas.api.v1alpha1.LbaasStatus;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerClass;
 import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
 import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.Pool;
-import dev.lbaas.operator.agent.AgentInfrastructure;
+import dev.lbaas.operator.agent.AmphoraAgents;
 import dev.lbaas.operator.agent.AmphoraSession;
 import dev.lbaas.operator.config.OperatorConfig;
+import dev.lbaas.operator.driver.AmphoraDriver;
+import dev.lbaas.operator.driver.AmphoraDrivers;
 import dev.lbaas.operator.driver.AmphoraEndpoint;
+import dev.lbaas.operator.model.ClassChoice;
 import dev.lbaas.operator.model.ConfigRenderer;
 import dev.lbaas.operator.model.GenerationLedger;
 import dev.lbaas.operator.model.LoadBalancerTree;
@@ -72,7 +76,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private static final String RECONCILE_FAILED = "ReconcileFailed";
 
     private final KubernetesClient client;
-    private final AgentInfrastructure amphorae;
+    private final AmphoraAgents agents;
+    private final AmphoraDriver driver;
     private final OperatorConfig config;
     private final KubernetesEvents events;
     private final Clock clock = Clock.systemUTC();
@@ -83,10 +88,13 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private InformerEventSource<Pool, LoadBalancer> pools;
     private InformerEventSource<Member, LoadBalancer> members;
     private InformerEventSource<HealthMonitor, LoadBalancer> monitors;
+    private InformerEventSource<LoadBalancerClass, LoadBalancer> classes;
 
-    public LoadBalancerReconciler(KubernetesClient client, AgentInfrastructure amphorae, OperatorConfig config) {
+    public LoadBalancerReconciler(KubernetesClient client, AmphoraAgents agents, AmphoraDrivers drivers,
+            OperatorConfig config) {
         this.client = client;
-        this.amphorae = amphorae;
+        this.agents = agents;
+        this.driver = drivers.selected();
         this.config = config;
         this.events = new KubernetesEvents(client);
     }
@@ -113,7 +121,25 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         pools = informer(Pool.class, context, cacheLookup);
         members = informer(Member.class, context, cacheLookup);
         monitors = informer(HealthMonitor.class, context, cacheLookup);
-        return List.of(listeners, pools, members, monitors, amphoraReports);
+        classes = classInformer(context);
+        return List.of(listeners, pools, members, monitors, classes, amphoraReports);
+    }
+
+    /**
+     * The cluster's LoadBalancerClasses. A change of one concerns the load balancers naming it and,
+     * since any class may become or stop being the default, those naming none.
+     */
+    private static InformerEventSource<LoadBalancerClass, LoadBalancer> classInformer(
+            EventSourceContext<LoadBalancer> context) {
+        var configuration = InformerEventSourceConfiguration.from(LoadBalancerClass.class, LoadBalancer.class)
+                .withName("loadbalancerclasses")
+                .withSecondaryToPrimaryMapper(lbClass -> context.getPrimaryCache().list()
+                        .filter(lb -> lb.getSpec().getClassName() == null
+                                || lb.getSpec().getClassName().equals(lbClass.getMetadata().getName()))
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+                .build();
+        return new InformerEventSource<>(configuration, context);
     }
 
     /**
@@ -140,12 +166,13 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         String namespace = lb.getMetadata().getNamespace();
         LoadBalancerTree tree = LoadBalancerTree.select(lb,
                 listeners.list(namespace, x -> true).toList(), pools.list(namespace, x -> true).toList(),
-                members.list(namespace, x -> true).toList(), monitors.list(namespace, x -> true).toList());
+                members.list(namespace, x -> true).toList(), monitors.list(namespace, x -> true).toList())
+                .withClass(ClassChoice.of(lb, classes.list().toList()));
         ensureOwnerReferences(tree);
 
         GenerationLedger ledger = ledgers.computeIfAbsent(lb.getMetadata().getUid(), k -> new GenerationLedger());
         // A load balancer that is not accepted gets no VIP and no amphora: nothing of it is served.
-        String vip = ConfigRenderer.accepted(lb) ? vipAddress(lb, context) : null;
+        String vip = ConfigRenderer.accepted(tree) ? vipAddress(lb, context) : null;
         RenderedConfig rendered = ConfigRenderer.render(tree, vip, 1, ledger.last());
         Programming programming;
         if (rendered.config() == null) {
@@ -155,13 +182,13 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
                     : Objects.requireNonNullElse(lb.getStatus().getConfigGeneration(), 0L);
             AmphoraConfig desired = ledger.number(rendered.config(), persisted,
                     Stream.concat(Stream.of(lb), tree.children()));
-            List<AmphoraEndpoint> endpoints = amphorae.driver().ensureAmphorae(lb, vip);
+            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, vip);
             ResourceID id = ResourceID.fromResource(lb);
-            List<AmphoraSession> sessions = amphorae.fleet().sync(lb.getMetadata().getUid(), endpoints,
+            List<AmphoraSession> sessions = agents.fleet().sync(lb.getMetadata().getUid(), endpoints,
                     () -> amphoraReports.trigger(id));
             sessions.forEach(session -> session.desire(desired));
             programming = new Programming(desired.generation(), ledger.introducedIn(),
-                    amphorae.fleet().views(sessions));
+                    agents.fleet().views(sessions));
         }
         StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
         result.loadBalancer().setVipAddress(vip);
@@ -178,8 +205,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     @Override
     public DeleteControl cleanup(LoadBalancer lb, Context<LoadBalancer> context) {
         String uid = lb.getMetadata().getUid();
-        amphorae.fleet().remove(uid);
-        amphorae.driver().deleteAmphorae(uid);
+        agents.fleet().remove(uid);
+        driver.deleteAmphorae(uid);
         ledgers.remove(uid);
         LOG.infof("load balancer %s/%s deleted; its amphorae are stopped", lb.getMetadata().getNamespace(),
                 lb.getMetadata().getName());
@@ -198,7 +225,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
                 .map(LoadBalancer::getStatus).filter(Objects::nonNull)
                 .map(LoadBalancerStatus::getVipAddress).filter(Objects::nonNull)
                 .collect(Collectors.toSet());
-        return amphorae.driver().allocateVip(lb, inUse);
+        return driver.allocateVip(lb, inUse);
     }
 
     /**

@@ -186,9 +186,10 @@ public final class StatusComputer {
         fillCommon(status, previous, lb, verdict, programmed);
         status.setOperatingStatus(loadBalancerOperatingStatus(verdict, anyPoolError, anyDegraded));
         status.setVipAddress(lb.getStatus() == null ? null : lb.getStatus().getVipAddress());
+        status.setClassName(tree.classChoice().name());
         status.setConfigGeneration(verdict.served() ? programming.desiredGeneration() : null);
         // The topology that runs, not the one asked for: nothing runs for a load balancer that is not accepted.
-        status.setTopology(programming.amphorae().isEmpty() ? null : Topology.SINGLE);
+        status.setTopology(programming.amphorae().isEmpty() ? null : tree.classChoice().topology());
         List<AmphoraInfo> amphorae = new ArrayList<>();
         for (AmphoraView view : programming.amphorae()) {
             AmphoraInfo info = new AmphoraInfo();

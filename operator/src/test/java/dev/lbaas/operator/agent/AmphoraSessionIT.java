@@ -15,7 +15,9 @@ import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.operator.driver.AmphoraEndpoint;
+import dev.lbaas.operator.driver.local.AmphoraJavaCommand;
 import dev.lbaas.operator.driver.local.LocalProcessDriver;
+import dev.lbaas.operator.pki.CertificateAuthority;
 import dev.lbaas.operator.status.AmphoraView;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;
@@ -69,7 +71,7 @@ class AmphoraSessionIT {
                 .resolve("dataplane-image/amphora/target/amphora.jar");
         driver = new LocalProcessDriver(new LocalProcessDriver.Settings(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-jar",
-                amphoraJar.toString()), AgentInfrastructure.JAVA_ENVIRONMENT, state, "127.100"), authority);
+                amphoraJar.toString()), AmphoraJavaCommand.ENVIRONMENT, state, "127.100"), authority);
         fleet = new AmphoraFleet(new AgentClient(authority.sslContext(
                 authority.issue("lbaas-operator", List.of(), List.of())), scheduler), scheduler);
         LoadBalancer lb = new LoadBalancer();

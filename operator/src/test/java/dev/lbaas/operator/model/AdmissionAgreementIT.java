@@ -57,8 +57,10 @@ class AdmissionAgreementIT {
     @BeforeContainer
     static void startApiServer() {
         apiServer = ApiServerWithCrds.start();
-        specs = new SchemaSpecs(apiServer.client(), NAMESPACE, apiServer.crds());
-        specs.probeStrings();
+        SchemaSpecs probed = new SchemaSpecs(apiServer.client(), NAMESPACE, apiServer.crds());
+        probed.probeStrings();
+        // Only now: the checks after the tests would hide why a start that failed failed.
+        specs = probed;
         KINDS.forEach(kind -> {
             ADMITTED.put(kind, new AtomicInteger());
             REFUSED.put(kind, new AtomicInteger());

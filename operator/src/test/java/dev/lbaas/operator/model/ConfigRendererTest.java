@@ -288,7 +288,7 @@ class ConfigRendererTest {
     }
 
     @Test
-    void aLoadBalancerOfAClassOrOfTwoAmphoraeIsNotServedYet() {
+    void aLoadBalancerOfTwoAmphoraeOrOfAMissingClassIsNotServed() {
         lb.getSpec().setTopology(Topology.ACTIVE_STANDBY);
         RenderedConfig standby = render(List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, null)), List.of(),
                 List.of(), List.of(), null);
@@ -302,8 +302,12 @@ class ConfigRendererTest {
         lb.getSpec().setTopology(Topology.SINGLE);
         assertThat(render(List.of(), List.of(), List.of(), List.of(), null).config()).isNotNull();
         lb.getSpec().setClassName("gold");
-        assertThat(render(List.of(), List.of(), List.of(), List.of(), null).verdict("lb").message())
-                .startsWith("className: load balancer classes are not served yet");
+        RenderedConfig classless = render(List.of(), List.of(), List.of(), List.of(), null);
+        assertThat(classless.config()).isNull();
+        // Waiting for the class, not a mistake of its own: no ERROR.
+        assertThat(classless.verdict("lb")).isEqualTo(Verdict.blockedBy("ClassNotFound", "className: "
+                + "LoadBalancerClass \"gold\" does not exist; this load balancer gets its VIP and amphorae once it is "
+                + "created"));
     }
 
     @Test
@@ -664,14 +668,18 @@ class ConfigRendererTest {
 
     @Test
     void whatTheLoadBalancerAsksDecidesWhetherItIsServedAtAll() {
-        assertThat(ConfigRenderer.accepted(lb)).isTrue();
+        assertThat(ConfigRenderer.accepted(treeOfLb())).isTrue();
         lb.getSpec().setTopology(Topology.SINGLE);
-        assertThat(ConfigRenderer.accepted(lb)).isTrue();
+        assertThat(ConfigRenderer.accepted(treeOfLb())).isTrue();
         lb.getSpec().setTopology(Topology.ACTIVE_STANDBY);
-        assertThat(ConfigRenderer.accepted(lb)).isFalse();
+        assertThat(ConfigRenderer.accepted(treeOfLb())).isFalse();
         lb.getSpec().setTopology(null);
         lb.getSpec().setClassName("gold");
-        assertThat(ConfigRenderer.accepted(lb)).isFalse();
+        assertThat(ConfigRenderer.accepted(treeOfLb())).isFalse();
+    }
+
+    private LoadBalancerTree treeOfLb() {
+        return LoadBalancerTree.select(lb, List.of(), List.of(), List.of(), List.of());
     }
 
     @Test

@@ -6,12 +6,15 @@ import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.ListenerProtocol;
 import dev.lbaas.api.v1alpha1.ListenerSpec;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.LoadBalancerClassSpec;
 import dev.lbaas.api.v1alpha1.LoadBalancerSpec;
 import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.MemberSpec;
 import dev.lbaas.api.v1alpha1.Pool;
 import dev.lbaas.api.v1alpha1.PoolProtocol;
 import dev.lbaas.api.v1alpha1.PoolSpec;
+import dev.lbaas.api.v1alpha1.Topology;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
@@ -35,6 +38,19 @@ public final class Fixtures {
                 .withCreationTimestamp(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(CLOCK.incrementAndGet()).toString())
                 .build());
         return object;
+    }
+
+    /** A LoadBalancerClass (cluster-scoped: no namespace), the default one if {@code isDefault}. */
+    public static LoadBalancerClass loadBalancerClass(String name, Topology topology, boolean isDefault) {
+        LoadBalancerClass lbClass = named(new LoadBalancerClass(), name);
+        lbClass.getMetadata().setNamespace(null);
+        if (isDefault) {
+            lbClass.getMetadata().getAnnotations().put(LoadBalancerClass.DEFAULT_ANNOTATION, "true");
+        }
+        LoadBalancerClassSpec spec = new LoadBalancerClassSpec();
+        spec.setTopology(topology);
+        lbClass.setSpec(spec);
+        return lbClass;
     }
 
     public static LoadBalancer loadBalancer(String name) {

@@ -18,6 +18,7 @@ import dev.lbaas.api.v1alpha1.StatusTree;
 import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.api.v1alpha1.OperatingStatus;
 import dev.lbaas.api.v1alpha1.ProvisioningStatus;
+import dev.lbaas.operator.model.ClassChoice;
 import dev.lbaas.operator.model.ConfigRenderer;
 import dev.lbaas.operator.model.Fixtures;
 import dev.lbaas.operator.model.LoadBalancerTree;
@@ -33,7 +34,7 @@ class StatusComputerTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 
-    private final LoadBalancerTree tree = Fixtures.seedScenario();
+    private LoadBalancerTree tree = Fixtures.seedScenario();
     private final RenderedConfig rendered = ConfigRenderer.render(tree, "127.100.0.1", 1);
 
     @Test
@@ -247,6 +248,7 @@ class StatusComputerTest {
     @Test
     void aLoadBalancerThatIsNotAcceptedRunsNothingAndSaysWhyOnce() {
         tree.loadBalancer().getSpec().setTopology(Topology.ACTIVE_STANDBY);
+        tree = tree.withClass(ClassChoice.of(tree.loadBalancer(), List.of()));
         RenderedConfig refused = ConfigRenderer.render(tree, null, 1);
 
         StatusComputer.Result result = StatusComputer.compute(tree, refused, new Programming(0, Map.of(), List.of()),

@@ -2,9 +2,13 @@ package dev.lbaas.operator.driver.local;
 
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
-import dev.lbaas.operator.agent.CertificateAuthority;
 import dev.lbaas.operator.driver.AmphoraDriver;
 import dev.lbaas.operator.driver.AmphoraEndpoint;
+import dev.lbaas.operator.config.OperatorConfig;
+import dev.lbaas.operator.pki.CertificateAuthority;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -28,9 +32,12 @@ import org.jboss.logging.Logger;
  * <p>VIPs are loopback addresses (127.100.x.y by default): Linux routes all of 127.0.0.0/8 to the
  * loopback interface, so an amphora can bind any of them without adding addresses. Amphorae are
  * started with their standard input connected to the operator and exit when it closes, so they
- * never outlive the operator, even when it is killed.
+ * never outlive the operator, even when it is killed. The CA is kept in files in the state
+ * directory.
  */
-public final class LocalProcessDriver implements AmphoraDriver {
+@Singleton
+@Named("local")
+public class LocalProcessDriver implements AmphoraDriver {
 
     private static final Logger LOG = Logger.getLogger(LocalProcessDriver.class);
 
@@ -55,6 +62,26 @@ public final class LocalProcessDriver implements AmphoraDriver {
     public LocalProcessDriver(Settings settings, CertificateAuthority authority) {
         this.settings = settings;
         this.authority = authority;
+    }
+
+    @Inject
+    LocalProcessDriver(OperatorConfig config) {
+        this(settings(config), CertificateAuthority.loadOrCreate(Path.of(config.stateDirectory()).resolve("ca")));
+        LOG.infof("local amphorae keep their files in %s", settings.stateDirectory());
+    }
+
+    private static Settings settings(OperatorConfig config) {
+        OperatorConfig.Local local = config.local();
+        Path state = Path.of(config.stateDirectory());
+        List<String> command = local.amphoraCommand().orElseGet(() -> AmphoraJavaCommand.of(Path.of(local.amphoraJar()
+                .orElseThrow(() -> new IllegalArgumentException("lbaas.local.amphora-jar or lbaas.local.amphora-command "
+                        + "must be set for the local driver"))), state));
+        return new Settings(command, AmphoraJavaCommand.ENVIRONMENT, state, local.vipPrefix());
+    }
+
+    @Override
+    public CertificateAuthority certificateAuthority() {
+        return authority;
     }
 
     @Override
@@ -105,7 +132,13 @@ public final class LocalProcessDriver implements AmphoraDriver {
         }
     }
 
-    /** Stops every amphora this driver started (operator shutdown). */
+    /** Stops every amphora this driver started: they are children of this operator. */
+    @Override
+    public void shutdown() {
+        stopAll();
+    }
+
+    /** Stops every amphora this driver started. */
     public synchronized void stopAll() {
         new ArrayList<>(amphorae.keySet()).forEach(this::deleteAmphorae);
     }

@@ -1,4 +1,4 @@
-package dev.lbaas.operator.agent;
+package dev.lbaas.operator.pki;
 
 import java.io.IOException;
 import java.io.StringReader;

@@ -1,4 +1,4 @@
-package dev.lbaas.operator.agent;
+package dev.lbaas.operator.driver.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +26,7 @@ class AmphoraJavaCommandTest {
         Path jar = jar(dir.resolve("lib/amphora.jar"), true);
         Path beside = Files.writeString(dir.resolve("lib/jvm.options"), "-Xmx64m\n");
 
-        List<String> command = AgentInfrastructure.javaCommand(jar, dir.resolve("state"));
+        List<String> command = AmphoraJavaCommand.of(jar, dir.resolve("state"));
 
         assertThat(command).containsSequence("@" + beside, "-jar", jar.toString());
     }
@@ -36,7 +36,7 @@ class AmphoraJavaCommandTest {
         Path jar = jar(dir.resolve("amphora/target/amphora.jar"), false);
         Path module = Files.writeString(dir.resolve("amphora/jvm.options"), OPTIONS);
 
-        assertThat(AgentInfrastructure.javaCommand(jar, dir.resolve("state"))).contains("@" + module);
+        assertThat(AmphoraJavaCommand.of(jar, dir.resolve("state"))).contains("@" + module);
     }
 
     @Test
@@ -44,7 +44,7 @@ class AmphoraJavaCommandTest {
         Path jar = jar(dir.resolve("lone/amphora.jar"), true);
         Path state = dir.resolve("state");
 
-        List<String> command = AgentInfrastructure.javaCommand(jar, state);
+        List<String> command = AmphoraJavaCommand.of(jar, state);
 
         Path copy = state.resolve("amphora-jvm.options");
         assertThat(command).containsSequence("@" + copy, "-jar", jar.toString());
@@ -55,7 +55,7 @@ class AmphoraJavaCommandTest {
     void aJarWithoutOptionsRunsWithTheJvmsDefaults() throws IOException {
         Path jar = jar(dir.resolve("bare/amphora.jar"), false);
 
-        List<String> command = AgentInfrastructure.javaCommand(jar, dir.resolve("state"));
+        List<String> command = AmphoraJavaCommand.of(jar, dir.resolve("state"));
 
         assertThat(command).hasSize(3).endsWith("-jar", jar.toString());
         assertThat(command.get(0)).endsWith("java");
@@ -67,7 +67,7 @@ class AmphoraJavaCommandTest {
         Path options = Files.writeString(dir.resolve("amphora/jvm.options"), OPTIONS);
         Path archive = Files.writeString(dir.resolve("amphora/target/amphora.jsa"), "archive");
 
-        List<String> command = AgentInfrastructure.javaCommand(jar, dir.resolve("state"));
+        List<String> command = AmphoraJavaCommand.of(jar, dir.resolve("state"));
 
         assertThat(command).containsSequence("@" + options, "-XX:SharedArchiveFile=" + archive, "-jar", jar.toString());
     }
@@ -76,7 +76,7 @@ class AmphoraJavaCommandTest {
     void withoutAnArchiveNoneIsNamed() throws IOException {
         Path jar = jar(dir.resolve("lib/amphora.jar"), true);
 
-        assertThat(AgentInfrastructure.javaCommand(jar, dir.resolve("state")))
+        assertThat(AmphoraJavaCommand.of(jar, dir.resolve("state")))
                 .noneMatch(argument -> argument.startsWith("-XX:SharedArchiveFile"));
     }
 

@@ -1,4 +1,4 @@
-package dev.lbaas.operator.agent;
+package dev.lbaas.operator.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

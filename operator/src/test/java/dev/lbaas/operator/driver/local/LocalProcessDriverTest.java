@@ -1,10 +1,9 @@
-package dev.lbaas.operator.driver;
+package dev.lbaas.operator.driver.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbaas.api.v1alpha1.LoadBalancer;
-import dev.lbaas.operator.agent.CertificateAuthority;
-import dev.lbaas.operator.driver.local.LocalProcessDriver;
+import dev.lbaas.operator.pki.CertificateAuthority;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,0 +1,63 @@
+package dev.lbaas.operator.model;
+
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.Topology;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * The LoadBalancerClass a load balancer gets, the topology that follows, and whether that can be
+ * served.
+ *
+ * @param loadBalancerClass the class in effect, or null for the operator's built-in defaults
+ * @param topology the load balancer's own topology, else the class's, else SINGLE
+ * @param verdict {@link Verdict#OK}, or why the load balancer cannot be served with it
+ */
+public record ClassChoice(LoadBalancerClass loadBalancerClass, Topology topology, Verdict verdict) {
+
+    /** No class named and none is the default: the built-in defaults, SINGLE. */
+    public static final ClassChoice BUILT_IN = new ClassChoice(null, Topology.SINGLE, Verdict.OK);
+
+    /**
+     * As IngressClass and StorageClass do: when several classes claim to be the default, the newest
+     * wins, so that adding a new default takes effect without first editing the old one.
+     */
+    private static final Comparator<LoadBalancerClass> NEWEST_FIRST = Comparator
+            .comparing((LoadBalancerClass c) -> Objects.requireNonNullElse(c.getMetadata().getCreationTimestamp(), ""))
+            .reversed()
+            .thenComparing(c -> c.getMetadata().getName());
+
+    /** Chooses the class of a load balancer among the classes that exist. */
+    public static ClassChoice of(LoadBalancer lb, Collection<LoadBalancerClass> classes) {
+        String named = lb.getSpec().getClassName();
+        LoadBalancerClass chosen;
+        if (named != null) {
+            chosen = classes.stream().filter(c -> named.equals(c.getMetadata().getName())).findFirst().orElse(null);
+            if (chosen == null) {
+                return new ClassChoice(null, lb.getSpec().getTopology(), Verdict.blockedBy("ClassNotFound",
+                        "className: LoadBalancerClass \"" + named + "\" does not exist; this load balancer gets its "
+                                + "VIP and amphorae once it is created"));
+            }
+        } else {
+            chosen = classes.stream().filter(LoadBalancerClass::isDefault).min(NEWEST_FIRST).orElse(null);
+        }
+        Topology ofClass = chosen == null || chosen.getSpec() == null ? null : chosen.getSpec().getTopology();
+        Topology topology = Objects.requireNonNullElse(lb.getSpec().getTopology(),
+                Objects.requireNonNullElse(ofClass, Topology.SINGLE));
+        if (topology == Topology.ACTIVE_STANDBY) {
+            String from = lb.getSpec().getTopology() != null ? "topology"
+                    : "the topology of LoadBalancerClass \"" + chosen.getMetadata().getName() + "\"";
+            return new ClassChoice(chosen, topology, Verdict.rejected("UnsupportedField", from
+                    + ": ACTIVE_STANDBY is not served yet, so this load balancer gets no amphora; create it again "
+                    + "with topology SINGLE"));
+        }
+        return new ClassChoice(chosen, topology, Verdict.OK);
+    }
+
+    /** The name of the class in effect, or null for the built-in defaults. */
+    public String name() {
+        return loadBalancerClass == null ? null : loadBalancerClass.getMetadata().getName();
+    }
+}
