@@ -2,6 +2,7 @@ package dev.lbaas.amphora;
 
 import dev.lbaas.amphora.agent.AgentServer;
 import dev.lbaas.amphora.agent.AgentTls;
+import dev.lbaas.amphora.agent.ProbeServer;
 import dev.lbaas.amphora.agent.StatusWaiters;
 import dev.lbaas.amphora.runtime.Dataplane;
 import io.netty.channel.Channel;
@@ -32,13 +33,17 @@ public final class Amphora implements AutoCloseable {
     private final ExecutorService configThread;
     private final Dataplane dataplane;
     private final Channel agent;
+    /** The kubelet's probes, or null. */
+    private final Channel probes;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Amphora(EventLoopGroup group, ExecutorService configThread, Dataplane dataplane, Channel agent) {
+    private Amphora(EventLoopGroup group, ExecutorService configThread, Dataplane dataplane, Channel agent,
+            Channel probes) {
         this.group = group;
         this.configThread = configThread;
         this.dataplane = dataplane;
         this.agent = agent;
+        this.probes = probes;
     }
 
     public static Amphora start(AmphoraOptions options) throws IOException {
@@ -62,8 +67,21 @@ public final class Amphora implements AutoCloseable {
             throw new IOException("agent API cannot listen on " + address + ": " + bound.cause().getMessage(),
                     bound.cause());
         }
+        Channel probes = null;
+        if (options.probePort() > 0) {
+            InetSocketAddress probeAddress = new InetSocketAddress(options.agentAddress(), options.probePort());
+            var probesBound = ProbeServer.bind(group, probeAddress, dataplane).awaitUninterruptibly();
+            if (!probesBound.isSuccess()) {
+                bound.channel().close();
+                configThread.shutdownNow();
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                throw new IOException("probes cannot listen on " + probeAddress + ": "
+                        + probesBound.cause().getMessage(), probesBound.cause());
+            }
+            probes = probesBound.channel();
+        }
         IdleHeapReturn.start(group.next(), configThread, dataplane::trafficActivity);
-        Amphora amphora = new Amphora(group, configThread, dataplane, bound.channel());
+        Amphora amphora = new Amphora(group, configThread, dataplane, bound.channel(), probes);
         LOG.info("amphora {} agent API listening on {}, {} event loops on {}", options.amphoraId(),
                 bound.channel().localAddress(), options.eventLoopThreads(), Transport.CURRENT);
         ClassDataArchive.logUse();
@@ -92,6 +110,9 @@ public final class Amphora implements AutoCloseable {
             return;
         }
         agent.close().awaitUninterruptibly();
+        if (probes != null) {
+            probes.close().awaitUninterruptibly();
+        }
         try {
             configThread.submit(dataplane::close).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -15,9 +15,18 @@ import java.nio.file.Path;
  * @param exitOnStdinEof exit when standard input closes, so that a child process dies with its parent
  * @param workers event loop threads; 0 for one per available processor
  * @param cpuAffinity whether each event loop gets a CPU of its own (see {@link CpuAffinity})
+ * @param probePort where the kubelet's plain-HTTP probes are answered (on the agent address), or 0 for
+ *     none (see {@link dev.lbaas.amphora.agent.ProbeServer})
  */
 public record AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
-        Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity) {
+        Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity, int probePort) {
+
+    /** Without probes (a local amphora, a test). */
+    public AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
+            Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity) {
+        this(amphoraId, agentAddress, agentPort, agentPortFile, tlsCert, tlsKey, tlsCa, exitOnStdinEof, workers,
+                cpuAffinity, 0);
+    }
 
     static final String USAGE = """
             usage: amphora --id <amphoraId> --agent-address <ip> --agent-port <port, 0 = any>
@@ -25,6 +34,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                            [--exit-on-stdin-eof] [--workers <event loop threads, 0 = one per processor>]
                            [--cpu-affinity auto|on|off (auto: one CPU per event loop when the
                                                         process may use as many CPUs as it has loops)]
+                           [--probe-port <port for the kubelet's /healthz and /readyz, plain HTTP>]
                    amphora --class-data-training   (a short run on loopback whose classes the JVM
                                                     archives with -XX:ArchiveClassesAtExit, then exits)""";
 
@@ -40,6 +50,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         boolean exitOnStdinEof = false;
         int workers = 0;
         CpuAffinity.Mode cpuAffinity = CpuAffinity.Mode.AUTO;
+        int probePort = 0;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--exit-on-stdin-eof")) {
@@ -53,7 +64,8 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
             switch (option) {
                 case "--id" -> id = value;
                 case "--agent-address" -> address = value;
-                case "--agent-port" -> port = port(value);
+                case "--agent-port" -> port = port(value, option);
+                case "--probe-port" -> probePort = port(value, option);
                 case "--agent-port-file" -> portFile = Path.of(value);
                 case "--tls-cert" -> cert = Path.of(value);
                 case "--tls-key" -> key = Path.of(value);
@@ -65,7 +77,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         }
         return new AmphoraOptions(required(id, "--id"), required(address, "--agent-address"),
                 required(port, "--agent-port"), portFile, required(cert, "--tls-cert"), required(key, "--tls-key"),
-                required(ca, "--tls-ca"), exitOnStdinEof, workers, cpuAffinity);
+                required(ca, "--tls-ca"), exitOnStdinEof, workers, cpuAffinity, probePort);
     }
 
     /** The event loop threads to start. */
@@ -85,7 +97,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         throw new IllegalArgumentException("--workers must be 0-1024, got " + value);
     }
 
-    private static int port(String value) {
+    private static int port(String value, String option) {
         try {
             int port = Integer.parseInt(value);
             if (port >= 0 && port <= 65535) {
@@ -94,7 +106,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("--agent-port must be 0-65535, got " + value);
+        throw new IllegalArgumentException(option + " must be 0-65535, got " + value);
     }
 
     private static <T> T required(T value, String option) {
