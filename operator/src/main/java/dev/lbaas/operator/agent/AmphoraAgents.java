@@ -26,7 +26,9 @@ public class AmphoraAgents {
             thread.setDaemon(true);
             return thread;
         });
-        this.fleet = new AmphoraFleet(new AgentClient(authority.sslContext(operatorIdentity), scheduler), scheduler);
+        AgentIdentities identities = new AgentIdentities();
+        this.fleet = new AmphoraFleet(new AgentClient(authority.sslContext(operatorIdentity, identities::check),
+                scheduler), scheduler, identities);
     }
 
     public AmphoraFleet fleet() {

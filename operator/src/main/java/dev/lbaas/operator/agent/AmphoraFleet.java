@@ -14,11 +14,17 @@ public final class AmphoraFleet {
 
     private final AgentClient client;
     private final ScheduledExecutorService scheduler;
+    private final AgentIdentities identities;
     private final Map<String, Map<String, AmphoraSession>> sessions = new ConcurrentHashMap<>();
 
-    public AmphoraFleet(AgentClient client, ScheduledExecutorService scheduler) {
+    /**
+     * @param identities where the fleet says which amphora to expect at each agent address; the
+     *     client's TLS checks against it
+     */
+    public AmphoraFleet(AgentClient client, ScheduledExecutorService scheduler, AgentIdentities identities) {
         this.client = client;
         this.scheduler = scheduler;
+        this.identities = identities;
     }
 
     /**
@@ -34,15 +40,16 @@ public final class AmphoraFleet {
             AmphoraSession session = current.remove(endpoint.id());
             if (session == null || !session.agent().equals(endpoint.agent())) {
                 if (session != null) {
-                    session.close();
+                    close(session);
                 }
+                identities.expect(endpoint.agent(), endpoint.id());
                 session = new AmphoraSession(endpoint.id(), endpoint.role(), endpoint.location(), endpoint.agent(),
                         client, scheduler, onChange);
             }
             next.put(endpoint.id(), session);
             ordered.add(session);
         }
-        current.values().forEach(AmphoraSession::close);
+        current.values().forEach(this::close);
         sessions.put(loadBalancerUid, next);
         return ordered;
     }
@@ -54,7 +61,12 @@ public final class AmphoraFleet {
     public synchronized void remove(String loadBalancerUid) {
         Map<String, AmphoraSession> removed = sessions.remove(loadBalancerUid);
         if (removed != null) {
-            removed.values().forEach(AmphoraSession::close);
+            removed.values().forEach(this::close);
         }
+    }
+
+    private void close(AmphoraSession session) {
+        session.close();
+        identities.forget(session.agent(), session.id());
     }
 }

@@ -21,9 +21,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -158,6 +161,14 @@ public final class CertificateAuthority {
 
     /** An SSLContext presenting {@code identity} and trusting only certificates this CA issued. */
     public SSLContext sslContext(IssuedCertificate identity) {
+        return sslContext(identity, UnaryOperator.identity());
+    }
+
+    /**
+     * An SSLContext presenting {@code identity}, whose trust manager is {@code trustCheck} applied to one
+     * that trusts only certificates this CA issued: to check more than the chain (which amphora).
+     */
+    public SSLContext sslContext(IssuedCertificate identity, UnaryOperator<X509ExtendedTrustManager> trustCheck) {
         try {
             char[] password = new char[0];
             KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -174,7 +185,8 @@ public final class CertificateAuthority {
             trustManagers.init(trust);
 
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), new SecureRandom());
+            X509ExtendedTrustManager caTrust = (X509ExtendedTrustManager) trustManagers.getTrustManagers()[0];
+            context.init(keyManagers.getKeyManagers(), new TrustManager[] {trustCheck.apply(caTrust)}, new SecureRandom());
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the agent TLS context", e);

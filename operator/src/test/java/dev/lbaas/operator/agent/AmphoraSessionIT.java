@@ -72,8 +72,10 @@ class AmphoraSessionIT {
         driver = new LocalProcessDriver(new LocalProcessDriver.Settings(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-jar",
                 amphoraJar.toString()), AmphoraJavaCommand.ENVIRONMENT, state, "127.100"), authority);
+        AgentIdentities identities = new AgentIdentities();
         fleet = new AmphoraFleet(new AgentClient(authority.sslContext(
-                authority.issue("lbaas-operator", List.of(), List.of())), scheduler), scheduler);
+                authority.issue("lbaas-operator", List.of(), List.of()), identities::check), scheduler), scheduler,
+                identities);
         LoadBalancer lb = new LoadBalancer();
         lb.setMetadata(new ObjectMetaBuilder().withName("lb").withNamespace("default").withUid("lb-uid").build());
         String vip = driver.allocateVip(lb, Set.of());
