@@ -26,6 +26,8 @@ public interface OperatorConfig {
 
     Local local();
 
+    Kubernetes kubernetes();
+
     /** Settings of the local-process driver. */
     interface Local {
 
@@ -41,5 +43,25 @@ public interface OperatorConfig {
         /** VIPs are allocated as {@code <prefix>.x.y}. */
         @WithDefault("127.100")
         String vipPrefix();
+    }
+
+    /** Settings of the Kubernetes driver. */
+    interface Kubernetes {
+
+        /** The amphora image, for classes that name none (the chart sets the one it installs with). */
+        Optional<String> amphoraImage();
+
+        /** The pull policy of that image. Empty: Kubernetes' default for its tag. */
+        Optional<String> amphoraImagePullPolicy();
+
+        /**
+         * The namespace of the operator's own objects (the CA Secret). Empty: the namespace of the
+         * operator's pod, from its service account.
+         */
+        Optional<String> namespace();
+
+        /** The Secret holding the amphora CA, created on first use and shared by every replica. */
+        @WithDefault("lbaas-operator-ca")
+        String caSecret();
     }
 }

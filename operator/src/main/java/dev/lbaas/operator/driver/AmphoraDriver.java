@@ -1,7 +1,11 @@
 package dev.lbaas.operator.driver;
 
+import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerClass;
 import dev.lbaas.operator.pki.CertificateAuthority;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.util.List;
 import java.util.Set;
 
@@ -26,19 +30,41 @@ public interface AmphoraDriver {
     CertificateAuthority certificateAuthority();
 
     /**
-     * A VIP for a load balancer that did not request one; the same one for the same load balancer
-     * until its amphorae are deleted.
+     * The VIP of a load balancer, made to exist: {@code wanted} (the one in its status, or the one
+     * its spec requests) if there is one, else a new one, the same for the same load balancer until
+     * its amphorae are deleted.
      *
+     * @param lbClass the load balancer's class, or null for the built-in defaults
      * @param inUse the VIPs of every other load balancer this operator serves
      */
-    String allocateVip(LoadBalancer loadBalancer, Set<String> inUse);
+    String ensureVip(LoadBalancer loadBalancer, LoadBalancerClass lbClass, String wanted, Set<String> inUse);
 
     /**
-     * Makes sure the amphorae of a load balancer exist and are alive, replacing dead ones.
-     *
-     * @return every amphora of the load balancer, in role order
+     * The address the amphorae bind their listeners to for this VIP: the VIP itself where the
+     * amphora owns it, the wildcard address of its family where traffic to the VIP is delivered
+     * to the amphora's own address.
      */
-    List<AmphoraEndpoint> ensureAmphorae(LoadBalancer loadBalancer, String vipAddress);
+    default String listenAddress(String vipAddress) {
+        return vipAddress;
+    }
+
+    /**
+     * Makes sure the amphorae of a load balancer exist and are alive, replacing dead ones, and that
+     * the VIP reaches the listeners of {@code config}.
+     *
+     * @param lbClass the load balancer's class, or null for the built-in defaults
+     * @return every amphora of the load balancer that can be reached, in role order
+     */
+    List<AmphoraEndpoint> ensureAmphorae(LoadBalancer loadBalancer, LoadBalancerClass lbClass, String vipAddress,
+            AmphoraConfig config);
+
+    /**
+     * What the driver watches to learn that an amphora died or a VIP went away: each event
+     * reconciles the load balancer concerned. Called once, when the operator starts.
+     */
+    default List<EventSource<?, LoadBalancer>> eventSources(EventSourceContext<LoadBalancer> context) {
+        return List.of();
+    }
 
     /** Removes every amphora of the load balancer with this uid. Idempotent. */
     void deleteAmphorae(String loadBalancerUid);

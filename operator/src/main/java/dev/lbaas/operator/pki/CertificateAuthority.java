@@ -95,11 +95,21 @@ public final class CertificateAuthority {
             }
             CertificateAuthority created = create("lbaas-operator amphora CA");
             Files.createDirectories(directory);
-            writeAtomically(keyFile, created.keyPem());
+            writeAtomically(keyFile, created.privateKeyPem());
             writeAtomically(certFile, created.certificatePem());
             return created;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load or create the CA in " + directory, e);
+        }
+    }
+
+    /** The CA of a certificate and its private key, both PEM encoded (as {@link #certificatePem} and
+     * {@link #privateKeyPem} give them). */
+    public static CertificateAuthority fromPem(String certificatePem, String privateKeyPem) {
+        try {
+            return new CertificateAuthority(readCertificate(certificatePem), readKey(privateKeyPem));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a CA certificate and key in PEM: " + e.getMessage(), e);
         }
     }
 
@@ -201,8 +211,13 @@ public final class CertificateAuthority {
         }
     }
 
-    private String keyPem() throws IOException {
-        return pkcs8Pem(key);
+    /** The CA's private key (PKCS#8 PEM), for keeping the CA where another operator finds it. */
+    public String privateKeyPem() {
+        try {
+            return pkcs8Pem(key);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static KeyPair newKeyPair() throws GeneralSecurityException {

@@ -15,6 +15,7 @@ import dev.lbaas.operator.config.OperatorConfig;
 import dev.lbaas.operator.driver.AmphoraDriver;
 import dev.lbaas.operator.driver.AmphoraDrivers;
 import dev.lbaas.operator.driver.AmphoraEndpoint;
+import dev.lbaas.operator.events.EventRecorder;
 import dev.lbaas.operator.model.ClassChoice;
 import dev.lbaas.operator.model.ConfigRenderer;
 import dev.lbaas.operator.model.GenerationLedger;
@@ -79,7 +80,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private final AmphoraAgents agents;
     private final AmphoraDriver driver;
     private final OperatorConfig config;
-    private final KubernetesEvents events;
+    private final EventRecorder events;
     private final Clock clock = Clock.systemUTC();
     private final LoadBalancerEvents amphoraReports = new LoadBalancerEvents();
     private final Map<String, GenerationLedger> ledgers = new ConcurrentHashMap<>();
@@ -96,7 +97,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         this.agents = agents;
         this.driver = drivers.selected();
         this.config = config;
-        this.events = new KubernetesEvents(client);
+        this.events = new EventRecorder(client);
     }
 
     @Override
@@ -122,7 +123,10 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         members = informer(Member.class, context, cacheLookup);
         monitors = informer(HealthMonitor.class, context, cacheLookup);
         classes = classInformer(context);
-        return List.of(listeners, pools, members, monitors, classes, amphoraReports);
+        List<EventSource<?, LoadBalancer>> sources = new ArrayList<>(List.of(listeners, pools, members, monitors,
+                classes, amphoraReports));
+        sources.addAll(driver.eventSources(context));
+        return sources;
     }
 
     /**
@@ -172,8 +176,9 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
 
         GenerationLedger ledger = ledgers.computeIfAbsent(lb.getMetadata().getUid(), k -> new GenerationLedger());
         // A load balancer that is not accepted gets no VIP and no amphora: nothing of it is served.
-        String vip = ConfigRenderer.accepted(tree) ? vipAddress(lb, context) : null;
-        RenderedConfig rendered = ConfigRenderer.render(tree, vip, 1, ledger.last());
+        String vip = ConfigRenderer.accepted(tree) ? vipAddress(lb, tree, context) : null;
+        RenderedConfig rendered = ConfigRenderer.render(tree, vip == null ? null : driver.listenAddress(vip), 1,
+                ledger.last());
         Programming programming;
         if (rendered.config() == null) {
             programming = new Programming(0, Map.of(), List.of());
@@ -182,7 +187,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
                     : Objects.requireNonNullElse(lb.getStatus().getConfigGeneration(), 0L);
             AmphoraConfig desired = ledger.number(rendered.config(), persisted,
                     Stream.concat(Stream.of(lb), tree.children()));
-            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, vip);
+            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, tree.classChoice().loadBalancerClass(), vip,
+                    desired);
             ResourceID id = ResourceID.fromResource(lb);
             List<AmphoraSession> sessions = agents.fleet().sync(lb.getMetadata().getUid(), endpoints,
                     () -> amphoraReports.trigger(id));
@@ -193,7 +199,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
         result.loadBalancer().setVipAddress(vip);
         writeChildStatuses(tree, result.children());
-        result.events().forEach(events::record);
+        result.events().forEach(e -> events.record(e.object(), e.warning(), e.reason(), e.message()));
 
         if (!Objects.equals(lb.getStatus(), result.loadBalancer())) {
             return UpdateControl.patchStatus(statusPatch(lb, result.loadBalancer()))
@@ -213,19 +219,15 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         return DeleteControl.defaultDelete();
     }
 
-    private String vipAddress(LoadBalancer lb, Context<LoadBalancer> context) {
-        if (lb.getStatus() != null && lb.getStatus().getVipAddress() != null) {
-            return lb.getStatus().getVipAddress();
-        }
-        if (lb.getSpec().getVipAddress() != null) {
-            return lb.getSpec().getVipAddress();
-        }
+    private String vipAddress(LoadBalancer lb, LoadBalancerTree tree, Context<LoadBalancer> context) {
+        String wanted = lb.getStatus() != null && lb.getStatus().getVipAddress() != null
+                ? lb.getStatus().getVipAddress() : lb.getSpec().getVipAddress();
         Set<String> inUse = context.getPrimaryCache().list()
                 .filter(other -> !other.getMetadata().getUid().equals(lb.getMetadata().getUid()))
                 .map(LoadBalancer::getStatus).filter(Objects::nonNull)
                 .map(LoadBalancerStatus::getVipAddress).filter(Objects::nonNull)
                 .collect(Collectors.toSet());
-        return driver.allocateVip(lb, inUse);
+        return driver.ensureVip(lb, tree.classChoice().loadBalancerClass(), wanted, inUse);
     }
 
     /**
@@ -285,7 +287,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         boolean alreadySaid = before.stream().anyMatch(c -> Conditions.READY.equals(c.getType())
                 && RECONCILE_FAILED.equals(c.getReason()) && message.equals(c.getMessage()));
         if (!alreadySaid) {
-            events.record(new StatusComputer.StatusEvent(lb, true, RECONCILE_FAILED, message));
+            events.record(lb, true, RECONCILE_FAILED, message);
         }
         List<Condition> conditions = new ArrayList<>(before.stream()
                 .filter(c -> !Conditions.READY.equals(c.getType())).toList());

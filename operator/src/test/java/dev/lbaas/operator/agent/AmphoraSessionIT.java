@@ -78,12 +78,12 @@ class AmphoraSessionIT {
                 identities);
         LoadBalancer lb = new LoadBalancer();
         lb.setMetadata(new ObjectMetaBuilder().withName("lb").withNamespace("default").withUid("lb-uid").build());
-        String vip = driver.allocateVip(lb, Set.of());
+        String vip = driver.ensureVip(lb, null, null, Set.of());
         assertThat(vip).startsWith("127.100.");
         AtomicInteger changes = new AtomicInteger();
 
         try (ServerSocket member = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, vip);
+            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, null, vip, null);
             AmphoraSession session = fleet.sync("lb-uid", endpoints, changes::incrementAndGet).get(0);
             session.desire(config(1, vip, member.getLocalPort(), ListenerProtocol.TCP));
 
@@ -110,21 +110,21 @@ class AmphoraSessionIT {
             assertThat(changes.get()).isGreaterThan(before);
         }
 
-        AmphoraSession session = fleet.sync("lb-uid", driver.ensureAmphorae(lb, vip), changes::incrementAndGet).get(0);
+        AmphoraSession session = fleet.sync("lb-uid", driver.ensureAmphorae(lb, null, vip, null), changes::incrementAndGet).get(0);
         session.desire(config(2, vip, 1, ListenerProtocol.TERMINATED_HTTPS));
         await().atMost(Duration.ofSeconds(10)).until(() -> session.view().rejection() != null);
         assertThat(session.view().rejection()).contains("generation 2", "TERMINATED_HTTPS is not supported yet");
         assertThat(session.view().appliedGeneration()).isEqualTo(1);
 
         String firstId = session.id();
-        long pid = Long.parseLong(driver.ensureAmphorae(lb, vip).get(0).location().replace("pid ", ""));
+        long pid = Long.parseLong(driver.ensureAmphorae(lb, null, vip, null).get(0).location().replace("pid ", ""));
         // The amphora runs in the environment the operator adds for it, unless the operator's own sets otherwise.
         assertThat(environment(pid)).contains("MALLOC_ARENA_MAX=" + System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2"));
         ProcessHandle amphora = ProcessHandle.of(pid).orElseThrow();
         amphora.destroyForcibly();
         amphora.onExit().get();
         await().atMost(Duration.ofSeconds(10)).until(() -> !session.view().reachable());
-        List<AmphoraEndpoint> replaced = driver.ensureAmphorae(lb, vip);
+        List<AmphoraEndpoint> replaced = driver.ensureAmphorae(lb, null, vip, null);
         assertThat(replaced.get(0).id()).isNotEqualTo(firstId);
 
         driver.deleteAmphorae("lb-uid");

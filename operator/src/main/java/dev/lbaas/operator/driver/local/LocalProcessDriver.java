@@ -1,7 +1,9 @@
 package dev.lbaas.operator.driver.local;
 
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerClass;
 import dev.lbaas.operator.driver.AmphoraDriver;
 import dev.lbaas.operator.driver.AmphoraEndpoint;
 import dev.lbaas.operator.config.OperatorConfig;
@@ -33,7 +35,7 @@ import org.jboss.logging.Logger;
  * loopback interface, so an amphora can bind any of them without adding addresses. Amphorae are
  * started with their standard input connected to the operator and exit when it closes, so they
  * never outlive the operator, even when it is killed. The CA is kept in files in the state
- * directory.
+ * directory. A class's amphora and VIP Service templates do not apply to local processes.
  */
 @Singleton
 @Named("local")
@@ -85,8 +87,13 @@ public class LocalProcessDriver implements AmphoraDriver {
     }
 
     @Override
-    public synchronized String allocateVip(LoadBalancer loadBalancer, Set<String> inUse) {
+    public synchronized String ensureVip(LoadBalancer loadBalancer, LoadBalancerClass lbClass, String wanted,
+            Set<String> inUse) {
         String uid = loadBalancer.getMetadata().getUid();
+        if (wanted != null) {
+            vips.put(uid, wanted);
+            return wanted;
+        }
         String allocated = vips.get(uid);
         if (allocated != null) {
             return allocated;
@@ -105,7 +112,8 @@ public class LocalProcessDriver implements AmphoraDriver {
     }
 
     @Override
-    public synchronized List<AmphoraEndpoint> ensureAmphorae(LoadBalancer loadBalancer, String vipAddress) {
+    public synchronized List<AmphoraEndpoint> ensureAmphorae(LoadBalancer loadBalancer, LoadBalancerClass lbClass,
+            String vipAddress, AmphoraConfig config) {
         String lbUid = loadBalancer.getMetadata().getUid();
         LocalAmphora amphora = amphorae.get(lbUid);
         if (amphora != null && !amphora.process().isAlive()) {

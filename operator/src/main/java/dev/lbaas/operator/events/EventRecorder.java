@@ -1,6 +1,5 @@
-package dev.lbaas.operator.reconciler;
+package dev.lbaas.operator.events;
 
-import dev.lbaas.operator.status.StatusComputer.StatusEvent;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,19 +10,19 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /** Records Kubernetes Events (core/v1) for transitions a person cares about. */
-final class KubernetesEvents {
+public final class EventRecorder {
 
-    private static final Logger LOG = Logger.getLogger(KubernetesEvents.class);
+    private static final Logger LOG = Logger.getLogger(EventRecorder.class);
     private static final String COMPONENT = "lbaas-operator";
 
     private final KubernetesClient client;
 
-    KubernetesEvents(KubernetesClient client) {
+    public EventRecorder(KubernetesClient client) {
         this.client = client;
     }
 
-    void record(StatusEvent event) {
-        HasMetadata object = event.object();
+    /** Records an Event on {@code object}; a failure to record it is logged, never thrown. */
+    public void record(HasMetadata object, boolean warning, String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         var kubernetesEvent = new EventBuilder()
                 .withNewMetadata()
@@ -37,9 +36,9 @@ final class KubernetesEvents {
                     .withNamespace(object.getMetadata().getNamespace())
                     .withUid(object.getMetadata().getUid())
                 .endInvolvedObject()
-                .withType(event.warning() ? "Warning" : "Normal")
-                .withReason(event.reason())
-                .withMessage(event.message())
+                .withType(warning ? "Warning" : "Normal")
+                .withReason(reason)
+                .withMessage(message)
                 .withFirstTimestamp(now)
                 .withLastTimestamp(now)
                 .withCount(1)
@@ -50,7 +49,7 @@ final class KubernetesEvents {
             client.v1().events().inNamespace(object.getMetadata().getNamespace()).resource(kubernetesEvent).create();
         } catch (KubernetesClientException e) {
             // An event is a courtesy: failing to record one must not fail the reconcile.
-            LOG.warnf("could not record event %s on %s/%s: %s", event.reason(), object.getKind(),
+            LOG.warnf("could not record event %s on %s/%s: %s", reason, object.getKind(),
                     object.getMetadata().getName(), e.getMessage());
         }
     }

@@ -1,0 +1,314 @@
+package dev.lbaas.operator.driver.kubernetes;
+
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.api.v1alpha1.AmphoraTemplate;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.VipServiceTemplate;
+import dev.lbaas.operator.pki.CertificateAuthority;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The Kubernetes objects of one load balancer's amphorae, as pure functions of the load balancer,
+ * its class and the operator's settings: the amphora pods, their agent certificates, the VIP
+ * Service and the PodDisruptionBudget. {@link KubernetesDriver} creates and updates them.
+ */
+final class AmphoraObjects {
+
+    static final String AGENT_PORT_NAME = "agent";
+    static final int AGENT_PORT = 9443;
+    static final String PROBE_PORT_NAME = "probes";
+    static final int PROBE_PORT = 8404;
+    private static final String CERTIFICATES = "/etc/lbaas/agent";
+    /** The image's numeric user (dataplane-image/images): runAsNonRoot can check a number. */
+    private static final long AMPHORA_USER = 65532;
+
+    /** What the operator was installed with, for classes that do not say. */
+    record Defaults(String image, String imagePullPolicy) {
+    }
+
+    private AmphoraObjects() {
+    }
+
+    /** The labels every object of a load balancer's amphorae carries; the selector of its Service and budget. */
+    static Map<String, String> selector(LoadBalancer lb) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(KubernetesDriver.COMPONENT, "amphora");
+        labels.put(KubernetesDriver.LOAD_BALANCER_UID, lb.getMetadata().getUid());
+        return labels;
+    }
+
+    private static ObjectMeta metadata(LoadBalancer lb, String name, Map<String, String> extraLabels) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("app.kubernetes.io/name", "lbaas-amphora");
+        labels.put(KubernetesDriver.MANAGED_BY, KubernetesDriver.OPERATOR);
+        labels.putAll(selector(lb));
+        labels.putAll(extraLabels);
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(lb.getMetadata().getNamespace())
+                .withLabels(labels)
+                .withOwnerReferences(owner(lb))
+                .build();
+    }
+
+    /** Owned by the load balancer: deleting it deletes them, even while no operator runs. */
+    static OwnerReference owner(LoadBalancer lb) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(LoadBalancer.GROUP + "/" + LoadBalancer.VERSION)
+                .withKind("LoadBalancer")
+                .withName(lb.getMetadata().getName())
+                .withUid(lb.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
+    }
+
+    /**
+     * A name for an object of this load balancer that fits a DNS label (63 characters, starting
+     * with a letter), so that it fits every kind: the load balancer's name where it can, cut and
+     * made unique by its uid where it cannot.
+     */
+    static String name(LoadBalancer lb, String suffix) {
+        String base = lb.getMetadata().getName().replace('.', '-');
+        String candidate = base + "-" + suffix;
+        if (candidate.length() <= 63 && Character.isLetter(candidate.charAt(0))) {
+            return candidate;
+        }
+        String uid = lb.getMetadata().getUid().replace("-", "");
+        String unique = "-" + uid.substring(0, Math.min(8, uid.length())) + "-" + suffix;
+        String head = ("lb-" + base).substring(0, Math.min(63 - unique.length(), base.length() + 3));
+        return head.replaceAll("-+$", "") + unique;
+    }
+
+    static String podName(LoadBalancer lb, String amphoraId) {
+        return name(lb, amphoraId);
+    }
+
+    static String secretName(String podName) {
+        return podName;
+    }
+
+    static Secret agentSecret(LoadBalancer lb, String amphoraId, String podName, CertificateAuthority authority) {
+        CertificateAuthority.IssuedCertificate issued = authority.issue(amphoraId, List.of(), List.of(amphoraId));
+        return new SecretBuilder()
+                .withMetadata(metadata(lb, secretName(podName), Map.of(KubernetesDriver.AMPHORA_ID, amphoraId)))
+                .withType("kubernetes.io/tls")
+                .withData(Map.of("tls.crt", CaSecret.base64(issued.certificatePem()),
+                        "tls.key", CaSecret.base64(issued.privateKeyPem()),
+                        "ca.crt", CaSecret.base64(authority.certificatePem())))
+                .build();
+    }
+
+    static Pod pod(LoadBalancer lb, LoadBalancerClass lbClass, String amphoraId, AmphoraInfo.Role role,
+            Defaults defaults) {
+        String podName = podName(lb, amphoraId);
+        AmphoraTemplate template = lbClass == null || lbClass.getSpec() == null ? null : lbClass.getSpec().getAmphora();
+        String image = template != null && template.getImage() != null ? template.getImage() : defaults.image();
+        String pullPolicy = template != null && template.getImagePullPolicy() != null ? template.getImagePullPolicy()
+                : defaults.imagePullPolicy();
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put(KubernetesDriver.AMPHORA_ID, amphoraId);
+        extra.put(KubernetesDriver.ROLE, role.name());
+        return new PodBuilder()
+                .withMetadata(metadata(lb, podName, extra))
+                .withNewSpec()
+                    .withAutomountServiceAccountToken(false)
+                    .withEnableServiceLinks(false)
+                    // The amphora closes its listeners on SIGTERM; nothing to drain for longer yet.
+                    .withTerminationGracePeriodSeconds(5L)
+                    .withPriorityClassName(template == null ? null : template.getPriorityClassName())
+                    .withNodeSelector(template == null ? null : template.getNodeSelector())
+                    .withTolerations(template == null ? null : template.getTolerations())
+                    .withNewSecurityContext()
+                        .withRunAsNonRoot(true)
+                        .withRunAsUser(AMPHORA_USER)
+                        .withRunAsGroup(AMPHORA_USER)
+                        .withFsGroup(AMPHORA_USER)
+                        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                        // Listeners on ports below 1024 (HTTP on 80) without any capability: a
+                        // namespaced sysctl that the restricted Pod Security Standard allows.
+                        .addNewSysctl().withName("net.ipv4.ip_unprivileged_port_start").withValue("0").endSysctl()
+                    .endSecurityContext()
+                    // The two amphorae of a pair on different nodes where there are several.
+                    .withNewAffinity().withNewPodAntiAffinity()
+                        .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+                            .withWeight(100)
+                            .withNewPodAffinityTerm()
+                                .withTopologyKey("kubernetes.io/hostname")
+                                .withLabelSelector(new LabelSelectorBuilder().withMatchLabels(selector(lb)).build())
+                            .endPodAffinityTerm()
+                        .endPreferredDuringSchedulingIgnoredDuringExecution()
+                    .endPodAntiAffinity().endAffinity()
+                    .addNewContainer()
+                        .withName("amphora")
+                        .withImage(image)
+                        .withImagePullPolicy(pullPolicy)
+                        .withArgs("--id", amphoraId, "--agent-address", "0.0.0.0",
+                                "--agent-port", Integer.toString(AGENT_PORT),
+                                "--probe-port", Integer.toString(PROBE_PORT),
+                                "--tls-cert", CERTIFICATES + "/tls.crt", "--tls-key", CERTIFICATES + "/tls.key",
+                                "--tls-ca", CERTIFICATES + "/ca.crt")
+                        .addNewPort().withName(AGENT_PORT_NAME).withContainerPort(AGENT_PORT).endPort()
+                        .addNewPort().withName(PROBE_PORT_NAME).withContainerPort(PROBE_PORT).endPort()
+                        // Ready once the operator has programmed it: only then does the VIP send it traffic.
+                        .withNewReadinessProbe()
+                            .withNewHttpGet().withPath("/readyz").withPort(new IntOrString(PROBE_PORT_NAME)).endHttpGet()
+                            .withPeriodSeconds(1).withFailureThreshold(2).withTimeoutSeconds(1)
+                        .endReadinessProbe()
+                        .withNewLivenessProbe()
+                            .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(PROBE_PORT_NAME)).endHttpGet()
+                            .withPeriodSeconds(10).withFailureThreshold(3).withTimeoutSeconds(2)
+                        .endLivenessProbe()
+                        .withResources(resources(template))
+                        .withNewSecurityContext()
+                            .withAllowPrivilegeEscalation(false)
+                            .withReadOnlyRootFilesystem(true)
+                            .withRunAsNonRoot(true)
+                            .withNewCapabilities().withDrop("ALL").endCapabilities()
+                        .endSecurityContext()
+                        .addNewVolumeMount().withName("agent-tls").withMountPath(CERTIFICATES).withReadOnly(true)
+                            .endVolumeMount()
+                        // The amphora's only writable place: Netty unpacks its native transport there.
+                        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                    .endContainer()
+                    .addNewVolume().withName("agent-tls")
+                        .withNewSecret().withSecretName(secretName(podName)).withDefaultMode(0440).endSecret()
+                    .endVolume()
+                    .addNewVolume().withName("tmp")
+                        .withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir()
+                    .endVolume()
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * The class's resources, else what the amphora's JVM options need (dataplane-image/amphora/
+     * jvm.options: a 96 MiB heap at most, 64 MiB of direct buffers).
+     */
+    static ResourceRequirements resources(AmphoraTemplate template) {
+        if (template != null && template.getResources() != null) {
+            return template.getResources();
+        }
+        return new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("100m"))
+                .addToRequests("memory", new Quantity("128Mi"))
+                .addToLimits("memory", new Quantity("384Mi"))
+                .build();
+    }
+
+    /**
+     * The VIP: a Service selecting the load balancer's ready amphorae, one port per listener with
+     * the listener's protocol. A Service must have a port, so a load balancer without listeners
+     * gets one that no amphora answers ({@value #NO_LISTENER}, port 1), as a VIP without
+     * listeners refuses connections.
+     */
+    static Service vipService(LoadBalancer lb, LoadBalancerClass lbClass, String clusterIp, AmphoraConfig config) {
+        VipServiceTemplate template = lbClass == null || lbClass.getSpec() == null ? null
+                : lbClass.getSpec().getVipService();
+        String type = template == null || template.getType() == null ? "ClusterIP" : template.getType().name();
+        ObjectMeta metadata = metadata(lb, vipServiceName(lb), Map.of());
+        metadata.getLabels().remove(KubernetesDriver.COMPONENT);
+        metadata.getLabels().put(KubernetesDriver.COMPONENT, "vip");
+        if (template != null && template.getAnnotations() != null) {
+            metadata.setAnnotations(new LinkedHashMap<>(template.getAnnotations()));
+        }
+        return new ServiceBuilder()
+                .withMetadata(metadata)
+                .withNewSpec()
+                    .withType(type)
+                    .withClusterIP(clusterIp)
+                    .withSelector(selector(lb))
+                    .withPorts(ports(config))
+                .endSpec()
+                .build();
+    }
+
+    static final String NO_LISTENER = "no-listener";
+
+    static List<ServicePort> ports(AmphoraConfig config) {
+        List<ServicePort> ports = new ArrayList<>();
+        if (config != null) {
+            for (ListenerConfig listener : config.listeners()) {
+                String protocol = listener.protocol() == ListenerProtocol.UDP ? "UDP" : "TCP";
+                ports.add(new ServicePortBuilder()
+                        .withName(protocol.toLowerCase() + "-" + listener.protocolPort())
+                        .withProtocol(protocol)
+                        .withPort(listener.protocolPort())
+                        .withTargetPort(new IntOrString(listener.protocolPort()))
+                        .build());
+            }
+        }
+        if (ports.isEmpty()) {
+            ports.add(new ServicePortBuilder().withName(NO_LISTENER).withProtocol("TCP").withPort(1)
+                    .withTargetPort(new IntOrString(1)).build());
+        }
+        return ports;
+    }
+
+    static String vipServiceName(LoadBalancer lb) {
+        return name(lb, "vip");
+    }
+
+    /**
+     * Keeps a node drain from taking away a load balancer's last serving amphora without a person
+     * deciding so: one must stay available (a number: pods owned by a load balancer have no scale
+     * subresource to compute a percentage from). A SINGLE load balancer's amphora is therefore not
+     * evicted by a drain; ACTIVE_STANDBY drains one at a time. An amphora that is not ready may
+     * always be evicted, so that a broken one never blocks a drain.
+     */
+    static PodDisruptionBudget disruptionBudget(LoadBalancer lb) {
+        ObjectMeta metadata = metadata(lb, name(lb, "amphorae"), Map.of());
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(metadata)
+                .withNewSpec()
+                    .withMinAvailable(new IntOrString(1))
+                    .withUnhealthyPodEvictionPolicy("AlwaysAllow")
+                    .withNewSelector().withMatchLabels(selector(lb)).endSelector()
+                .endSpec()
+                .build();
+    }
+
+    /** Whether two port lists say the same (the API server fills in defaults we do not set). */
+    static boolean samePorts(List<ServicePort> actual, List<ServicePort> wanted) {
+        if (actual.size() != wanted.size()) {
+            return false;
+        }
+        for (int i = 0; i < actual.size(); i++) {
+            ServicePort a = actual.get(i);
+            ServicePort w = wanted.get(i);
+            if (!Objects.equals(a.getName(), w.getName()) || !Objects.equals(a.getPort(), w.getPort())
+                    || !Objects.equals(a.getProtocol(), w.getProtocol())
+                    || !Objects.equals(a.getTargetPort(), w.getTargetPort())) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,317 @@
+package dev.lbaas.operator.driver.kubernetes;
+
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.operator.config.OperatorConfig;
+import dev.lbaas.operator.driver.AmphoraDriver;
+import dev.lbaas.operator.driver.AmphoraEndpoint;
+import dev.lbaas.operator.events.EventRecorder;
+import dev.lbaas.operator.pki.CertificateAuthority;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs each amphora as a pod owned by its load balancer, with its agent certificate in a Secret,
+ * and the VIP as a Service whose endpoints are the amphorae that are ready (programmed). The CA is
+ * kept in a Secret of the operator's namespace ({@link CaSecret}).
+ *
+ * <p>The data plane does not depend on the operator: pods, Service and certificates stay and serve
+ * while no operator runs, and an operator that starts finds them through its informers and adopts
+ * them. Amphora ids are derived from the load balancer's uid and an incarnation number, so that an
+ * operator killed between creating a pod and seeing it creates the same pod again (and is told it
+ * exists), never a second one.
+ */
+@Singleton
+@Named("kubernetes")
+public class KubernetesDriver implements AmphoraDriver {
+
+    static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    static final String OPERATOR = "lbaas-operator";
+    static final String COMPONENT = "lbaas.dev/component";
+    static final String LOAD_BALANCER_UID = "lbaas.dev/loadbalancer-uid";
+    static final String AMPHORA_ID = "lbaas.dev/amphora-id";
+    static final String ROLE = "lbaas.dev/role";
+    private static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of(
+            "/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+    private static final Logger LOG = Logger.getLogger(KubernetesDriver.class);
+
+    private final KubernetesClient client;
+    private final CertificateAuthority authority;
+    private final AmphoraObjects.Defaults defaults;
+    private final EventRecorder events;
+    private InformerEventSource<Pod, LoadBalancer> pods;
+    private InformerEventSource<Service, LoadBalancer> services;
+
+    @Inject
+    KubernetesDriver(KubernetesClient client, OperatorConfig config) {
+        this.client = client;
+        this.events = new EventRecorder(client);
+        OperatorConfig.Kubernetes settings = config.kubernetes();
+        String namespace = settings.namespace().orElseGet(KubernetesDriver::ownNamespace);
+        this.authority = CaSecret.loadOrCreate(client, namespace, settings.caSecret());
+        this.defaults = new AmphoraObjects.Defaults(settings.amphoraImage().orElseThrow(() -> new IllegalArgumentException(
+                "lbaas.kubernetes.amphora-image (LBAAS_KUBERNETES_AMPHORA_IMAGE) must name the amphora image for the "
+                        + "kubernetes driver")), settings.amphoraImagePullPolicy().orElse(null));
+        LOG.infof("kubernetes driver: amphora image %s, CA in Secret %s/%s", defaults.image(), namespace,
+                settings.caSecret());
+    }
+
+    private static String ownNamespace() {
+        try {
+            return Files.readString(SERVICE_ACCOUNT_NAMESPACE, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("lbaas.kubernetes.namespace must be set when the operator does not run "
+                    + "in a pod (" + SERVICE_ACCOUNT_NAMESPACE + " is not readable)", e);
+        }
+    }
+
+    @Override
+    public CertificateAuthority certificateAuthority() {
+        return authority;
+    }
+
+    @Override
+    public List<EventSource<?, LoadBalancer>> eventSources(EventSourceContext<LoadBalancer> context) {
+        // Owned by their load balancer: events map to it through the owner reference.
+        pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, LoadBalancer.class)
+                .withName("amphora-pods")
+                .withLabelSelector(MANAGED_BY + "=" + OPERATOR + "," + COMPONENT + "=amphora")
+                .build(), context);
+        services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, LoadBalancer.class)
+                .withName("vip-services")
+                .withLabelSelector(MANAGED_BY + "=" + OPERATOR + "," + COMPONENT + "=vip")
+                .build(), context);
+        return List.of(pods, services);
+    }
+
+    @Override
+    public String listenAddress(String vipAddress) {
+        // Traffic to the Service reaches the pod's own address.
+        return vipAddress.contains(":") ? "::" : "0.0.0.0";
+    }
+
+    @Override
+    public String ensureVip(LoadBalancer lb, LoadBalancerClass lbClass, String wanted, Set<String> inUse) {
+        Service service = vipService(lb).orElseGet(() -> create(AmphoraObjects.vipService(lb, lbClass, wanted, null)));
+        List<LoadBalancerIngress> ingress = service.getStatus() == null || service.getStatus().getLoadBalancer() == null
+                ? List.of() : Objects.requireNonNullElse(service.getStatus().getLoadBalancer().getIngress(), List.of());
+        return ingress.stream().map(LoadBalancerIngress::getIp).filter(Objects::nonNull).findFirst()
+                .orElse(service.getSpec().getClusterIP());
+    }
+
+    @Override
+    public List<AmphoraEndpoint> ensureAmphorae(LoadBalancer lb, LoadBalancerClass lbClass, String vipAddress,
+            AmphoraConfig config) {
+        syncVipService(lb, lbClass, config);
+        ensureDisruptionBudget(lb);
+        String uid = lb.getMetadata().getUid();
+        List<Pod> ofLoadBalancer = pods.list(lb.getMetadata().getNamespace(),
+                pod -> uid.equals(pod.getMetadata().getLabels().get(LOAD_BALANCER_UID))).toList();
+        for (Pod pod : ofLoadBalancer) {
+            if (finished(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
+                // Evicted, or stopped for good: it will not run again. Its replacement starts below.
+                events.record(lb, true, "AmphoraFailed", "amphora " + amphoraId(pod) + " (pod " + pod.getMetadata()
+                        .getName() + ") " + why(pod) + "; replacing it");
+                delete(pod);
+            }
+        }
+        List<Pod> alive = ofLoadBalancer.stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null && !finished(pod))
+                .toList();
+        if (alive.isEmpty()) {
+            Set<String> taken = ofLoadBalancer.stream().map(pod -> pod.getMetadata().getName()).collect(Collectors.toSet());
+            String amphoraId = newAmphoraId(lb, taken);
+            if (!createAmphora(lb, lbClass, amphoraId)) {
+                // Created by an earlier reconcile (or an earlier operator) and not yet in the cache.
+                return List.of();
+            }
+            events.record(lb, false, ofLoadBalancer.isEmpty() ? "AmphoraCreated" : "AmphoraReplaced",
+                    "amphora " + amphoraId + " (pod " + AmphoraObjects.podName(lb, amphoraId) + ") created"
+                            + (ofLoadBalancer.isEmpty() ? "" : " to replace " + ofLoadBalancer.stream()
+                            .map(KubernetesDriver::amphoraId).collect(Collectors.joining(", "))));
+            return List.of();
+        }
+        return alive.stream()
+                .filter(pod -> pod.getStatus() != null && pod.getStatus().getPodIP() != null)
+                .map(pod -> new AmphoraEndpoint(amphoraId(pod), role(pod), "pod " + pod.getMetadata().getName(),
+                        URI.create("https://" + hostInUri(pod.getStatus().getPodIP()) + ":" + AmphoraObjects.AGENT_PORT)))
+                .toList();
+    }
+
+    @Override
+    public void deleteAmphorae(String loadBalancerUid) {
+        // Garbage collection through the owner references would do it too, but only after the
+        // load balancer is gone; its finalizer runs first and wants them stopped.
+        client.pods().inAnyNamespace().withLabel(LOAD_BALANCER_UID, loadBalancerUid).delete();
+        client.secrets().inAnyNamespace().withLabel(LOAD_BALANCER_UID, loadBalancerUid).delete();
+        client.services().inAnyNamespace().withLabel(LOAD_BALANCER_UID, loadBalancerUid).delete();
+        client.policy().v1().podDisruptionBudget().inAnyNamespace().withLabel(LOAD_BALANCER_UID, loadBalancerUid)
+                .delete();
+    }
+
+    /**
+     * The id of the next amphora: from the load balancer's uid and the first incarnation number
+     * whose pod does not exist. The same after a restart of the operator, so a pod created by an
+     * operator that died before it saw the pod is found again by name, not duplicated.
+     */
+    static String newAmphoraId(LoadBalancer lb, Set<String> takenPodNames) {
+        for (int incarnation = 0; ; incarnation++) {
+            String id = "amphora-" + shortHash(lb.getMetadata().getUid() + "/" + incarnation);
+            if (!takenPodNames.contains(AmphoraObjects.podName(lb, id))) {
+                return id;
+            }
+        }
+    }
+
+    /** Creates the amphora's Secret and pod; false if the pod existed already. */
+    private boolean createAmphora(LoadBalancer lb, LoadBalancerClass lbClass, String amphoraId) {
+        String podName = AmphoraObjects.podName(lb, amphoraId);
+        createIfAbsent(() -> client.secrets().resource(AmphoraObjects.agentSecret(lb, amphoraId, podName, authority))
+                .create());
+        boolean created = createIfAbsent(() -> client.pods().resource(AmphoraObjects.pod(lb, lbClass, amphoraId,
+                AmphoraInfo.Role.STANDALONE, defaults)).create());
+        if (created) {
+            LOG.infof("created amphora %s (pod %s/%s)", amphoraId, lb.getMetadata().getNamespace(), podName);
+        }
+        return created;
+    }
+
+    private void delete(Pod pod) {
+        client.pods().resource(pod).delete();
+        client.secrets().inNamespace(pod.getMetadata().getNamespace())
+                .withName(AmphoraObjects.secretName(pod.getMetadata().getName())).delete();
+    }
+
+    private Optional<Service> vipService(LoadBalancer lb) {
+        ResourceID id = new ResourceID(AmphoraObjects.vipServiceName(lb), lb.getMetadata().getNamespace());
+        Optional<Service> cached = services.get(id);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        // Not in the cache yet (just created): ask, rather than create it twice.
+        return Optional.ofNullable(client.services().inNamespace(id.getNamespace().orElseThrow()).withName(id.getName())
+                .get());
+    }
+
+    private Service create(Service service) {
+        try {
+            return client.services().resource(service).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return client.services().resource(service).get();
+            }
+            throw e;
+        }
+    }
+
+    private void syncVipService(LoadBalancer lb, LoadBalancerClass lbClass, AmphoraConfig config) {
+        Service current = vipService(lb).orElse(null);
+        if (current == null) {
+            return;
+        }
+        Service wanted = AmphoraObjects.vipService(lb, lbClass, current.getSpec().getClusterIP(), config);
+        boolean same = AmphoraObjects.samePorts(current.getSpec().getPorts(), wanted.getSpec().getPorts())
+                && Objects.equals(current.getSpec().getType(), wanted.getSpec().getType())
+                && Objects.equals(annotations(current), annotations(wanted));
+        if (!same) {
+            client.services().resource(current).edit(service -> {
+                service.getSpec().setType(wanted.getSpec().getType());
+                service.getSpec().setPorts(wanted.getSpec().getPorts());
+                service.getMetadata().setAnnotations(wanted.getMetadata().getAnnotations());
+                return service;
+            });
+        }
+    }
+
+    private static Map<String, String> annotations(Service service) {
+        return Objects.requireNonNullElse(service.getMetadata().getAnnotations(), Map.of());
+    }
+
+    private void ensureDisruptionBudget(LoadBalancer lb) {
+        PodDisruptionBudget budget = AmphoraObjects.disruptionBudget(lb);
+        if (client.policy().v1().podDisruptionBudget().inNamespace(lb.getMetadata().getNamespace())
+                .withName(budget.getMetadata().getName()).get() == null) {
+            createIfAbsent(() -> client.policy().v1().podDisruptionBudget().resource(budget).create());
+        }
+    }
+
+    /** Creates an object; false if it existed already. */
+    private static boolean createIfAbsent(Runnable create) {
+        try {
+            create.run();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            return false;
+        }
+    }
+
+    private static boolean finished(Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return "Failed".equals(phase) || "Succeeded".equals(phase);
+    }
+
+    private static String why(Pod pod) {
+        String reason = pod.getStatus().getReason();
+        String message = pod.getStatus().getMessage();
+        return "stopped (" + pod.getStatus().getPhase() + (reason == null ? "" : ", " + reason)
+                + (message == null ? "" : ": " + message) + ")";
+    }
+
+    private static String amphoraId(Pod pod) {
+        return pod.getMetadata().getLabels().getOrDefault(AMPHORA_ID, pod.getMetadata().getName());
+    }
+
+    private static AmphoraInfo.Role role(Pod pod) {
+        String role = pod.getMetadata().getLabels().get(ROLE);
+        try {
+            return role == null ? AmphoraInfo.Role.STANDALONE : AmphoraInfo.Role.valueOf(role);
+        } catch (IllegalArgumentException e) {
+            return AmphoraInfo.Role.STANDALONE;
+        }
+    }
+
+    private static String hostInUri(String ip) {
+        return ip.contains(":") ? "[" + ip + "]" : ip;
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

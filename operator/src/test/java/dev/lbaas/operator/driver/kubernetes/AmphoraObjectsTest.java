@@ -1,0 +1,170 @@
+package dev.lbaas.operator.driver.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.api.v1alpha1.AmphoraTemplate;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.LoadBalancerClassSpec;
+import dev.lbaas.api.v1alpha1.VipServiceTemplate;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class AmphoraObjectsTest {
+
+    private static final AmphoraObjects.Defaults DEFAULTS = new AmphoraObjects.Defaults("localhost/lbaas/amphora:1",
+            "IfNotPresent");
+
+    private final LoadBalancer lb = loadBalancer("lb-web", "0b180d2f-76a0-4dbd-ae74-e07946167545");
+
+    @Test
+    void anAmphoraPodMeetsTheRestrictedPodSecurityStandardAndBelongsToItsLoadBalancer() {
+        Pod pod = AmphoraObjects.pod(lb, null, "amphora-1", AmphoraInfo.Role.STANDALONE, DEFAULTS);
+
+        assertThat(pod.getMetadata().getName()).isEqualTo("lb-web-amphora-1");
+        assertThat(pod.getMetadata().getNamespace()).isEqualTo("shop");
+        assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+            assertThat(owner.getUid()).isEqualTo(lb.getMetadata().getUid());
+            assertThat(owner.getController()).isTrue();
+        });
+        assertThat(pod.getMetadata().getLabels()).containsEntry(KubernetesDriver.LOAD_BALANCER_UID,
+                lb.getMetadata().getUid()).containsEntry(KubernetesDriver.AMPHORA_ID, "amphora-1")
+                .containsEntry(KubernetesDriver.ROLE, "STANDALONE").containsEntry(KubernetesDriver.COMPONENT, "amphora");
+        var podSecurity = pod.getSpec().getSecurityContext();
+        assertThat(podSecurity.getRunAsNonRoot()).isTrue();
+        assertThat(podSecurity.getRunAsUser()).isEqualTo(65532L);
+        assertThat(podSecurity.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(podSecurity.getSysctls()).singleElement()
+                .satisfies(s -> assertThat(s.getName()).isEqualTo("net.ipv4.ip_unprivileged_port_start"));
+        assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+        Container amphora = pod.getSpec().getContainers().get(0);
+        assertThat(amphora.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(amphora.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(amphora.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(amphora.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(amphora.getImage()).isEqualTo("localhost/lbaas/amphora:1");
+        assertThat(amphora.getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(amphora.getArgs()).containsSubsequence("--id", "amphora-1").contains("--probe-port", "8404");
+        assertThat(amphora.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(amphora.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(amphora.getResources().getLimits()).containsEntry("memory", new Quantity("384Mi"));
+        assertThat(pod.getSpec().getVolumes()).anySatisfy(volume -> assertThat(volume.getSecret().getSecretName())
+                .isEqualTo("lb-web-amphora-1"));
+        assertThat(pod.getSpec().getAffinity().getPodAntiAffinity()
+                .getPreferredDuringSchedulingIgnoredDuringExecution()).hasSize(1);
+    }
+
+    @Test
+    void theClassGivesImageResourcesAndPlacement() {
+        AmphoraTemplate template = new AmphoraTemplate();
+        template.setImage("registry.example/lbaas/amphora:2");
+        template.setImagePullPolicy("Always");
+        template.setResources(new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build());
+        template.setNodeSelector(Map.of("node-role.example/lb", "true"));
+        template.setTolerations(List.of(new TolerationBuilder().withKey("lb").withOperator("Exists").build()));
+        template.setPriorityClassName("lb-critical");
+        LoadBalancerClass gold = lbClass(template, null);
+
+        Pod pod = AmphoraObjects.pod(lb, gold, "amphora-1", AmphoraInfo.Role.STANDALONE, DEFAULTS);
+
+        Container amphora = pod.getSpec().getContainers().get(0);
+        assertThat(amphora.getImage()).isEqualTo("registry.example/lbaas/amphora:2");
+        assertThat(amphora.getImagePullPolicy()).isEqualTo("Always");
+        assertThat(amphora.getResources().getLimits()).containsOnly(Map.entry("memory", new Quantity("1Gi")));
+        assertThat(pod.getSpec().getNodeSelector()).containsEntry("node-role.example/lb", "true");
+        assertThat(pod.getSpec().getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("lb"));
+        assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("lb-critical");
+    }
+
+    @Test
+    void theVipServiceHasAPortPerListenerWithItsProtocolAndTheClassesTypeAndAnnotations() {
+        VipServiceTemplate vip = new VipServiceTemplate();
+        vip.setType(VipServiceTemplate.Type.NodePort);
+        vip.setAnnotations(Map.of("example.com/pool", "public"));
+        AmphoraConfig config = new AmphoraConfig(3, "lb", "0.0.0.0", true, List.of(
+                listener("web", ListenerProtocol.HTTP, 80), listener("dns", ListenerProtocol.UDP, 53),
+                listener("tls", ListenerProtocol.HTTPS, 443)), List.of());
+
+        Service service = AmphoraObjects.vipService(lb, lbClass(null, vip), "10.254.2.9", config);
+
+        assertThat(service.getMetadata().getName()).isEqualTo("lb-web-vip");
+        assertThat(service.getMetadata().getAnnotations()).containsEntry("example.com/pool", "public");
+        assertThat(service.getSpec().getType()).isEqualTo("NodePort");
+        assertThat(service.getSpec().getClusterIP()).isEqualTo("10.254.2.9");
+        assertThat(service.getSpec().getSelector()).containsOnly(Map.entry(KubernetesDriver.COMPONENT, "amphora"),
+                Map.entry(KubernetesDriver.LOAD_BALANCER_UID, lb.getMetadata().getUid()));
+        assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getProtocol,
+                ServicePort::getPort).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("tcp-80", "TCP", 80),
+                org.assertj.core.groups.Tuple.tuple("udp-53", "UDP", 53),
+                org.assertj.core.groups.Tuple.tuple("tcp-443", "TCP", 443));
+        // Without listeners: one port nobody answers, since a Service needs a port.
+        assertThat(AmphoraObjects.vipService(lb, null, null, null).getSpec().getPorts()).singleElement()
+                .satisfies(port -> assertThat(port.getName()).isEqualTo(AmphoraObjects.NO_LISTENER));
+        assertThat(AmphoraObjects.vipService(lb, null, null, null).getSpec().getType()).isEqualTo("ClusterIP");
+    }
+
+    @Test
+    void namesFitADnsLabelWhateverTheLoadBalancersName() {
+        LoadBalancer dotted = loadBalancer("web.shop.example", "1234abcd-0000-0000-0000-000000000000");
+        assertThat(AmphoraObjects.name(dotted, "vip")).isEqualTo("web-shop-example-vip");
+        LoadBalancer digits = loadBalancer("9lives", "1234abcd-0000-0000-0000-000000000000");
+        assertThat(AmphoraObjects.name(digits, "vip")).isEqualTo("lb-9lives-1234abcd-vip");
+        LoadBalancer longName = loadBalancer("a".repeat(100), "1234abcd-0000-0000-0000-000000000000");
+        String name = AmphoraObjects.name(longName, "amphora-0f0f0f0f");
+        assertThat(name).hasSizeLessThanOrEqualTo(63).startsWith("lb-aaa").endsWith("-1234abcd-amphora-0f0f0f0f");
+    }
+
+    @Test
+    void amphoraIdsAreTheSameForTheSameLoadBalancerAndSkipPodsThatExist() {
+        String first = KubernetesDriver.newAmphoraId(lb, Set.of());
+        assertThat(first).matches("amphora-[0-9a-f]{8}");
+        assertThat(KubernetesDriver.newAmphoraId(lb, Set.of())).isEqualTo(first);
+        String second = KubernetesDriver.newAmphoraId(lb, Set.of(AmphoraObjects.podName(lb, first)));
+        assertThat(second).isNotEqualTo(first).matches("amphora-[0-9a-f]{8}");
+        LoadBalancer other = loadBalancer("lb-web", "ffffffff-76a0-4dbd-ae74-e07946167545");
+        assertThat(KubernetesDriver.newAmphoraId(other, Set.of())).isNotEqualTo(first);
+    }
+
+    @Test
+    void theDisruptionBudgetKeepsOneAmphoraAndNeverBlocksOnABrokenOne() {
+        var budget = AmphoraObjects.disruptionBudget(lb).getSpec();
+        assertThat(budget.getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(budget.getUnhealthyPodEvictionPolicy()).isEqualTo("AlwaysAllow");
+        assertThat(budget.getSelector().getMatchLabels()).isEqualTo(AmphoraObjects.selector(lb));
+    }
+
+    private static ListenerConfig listener(String id, ListenerProtocol protocol, int port) {
+        return new ListenerConfig(id, id, protocol, port, -1, true, null, null, null, null);
+    }
+
+    private static LoadBalancerClass lbClass(AmphoraTemplate amphora, VipServiceTemplate vip) {
+        LoadBalancerClass lbClass = new LoadBalancerClass();
+        lbClass.setMetadata(new ObjectMetaBuilder().withName("gold").build());
+        LoadBalancerClassSpec spec = new LoadBalancerClassSpec();
+        spec.setAmphora(amphora);
+        spec.setVipService(vip);
+        lbClass.setSpec(spec);
+        return lbClass;
+    }
+
+    private static LoadBalancer loadBalancer(String name, String uid) {
+        LoadBalancer lb = new LoadBalancer();
+        lb.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("shop").withUid(uid).build());
+        return lb;
+    }
+}
