@@ -5,6 +5,8 @@
 #   single-node-cluster.sh up <state directory>     start it; prints KUBECONFIG=<admin kubeconfig>
 #   single-node-cluster.sh down <state directory>   stop it and leave the host as it was
 #   single-node-cluster.sh import <state directory> <image archive>...   import images for pods
+#   single-node-cluster.sh demo-web <state directory>   build and import localhost/lbaas/demo-web:1, the
+#                                                       web servers of the demo and the tests
 #
 # etcd, kube-apiserver (RBAC enforced: every identity but the admin is a real user with the
 # built-in roles of its component), kube-controller-manager, kube-scheduler, kube-proxy (iptables)
@@ -19,7 +21,7 @@
 # addresses come from ranges only this cluster uses; all traffic stays on this machine.
 set -euo pipefail
 
-ACTION="${1:?usage: $0 up|down|import <state directory> [image archive...]}"
+ACTION="${1:?usage: $0 up|down|import|demo-web <state directory> [image archive...]}"
 STATE="$(realpath -m "${2:?state directory}")"
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
@@ -140,13 +142,18 @@ pki() {
   chmod 600 "$dir"/*.key "$dir/tokens.csv" "$STATE"/*.kubeconfig
 }
 
-pause_image() {
-  local work
+# One static Go program as an image: scripts/cluster/<source>.go as /<source>.
+single_binary_image() {
+  local source="$1" name="$2" archive="$3" work
   work="$(mktemp -d)"
-  cp "$PROJECT/scripts/cluster/pause.go" "$work/main.go"
-  (cd "$work" && go mod init lbaas.dev/pause >/dev/null 2>&1 && CGO_ENABLED=0 go build -ldflags "-s -w" -o pause .)
-  python3 "$PROJECT/scripts/cluster/oci-image.py" "$work/pause" "localhost/lbaas/pause:1" "$STATE/pause.tar"
+  cp "$PROJECT/scripts/cluster/$source.go" "$work/main.go"
+  (cd "$work" && go mod init "lbaas.dev/$source" >/dev/null 2>&1 && CGO_ENABLED=0 go build -ldflags "-s -w" -o "$source" .)
+  python3 "$PROJECT/scripts/cluster/oci-image.py" "$work/$source" "$name" "$archive"
   rm -rf "$work"
+}
+
+pause_image() {
+  single_binary_image pause "localhost/lbaas/pause:1" "$STATE/pause.tar"
 }
 
 containerd_config() {
@@ -368,5 +375,6 @@ case "$ACTION" in
   up) up ;;
   down) down ;;
   import) shift 2; import_images "$@" ;;
-  *) echo "usage: $0 up|down|import <state directory> [image archive...]" >&2; exit 2 ;;
+  demo-web) single_binary_image demo-web "localhost/lbaas/demo-web:1" "$STATE/demo-web.tar"; import_images "$STATE/demo-web.tar" ;;
+  *) echo "usage: $0 up|down|import|demo-web <state directory> [image archive...]" >&2; exit 2 ;;
 esac

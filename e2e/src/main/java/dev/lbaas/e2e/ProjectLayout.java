@@ -25,6 +25,19 @@ public record ProjectLayout(Path root) {
         return existing(root.resolve("examples"));
     }
 
+    /** An image archive that dataplane-image/images builds: {@code amphora} or {@code operator}. */
+    public Path imageArchive(String name) {
+        return existing(root.resolve("dataplane-image/images/target/images/" + name + ".tar"));
+    }
+
+    public Path chart() {
+        return existing(root.resolve("helm/lbaas-operator"));
+    }
+
+    public Path script(String name) {
+        return existing(root.resolve("scripts/" + name));
+    }
+
     public Path kubeBinariesScript() {
         return existing(root.resolve("scripts/kube-binaries.sh"));
     }

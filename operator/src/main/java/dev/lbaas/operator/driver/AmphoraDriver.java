@@ -59,6 +59,15 @@ public interface AmphoraDriver {
             AmphoraConfig config);
 
     /**
+     * Whether the VIP reaches the load balancer's amphorae: true at once where the amphora owns
+     * the VIP; where the VIP is a Service, once the amphora pods are ready (programmed) and so
+     * its endpoints.
+     */
+    default boolean vipReady(LoadBalancer loadBalancer) {
+        return true;
+    }
+
+    /**
      * What the driver watches to learn that an amphora died or a VIP went away: each event
      * reconciles the load balancer concerned. Called once, when the operator starts.
      */
@@ -66,8 +75,8 @@ public interface AmphoraDriver {
         return List.of();
     }
 
-    /** Removes every amphora of the load balancer with this uid. Idempotent. */
-    void deleteAmphorae(String loadBalancerUid);
+    /** Removes every amphora of the load balancer, and its VIP. Idempotent. */
+    void deleteAmphorae(LoadBalancer loadBalancer);
 
     /**
      * The operator is stopping. A driver whose amphorae are children of the operator stops them; one

@@ -25,15 +25,21 @@ public class InformersLiveness implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(InformersLiveness.class);
 
     private final Operator operator;
+    private final Leadership leadership;
     private volatile boolean reported;
 
-    InformersLiveness(Operator operator) {
+    InformersLiveness(Operator operator, Leadership leadership) {
         this.operator = operator;
+        this.leadership = leadership;
     }
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("informers");
+        if (!leadership.reconciles()) {
+            // A follower watches nothing until it leads.
+            return response.up().withData("leader", false).build();
+        }
         if (!operator.getRuntimeInfo().isStarted()) {
             // Still starting: informers that have not synced yet are no reason for a restart.
             return response.up().withData("started", false).build();

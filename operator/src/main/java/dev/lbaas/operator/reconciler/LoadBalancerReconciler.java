@@ -194,7 +194,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
                     () -> amphoraReports.trigger(id));
             sessions.forEach(session -> session.desire(desired));
             programming = new Programming(desired.generation(), ledger.introducedIn(),
-                    agents.fleet().views(sessions));
+                    agents.fleet().views(sessions), driver.vipReady(lb));
         }
         StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
         result.loadBalancer().setVipAddress(vip);
@@ -212,7 +212,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     public DeleteControl cleanup(LoadBalancer lb, Context<LoadBalancer> context) {
         String uid = lb.getMetadata().getUid();
         agents.fleet().remove(uid);
-        driver.deleteAmphorae(uid);
+        driver.deleteAmphorae(lb);
         ledgers.remove(uid);
         LOG.infof("load balancer %s/%s deleted; its amphorae are stopped", lb.getMetadata().getNamespace(),
                 lb.getMetadata().getName());

@@ -9,16 +9,32 @@ import java.util.Map;
  * @param desiredGeneration the generation the operator wants served
  * @param introducedIn for each object uid, the generation that first contained its current spec
  * @param amphorae every amphora of the load balancer
+ * @param vipReady the VIP reaches the amphorae (a driver whose VIP is a Service says so once the
+ *     amphora pods are ready, so that Ready never comes before traffic can)
  */
-public record Programming(long desiredGeneration, Map<String, Long> introducedIn, List<AmphoraView> amphorae) {
+public record Programming(long desiredGeneration, Map<String, Long> introducedIn, List<AmphoraView> amphorae,
+        boolean vipReady) {
 
     public Programming {
         introducedIn = Map.copyOf(introducedIn);
         amphorae = List.copyOf(amphorae);
     }
 
-    /** True when there is at least one amphora and every one serves {@code generation} or later. */
+    /** Programming where the VIP reaches every amphora as soon as it exists (the local driver). */
+    public Programming(long desiredGeneration, Map<String, Long> introducedIn, List<AmphoraView> amphorae) {
+        this(desiredGeneration, introducedIn, amphorae, true);
+    }
+
+    /**
+     * True when there is at least one amphora, every one serves {@code generation} or later, and
+     * the VIP reaches them.
+     */
     public boolean servedEverywhere(long generation) {
+        return vipReady && amphoraeServe(generation);
+    }
+
+    /** True when there is at least one amphora and every one serves {@code generation} or later. */
+    public boolean amphoraeServe(long generation) {
         return !amphorae.isEmpty() && amphorae.stream().allMatch(a -> a.reachable() && a.appliedGeneration() >= generation);
     }
 

@@ -288,6 +288,9 @@ public final class StatusComputer {
         } else if (programming.amphorae().isEmpty()) {
             programmedReason = "Pending";
             programmedMessage = "waiting for an amphora to be created";
+        } else if (programming.amphoraeServe(programming.desiredGeneration()) && !programming.vipReady()) {
+            programmedReason = "Pending";
+            programmedMessage = "served by every amphora; waiting for the VIP to reach them";
         } else {
             programmedReason = "Pending";
             programmedMessage = "waiting for every amphora to serve configuration generation "

@@ -127,7 +127,7 @@ class AmphoraSessionIT {
         List<AmphoraEndpoint> replaced = driver.ensureAmphorae(lb, null, vip, null);
         assertThat(replaced.get(0).id()).isNotEqualTo(firstId);
 
-        driver.deleteAmphorae("lb-uid");
+        driver.deleteAmphorae(lb);
         long replacementPid = Long.parseLong(replaced.get(0).location().replace("pid ", ""));
         assertThat(ProcessHandle.of(replacementPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }

@@ -68,6 +68,21 @@ class StatusComputerTest {
     }
 
     @Test
+    void servedByEveryAmphoraIsNotReadyUntilTheVipReachesThem() {
+        Programming served = programming(1, null, report(MemberHealth.UP, MemberHealth.UP));
+        Programming unreachableVip = new Programming(served.desiredGeneration(), served.introducedIn(),
+                served.amphorae(), false);
+
+        StatusComputer.Result result = StatusComputer.compute(tree, rendered, unreachableVip, NOW);
+
+        assertThat(result.loadBalancer().getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
+        Condition programmed = condition(result.children().get("listener-web"), "Programmed");
+        assertThat(programmed.getReason()).isEqualTo("Pending");
+        assertThat(programmed.getMessage()).isEqualTo("served by every amphora; waiting for the VIP to reach them");
+        assertThat(condition(result.loadBalancer(), "Ready").getStatus()).isEqualTo("False");
+    }
+
+    @Test
     void oneMemberDownDegradesPoolAndLoadBalancerAndTellsPeople() {
         tree.members().get(0).setStatus(status(OperatingStatus.ONLINE));
 

@@ -168,14 +168,29 @@ public class KubernetesDriver implements AmphoraDriver {
     }
 
     @Override
-    public void deleteAmphorae(String loadBalancerUid) {
+    public boolean vipReady(LoadBalancer lb) {
+        String uid = lb.getMetadata().getUid();
+        List<Pod> alive = pods.list(lb.getMetadata().getNamespace(),
+                pod -> uid.equals(pod.getMetadata().getLabels().get(LOAD_BALANCER_UID))
+                        && pod.getMetadata().getDeletionTimestamp() == null && !finished(pod)).toList();
+        return !alive.isEmpty() && alive.stream().allMatch(KubernetesDriver::ready);
+    }
+
+    private static boolean ready(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
+                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    @Override
+    public void deleteAmphorae(LoadBalancer lb) {
         // Garbage collection through the owner references would do it too, but only after the
         // load balancer is gone; its finalizer runs first and wants them stopped.
-        client.pods().inAnyNamespace().withLabel(LOAD_BALANCER_UID, loadBalancerUid).delete();
-        client.secrets().inAnyNamespace().withLabel(LOAD_BALANCER_UID, loadBalancerUid).delete();
-        client.services().inAnyNamespace().withLabel(LOAD_BALANCER_UID, loadBalancerUid).delete();
-        client.policy().v1().podDisruptionBudget().inAnyNamespace().withLabel(LOAD_BALANCER_UID, loadBalancerUid)
-                .delete();
+        String namespace = lb.getMetadata().getNamespace();
+        String uid = lb.getMetadata().getUid();
+        client.pods().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
+        client.secrets().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
+        client.services().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
+        client.policy().v1().podDisruptionBudget().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
     }
 
     /**

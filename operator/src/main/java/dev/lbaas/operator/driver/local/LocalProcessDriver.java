@@ -132,7 +132,11 @@ public class LocalProcessDriver implements AmphoraDriver {
     }
 
     @Override
-    public synchronized void deleteAmphorae(String loadBalancerUid) {
+    public void deleteAmphorae(LoadBalancer loadBalancer) {
+        deleteAmphorae(loadBalancer.getMetadata().getUid());
+    }
+
+    private synchronized void deleteAmphorae(String loadBalancerUid) {
         vips.remove(loadBalancerUid);
         LocalAmphora amphora = amphorae.remove(loadBalancerUid);
         if (amphora != null) {

@@ -45,7 +45,7 @@ class LocalProcessDriverTest {
     void aDeletedLoadBalancerGivesItsVipBack() {
         LoadBalancer lb = loadBalancer("a");
         String vip = driver.ensureVip(lb, null, null, Set.of());
-        driver.deleteAmphorae("a");
+        driver.deleteAmphorae(lb);
         LoadBalancer other = loadBalancer("a");
         assertThat(driver.ensureVip(other, null, null, Set.of())).isEqualTo(vip);
     }

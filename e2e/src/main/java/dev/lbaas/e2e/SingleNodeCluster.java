@@ -1,0 +1,103 @@
+package dev.lbaas.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real single-node cluster of scripts/single-node-cluster.sh (kube-apiserver with RBAC, a
+ * kubelet running pods with containerd, kube-proxy), brought up for a test or a demo and taken
+ * down with the host cleaned when closed, or when the JVM exits without closing it.
+ */
+public final class SingleNodeCluster implements AutoCloseable {
+
+    private final ProjectLayout layout;
+    private final Path state;
+    private final Path kubeconfig;
+    private final Thread cleanupOnExit;
+    private boolean closed;
+
+    private SingleNodeCluster(ProjectLayout layout, Path state, Path kubeconfig) {
+        this.layout = layout;
+        this.state = state;
+        this.kubeconfig = kubeconfig;
+        this.cleanupOnExit = new Thread(this::down, "single-node-cluster-down");
+        Runtime.getRuntime().addShutdownHook(cleanupOnExit);
+    }
+
+    /** Whether this process may run the cluster (root, on Linux). */
+    public static boolean canRunHere() {
+        return "root".equals(System.getProperty("user.name")) && System.getProperty("os.name").startsWith("Linux");
+    }
+
+    /** Starts the cluster; its state (logs, kubeconfigs) goes to {@code state}. */
+    public static SingleNodeCluster start(ProjectLayout layout, Path state) {
+        String out = run(layout, 300, "up", state.toString());
+        String kubeconfig = out.lines().filter(line -> line.startsWith("KUBECONFIG=")).reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalStateException("the cluster did not come up:\n" + out))
+                .substring("KUBECONFIG=".length());
+        return new SingleNodeCluster(layout, state, Path.of(kubeconfig));
+    }
+
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    /** Makes images available to pods, from OCI archives. */
+    public void importImages(Path... archives) {
+        List<String> arguments = new ArrayList<>(List.of("import", state.toString()));
+        for (Path archive : archives) {
+            arguments.add(archive.toString());
+        }
+        run(layout, 120, arguments.toArray(String[]::new));
+    }
+
+    /** Builds and imports localhost/lbaas/demo-web:1, a web server answering "This is $NAME". */
+    public void importDemoWeb() {
+        run(layout, 300, "demo-web", state.toString());
+    }
+
+    @Override
+    public synchronized void close() {
+        down();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
+        } catch (IllegalStateException e) {
+            // already exiting: the hook is what called us
+        }
+    }
+
+    private synchronized void down() {
+        if (!closed) {
+            closed = true;
+            run(layout, 180, "down", state.toString());
+        }
+    }
+
+    private static String run(ProjectLayout layout, int timeoutSeconds, String... arguments) {
+        List<String> command = new ArrayList<>(List.of("bash", layout.script("single-node-cluster.sh").toString()));
+        command.addAll(List.of(arguments));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            byte[] output = process.getInputStream().readAllBytes();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
+            }
+            String text = new String(output, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed (" + process.exitValue() + "):\n" + text);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,433 @@
+package dev.lbaas.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lbaas.api.v1alpha1.Listener;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
+import dev.lbaas.api.v1alpha1.Member;
+import dev.lbaas.api.v1alpha1.OperatingStatus;
+import dev.lbaas.api.v1alpha1.ProvisioningStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The product as a cluster runs it: the Helm chart installed on a real single-node cluster (a real
+ * kubelet running real pods, RBAC enforced, kube-proxy routing Services), the operator in two
+ * pods with leader election, amphorae as pods through the Kubernetes driver, and the seed
+ * walkthrough served through the VIP Service to web servers that are pods too.
+ *
+ * <p>Needs root (kubelet, containerd, iptables): elsewhere it is skipped with the reason. The
+ * cluster is taken down and the host cleaned whatever happens.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KubernetesClusterIT {
+
+    private static final String SYSTEM = "lbaas-system";
+    private static final String DEMO = "shop";
+    private static final String OPERATOR_ACCOUNT = "system:serviceaccount:" + SYSTEM + ":lbaas";
+
+    private static final ProjectLayout LAYOUT = ProjectLayout.current();
+    private static SingleNodeCluster cluster;
+    private static KubernetesClient client;
+    private static String helm;
+    private static String kubectl;
+    private static String vip;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(SingleNodeCluster.canRunHere(),
+                "the real single-node cluster needs root on Linux (kubelet, containerd, iptables); run as root");
+        Path state = Path.of("target", "single-node-cluster").toAbsolutePath();
+        cluster = SingleNodeCluster.start(LAYOUT, state);
+        cluster.importImages(LAYOUT.imageArchive("amphora"), LAYOUT.imageArchive("operator"));
+        cluster.importDemoWeb();
+        client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(Files.readString(cluster.kubeconfig()))).build();
+        // The script prints the binary's path last, after what building it said.
+        helm = run(List.of("bash", LAYOUT.script("helm.sh").toString()), 900).strip().lines()
+                .reduce((first, last) -> last).orElseThrow();
+        kubectl = Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s",
+                System.getProperty("lbaas.kube.version", "1.34.4") + "-linux-amd64", "kubectl").toString();
+        long started = System.nanoTime();
+        run(List.of(helm, "install", "lbaas", LAYOUT.chart().toString(), "--namespace", SYSTEM, "--create-namespace",
+                "--set", "image.operator.pullPolicy=Never", "--set", "image.amphora.pullPolicy=Never",
+                "--wait", "--timeout", "120s", "--kubeconfig", cluster.kubeconfig().toString()), 180);
+        System.out.printf("helm install, both operator replicas ready: %d ms%n", millisSince(started));
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(DEMO).endMetadata().build())
+                .create();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theOperatorMayDoWhatTheChartIntendsAndNothingMore() throws Exception {
+        // What the ServiceAccount can do, as the API server's authorizer answers, in a namespace
+        // of users and in the operator's own: exactly the chart's rules, plus what every
+        // authenticated user may do.
+        assertThat(permissions(DEMO)).containsExactlyInAnyOrderElementsOf(intended(false));
+        assertThat(permissions(SYSTEM)).containsExactlyInAnyOrderElementsOf(intended(true));
+    }
+
+    private static Set<String> intended(boolean ownNamespace) {
+        Set<String> rules = new TreeSet<>(Set.of(
+                "loadbalancers.lbaas.dev [] [get list watch update patch]",
+                "listeners.lbaas.dev [] [get list watch update patch]",
+                "pools.lbaas.dev [] [get list watch update patch]",
+                "members.lbaas.dev [] [get list watch update patch]",
+                "healthmonitors.lbaas.dev [] [get list watch update patch]",
+                "loadbalancers.lbaas.dev/status [] [get update patch]",
+                "listeners.lbaas.dev/status [] [get update patch]",
+                "pools.lbaas.dev/status [] [get update patch]",
+                "members.lbaas.dev/status [] [get update patch]",
+                "healthmonitors.lbaas.dev/status [] [get update patch]",
+                "loadbalancers.lbaas.dev/finalizers [] [update]",
+                "loadbalancerclasses.lbaas.dev [] [get list watch]",
+                "pods [] [get list watch create delete deletecollection]",
+                "services [] [get list watch create update patch delete deletecollection]",
+                "secrets [] [create delete deletecollection]",
+                "poddisruptionbudgets.policy [] [get create delete deletecollection]",
+                "events [] [create patch]",
+                // every authenticated user (system:basic-user, system:discovery, system:public-info-viewer)
+                "selfsubjectreviews.authentication.k8s.io [] [create]",
+                "selfsubjectaccessreviews.authorization.k8s.io [] [create]",
+                "selfsubjectrulesreviews.authorization.k8s.io [] [create]"));
+        if (ownNamespace) {
+            rules.add("secrets [] [lbaas-operator-ca] [get]");
+            rules.add("leases.coordination.k8s.io [] [create]");
+            rules.add("leases.coordination.k8s.io [] [lbaas-operator] [get update patch]");
+        }
+        return rules;
+    }
+
+    /** {@code kubectl auth can-i --list}, as "resource [urls] [names] [verbs]" lines, non-resource URLs left out. */
+    private static Set<String> permissions(String namespace) throws Exception {
+        String out = run(List.of(kubectl, "--kubeconfig", cluster.kubeconfig().toString(), "auth", "can-i", "--list",
+                "--as", OPERATOR_ACCOUNT, "--namespace", namespace), 30);
+        Set<String> rules = new TreeSet<>();
+        for (String line : out.lines().skip(1).toList()) {
+            String[] columns = line.strip().split("\\s{2,}");
+            if (columns.length < 4 || columns[0].isEmpty()) {
+                continue; // a non-resource URL
+            }
+            String names = columns[2].equals("[]") ? "" : " " + columns[2];
+            rules.add(columns[0] + " " + columns[1] + names + " " + columns[3]);
+        }
+        return rules;
+    }
+
+    @Test
+    @Order(2)
+    void theSeedScenarioIsServedByAnAmphoraPodThroughTheVipService() throws Exception {
+        Pod web1 = webPod("web1");
+        Pod web2 = webPod("web2");
+        long started = System.nanoTime();
+        apply(seedScenario(web1.getStatus().getPodIP(), web2.getStatus().getPodIP()));
+        awaitOrExplain(Duration.ofSeconds(60), () -> everyObjectReady(LoadBalancer.class, Listener.class, Member.class),
+                "every object of the seed scenario Ready");
+        long ready = millisSince(started);
+        System.out.printf("kubectl apply of the seed scenario to every object Ready on real pods: %d ms "
+                + "(target 5000 ms)%n", ready);
+
+        LoadBalancerStatus status = client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-web").get()
+                .getStatus();
+        vip = status.getVipAddress();
+        assertThat(status.getClassName()).as("the chart's default class").isEqualTo("standard");
+        assertThat(client.services().inNamespace(DEMO).withName("lb-web-vip").get().getSpec().getClusterIP())
+                .isEqualTo(vip);
+        assertThat(amphoraPods()).hasSize(1);
+        // Ready waits for the amphora pod's readiness, which puts it behind the VIP; kube-proxy
+        // writes the rule a moment later.
+        long routed = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                .until(() -> Curl.get(vip, 80, "/").status() == 200);
+        System.out.printf("then the VIP answered %d ms later%n", millisSince(routed));
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            answers.add(Curl.get(vip, 80, "/").body().strip());
+        }
+        assertThat(answers).as("round robin through kube-proxy and the amphora")
+                .containsOnly("This is web1", "This is web2")
+                .satisfies(list -> {
+                    for (int i = 1; i < list.size(); i++) {
+                        assertThat(list.get(i)).as("answer " + i + " of " + list).isNotEqualTo(list.get(i - 1));
+                    }
+                });
+    }
+
+    @Test
+    @Order(3)
+    void aDeletedAmphoraPodIsReplacedAndServesAgain() throws Exception {
+        String before = amphoraPods().get(0).getMetadata().getName();
+        try (RequestStream stream = new RequestStream(vip)) {
+            stream.awaitSuccesses(20);
+            long deleted = System.nanoTime();
+            client.pods().inNamespace(DEMO).withName(before).delete();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> stream.lastSuccessNanos() > deleted && stream.failures() > 0
+                            && stream.successesSince(deleted) > 10);
+            long gap = stream.longestGapMillis();
+            System.out.printf("amphora pod deleted to VIP serving again: %d ms of failed requests (%d failed); "
+                    + "target 5000 ms%n", gap, stream.failures());
+            assertThat(gap).as("VIP back within 30 s").isLessThan(30_000);
+        }
+        List<Pod> now = amphoraPods();
+        assertThat(now).hasSize(1);
+        assertThat(now.get(0).getMetadata().getName()).isNotEqualTo(before);
+        assertThat(client.v1().events().inNamespace(DEMO).list().getItems())
+                .anySatisfy(event -> {
+                    assertThat(event.getReason()).isEqualTo("AmphoraReplaced");
+                    assertThat(event.getMessage()).contains(before.substring(before.lastIndexOf("amphora-")));
+                });
+        await().atMost(Duration.ofSeconds(30)).until(() -> everyObjectReady(LoadBalancer.class));
+    }
+
+    @Test
+    @Order(4)
+    void theLeaderKilledInTheMiddleOfAChangeStillGetsItProgrammedWithoutAFailedRequest() throws Exception {
+        try (RequestStream stream = new RequestStream(vip)) {
+            stream.awaitSuccesses(20);
+            String leader = client.leases().inNamespace(SYSTEM).withName("lbaas-operator").get().getSpec()
+                    .getHolderIdentity();
+            apply("""
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Listener
+                    metadata: {name: listener-alt}
+                    spec: {loadBalancerRef: lb-web, protocol: HTTP, protocolPort: 8080, defaultPoolRef: pool-web}
+                    """);
+            client.pods().inNamespace(SYSTEM).withName(leader).withGracePeriod(0).delete();
+            long killed = System.nanoTime();
+            awaitOrExplain(Duration.ofSeconds(90), () -> ready(client.resources(Listener.class).inNamespace(DEMO)
+                    .withName("listener-alt").get()), "listener-alt programmed after the leader was killed");
+            System.out.printf("operator leader killed during a change: programmed %d ms later; %d requests, "
+                    + "%d failed%n", millisSince(killed), stream.successes(), stream.failures());
+            assertThat(Curl.get(vip, 8080, "/").body()).startsWith("This is web");
+            assertThat(stream.failures()).as("failed requests through the VIP").isZero();
+        }
+        assertThat(amphoraPods()).as("no duplicate amphora").hasSize(1);
+    }
+
+    @Test
+    @Order(5)
+    void uninstallingLeavesNothingBehind() throws Exception {
+        client.namespaces().withName(DEMO).delete();
+        // The load balancer's finalizer needs the operator: its namespace goes first.
+        awaitOrExplain(Duration.ofSeconds(90), () -> client.namespaces().withName(DEMO).get() == null,
+                "namespace " + DEMO + " deleted");
+        run(List.of(helm, "uninstall", "lbaas", "--namespace", SYSTEM, "--wait", "--timeout", "60s",
+                "--kubeconfig", cluster.kubeconfig().toString()), 90);
+        client.namespaces().withName(SYSTEM).delete();
+        await().atMost(Duration.ofSeconds(90)).until(() -> client.namespaces().withName(SYSTEM).get() == null);
+
+        assertThat(client.pods().inAnyNamespace().list().getItems()).isEmpty();
+        assertThat(client.services().inAnyNamespace().list().getItems()).extracting(s -> s.getMetadata().getName())
+                .containsExactly("kubernetes");
+        assertThat(client.secrets().inAnyNamespace().list().getItems()).isEmpty();
+        assertThat(client.rbac().clusterRoles().withLabel("app.kubernetes.io/name", "lbaas-operator").list()
+                .getItems()).isEmpty();
+        assertThat(client.rbac().clusterRoleBindings().withLabel("app.kubernetes.io/name", "lbaas-operator").list()
+                .getItems()).isEmpty();
+        assertThat(client.genericKubernetesResources("lbaas.dev/v1alpha1", "LoadBalancerClass").list().getItems())
+                .isEmpty();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private static Pod webPod(String name) {
+        Pod pod = new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(DEMO).withLabels(Map.of("app", "web")).endMetadata()
+                .withNewSpec()
+                    .withTerminationGracePeriodSeconds(1L)
+                    .addNewContainer().withName("web").withImage("localhost/lbaas/demo-web:1")
+                        .withImagePullPolicy("Never").addNewEnv().withName("NAME").withValue(name).endEnv()
+                        .addNewPort().withContainerPort(8080).endPort()
+                    .endContainer()
+                .endSpec()
+                .build();
+        client.pods().resource(pod).create();
+        return client.pods().inNamespace(DEMO).withName(name).waitUntilCondition(
+                p -> p != null && p.getStatus() != null && p.getStatus().getPodIP() != null, 60, TimeUnit.SECONDS);
+    }
+
+    private static String seedScenario(String web1, String web2) throws IOException {
+        String yaml = Files.readString(LAYOUT.examples().resolve("seed-scenario.yaml"));
+        return yaml.replaceFirst("address: 127\\.0\\.0\\.1\\s+protocolPort: 8081", "address: " + web1
+                        + "\n  protocolPort: 8080")
+                .replaceFirst("address: 127\\.0\\.0\\.1\\s+protocolPort: 8082", "address: " + web2
+                        + "\n  protocolPort: 8080")
+                .replace("protocol: HTTP\n  protocolPort: 8080\n  defaultPoolRef", "protocol: HTTP\n  protocolPort: 80\n"
+                        + "  defaultPoolRef");
+    }
+
+    private static void apply(String yaml) {
+        for (HasMetadata item : client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
+            item.getMetadata().setNamespace(DEMO);
+            client.resource(item).fieldManager("lbaas-e2e").forceConflicts().serverSideApply();
+        }
+    }
+
+    @SafeVarargs
+    private static boolean everyObjectReady(Class<? extends CustomResource<?, ?>>... kinds) {
+        for (Class<? extends CustomResource<?, ?>> kind : kinds) {
+            List<? extends CustomResource<?, ?>> items = client.resources(kind).inNamespace(DEMO).list().getItems();
+            if (items.isEmpty() || !items.stream().allMatch(KubernetesClusterIT::ready)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ready(CustomResource<?, ?> object) {
+        if (object == null || object.getStatus() == null) {
+            return false;
+        }
+        var status = (dev.lbaas.api.v1alpha1.LbaasStatus) object.getStatus();
+        return status.getProvisioningStatus() == ProvisioningStatus.ACTIVE
+                && status.getOperatingStatus() != OperatingStatus.OFFLINE
+                && status.getConditions().stream().filter(c -> "Ready".equals(c.getType())).map(Condition::getStatus)
+                .anyMatch("True"::equals);
+    }
+
+    private static List<Pod> amphoraPods() {
+        return client.pods().inNamespace(DEMO).withLabel("lbaas.dev/component", "amphora").list().getItems().stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    /** Waits; on a timeout, fails with the operator's logs, which say why. */
+    private static void awaitOrExplain(Duration atMost, java.util.concurrent.Callable<Boolean> condition, String what) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder logs = new StringBuilder();
+            for (Pod pod : client.pods().inNamespace(SYSTEM).list().getItems()) {
+                String log = client.pods().inNamespace(SYSTEM).withName(pod.getMetadata().getName()).tailingLines(60)
+                        .getLog();
+                logs.append("---- ").append(pod.getMetadata().getName()).append('\n').append(log);
+            }
+            throw new AssertionError(what + " not within " + atMost + "; operator logs:\n" + logs, e);
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+
+    private static String run(List<String> command, int timeoutSeconds) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + text).isZero();
+        return text;
+    }
+
+    /** Requests through the VIP one after another, counting failures and the longest time without an answer. */
+    private static final class RequestStream implements AutoCloseable {
+
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicInteger successes = new AtomicInteger();
+        private final AtomicInteger failures = new AtomicInteger();
+        private final AtomicLong lastSuccess = new AtomicLong(System.nanoTime());
+        private final AtomicLong longestGap = new AtomicLong();
+        private final List<long[]> successTimes = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread thread;
+
+        RequestStream(String host) {
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        if (Curl.get(host, 80, "/").status() == 200) {
+                            long now = System.nanoTime();
+                            longestGap.accumulateAndGet(now - lastSuccess.getAndSet(now), Math::max);
+                            successes.incrementAndGet();
+                            successTimes.add(new long[] {now});
+                        } else {
+                            failures.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        failures.incrementAndGet();
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "vip-requests");
+            thread.start();
+        }
+
+        void awaitSuccesses(int count) {
+            int target = successes.get() + count;
+            await().atMost(Duration.ofSeconds(30)).until(() -> successes.get() >= target);
+            longestGap.set(0);
+        }
+
+        int successes() {
+            return successes.get();
+        }
+
+        int failures() {
+            return failures.get();
+        }
+
+        long lastSuccessNanos() {
+            return lastSuccess.get();
+        }
+
+        long successesSince(long nanos) {
+            synchronized (successTimes) {
+                return successTimes.stream().filter(t -> t[0] > nanos).count();
+            }
+        }
+
+        long longestGapMillis() {
+            return TimeUnit.NANOSECONDS.toMillis(longestGap.get());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+    }
+}
