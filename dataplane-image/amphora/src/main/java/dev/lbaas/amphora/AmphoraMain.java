@@ -24,7 +24,10 @@ public final class AmphoraMain {
             return;
         }
         Amphora amphora = Amphora.start(options);
-        Runtime.getRuntime().addShutdownHook(AmphoraLogging.shutdownHookAfter(amphora::close, "amphora-shutdown"));
+        Runtime.getRuntime().addShutdownHook(AmphoraLogging.shutdownHookAfter(() -> {
+            keepServing(options.shutdownDelaySeconds());
+            amphora.close();
+        }, "amphora-shutdown"));
         if (options.exitOnStdinEof()) {
             Thread watcher = new Thread(() -> {
                 awaitEof(System.in);
@@ -33,6 +36,19 @@ public final class AmphoraMain {
             }, "amphora-stdin-watch");
             watcher.setDaemon(true);
             watcher.start();
+        }
+    }
+
+    /** Serves on for a while after SIGTERM (see {@link AmphoraOptions#shutdownDelaySeconds}). */
+    private static void keepServing(int seconds) {
+        if (seconds <= 0) {
+            return;
+        }
+        org.slf4j.LoggerFactory.getLogger(AmphoraMain.class).info("stopping in {} s; serving until then", seconds);
+        try {
+            Thread.sleep(seconds * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -17,15 +17,19 @@ import java.nio.file.Path;
  * @param cpuAffinity whether each event loop gets a CPU of its own (see {@link CpuAffinity})
  * @param probePort where the kubelet's plain-HTTP probes are answered (on the agent address), or 0 for
  *     none (see {@link dev.lbaas.amphora.agent.ProbeServer})
+ * @param shutdownDelaySeconds how long the amphora keeps serving after SIGTERM before it closes: a
+ *     pod being replaced keeps the VIP answering (Kubernetes still routes to a terminating endpoint
+ *     that serves while no other is ready) until its replacement is ready
  */
 public record AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
-        Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity, int probePort) {
+        Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity, int probePort,
+        int shutdownDelaySeconds) {
 
     /** Without probes (a local amphora, a test). */
     public AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
             Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity) {
         this(amphoraId, agentAddress, agentPort, agentPortFile, tlsCert, tlsKey, tlsCa, exitOnStdinEof, workers,
-                cpuAffinity, 0);
+                cpuAffinity, 0, 0);
     }
 
     static final String USAGE = """
@@ -35,6 +39,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                            [--cpu-affinity auto|on|off (auto: one CPU per event loop when the
                                                         process may use as many CPUs as it has loops)]
                            [--probe-port <port for the kubelet's /healthz and /readyz, plain HTTP>]
+                           [--shutdown-delay-seconds <keep serving this long after SIGTERM, 0-600>]
                    amphora --class-data-training   (a short run on loopback whose classes the JVM
                                                     archives with -XX:ArchiveClassesAtExit, then exits)""";
 
@@ -51,6 +56,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         int workers = 0;
         CpuAffinity.Mode cpuAffinity = CpuAffinity.Mode.AUTO;
         int probePort = 0;
+        int shutdownDelay = 0;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--exit-on-stdin-eof")) {
@@ -66,6 +72,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                 case "--agent-address" -> address = value;
                 case "--agent-port" -> port = port(value, option);
                 case "--probe-port" -> probePort = port(value, option);
+                case "--shutdown-delay-seconds" -> shutdownDelay = seconds(value, option);
                 case "--agent-port-file" -> portFile = Path.of(value);
                 case "--tls-cert" -> cert = Path.of(value);
                 case "--tls-key" -> key = Path.of(value);
@@ -77,7 +84,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         }
         return new AmphoraOptions(required(id, "--id"), required(address, "--agent-address"),
                 required(port, "--agent-port"), portFile, required(cert, "--tls-cert"), required(key, "--tls-key"),
-                required(ca, "--tls-ca"), exitOnStdinEof, workers, cpuAffinity, probePort);
+                required(ca, "--tls-ca"), exitOnStdinEof, workers, cpuAffinity, probePort, shutdownDelay);
     }
 
     /** The event loop threads to start. */
@@ -95,6 +102,18 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
             // reported below
         }
         throw new IllegalArgumentException("--workers must be 0-1024, got " + value);
+    }
+
+    private static int seconds(String value, String option) {
+        try {
+            int seconds = Integer.parseInt(value);
+            if (seconds >= 0 && seconds <= 600) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " must be 0-600, got " + value);
     }
 
     private static int port(String value, String option) {

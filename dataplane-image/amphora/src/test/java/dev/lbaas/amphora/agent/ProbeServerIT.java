@@ -62,6 +62,8 @@ class ProbeServerIT {
     void aProbePortOutOfRangeIsRefusedNamingTheOption() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> AmphoraOptions.parse("--probe-port", "70000"))
                 .hasMessage("--probe-port must be 0-65535, got 70000");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AmphoraOptions.parse("--shutdown-delay-seconds", "601"))
+                .hasMessage("--shutdown-delay-seconds must be 0-600, got 601");
     }
 
     private static String get(HttpClient client, URI uri) throws Exception {

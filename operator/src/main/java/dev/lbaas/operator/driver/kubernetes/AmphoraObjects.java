@@ -46,6 +46,12 @@ final class AmphoraObjects {
     static final String PROBE_PORT_NAME = "probes";
     static final int PROBE_PORT = 8404;
     private static final String CERTIFICATES = "/etc/lbaas/agent";
+    /**
+     * How long a deleted amphora pod serves on: a terminating endpoint that still serves keeps
+     * getting the VIP's traffic while no other endpoint is ready, so the VIP answers until the
+     * replacement is ready, rather than from nowhere in between.
+     */
+    static final int SHUTDOWN_DELAY_SECONDS = 10;
     /** The image's numeric user (dataplane-image/images): runAsNonRoot can check a number. */
     private static final long AMPHORA_USER = 65532;
 
@@ -141,8 +147,8 @@ final class AmphoraObjects {
                 .withNewSpec()
                     .withAutomountServiceAccountToken(false)
                     .withEnableServiceLinks(false)
-                    // The amphora closes its listeners on SIGTERM; nothing to drain for longer yet.
-                    .withTerminationGracePeriodSeconds(5L)
+                    // After SIGTERM the amphora serves on for SHUTDOWN_DELAY_SECONDS, then closes.
+                    .withTerminationGracePeriodSeconds((long) SHUTDOWN_DELAY_SECONDS + 5)
                     .withPriorityClassName(template == null ? null : template.getPriorityClassName())
                     .withNodeSelector(template == null ? null : template.getNodeSelector())
                     .withTolerations(template == null ? null : template.getTolerations())
@@ -173,6 +179,7 @@ final class AmphoraObjects {
                         .withArgs("--id", amphoraId, "--agent-address", "0.0.0.0",
                                 "--agent-port", Integer.toString(AGENT_PORT),
                                 "--probe-port", Integer.toString(PROBE_PORT),
+                                "--shutdown-delay-seconds", Integer.toString(SHUTDOWN_DELAY_SECONDS),
                                 "--tls-cert", CERTIFICATES + "/tls.crt", "--tls-key", CERTIFICATES + "/tls.key",
                                 "--tls-ca", CERTIFICATES + "/ca.crt")
                         .addNewPort().withName(AGENT_PORT_NAME).withContainerPort(AGENT_PORT).endPort()

@@ -58,7 +58,10 @@ class AmphoraObjectsTest {
         assertThat(amphora.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
         assertThat(amphora.getImage()).isEqualTo("localhost/lbaas/amphora:1");
         assertThat(amphora.getImagePullPolicy()).isEqualTo("IfNotPresent");
-        assertThat(amphora.getArgs()).containsSubsequence("--id", "amphora-1").contains("--probe-port", "8404");
+        assertThat(amphora.getArgs()).containsSubsequence("--id", "amphora-1").contains("--probe-port", "8404")
+                .containsSubsequence("--shutdown-delay-seconds", "10");
+        // SIGTERM, then ten seconds of serving while the replacement starts, then the end.
+        assertThat(pod.getSpec().getTerminationGracePeriodSeconds()).isEqualTo(15L);
         assertThat(amphora.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(amphora.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(amphora.getResources().getLimits()).containsEntry("memory", new Quantity("384Mi"));
