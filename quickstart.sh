@@ -3,6 +3,10 @@
 # plane (kube-apiserver, etcd, kube-controller-manager), the operator with the local driver and two
 # demo web servers, applies examples/seed-scenario.yaml, shows the load balancer answering, and
 # keeps running for exploration with kubectl until Ctrl-C, which stops everything it started.
+#
+#   ./quickstart.sh --kubernetes   (root) the same demo on a real single-node cluster started on this
+#                                  machine: the chart installed with helm, amphorae and web servers as
+#                                  pods, the VIP a Service; Ctrl-C stops the cluster and cleans the host.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,4 +21,4 @@ CLASSPATH_FILE="e2e/target/quickstart.classpath"
 
 exec java -cp "e2e/target/classes:$(cat "$CLASSPATH_FILE")" \
   -Dlbaas.project.dir="$PWD" -Dlbaas.kube.version="$KUBE_VERSION" \
-  dev.lbaas.e2e.Quickstart
+  dev.lbaas.e2e.Quickstart "$@"

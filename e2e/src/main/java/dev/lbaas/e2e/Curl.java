@@ -23,9 +23,14 @@ public final class Curl {
     }
 
     public static Response get(String host, int port, String path) throws IOException {
+        return get(host, port, path, 5_000);
+    }
+
+    /** A GET that waits up to {@code timeoutMillis} for the response to start and between its bytes. */
+    public static Response get(String host, int port, String path, int timeoutMillis) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 2_000);
-            socket.setSoTimeout(5_000);
+            socket.setSoTimeout(timeoutMillis);
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUser-Agent: lbaas-e2e\r\n"
                     + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

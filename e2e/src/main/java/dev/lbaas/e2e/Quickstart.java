@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The quickstart: starts the whole system on this machine, builds the seed walkthrough's load
- * balancer, shows it working, and keeps running for exploration with kubectl until Ctrl-C.
+ * balancer, shows it working, and keeps running for exploration with kubectl until Ctrl-C. With
+ * {@code --kubernetes} (root only), on the real single-node cluster: the chart installed with helm,
+ * amphorae and web servers as pods, the VIP a Service.
  */
 public final class Quickstart {
 
@@ -25,6 +27,10 @@ public final class Quickstart {
     public static void main(String[] args) throws Exception {
         ProjectLayout layout = ProjectLayout.current();
         String kubeVersion = System.getProperty("lbaas.kube.version", "1.34.4");
+        if (List.of(args).contains("--kubernetes")) {
+            onTheCluster(layout, kubeVersion);
+            return;
+        }
         Path work = Files.createDirectories(layout.root().resolve(".lbaas/quickstart"));
 
         say("starting a local control plane (kube-apiserver, etcd, kube-controller-manager)");
@@ -62,6 +68,58 @@ public final class Quickstart {
                 + "\n    export PATH=" + system.kubectl().getParent() + ":$PATH   # if kubectl is not installed"
                 + "\n    kubectl get lbaas\n    curl http://" + vip + ":8080/\n\nPress Ctrl-C to stop everything.");
         stopped.await();
+    }
+
+    private static void onTheCluster(ProjectLayout layout, String kubeVersion) throws Exception {
+        if (!SingleNodeCluster.canRunHere()) {
+            throw new IllegalStateException("quickstart.sh --kubernetes runs a kubelet, containerd and kube-proxy on "
+                    + "this machine: run it as root");
+        }
+        Path work = Files.createDirectories(layout.root().resolve(".lbaas/quickstart-kubernetes"));
+        say("starting a single-node cluster (kube-apiserver with RBAC, kubelet with containerd, kube-proxy) and "
+                + "installing the chart with helm");
+        ClusterDemo demo = ClusterDemo.start(layout, work.resolve("cluster"), kubeVersion);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            say("stopping the cluster and cleaning the host");
+            demo.close();
+            stopped.countDown();
+        }, "quickstart-shutdown"));
+        say("helm install done in " + demo.installMillis() + " ms");
+        demo.createNamespace(NAMESPACE);
+        say("kubectl apply -f examples/kubernetes/seed-scenario.yaml (web1 and web2 as pods behind the Service "
+                + "\"web\"; the pool's members selected from it)");
+        demo.apply(NAMESPACE, demo.seedScenario());
+        // Ready, and ONLINE: its members were selected and their health checked.
+        LoadBalancer lb = demo.client().resources(LoadBalancer.class).inNamespace(NAMESPACE).withName("lb-web")
+                .waitUntilCondition(candidate -> ready(candidate) && candidate.getStatus().getOperatingStatus()
+                        == dev.lbaas.api.v1alpha1.OperatingStatus.ONLINE, 120, TimeUnit.SECONDS);
+        String vip = lb.getStatus().getVipAddress();
+        say("lb-web is Ready; its VIP " + vip + " is the ClusterIP of Service lb-web-vip. Six requests:");
+        for (int i = 0; i < 6; i++) {
+            System.out.print("    $ curl http://" + vip + "/   ->   " + firstAnswer(vip).body());
+        }
+        say("kubectl get lbaas,pods,services:");
+        System.out.print(demo.kubectl("get", "lbaas,pods,services", "-n", NAMESPACE, "-o", "wide"));
+        say("The cluster keeps running. Explore it with:\n\n    export KUBECONFIG=" + demo.kubeconfig()
+                + "\n    export PATH=" + demo.kubectl().getParent() + ":$PATH   # if kubectl is not installed"
+                + "\n    kubectl get lbaas\n    kubectl -n lbaas-system logs deploy/lbaas\n    curl http://" + vip
+                + "/\n\nPress Ctrl-C to stop the cluster; it leaves nothing behind.");
+        stopped.await();
+    }
+
+    /** The VIP's answer; kube-proxy writes its rule a moment after the amphora is ready. */
+    private static Curl.Response firstAnswer(String vip) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return Curl.get(vip, 80, "/");
+            } catch (IOException e) {
+                if (attempt == 50) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static boolean ready(LoadBalancer lb) {

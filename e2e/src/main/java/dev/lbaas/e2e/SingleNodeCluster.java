@@ -1,12 +1,8 @@
 package dev.lbaas.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The real single-node cluster of scripts/single-node-cluster.sh (kube-apiserver with RBAC, a
@@ -81,23 +77,6 @@ public final class SingleNodeCluster implements AutoCloseable {
     private static String run(ProjectLayout layout, int timeoutSeconds, String... arguments) {
         List<String> command = new ArrayList<>(List.of("bash", layout.script("single-node-cluster.sh").toString()));
         command.addAll(List.of(arguments));
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
-            }
-            String text = new String(output, StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed (" + process.exitValue() + "):\n" + text);
-            }
-            return text;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Commands.run(command, timeoutSeconds);
     }
 }

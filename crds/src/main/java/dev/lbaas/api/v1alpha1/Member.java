@@ -21,4 +21,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Operating", jsonPath = ".status.operatingStatus", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class Member extends CustomResource<MemberSpec, LbaasStatus> implements Namespaced {
+
+    /**
+     * The label of the members the operator writes for a pool's memberSelector; its value is the
+     * pool's name. Members without it are written by hand.
+     */
+    public static final String SELECTED_BY = "lbaas.dev/selected-by";
 }

@@ -55,6 +55,19 @@ public class PoolSpec {
     @Size(max = 255)
     private String description;
 
+    @JsonPropertyDescription("Beyond Octavia: the members are the ready endpoints of a Service in this namespace, "
+            + "kept in sync as its pods come and go (the operator writes them as Member objects labelled "
+            + "lbaas.dev/selected-by). Members written by hand are not served in such a pool.")
+    private MemberSelector memberSelector;
+
+    public MemberSelector getMemberSelector() {
+        return memberSelector;
+    }
+
+    public void setMemberSelector(MemberSelector memberSelector) {
+        this.memberSelector = memberSelector;
+    }
+
     public String getListenerRef() {
         return listenerRef;
     }

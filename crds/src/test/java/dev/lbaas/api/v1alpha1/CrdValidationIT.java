@@ -100,7 +100,9 @@ class CrdValidationIT {
                         + "256Mi}}, nodeSelector: {kubernetes.io/os: linux}, tolerations: [{key: lb, operator: Exists, "
                         + "effect: NoSchedule}], priorityClassName: lb-critical}\nvipService: {type: LoadBalancer, "
                         + "annotations: {example.com/pool: public}}"),
-                Arguments.of("LoadBalancerClass", "vipService: {type: NodePort}"));
+                Arguments.of("LoadBalancerClass", "vipService: {type: NodePort}"),
+                Arguments.of("Pool", POOL + "memberSelector: {service: web, portName: http, weight: 256, backup: true}"),
+                Arguments.of("Pool", POOL + "memberSelector: {service: web, port: 65535}"));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -129,6 +131,20 @@ class CrdValidationIT {
                         "spec.tags: Forbidden: must not hold a value twice; \"web\" is there more than once"),
                 refused("LoadBalancer", "tags: [\"\"]",
                         "spec.tags[0]: Invalid value: \"\": spec.tags[0] in body should be at least 1 chars long"),
+                // Pool.memberSelector
+                refused("Pool", POOL + "memberSelector: {service: web, port: 80, portName: http}",
+                        "spec.memberSelector.port: Forbidden: port and portName name the same Service port two ways: "
+                                + "set one of them"),
+                refused("Pool", POOL + "memberSelector: {service: web}",
+                        "spec.memberSelector.port: Required value: one of port (the Service port's number) or "
+                                + "portName (its name) is required"),
+                refused("Pool", POOL + "memberSelector: {service: Web_1, port: 80}",
+                        "spec.memberSelector.service: Forbidden: must be the name of a Kubernetes object: lower case "
+                                + "letters, digits, \"-\" and \".\", beginning and ending with a letter or digit; "
+                                + "\"Web_1\" is not"),
+                refused("Pool", POOL + "memberSelector: {service: web, port: 80, weight: 257}",
+                        "spec.memberSelector.weight: Invalid value: 257: spec.memberSelector.weight in body should be "
+                                + "less than or equal to 256"),
                 // LoadBalancerClass
                 refused("LoadBalancerClass", "amphora: {imagePullPolicy: Sometimes}",
                         "spec.amphora.imagePullPolicy: Forbidden: must be Always, IfNotPresent or Never; \"Sometimes\" "

@@ -121,7 +121,7 @@ public final class ConfigRenderer {
                     previousPool(uid(pool))));
         }
         for (Member member : tree.members()) {
-            put(memberRecords, member, own(member, () -> null, () -> memberConfig(member),
+            put(memberRecords, member, own(member, () -> writtenBesideASelector(member), () -> memberConfig(member),
                     previousMember(uid(member))));
         }
         for (HealthMonitor monitor : tree.healthMonitors()) {
@@ -185,6 +185,22 @@ public final class ConfigRenderer {
                     + "this amphora release yet; served: " + ApiSpelling.of(ProtocolRules.SERVED_POOL_PROTOCOLS));
         }
         return null;
+    }
+
+    /**
+     * A member written by hand in a pool whose members come from a Service: the two are not mixed,
+     * so that the Service alone says what the pool serves.
+     */
+    private Refusal writtenBesideASelector(Member member) {
+        String poolName = member.getSpec().getPoolRef();
+        return tree.pools().stream()
+                .filter(pool -> pool.getMetadata().getName().equals(poolName) && pool.getSpec().getMemberSelector() != null)
+                .filter(pool -> !poolName.equals(member.getMetadata().getLabels().get(Member.SELECTED_BY)))
+                .findFirst()
+                .map(pool -> new Refusal("MemberSelectorConflict", "poolRef: pool " + poolName + " takes its members "
+                        + "from Service " + pool.getSpec().getMemberSelector().getService() + " (memberSelector); "
+                        + "a member written by hand is not served in it"))
+                .orElse(null);
     }
 
     private static Refusal notServedYet(HealthMonitor monitor) {

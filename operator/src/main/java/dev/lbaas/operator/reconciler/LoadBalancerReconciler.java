@@ -21,6 +21,7 @@ import dev.lbaas.operator.model.ConfigRenderer;
 import dev.lbaas.operator.model.GenerationLedger;
 import dev.lbaas.operator.model.LoadBalancerTree;
 import dev.lbaas.operator.model.RenderedConfig;
+import dev.lbaas.operator.model.Verdict;
 import dev.lbaas.operator.status.Conditions;
 import dev.lbaas.operator.status.Programming;
 import dev.lbaas.operator.status.StatusComputer;
@@ -83,6 +84,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private final EventRecorder events;
     private final Clock clock = Clock.systemUTC();
     private final LoadBalancerEvents amphoraReports = new LoadBalancerEvents();
+    private final MemberSelectors memberSelectors;
     private final Map<String, GenerationLedger> ledgers = new ConcurrentHashMap<>();
 
     private InformerEventSource<Listener, LoadBalancer> listeners;
@@ -98,6 +100,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         this.driver = drivers.selected();
         this.config = config;
         this.events = new EventRecorder(client);
+        this.memberSelectors = new MemberSelectors(client);
     }
 
     @Override
@@ -125,6 +128,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         classes = classInformer(context);
         List<EventSource<?, LoadBalancer>> sources = new ArrayList<>(List.of(listeners, pools, members, monitors,
                 classes, amphoraReports));
+        sources.addAll(memberSelectors.eventSources(context, pools, cacheLookup));
         sources.addAll(driver.eventSources(context));
         return sources;
     }
@@ -177,8 +181,9 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         GenerationLedger ledger = ledgers.computeIfAbsent(lb.getMetadata().getUid(), k -> new GenerationLedger());
         // A load balancer that is not accepted gets no VIP and no amphora: nothing of it is served.
         String vip = ConfigRenderer.accepted(tree) ? vipAddress(lb, tree, context) : null;
+        Map<String, Verdict> selections = memberSelectors.sync(tree);
         RenderedConfig rendered = ConfigRenderer.render(tree, vip == null ? null : driver.listenAddress(vip), 1,
-                ledger.last());
+                ledger.last()).withFindings(selections);
         Programming programming;
         if (rendered.config() == null) {
             programming = new Programming(0, Map.of(), List.of());

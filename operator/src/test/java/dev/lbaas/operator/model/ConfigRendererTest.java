@@ -692,6 +692,25 @@ class ConfigRendererTest {
     }
 
     @Test
+    void aMemberWrittenByHandIsNotServedInAPoolThatSelectsItsMembers() {
+        Pool pool = pool("p", "lb", PoolProtocol.HTTP);
+        dev.lbaas.api.v1alpha1.MemberSelector selector = new dev.lbaas.api.v1alpha1.MemberSelector();
+        selector.setService("web");
+        selector.setPortName("http");
+        pool.getSpec().setMemberSelector(selector);
+        Member byHand = member("by-hand", "p", 8080);
+        Member selected = member("p-10-0-0-7-8080", "p", 8081);
+        selected.getMetadata().getLabels().put(Member.SELECTED_BY, "p");
+
+        RenderedConfig rendered = render(List.of(), List.of(pool), List.of(byHand, selected), List.of(), null);
+
+        assertThat(rendered.verdict("p-10-0-0-7-8080")).isEqualTo(Verdict.OK);
+        assertThat(rendered.verdict("by-hand")).isEqualTo(Verdict.rejected("MemberSelectorConflict", "poolRef: pool p "
+                + "takes its members from Service web (memberSelector); a member written by hand is not served in it"));
+        assertThat(rendered.config().pools().get(0).members()).extracting(m -> m.id()).containsExactly("p-10-0-0-7-8080");
+    }
+
+    @Test
     void aConflictNamesTheHoldersNameNotItsUid() {
         Pool pool = pool("p", "lb", PoolProtocol.HTTP);
         HealthMonitor holder = monitor("holder", "p", HealthMonitorSpec.Type.TCP);
