@@ -1,7 +1,7 @@
 -- Argo CD health of an lbaas.dev object (LoadBalancer, Listener, Pool, Member, HealthMonitor), from
 -- the status the operator writes: Octavia's provisioningStatus and operatingStatus and the
--- conditions Accepted, ResolvedRefs, Programmed and Ready. The same check for every kind: each
--- resource_customizations/lbaas.dev/<Kind>/health.lua is a copy of this file (a test keeps them so).
+-- conditions Accepted, ResolvedRefs, Programmed and Ready. The same check for every kind with a
+-- status: Argo CD looks for one per kind, and a test keeps the copies equal.
 local hs = {}
 if obj.status == nil then
   hs.status = "Progressing"
