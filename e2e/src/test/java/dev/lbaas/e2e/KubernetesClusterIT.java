@@ -250,15 +250,14 @@ class KubernetesClusterIT {
         Pod amphoraBefore = amphoraPods().get(0);
         try (RequestStream stream = new RequestStream(vip)) {
             stream.awaitSuccesses(20);
-            String leader = client.leases().inNamespace(SYSTEM).withName("lbaas-operator").get().getSpec()
-                    .getHolderIdentity();
+            String leader = runningLeader();
             demo.apply(DEMO, """
                     apiVersion: lbaas.dev/v1alpha1
                     kind: Listener
                     metadata: {name: listener-alt}
                     spec: {loadBalancerRef: lb-web, protocol: HTTP, protocolPort: 8080, defaultPoolRef: pool-web}
                     """);
-            client.pods().inNamespace(SYSTEM).withName(leader).withGracePeriod(0).delete();
+            kill(leader);
             long killed = System.nanoTime();
             awaitOrExplain(Duration.ofSeconds(90), () -> ready(client.resources(Listener.class).inNamespace(DEMO)
                     .withName("listener-alt").get()), "listener-alt programmed after the leader was killed");
@@ -276,6 +275,89 @@ class KubernetesClusterIT {
 
     @Test
     @Order(6)
+    void theDataPlaneServesWhileNoOperatorRunsAndTheNextOneAdoptsItWithoutARestart() throws Exception {
+        Pod amphoraBefore = amphoraPods().get(0);
+        try (RequestStream stream = new RequestStream(vip)) {
+            stream.awaitSuccesses(10);
+            scaleOperator(0);
+            awaitOrExplain(Duration.ofSeconds(60), () -> client.pods().inNamespace(SYSTEM).list().getItems().isEmpty(),
+                    "no operator pod left");
+            int before = stream.successes();
+            Thread.sleep(3_000);
+            assertThat(stream.successes()).as("requests served while no operator runs").isGreaterThan(before + 10);
+            scaleOperator(2);
+            // The next operator adopts the running amphora and serves a change through it.
+            demo.apply(DEMO, """
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Listener
+                    metadata: {name: listener-third}
+                    spec: {loadBalancerRef: lb-web, protocol: HTTP, protocolPort: 8081, defaultPoolRef: pool-web}
+                    """);
+            awaitOrExplain(Duration.ofSeconds(90), () -> ready(client.resources(Listener.class).inNamespace(DEMO)
+                    .withName("listener-third").get()), "listener-third programmed by the returning operator");
+            assertThat(stream.failures()).as("failed requests through the VIP").isZero();
+        }
+        assertThat(Curl.get(vip, 8081, "/").body()).startsWith("This is web");
+        assertThat(amphoraPods()).as("adopted, not replaced").singleElement().satisfies(pod -> {
+            assertThat(pod.getMetadata().getUid()).isEqualTo(amphoraBefore.getMetadata().getUid());
+            assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).isZero();
+        });
+    }
+
+    @Test
+    @Order(7)
+    void theLeaderKilledRightAfterACreateOrADeleteConvergesWithNothingTwiceAndNothingLeft() throws Exception {
+        String leader = runningLeader();
+        demo.apply(DEMO, """
+                apiVersion: lbaas.dev/v1alpha1
+                kind: LoadBalancer
+                metadata: {name: lb-second}
+                spec: {}
+                """);
+        kill(leader);
+        awaitOrExplain(Duration.ofSeconds(90), () -> ready(client.resources(LoadBalancer.class).inNamespace(DEMO)
+                .withName("lb-second").get()), "lb-second served after the leader was killed right after its creation");
+        String uid = client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-second").get().getMetadata()
+                .getUid();
+        assertThat(amphoraPodsOf(uid)).as("one amphora for lb-second, not two").hasSize(1);
+
+        leader = runningLeader();
+        client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-second").delete();
+        kill(leader);
+        awaitOrExplain(Duration.ofSeconds(90), () -> client.resources(LoadBalancer.class).inNamespace(DEMO)
+                .withName("lb-second").get() == null && amphoraPodsOf(uid).isEmpty()
+                && client.services().inNamespace(DEMO).withLabel("lbaas.dev/loadbalancer-uid", uid).list().getItems()
+                .isEmpty(), "lb-second and its amphora and VIP gone after the leader was killed right after the delete");
+        assertThat(amphoraPods()).as("lb-web's amphora untouched").hasSize(1);
+    }
+
+    private static void scaleOperator(int replicas) {
+        client.apps().deployments().inNamespace(SYSTEM).withName("lbaas").scale(replicas);
+    }
+
+    /** The operator replica that holds the lease, once one that runs holds it. */
+    private static String runningLeader() {
+        String[] leader = new String[1];
+        awaitOrExplain(Duration.ofSeconds(60), () -> {
+            leader[0] = client.leases().inNamespace(SYSTEM).withName("lbaas-operator").get().getSpec()
+                    .getHolderIdentity();
+            return leader[0] != null && client.pods().inNamespace(SYSTEM).withName(leader[0]).get() != null;
+        }, "a running leader");
+        return leader[0];
+    }
+
+    /** SIGKILL, as a node failure or the OOM killer would. */
+    private static void kill(String pod) {
+        client.pods().inNamespace(SYSTEM).withName(pod).withGracePeriod(0).delete();
+    }
+
+    private static List<Pod> amphoraPodsOf(String loadBalancerUid) {
+        return client.pods().inNamespace(DEMO).withLabel("lbaas.dev/loadbalancer-uid", loadBalancerUid).list()
+                .getItems().stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    @Test
+    @Order(8)
     void theOperatorsMetricsAreServedInPrometheusFormat() throws Exception {
         String operatorService = client.services().inNamespace(SYSTEM).withName("lbaas").get().getSpec().getClusterIP();
         Curl.Response metrics = Curl.get(operatorService, 8080, "/q/metrics");
@@ -285,7 +367,7 @@ class KubernetesClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void uninstallingLeavesNothingBehind() throws Exception {
         client.namespaces().withName(DEMO).delete();
         // The load balancer's finalizer needs the operator: its namespace goes first.
