@@ -41,6 +41,8 @@ public final class AmphoraSession implements AutoCloseable {
     private boolean reachable;
     private AmphoraStatus report;
     private long failures;
+    /** Whether the agent ever answered: a new amphora is asked again at once while it starts. */
+    private boolean everReached;
     private boolean closed;
 
     public AmphoraSession(String id, AmphoraInfo.Role role, String location, URI agent, AgentClient client,
@@ -99,6 +101,7 @@ public final class AmphoraSession implements AutoCloseable {
                     changed = applied.appliedGeneration() != appliedGeneration || !reachable;
                     appliedGeneration = Math.max(appliedGeneration, applied.appliedGeneration());
                     reachable = true;
+                    everReached = true;
                     failures = 0;
                 } else {
                     AgentClient.PushResult.Rejected rejected = (AgentClient.PushResult.Rejected) result;
@@ -138,6 +141,7 @@ public final class AmphoraSession implements AutoCloseable {
                     changed = !reachable || report == null || report.healthVersion() != status.healthVersion()
                             || status.appliedGeneration() != appliedGeneration;
                     reachable = true;
+                    everReached = true;
                     failures = 0;
                     report = status;
                     appliedGeneration = status.appliedGeneration();
@@ -173,7 +177,10 @@ public final class AmphoraSession implements AutoCloseable {
             if (closed) {
                 return;
             }
-            delay = Math.min(MAX_RETRY_MILLIS, RETRY_MILLIS * Math.max(1, failures));
+            // An amphora that never answered is starting (its process or pod comes up within seconds):
+            // ask every RETRY_MILLIS, so that it is programmed as soon as it listens. One that answered
+            // before and stopped backs off, up to MAX_RETRY_MILLIS.
+            delay = everReached ? Math.min(MAX_RETRY_MILLIS, RETRY_MILLIS * Math.max(1, failures)) : RETRY_MILLIS;
         }
         scheduler.schedule(action, delay, TimeUnit.MILLISECONDS);
     }
