@@ -75,10 +75,9 @@ public final class Quickstart {
             throw new IllegalStateException("quickstart.sh --kubernetes runs a kubelet, containerd and kube-proxy on "
                     + "this machine: run it as root");
         }
-        Path work = Files.createDirectories(layout.root().resolve(".lbaas/quickstart-kubernetes"));
         say("starting a single-node cluster (kube-apiserver with RBAC, kubelet with containerd, kube-proxy) and "
                 + "installing the chart with helm");
-        ClusterDemo demo = ClusterDemo.start(layout, work.resolve("cluster"), kubeVersion);
+        ClusterDemo demo = ClusterDemo.start(layout, SingleNodeCluster.stateDirectory("quickstart"), kubeVersion);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             say("stopping the cluster and cleaning the host");

@@ -25,6 +25,14 @@ public final class SingleNodeCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     }
 
+    /**
+     * A state directory for a cluster of this process: short, because containerd's socket lives
+     * in it and a Unix socket's path may not exceed 107 bytes, wherever the project is checked out.
+     */
+    public static Path stateDirectory(String purpose) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "lbaas-" + purpose + "-" + ProcessHandle.current().pid());
+    }
+
     /** Whether this process may run the cluster (root, on Linux). */
     public static boolean canRunHere() {
         return "root".equals(System.getProperty("user.name")) && System.getProperty("os.name").startsWith("Linux");

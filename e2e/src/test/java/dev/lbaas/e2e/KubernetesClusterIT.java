@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.CustomResource;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +54,7 @@ class KubernetesClusterIT {
     static void start() {
         Assumptions.assumeTrue(SingleNodeCluster.canRunHere(),
                 "the real single-node cluster needs root on Linux (kubelet, containerd, iptables); run as root");
-        demo = ClusterDemo.start(ProjectLayout.current(), Path.of("target", "single-node-cluster").toAbsolutePath(),
+        demo = ClusterDemo.start(ProjectLayout.current(), SingleNodeCluster.stateDirectory("e2e"),
                 System.getProperty("lbaas.kube.version", "1.34.4"));
         client = demo.client();
         System.out.printf("helm install, both operator replicas ready: %d ms%n", demo.installMillis());
