@@ -307,12 +307,23 @@ class KubernetesClusterIT {
     @Test
     @Order(7)
     void theLeaderKilledRightAfterACreateOrADeleteConvergesWithNothingTwiceAndNothingLeft() throws Exception {
+        demo.apply(DEMO, """
+                apiVersion: lbaas.dev/v1alpha1
+                kind: LoadBalancerClass
+                metadata: {name: exposed}
+                spec: {vipService: {type: NodePort}}
+                """);
         String leader = runningLeader();
         demo.apply(DEMO, """
                 apiVersion: lbaas.dev/v1alpha1
                 kind: LoadBalancer
                 metadata: {name: lb-second}
-                spec: {}
+                spec: {className: exposed}
+                ---
+                apiVersion: lbaas.dev/v1alpha1
+                kind: Listener
+                metadata: {name: lb-second-http}
+                spec: {loadBalancerRef: lb-second, protocol: HTTP, protocolPort: 80}
                 """);
         kill(leader);
         awaitOrExplain(Duration.ofSeconds(90), () -> ready(client.resources(LoadBalancer.class).inNamespace(DEMO)
@@ -320,6 +331,15 @@ class KubernetesClusterIT {
         String uid = client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-second").get().getMetadata()
                 .getUid();
         assertThat(amphoraPodsOf(uid)).as("one amphora for lb-second, not two").hasSize(1);
+        // Its class makes the VIP a NodePort Service, and the status says where.
+        Integer nodePort = client.services().inNamespace(DEMO).withName("lb-second-vip").get().getSpec().getPorts()
+                .get(0).getNodePort();
+        assertThat(client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-second").get().getStatus()
+                .getVipPorts()).singleElement().satisfies(port -> {
+                    assertThat(port.getPort()).isEqualTo(80);
+                    assertThat(port.getProtocol()).isEqualTo("TCP");
+                    assertThat(port.getNodePort()).isEqualTo(nodePort).isPositive();
+                });
 
         leader = runningLeader();
         client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-second").delete();
@@ -329,6 +349,7 @@ class KubernetesClusterIT {
                 && client.services().inNamespace(DEMO).withLabel("lbaas.dev/loadbalancer-uid", uid).list().getItems()
                 .isEmpty(), "lb-second and its amphora and VIP gone after the leader was killed right after the delete");
         assertThat(amphoraPods()).as("lb-web's amphora untouched").hasSize(1);
+        client.resources(dev.lbaas.api.v1alpha1.LoadBalancerClass.class).withName("exposed").delete();
     }
 
     private static void scaleOperator(int replicas) {

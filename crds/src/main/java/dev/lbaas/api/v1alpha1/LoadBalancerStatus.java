@@ -12,6 +12,10 @@ public class LoadBalancerStatus extends LbaasStatus {
     @JsonPropertyDescription("The address clients connect to.")
     private String vipAddress;
 
+    @JsonPropertyDescription("Where the VIP's ports are reachable besides the VIP: the node ports of a NodePort or "
+            + "LoadBalancer VIP Service (Kubernetes driver). Empty for a ClusterIP VIP.")
+    private List<VipPort> vipPorts;
+
     @JsonPropertyDescription("The LoadBalancerClass in effect: spec.className, or the default class when it is empty. "
             + "Empty when no class applies and the operator's built-in defaults do.")
     private String className;
@@ -40,6 +44,14 @@ public class LoadBalancerStatus extends LbaasStatus {
 
     public void setVipAddress(String vipAddress) {
         this.vipAddress = vipAddress;
+    }
+
+    public List<VipPort> getVipPorts() {
+        return vipPorts;
+    }
+
+    public void setVipPorts(List<VipPort> vipPorts) {
+        this.vipPorts = vipPorts;
     }
 
     public String getClassName() {
@@ -96,7 +108,8 @@ public class LoadBalancerStatus extends LbaasStatus {
             return false;
         }
         LoadBalancerStatus that = (LoadBalancerStatus) o;
-        return Objects.equals(vipAddress, that.vipAddress) && Objects.equals(className, that.className)
+        return Objects.equals(vipAddress, that.vipAddress) && Objects.equals(vipPorts, that.vipPorts)
+                && Objects.equals(className, that.className)
                 && topology == that.topology
                 && Objects.equals(configGeneration, that.configGeneration)
                 && Objects.equals(amphorae, that.amphorae) && Objects.equals(stats, that.stats)
@@ -105,6 +118,7 @@ public class LoadBalancerStatus extends LbaasStatus {
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), vipAddress, className, topology, configGeneration, amphorae, stats, tree);
+        return Objects.hash(super.hashCode(), vipAddress, vipPorts, className, topology, configGeneration, amphorae,
+                stats, tree);
     }
 }

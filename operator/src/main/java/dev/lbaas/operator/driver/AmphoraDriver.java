@@ -3,6 +3,7 @@ package dev.lbaas.operator.driver;
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.VipPort;
 import dev.lbaas.operator.pki.CertificateAuthority;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -65,6 +66,14 @@ public interface AmphoraDriver {
      */
     default boolean vipReady(LoadBalancer loadBalancer) {
         return true;
+    }
+
+    /**
+     * Where the VIP's ports are reachable besides the VIP itself (node ports), for the load
+     * balancer's status; none where the VIP is the only way in.
+     */
+    default List<VipPort> vipPorts(LoadBalancer loadBalancer) {
+        return List.of();
     }
 
     /**

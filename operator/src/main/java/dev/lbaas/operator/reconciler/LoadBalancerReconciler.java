@@ -203,6 +203,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         }
         StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
         result.loadBalancer().setVipAddress(vip);
+        List<dev.lbaas.api.v1alpha1.VipPort> vipPorts = vip == null ? List.of() : driver.vipPorts(lb);
+        result.loadBalancer().setVipPorts(vipPorts.isEmpty() ? null : vipPorts);
         writeChildStatuses(tree, result.children());
         result.events().forEach(e -> events.record(e.object(), e.warning(), e.reason(), e.message()));
 

@@ -302,6 +302,14 @@ final class AmphoraObjects {
                 .build();
     }
 
+    /** The node ports of a VIP Service (NodePort and LoadBalancer types), as status shows them. */
+    static List<dev.lbaas.api.v1alpha1.VipPort> nodePorts(Service service) {
+        return Objects.requireNonNullElse(service.getSpec().getPorts(), List.<ServicePort>of()).stream()
+                .filter(port -> port.getNodePort() != null && !NO_LISTENER.equals(port.getName()))
+                .map(port -> new dev.lbaas.api.v1alpha1.VipPort(port.getProtocol(), port.getPort(), port.getNodePort()))
+                .toList();
+    }
+
     /** Whether two port lists say the same (the API server fills in defaults we do not set). */
     static boolean samePorts(List<ServicePort> actual, List<ServicePort> wanted) {
         if (actual.size() != wanted.size()) {

@@ -168,6 +168,11 @@ public class KubernetesDriver implements AmphoraDriver {
     }
 
     @Override
+    public List<dev.lbaas.api.v1alpha1.VipPort> vipPorts(LoadBalancer lb) {
+        return vipService(lb).map(AmphoraObjects::nodePorts).orElse(List.of());
+    }
+
+    @Override
     public boolean vipReady(LoadBalancer lb) {
         String uid = lb.getMetadata().getUid();
         List<Pod> alive = pods.list(lb.getMetadata().getNamespace(),

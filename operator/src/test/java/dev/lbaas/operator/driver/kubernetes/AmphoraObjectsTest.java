@@ -122,6 +122,22 @@ class AmphoraObjectsTest {
     }
 
     @Test
+    void statusShowsTheNodePortsOfTheListenersPortsOnly() {
+        AmphoraConfig config = new AmphoraConfig(3, "lb", "0.0.0.0", true, List.of(
+                listener("web", ListenerProtocol.HTTP, 80), listener("dns", ListenerProtocol.UDP, 53)), List.of());
+        Service service = AmphoraObjects.vipService(lb, null, "10.254.2.9", config);
+        service.getSpec().getPorts().get(0).setNodePort(30080);
+        service.getSpec().getPorts().get(1).setNodePort(30053);
+
+        assertThat(AmphoraObjects.nodePorts(service)).containsExactly(
+                new dev.lbaas.api.v1alpha1.VipPort("TCP", 80, 30080), new dev.lbaas.api.v1alpha1.VipPort("UDP", 53, 30053));
+        Service none = AmphoraObjects.vipService(lb, null, "10.254.2.9", null);
+        none.getSpec().getPorts().get(0).setNodePort(30001);
+        assertThat(AmphoraObjects.nodePorts(none)).as("the port of a VIP without listeners").isEmpty();
+        assertThat(AmphoraObjects.nodePorts(AmphoraObjects.vipService(lb, null, "10.254.2.9", config))).isEmpty();
+    }
+
+    @Test
     void namesFitADnsLabelWhateverTheLoadBalancersName() {
         LoadBalancer dotted = loadBalancer("web.shop.example", "1234abcd-0000-0000-0000-000000000000");
         assertThat(AmphoraObjects.name(dotted, "vip")).isEqualTo("web-shop-example-vip");
