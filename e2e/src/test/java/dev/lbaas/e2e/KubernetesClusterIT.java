@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -222,7 +223,7 @@ class KubernetesClusterIT {
             // The deleted amphora serves on while its replacement starts; the VIP moves to the
             // replacement once it is ready.
             awaitOrExplain(Duration.ofSeconds(60), () -> amphoraPods().stream().anyMatch(pod ->
-                    !pod.getMetadata().getName().equals(before) && podReady(pod)), "a ready replacement amphora");
+                    !pod.getMetadata().getName().equals(before) && Readiness.isPodReady(pod)), "a ready replacement amphora");
             long replaced = millisSince(deleted);
             long readyAt = System.nanoTime();
             await().atMost(Duration.ofSeconds(30)).until(() -> stream.successesSince(readyAt) > 10);
@@ -434,11 +435,6 @@ class KubernetesClusterIT {
                 .anyMatch("True"::equals);
     }
 
-    private static boolean podReady(Pod pod) {
-        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
-                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
     private static List<Pod> amphoraPods() {
         return client.pods().inNamespace(DEMO).withLabel("lbaas.dev/component", "amphora").list().getItems().stream()
                 .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
@@ -471,7 +467,7 @@ class KubernetesClusterIT {
         private final AtomicInteger failures = new AtomicInteger();
         private final AtomicLong lastSuccess = new AtomicLong(System.nanoTime());
         private final AtomicLong longestGap = new AtomicLong();
-        private final List<long[]> successTimes = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<Long> successTimes = java.util.Collections.synchronizedList(new ArrayList<>());
         private final Thread thread;
 
         RequestStream(String host) {
@@ -486,7 +482,7 @@ class KubernetesClusterIT {
                             long now = System.nanoTime();
                             longestGap.accumulateAndGet(now - lastSuccess.getAndSet(now), Math::max);
                             successes.incrementAndGet();
-                            successTimes.add(new long[] {now});
+                            successTimes.add(now);
                         } else {
                             failures.incrementAndGet();
                         }
@@ -523,7 +519,7 @@ class KubernetesClusterIT {
 
         long successesSince(long nanos) {
             synchronized (successTimes) {
-                return successTimes.stream().filter(t -> t[0] > nanos).count();
+                return successTimes.stream().filter(t -> t > nanos).count();
             }
         }
 

@@ -1,12 +1,11 @@
 package dev.lbaas.operator.health;
 
+import dev.lbaas.operator.config.OperatorNamespace;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,8 +22,6 @@ import org.jboss.logging.Logger;
 public class Leadership {
 
     private static final Logger LOG = Logger.getLogger(Leadership.class);
-    private static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of(
-            "/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
     private volatile boolean leader;
     private final boolean enabled;
@@ -50,7 +47,7 @@ public class Leadership {
         if (!enabled) {
             return null;
         }
-        String leaseNamespace = namespace.orElseGet(Leadership::ownNamespace);
+        String leaseNamespace = OperatorNamespace.resolve(namespace);
         String identity = Objects.requireNonNullElse(System.getenv("HOSTNAME"), "lbaas-operator");
         LOG.infof("leader election on Lease %s/lbaas-operator as %s", leaseNamespace, identity);
         return new LeaderElectionConfiguration("lbaas-operator", leaseNamespace, Duration.ofSeconds(10),
@@ -65,14 +62,5 @@ public class Leadership {
                 // A replica that lost the lease exits and starts again as a follower, rather than
                 // reconcile beside the new leader.
                 true);
-    }
-
-    private static String ownNamespace() {
-        try {
-            return Files.readString(SERVICE_ACCOUNT_NAMESPACE).strip();
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("lbaas.kubernetes.namespace must be set for leader election outside "
-                    + "a pod", e);
-        }
     }
 }

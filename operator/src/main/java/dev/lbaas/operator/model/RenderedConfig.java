@@ -1,6 +1,7 @@
 package dev.lbaas.operator.model;
 
 import dev.lbaas.amphora.config.AmphoraConfig;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -23,7 +24,7 @@ public record RenderedConfig(AmphoraConfig config, Map<String, Verdict> verdicts
      * missing); objects with a verdict of their own keep it.
      */
     public RenderedConfig withFindings(Map<String, Verdict> found) {
-        Map<String, Verdict> merged = new java.util.HashMap<>(verdicts);
+        Map<String, Verdict> merged = new HashMap<>(verdicts);
         found.forEach((uid, verdict) -> {
             if (verdict(uid).equals(Verdict.OK)) {
                 merged.put(uid, verdict);

@@ -9,6 +9,7 @@ import dev.lbaas.api.v1alpha1.LoadBalancerClass;
 import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
 import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.Pool;
+import dev.lbaas.api.v1alpha1.VipPort;
 import dev.lbaas.operator.agent.AmphoraAgents;
 import dev.lbaas.operator.agent.AmphoraSession;
 import dev.lbaas.operator.config.OperatorConfig;
@@ -203,7 +204,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         }
         StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
         result.loadBalancer().setVipAddress(vip);
-        List<dev.lbaas.api.v1alpha1.VipPort> vipPorts = vip == null ? List.of() : driver.vipPorts(lb);
+        List<VipPort> vipPorts = vip == null ? List.of() : driver.vipPorts(lb);
         result.loadBalancer().setVipPorts(vipPorts.isEmpty() ? null : vipPorts);
         writeChildStatuses(tree, result.children());
         result.events().forEach(e -> events.record(e.object(), e.warning(), e.reason(), e.message()));

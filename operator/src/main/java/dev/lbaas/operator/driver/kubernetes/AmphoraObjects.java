@@ -7,6 +7,7 @@ import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.AmphoraTemplate;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.VipPort;
 import dev.lbaas.api.v1alpha1.VipServiceTemplate;
 import dev.lbaas.operator.pki.CertificateAuthority;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -303,10 +304,10 @@ final class AmphoraObjects {
     }
 
     /** The node ports of a VIP Service (NodePort and LoadBalancer types), as status shows them. */
-    static List<dev.lbaas.api.v1alpha1.VipPort> nodePorts(Service service) {
+    static List<VipPort> nodePorts(Service service) {
         return Objects.requireNonNullElse(service.getSpec().getPorts(), List.<ServicePort>of()).stream()
                 .filter(port -> port.getNodePort() != null && !NO_LISTENER.equals(port.getName()))
-                .map(port -> new dev.lbaas.api.v1alpha1.VipPort(port.getProtocol(), port.getPort(), port.getNodePort()))
+                .map(port -> new VipPort(port.getProtocol(), port.getPort(), port.getNodePort()))
                 .toList();
     }
 

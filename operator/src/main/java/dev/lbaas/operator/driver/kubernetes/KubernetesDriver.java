@@ -4,7 +4,9 @@ import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.VipPort;
 import dev.lbaas.operator.config.OperatorConfig;
+import dev.lbaas.operator.config.OperatorNamespace;
 import dev.lbaas.operator.driver.AmphoraDriver;
 import dev.lbaas.operator.driver.AmphoraEndpoint;
 import dev.lbaas.operator.events.EventRecorder;
@@ -15,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -23,11 +26,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -60,8 +60,6 @@ public class KubernetesDriver implements AmphoraDriver {
     static final String LOAD_BALANCER_UID = "lbaas.dev/loadbalancer-uid";
     static final String AMPHORA_ID = "lbaas.dev/amphora-id";
     static final String ROLE = "lbaas.dev/role";
-    private static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of(
-            "/var/run/secrets/kubernetes.io/serviceaccount/namespace");
     private static final Logger LOG = Logger.getLogger(KubernetesDriver.class);
 
     private final KubernetesClient client;
@@ -76,22 +74,13 @@ public class KubernetesDriver implements AmphoraDriver {
         this.client = client;
         this.events = new EventRecorder(client);
         OperatorConfig.Kubernetes settings = config.kubernetes();
-        String namespace = settings.namespace().orElseGet(KubernetesDriver::ownNamespace);
+        String namespace = OperatorNamespace.resolve(settings.namespace());
         this.authority = CaSecret.loadOrCreate(client, namespace, settings.caSecret());
         this.defaults = new AmphoraObjects.Defaults(settings.amphoraImage().orElseThrow(() -> new IllegalArgumentException(
                 "lbaas.kubernetes.amphora-image (LBAAS_KUBERNETES_AMPHORA_IMAGE) must name the amphora image for the "
                         + "kubernetes driver")), settings.amphoraImagePullPolicy().orElse(null));
         LOG.infof("kubernetes driver: amphora image %s, CA in Secret %s/%s", defaults.image(), namespace,
                 settings.caSecret());
-    }
-
-    private static String ownNamespace() {
-        try {
-            return Files.readString(SERVICE_ACCOUNT_NAMESPACE, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("lbaas.kubernetes.namespace must be set when the operator does not run "
-                    + "in a pod (" + SERVICE_ACCOUNT_NAMESPACE + " is not readable)", e);
-        }
     }
 
     @Override
@@ -133,9 +122,7 @@ public class KubernetesDriver implements AmphoraDriver {
             AmphoraConfig config) {
         syncVipService(lb, lbClass, config);
         ensureDisruptionBudget(lb);
-        String uid = lb.getMetadata().getUid();
-        List<Pod> ofLoadBalancer = pods.list(lb.getMetadata().getNamespace(),
-                pod -> uid.equals(pod.getMetadata().getLabels().get(LOAD_BALANCER_UID))).toList();
+        List<Pod> ofLoadBalancer = podsOf(lb);
         for (Pod pod : ofLoadBalancer) {
             if (finished(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
                 // Evicted, or stopped for good: it will not run again. Its replacement starts below.
@@ -144,9 +131,7 @@ public class KubernetesDriver implements AmphoraDriver {
                 delete(pod);
             }
         }
-        List<Pod> alive = ofLoadBalancer.stream()
-                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null && !finished(pod))
-                .toList();
+        List<Pod> alive = ofLoadBalancer.stream().filter(KubernetesDriver::alive).toList();
         if (alive.isEmpty()) {
             Set<String> taken = ofLoadBalancer.stream().map(pod -> pod.getMetadata().getName()).collect(Collectors.toSet());
             String amphoraId = newAmphoraId(lb, taken);
@@ -168,22 +153,26 @@ public class KubernetesDriver implements AmphoraDriver {
     }
 
     @Override
-    public List<dev.lbaas.api.v1alpha1.VipPort> vipPorts(LoadBalancer lb) {
+    public List<VipPort> vipPorts(LoadBalancer lb) {
         return vipService(lb).map(AmphoraObjects::nodePorts).orElse(List.of());
     }
 
     @Override
     public boolean vipReady(LoadBalancer lb) {
-        String uid = lb.getMetadata().getUid();
-        List<Pod> alive = pods.list(lb.getMetadata().getNamespace(),
-                pod -> uid.equals(pod.getMetadata().getLabels().get(LOAD_BALANCER_UID))
-                        && pod.getMetadata().getDeletionTimestamp() == null && !finished(pod)).toList();
-        return !alive.isEmpty() && alive.stream().allMatch(KubernetesDriver::ready);
+        List<Pod> alive = podsOf(lb).stream().filter(KubernetesDriver::alive).toList();
+        return !alive.isEmpty() && alive.stream().allMatch(Readiness::isPodReady);
     }
 
-    private static boolean ready(Pod pod) {
-        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
-                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    /** Every amphora pod of the load balancer in the cache, whatever its state. */
+    private List<Pod> podsOf(LoadBalancer lb) {
+        String uid = lb.getMetadata().getUid();
+        return pods.list(lb.getMetadata().getNamespace(),
+                pod -> uid.equals(pod.getMetadata().getLabels().get(LOAD_BALANCER_UID))).toList();
+    }
+
+    /** Neither being deleted nor stopped for good: it serves, or will. */
+    private static boolean alive(Pod pod) {
+        return pod.getMetadata().getDeletionTimestamp() == null && !finished(pod);
     }
 
     @Override
