@@ -1,5 +1,6 @@
 package dev.lbaas.e2e;
 
+import dev.lbaas.api.testing.ControlPlane;
 import dev.lbaas.api.v1alpha1.Member;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -22,16 +23,16 @@ import java.util.regex.Pattern;
  */
 public final class LocalSystem implements AutoCloseable {
 
-    private final LocalControlPlane controlPlane;
+    private final ControlPlane controlPlane;
     private final ManagedProcess operator;
 
-    private LocalSystem(LocalControlPlane controlPlane, ManagedProcess operator) {
+    private LocalSystem(ControlPlane controlPlane, ManagedProcess operator) {
         this.controlPlane = controlPlane;
         this.operator = operator;
     }
 
     public static LocalSystem start(ProjectLayout layout, Path workDirectory, String kubeVersion) {
-        LocalControlPlane controlPlane = LocalControlPlane.start(workDirectory, kubeVersion);
+        ControlPlane controlPlane = ControlPlane.startWithGarbageCollector(workDirectory, kubeVersion);
         try {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             ManagedProcess operator = ManagedProcess.start("lbaas-operator",

@@ -47,7 +47,7 @@ class ChartTest {
     }
 
     @Test
-    void theChartsCrdsAreTheGeneratedOnes() throws Exception {
+    void theChartsCrdsAndAdmissionPoliciesAreTheApis() throws Exception {
         List<String> plurals = List.of("loadbalancers", "listeners", "pools", "members", "healthmonitors",
                 "loadbalancerclasses");
         try (Stream<Path> files = Files.list(CHART.resolve("crds"))) {
@@ -66,6 +66,12 @@ class ChartTest {
                             + "scripts/chart-crds.sh")
                     .isEqualTo(generated);
         }
+        try (InputStream in = ChartTest.class.getClassLoader().getResourceAsStream("META-INF/lbaas/admission-policies.yaml")) {
+            assertThat(in).as("the API's admission policies").isNotNull();
+            assertThat(Files.readString(CHART.resolve("files/admission-policies.yaml")))
+                    .as("the chart's copy of the admission policies differs from the API's: run scripts/chart-crds.sh")
+                    .isEqualTo(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
     }
 
     @Test
@@ -79,7 +85,9 @@ class ChartTest {
         List<HasMetadata> objects = template();
 
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount", "ClusterRole",
-                "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment", "LoadBalancerClass");
+                "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment", "LoadBalancerClass",
+                "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+                "ValidatingAdmissionPolicyBinding");
         Deployment deployment = only(objects, Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
         var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -127,6 +135,8 @@ class ChartTest {
         String rendered = render("--set", "defaultClass.vipService.type=LoadBalancer", "--set",
                 "defaultClass.amphora.resources.limits.memory=1Gi");
         assertThat(rendered).contains("type: LoadBalancer").contains("memory: 1Gi");
+        assertThat(template("--set", "admissionPolicies.enabled=false")).extracting(HasMetadata::getKind)
+                .doesNotContain("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbaas.amphora.config.AgentApi;
 import dev.lbaas.amphora.config.AmphoraConfig;
-import dev.lbaas.api.testing.ApiServerWithCrds;
+import dev.lbaas.api.testing.ControlPlane;
 import dev.lbaas.api.v1alpha1.HealthMonitor;
 import dev.lbaas.api.v1alpha1.LbaasStatus;
 import dev.lbaas.api.v1alpha1.Listener;
@@ -47,7 +47,7 @@ class AdmissionAgreementIT {
     private static final String NAMESPACE = "default";
     private static final List<String> KINDS = List.of("LoadBalancer", "Listener", "Pool", "Member", "HealthMonitor");
 
-    private static ApiServerWithCrds apiServer;
+    private static ControlPlane controlPlane;
     private static SchemaSpecs specs;
 
     private static final Map<String, AtomicInteger> ADMITTED = new LinkedHashMap<>();
@@ -56,8 +56,8 @@ class AdmissionAgreementIT {
 
     @BeforeContainer
     static void startApiServer() {
-        apiServer = ApiServerWithCrds.start();
-        SchemaSpecs probed = new SchemaSpecs(apiServer.client(), NAMESPACE, apiServer.crds());
+        controlPlane = ControlPlane.start();
+        SchemaSpecs probed = new SchemaSpecs(controlPlane.client(), NAMESPACE, controlPlane.crds());
         probed.probeStrings();
         // Only now: the checks after the tests would hide why a start that failed failed.
         specs = probed;
@@ -82,8 +82,8 @@ class AdmissionAgreementIT {
             assertThat(REASONS).as("verdicts other than Accepted").containsKeys("PortConflict", "IncompatiblePool",
                     "PoolNotFound", "DefaultPoolConflict", "UnsupportedProtocol", "LoadBalancerNotAccepted");
         } finally {
-            if (apiServer != null) {
-                apiServer.close();
+            if (controlPlane != null) {
+                controlPlane.close();
             }
         }
     }

@@ -3,17 +3,20 @@ package dev.lbaas.api.v1alpha1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.lbaas.api.testing.ApiServerWithCrds;
+import dev.lbaas.api.testing.ControlPlane;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CrdValidationIT {
 
     private static final AtomicInteger NAMES = new AtomicInteger();
-    private static ApiServerWithCrds apiServer;
+    private static ControlPlane controlPlane;
     private static KubernetesClient client;
 
     /**
@@ -47,14 +50,14 @@ class CrdValidationIT {
 
     @BeforeAll
     static void startApiServer() {
-        apiServer = ApiServerWithCrds.start();
-        client = apiServer.client();
+        controlPlane = ControlPlane.start();
+        client = controlPlane.client();
     }
 
     @AfterAll
     static void stopApiServer() {
-        if (apiServer != null) {
-            apiServer.close();
+        if (controlPlane != null) {
+            controlPlane.close();
         }
     }
 
@@ -438,6 +441,88 @@ class CrdValidationIT {
             assertThat(errors(() -> client.resource(object(refused.get(0), refused.get(1))).fieldManager("test")
                     .forceConflicts().serverSideApply())).containsExactly(refused.get(2));
         }
+    }
+
+    /**
+     * The admission policies of the API (two objects' rules, which CEL in a CRD cannot see): a Pool
+     * whose members come from a Service and Members written by hand for that Pool may not be mixed,
+     * whichever comes first; what the operator writes for a selector, and changes to objects already
+     * created, pass.
+     */
+    @Test
+    void selectedAndHandWrittenMembersAreNotMixedInOnePool() {
+        create("Pool", "loadBalancerRef: lb\nprotocol: HTTP\nmemberSelector:\n  service: web\n  port: 80", "selecting");
+        String handWritten = "poolRef: selecting\naddress: 10.0.0.1\nprotocolPort: 80";
+        String refusal = "spec.poolRef: Invalid value: \"selecting\": Pool selecting takes its members from Service "
+                + "web (spec.memberSelector); a Member written by hand may not join it";
+        // the API server takes up a new policy, and each new Pool, a moment after they are written
+        // (tried as dry runs, so that the tries before it does leave nothing behind)
+        GenericKubernetesResource member = object("Member", handWritten);
+        String refused = policyRefusal("members", member, "member-selection.members.lbaas.dev", refusal);
+        await(() -> assertThat(refusal(() -> client.resource(member).dryRun().create())).isEqualTo(refused));
+        assertThat(refusal(() -> client.resource(member).create())).isEqualTo(refused);
+
+        GenericKubernetesResource selected = object("Member", handWritten);
+        selected.getMetadata().setLabels(Map.of(Member.SELECTED_BY, "selecting"));
+        client.resource(selected).create();
+        GenericKubernetesResource forged = object("Member", handWritten);
+        forged.getMetadata().setLabels(Map.of(Member.SELECTED_BY, "another-pool"));
+        assertThat(refusal(() -> client.resource(forged).create()))
+                .isEqualTo(policyRefusal("members", forged, "member-selection.members.lbaas.dev", refusal));
+        create("Member", "poolRef: another-pool\naddress: 10.0.0.1\nprotocolPort: 80");
+        named("Pool", "selecting")
+                .edit(pool -> {
+                    spec(pool).put("description", "still editable");
+                    return pool;
+                });
+
+        GenericKubernetesResource byHandPool = create("Pool", "loadBalancerRef: lb\nprotocol: HTTP", "by-hand");
+        GenericKubernetesResource byHand = create("Member", "poolRef: by-hand\naddress: 10.0.0.2\nprotocolPort: 80");
+        String poolRefused = policyRefusal("pools", byHandPool, "member-selection.pools.lbaas.dev",
+                "spec.memberSelector: Invalid value: {\"service\": \"web\"}: Member " + byHand.getMetadata().getName()
+                + " is written by hand for Pool by-hand; members written by hand and selected members may not be "
+                + "mixed in one pool (delete the hand-written members first)");
+        await(() -> assertThat(refusal(() -> named("Pool", "by-hand").dryRun().edit(CrdValidationIT::selectingWeb)))
+                .isEqualTo(poolRefused));
+        assertThat(refusal(() -> named("Pool", "by-hand").edit(CrdValidationIT::selectingWeb)))
+                .isEqualTo(poolRefused);
+        named("Member", byHand.getMetadata().getName()).delete();
+        await(() -> named("Pool", "by-hand").dryRun().edit(CrdValidationIT::selectingWeb));
+        named("Pool", "by-hand").edit(CrdValidationIT::selectingWeb);
+    }
+
+    private static Resource<GenericKubernetesResource> named(String kind, String name) {
+        return client.genericKubernetesResources("lbaas.dev/v1alpha1", kind).inNamespace("default").withName(name);
+    }
+
+    private static GenericKubernetesResource selectingWeb(GenericKubernetesResource pool) {
+        spec(pool).put("memberSelector", Map.of("service", "web", "port", 80));
+        return pool;
+    }
+
+    /** What the API server answers when a ValidatingAdmissionPolicy of the API refuses an object. */
+    private static String policyRefusal(String plural, GenericKubernetesResource object, String policy, String message) {
+        return plural + ".lbaas.dev \"" + object.getMetadata().getName() + "\" is forbidden: ValidatingAdmissionPolicy '"
+                + policy + "' with binding '" + policy + "' denied request: " + message;
+    }
+
+    /** The message of a refused request, which must be refused as invalid (422). */
+    private static String refusal(Runnable request) {
+        KubernetesClientException error = catchThrowableOfType(KubernetesClientException.class, request::run);
+        assertThat(error).as("the request must be refused").isNotNull();
+        assertThat(error.getCode()).as(error.getMessage()).isEqualTo(422);
+        return error.getStatus().getMessage();
+    }
+
+    private static void await(Runnable assertion) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(assertion::run);
+    }
+
+    private static GenericKubernetesResource create(String kind, String specYaml, String name) {
+        GenericKubernetesResource resource = object(kind, specYaml);
+        resource.getMetadata().setName(name);
+        return client.resource(resource).create();
     }
 
     private static GenericKubernetesResource create(String kind, String specYaml) {

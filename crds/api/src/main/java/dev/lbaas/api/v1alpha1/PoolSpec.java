@@ -57,7 +57,7 @@ public class PoolSpec {
 
     @JsonPropertyDescription("Beyond Octavia: the members are the ready endpoints of a Service in this namespace, "
             + "kept in sync as its pods come and go (the operator writes them as Member objects labelled "
-            + "lbaas.dev/selected-by). Members written by hand are not served in such a pool.")
+            + "lbaas.dev/selected-by). Members written by hand may not join such a pool.")
     private MemberSelector memberSelector;
 
     public MemberSelector getMemberSelector() {
