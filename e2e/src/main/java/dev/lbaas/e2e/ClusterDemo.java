@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The product as a cluster runs it, on the real single-node cluster: the images imported, the
- * chart installed with {@code helm install}, and the seed walkthrough as a cluster runs it (web
- * servers as pods behind a Service, the pool's members selected from it). For {@code KubernetesClusterIT} and
- * {@code quickstart.sh --kubernetes}.
+ * The product as a cluster runs it: the images provided, the chart installed with {@code helm
+ * install}, and the seed walkthrough as a cluster runs it (web servers as pods behind a Service, the
+ * pool's members selected from it). On the real single-node cluster for {@code KubernetesClusterIT}
+ * and {@code quickstart.sh --kubernetes}, or on any {@link KubernetesCluster}.
  */
 public final class ClusterDemo implements AutoCloseable {
 
@@ -29,28 +29,40 @@ public final class ClusterDemo implements AutoCloseable {
     public static final String OPERATOR_ACCOUNT = "system:serviceaccount:" + SYSTEM_NAMESPACE + ":lbaas";
 
     private final ProjectLayout layout;
-    private final SingleNodeCluster cluster;
+    private final KubernetesCluster cluster;
     private final KubernetesClient client;
     private final String helm;
     private final Path kubectl;
-    private final long installMillis;
+    private long installMillis = -1;
 
-    private ClusterDemo(ProjectLayout layout, SingleNodeCluster cluster, KubernetesClient client, String helm,
-            Path kubectl, long installMillis) {
+    private ClusterDemo(ProjectLayout layout, KubernetesCluster cluster, KubernetesClient client, String helm,
+            Path kubectl) {
         this.layout = layout;
         this.cluster = cluster;
         this.client = client;
         this.helm = helm;
         this.kubectl = kubectl;
-        this.installMillis = installMillis;
     }
 
-    /** Starts the cluster in {@code state}, imports the images and installs the chart (both operators ready). */
+    /** Starts the real single-node cluster in {@code state} and installs the chart (both operators ready). */
     public static ClusterDemo start(ProjectLayout layout, Path state, String kubeVersion) {
-        SingleNodeCluster cluster = SingleNodeCluster.start(layout, state);
+        ClusterDemo demo = prepare(layout, SingleNodeCluster.start(layout, state), kubeVersion);
         try {
-            cluster.importImages(layout.imageArchive("amphora"), layout.imageArchive("operator"));
-            cluster.importDemoWeb();
+            demo.installChart();
+            return demo;
+        } catch (RuntimeException e) {
+            demo.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Provides the images to {@code cluster} and finds helm and kubectl; the chart is not installed
+     * yet. The demo owns the cluster from here: closing it closes the cluster.
+     */
+    public static ClusterDemo prepare(ProjectLayout layout, KubernetesCluster cluster, String kubeVersion) {
+        try {
+            cluster.provideImages(layout);
             KubernetesClient client = new KubernetesClientBuilder()
                     .withConfig(Config.fromKubeconfig(Files.readString(cluster.kubeconfig()))).build();
             // The script prints the binary's path last, after what building it said.
@@ -58,17 +70,28 @@ public final class ClusterDemo implements AutoCloseable {
                     .reduce((first, last) -> last).orElseThrow();
             Path kubectl = Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s",
                     kubeVersion + "-linux-amd64", "kubectl");
-            long started = System.nanoTime();
-            Commands.run(List.of(helm, "install", "lbaas", layout.chart().toString(), "--namespace", SYSTEM_NAMESPACE,
-                    "--create-namespace", "--set", "image.operator.pullPolicy=Never", "--set",
-                    "image.amphora.pullPolicy=Never", "--wait", "--timeout", "120s", "--kubeconfig",
-                    cluster.kubeconfig().toString()), 180);
-            return new ClusterDemo(layout, cluster, client, helm, kubectl,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return new ClusterDemo(layout, cluster, client, helm, kubectl);
         } catch (IOException | RuntimeException e) {
             cluster.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
+    }
+
+    /** {@code helm install} of the chart, waiting for both operator replicas to be ready. */
+    public void installChart() {
+        List<String> command = new ArrayList<>(List.of(helm, "install", "lbaas", layout.chart().toString(),
+                "--namespace", SYSTEM_NAMESPACE, "--create-namespace", "--wait", "--timeout", "120s",
+                "--kubeconfig", cluster.kubeconfig().toString()));
+        for (String value : cluster.chartValues()) {
+            command.addAll(List.of("--set", value));
+        }
+        long started = System.nanoTime();
+        Commands.run(command, 180);
+        installMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    public KubernetesCluster cluster() {
+        return cluster;
     }
 
     public KubernetesClient client() {
@@ -83,7 +106,7 @@ public final class ClusterDemo implements AutoCloseable {
         return kubectl;
     }
 
-    /** How long {@code helm install --wait} took. */
+    /** How long {@code helm install --wait} took; -1 before it ran. */
     public long installMillis() {
         return installMillis;
     }
@@ -95,11 +118,13 @@ public final class ClusterDemo implements AutoCloseable {
 
     /**
      * examples/kubernetes/seed-scenario.yaml: web1 and web2 as pods behind the Service "web", and
-     * the seed walkthrough's load balancer with its pool's members selected from that Service.
+     * the seed walkthrough's load balancer with its pool's members selected from that Service; the
+     * web servers' image is the cluster's.
      */
     public String seedScenario() {
         try {
-            return Files.readString(layout.examples().resolve("kubernetes/seed-scenario.yaml"));
+            return Files.readString(layout.examples().resolve("kubernetes/seed-scenario.yaml"))
+                    .replace(KubernetesCluster.DEMO_WEB_IMAGE, cluster.webImage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

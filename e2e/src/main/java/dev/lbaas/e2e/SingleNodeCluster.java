@@ -1,5 +1,7 @@
 package dev.lbaas.e2e;
 
+import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +11,7 @@ import java.util.List;
  * kubelet running pods with containerd, kube-proxy), brought up for a test or a demo and taken
  * down with the host cleaned when closed, or when the JVM exits without closing it.
  */
-public final class SingleNodeCluster implements AutoCloseable {
+public final class SingleNodeCluster implements KubernetesCluster {
 
     private final ProjectLayout layout;
     private final Path state;
@@ -47,8 +49,32 @@ public final class SingleNodeCluster implements AutoCloseable {
         return new SingleNodeCluster(layout, state, Path.of(kubeconfig));
     }
 
+    @Override
+    public String description() {
+        return "the real single-node cluster of this machine";
+    }
+
+    @Override
     public Path kubeconfig() {
         return kubeconfig;
+    }
+
+    @Override
+    public void provideImages(ProjectLayout layout) {
+        importImages(layout.imageArchive("amphora"), layout.imageArchive("operator"));
+        importDemoWeb();
+    }
+
+    /** The images are imported, never pulled: there is no registry. */
+    @Override
+    public List<String> chartValues() {
+        return List.of("image.operator.pullPolicy=Never", "image.amphora.pullPolicy=Never");
+    }
+
+    /** This machine is the node: kube-proxy routes the Service network here. */
+    @Override
+    public InetSocketAddress reach(LoadBalancerStatus status, int port) {
+        return KubernetesCluster.clusterIp(status, port);
     }
 
     /** Makes images available to pods, from OCI archives. */
@@ -63,6 +89,11 @@ public final class SingleNodeCluster implements AutoCloseable {
     /** Builds and imports localhost/lbaas/demo-web:1, a web server answering "This is $NAME". */
     public void importDemoWeb() {
         run(layout, 300, "demo-web", state.toString());
+    }
+
+    @Override
+    public boolean removedOnClose() {
+        return true;
     }
 
     @Override

@@ -1,0 +1,592 @@
+package dev.lbaas.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import dev.lbaas.api.v1alpha1.Listener;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
+import dev.lbaas.api.v1alpha1.Member;
+import dev.lbaas.api.v1alpha1.MemberSpec;
+import dev.lbaas.api.v1alpha1.OperatingStatus;
+import dev.lbaas.api.v1alpha1.ProvisioningStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.readiness.Readiness;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The product as a cluster runs it: the Helm chart installed on a real cluster (real kubelets
+ * running real pods, RBAC enforced, kube-proxy routing Services), the operator in two pods with
+ * leader election, amphorae as pods through the Kubernetes driver, and the seed walkthrough served
+ * through the VIP Service to web servers that are pods too. The same suite runs on each kind of
+ * {@link KubernetesCluster}; a subclass says which, and skips with the reason where it cannot run.
+ * Whatever happens, the chart and the test's namespaces are removed, and a cluster the test started
+ * is taken down with the host cleaned.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ClusterSuite {
+
+    private static final String SYSTEM = ClusterDemo.SYSTEM_NAMESPACE;
+    private static final String DEMO = "shop";
+
+    private ClusterDemo demo;
+    private KubernetesClient client;
+    /** The cluster's objects before the chart was installed: what must be all that is left at the end. */
+    private Set<String> before;
+    /** Where this machine reaches lb-web's port 80. */
+    private InetSocketAddress vip;
+
+    /** The cluster to run on, started; skips (an assumption) with the reason where there is none. */
+    abstract KubernetesCluster cluster();
+
+    @BeforeAll
+    void start() {
+        KubernetesCluster cluster = cluster();
+        System.out.println("the cluster suite runs on " + cluster.description());
+        demo = ClusterDemo.prepare(ProjectLayout.current(), cluster, System.getProperty("lbaas.kube.version", "1.34.4"));
+        client = demo.client();
+        before = ClusterInventory.of(client);
+        demo.installChart();
+        System.out.printf("helm install, both operator replicas ready: %d ms%n", demo.installMillis());
+        demo.createNamespace(DEMO);
+    }
+
+    @AfterAll
+    void stop() {
+        if (demo == null) {
+            return;
+        }
+        try {
+            if (!demo.cluster().removedOnClose()) {
+                removeWhatTheSuiteInstalled();
+            }
+        } finally {
+            demo.close();
+        }
+    }
+
+    /** On a cluster that outlives the suite, what a failed run left: the demo namespace, the chart, its namespace. */
+    private void removeWhatTheSuiteInstalled() {
+        try {
+            client.namespaces().withName(DEMO).delete();
+            await().atMost(Duration.ofSeconds(90)).until(() -> client.namespaces().withName(DEMO).get() == null);
+            if (client.namespaces().withName(SYSTEM).get() != null) {
+                demo.helm("uninstall", "lbaas", "--namespace", SYSTEM, "--wait", "--timeout", "60s",
+                        "--ignore-not-found");
+                client.namespaces().withName(SYSTEM).delete();
+            }
+        } catch (RuntimeException e) {
+            System.out.println("could not remove everything the suite installed: " + e);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theOperatorMayDoWhatTheChartIntendsAndNothingMore() throws Exception {
+        // What the ServiceAccount can do, as the API server's authorizer answers, in a namespace
+        // of users and in the operator's own: exactly the chart's rules, plus what every
+        // authenticated user may do.
+        assertThat(permissions(DEMO)).containsExactlyInAnyOrderElementsOf(intended(false));
+        assertThat(permissions(SYSTEM)).containsExactlyInAnyOrderElementsOf(intended(true));
+    }
+
+    private static Set<String> intended(boolean ownNamespace) {
+        Set<String> rules = new TreeSet<>(Set.of(
+                "loadbalancers.lbaas.dev [] [get list watch update patch]",
+                "listeners.lbaas.dev [] [get list watch update patch]",
+                "pools.lbaas.dev [] [get list watch update patch]",
+                "members.lbaas.dev [] [get list watch create update patch delete]",
+                "endpointslices.discovery.k8s.io [] [get list watch]",
+                "healthmonitors.lbaas.dev [] [get list watch update patch]",
+                "loadbalancers.lbaas.dev/status [] [get update patch]",
+                "listeners.lbaas.dev/status [] [get update patch]",
+                "pools.lbaas.dev/status [] [get update patch]",
+                "members.lbaas.dev/status [] [get update patch]",
+                "healthmonitors.lbaas.dev/status [] [get update patch]",
+                "loadbalancers.lbaas.dev/finalizers [] [update]",
+                "loadbalancerclasses.lbaas.dev [] [get list watch]",
+                "pods [] [get list watch create delete deletecollection]",
+                "services [] [get list watch create update patch delete deletecollection]",
+                "secrets [] [create delete deletecollection]",
+                "poddisruptionbudgets.policy [] [get create delete deletecollection]",
+                "events [] [create patch]",
+                // every authenticated user (system:basic-user, system:discovery, system:public-info-viewer)
+                "selfsubjectreviews.authentication.k8s.io [] [create]",
+                "selfsubjectaccessreviews.authorization.k8s.io [] [create]",
+                "selfsubjectrulesreviews.authorization.k8s.io [] [create]"));
+        if (ownNamespace) {
+            rules.add("secrets [] [lbaas-operator-ca] [get]");
+            rules.add("leases.coordination.k8s.io [] [create]");
+            rules.add("leases.coordination.k8s.io [] [lbaas-operator] [get update patch]");
+        }
+        return rules;
+    }
+
+    /** {@code kubectl auth can-i --list}, as "resource [urls] [names] [verbs]" lines, non-resource URLs left out. */
+    private Set<String> permissions(String namespace) throws Exception {
+        String out = demo.kubectl("auth", "can-i", "--list", "--as", ClusterDemo.OPERATOR_ACCOUNT, "--namespace",
+                namespace);
+        Set<String> rules = new TreeSet<>();
+        for (String line : out.lines().skip(1).toList()) {
+            String[] columns = line.strip().split("\\s{2,}");
+            if (columns.length < 4 || columns[0].isEmpty()) {
+                continue; // a non-resource URL
+            }
+            String names = columns[2].equals("[]") ? "" : " " + columns[2];
+            rules.add(columns[0] + " " + columns[1] + names + " " + columns[3]);
+        }
+        return rules;
+    }
+
+    @Test
+    @Order(2)
+    void theSeedScenarioIsServedByAnAmphoraPodThroughTheVipServiceToMembersSelectedFromAService() throws Exception {
+        long started = System.nanoTime();
+        demo.apply(DEMO, demo.seedScenario());
+        awaitOrExplain(Duration.ofSeconds(60), () -> selectedMembers().size() == 2
+                        && everyObjectReady(LoadBalancer.class, Listener.class, Member.class),
+                "every object of the seed scenario Ready, with a member for each web pod");
+        long ready = millisSince(started);
+        System.out.printf("kubectl apply of the seed scenario (web pods and their Service included) to every object "
+                + "Ready on real pods: %d ms (target 5000 ms)%n", ready);
+
+        LoadBalancerStatus status = client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-web").get()
+                .getStatus();
+        vip = demo.cluster().reach(status, 80);
+        assertThat(status.getClassName()).as("the chart's default class").isEqualTo("standard");
+        assertThat(client.services().inNamespace(DEMO).withName("lb-web-vip").get().getSpec().getClusterIP())
+                .isEqualTo(status.getVipAddress());
+        assertThat(amphoraPods()).hasSize(1);
+        assertThat(selectedMembers()).extracting(m -> m.getSpec().getAddress()).containsExactlyInAnyOrder(
+                podIp("web1"), podIp("web2"));
+        // Ready waits for the amphora pod's readiness, which puts it behind the VIP; kube-proxy
+        // writes the rule a moment later.
+        long routed = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                .until(() -> get(vip).status() == 200);
+        System.out.printf("then the VIP answered %d ms later%n", millisSince(routed));
+        assertThat(answers(6)).as("round robin through kube-proxy and the amphora")
+                .containsOnly("This is web1", "This is web2")
+                .satisfies(list -> {
+                    for (int i = 1; i < list.size(); i++) {
+                        assertThat(list.get(i)).as("answer " + i + " of " + list).isNotEqualTo(list.get(i - 1));
+                    }
+                });
+
+        // The chart's admission policies: a member written by hand may not join a selecting pool.
+        Member byHand = new Member();
+        byHand.getMetadata().setName("by-hand");
+        byHand.getMetadata().setNamespace(DEMO);
+        byHand.setSpec(new MemberSpec());
+        byHand.getSpec().setPoolRef("pool-web");
+        byHand.getSpec().setAddress("10.254.1.250");
+        byHand.getSpec().setProtocolPort(80);
+        KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class,
+                () -> client.resource(byHand).create());
+        assertThat(refused).as("a hand-written member in pool-web must be refused").isNotNull();
+        assertThat(refused.getCode()).isEqualTo(422);
+        assertThat(refused.getStatus().getMessage()).endsWith("Pool pool-web takes its members from Service web "
+                + "(spec.memberSelector); a Member written by hand may not join it");
+    }
+
+    @Test
+    @Order(3)
+    void membersFollowThePodsBehindTheServiceWhileEveryRequestSucceeds() throws Exception {
+        try (RequestStream stream = new RequestStream(vip, 20_000)) {
+            stream.awaitSuccesses(10);
+            long deleted = System.nanoTime();
+            // Deleted the ordinary way: SIGTERM, and web1 serves on for a second (demo-web.go).
+            client.pods().inNamespace(DEMO).withName("web1").delete();
+            awaitOrExplain(Duration.ofSeconds(30), () -> selectedMembers().size() == 1, "web1's member removed");
+            System.out.printf("web1's pod deleted: its member removed after %d ms; %d requests during, %d failed%n",
+                    millisSince(deleted), stream.successes(), stream.failures());
+            stream.awaitSuccesses(10);
+            assertThat(stream.failures()).as("failed requests through the VIP while web1 went away").isZero();
+        }
+        assertThat(answers(4)).containsOnly("This is web2");
+
+        long added = System.nanoTime();
+        demo.apply(DEMO, demo.seedScenario().substring(0, demo.seedScenario().indexOf("---"))
+                .replace("web1", "web3"));
+        awaitOrExplain(Duration.ofSeconds(60), () -> selectedMembers().size() == 2
+                        && everyObjectReady(Member.class) && answers(4).contains("This is web3"),
+                "web3 selected and served");
+        System.out.printf("web3's pod created: serving through the VIP after %d ms%n", millisSince(added));
+        assertThat(operating(dev.lbaas.api.v1alpha1.Pool.class, "pool-web")).isEqualTo(OperatingStatus.ONLINE);
+    }
+
+    private List<Member> selectedMembers() {
+        return client.resources(Member.class).inNamespace(DEMO).withLabel(Member.SELECTED_BY, "pool-web").list()
+                .getItems();
+    }
+
+    private String podIp(String name) {
+        return client.pods().inNamespace(DEMO).withName(name).get().getStatus().getPodIP();
+    }
+
+    /** Where this machine reaches another of lb-web's ports, once its status lists it. */
+    private InetSocketAddress vipPort(int port) {
+        return demo.cluster().reach(client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-web").get()
+                .getStatus(), port);
+    }
+
+    private static Curl.Response get(InetSocketAddress address) throws IOException {
+        return Curl.get(address.getHostString(), address.getPort(), "/");
+    }
+
+    private static Curl.Response get(InetSocketAddress address, int timeoutMillis) throws IOException {
+        return Curl.get(address.getHostString(), address.getPort(), "/", timeoutMillis);
+    }
+
+    private List<String> answers(int count) throws IOException {
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            answers.add(get(vip, 20_000).body().strip());
+        }
+        return answers;
+    }
+
+    private OperatingStatus operating(Class<? extends CustomResource<?, ?>> kind, String name) {
+        CustomResource<?, ?> object = client.resources(kind).inNamespace(DEMO).withName(name).get();
+        return object == null || object.getStatus() == null ? null
+                : ((dev.lbaas.api.v1alpha1.LbaasStatus) object.getStatus()).getOperatingStatus();
+    }
+
+    @Test
+    @Order(4)
+    void aDeletedAmphoraPodIsReplacedAndServesAgain() throws Exception {
+        String before = amphoraPods().get(0).getMetadata().getName();
+        try (RequestStream stream = new RequestStream(vip)) {
+            stream.awaitSuccesses(20);
+            long deleted = System.nanoTime();
+            client.pods().inNamespace(DEMO).withName(before).delete();
+            // The deleted amphora serves on while its replacement starts; the VIP moves to the
+            // replacement once it is ready.
+            awaitOrExplain(Duration.ofSeconds(60), () -> amphoraPods().stream().anyMatch(pod ->
+                    !pod.getMetadata().getName().equals(before) && Readiness.isPodReady(pod)), "a ready replacement amphora");
+            long replaced = millisSince(deleted);
+            long readyAt = System.nanoTime();
+            await().atMost(Duration.ofSeconds(30)).until(() -> stream.successesSince(readyAt) > 10);
+            System.out.printf("amphora pod deleted: replacement ready after %d ms; the VIP's longest silence %d ms, "
+                    + "%d requests failed of %d (target: serving again within 5000 ms)%n", replaced,
+                    stream.longestGapMillis(), stream.failures(), stream.successes() + stream.failures());
+            assertThat(stream.longestGapMillis()).as("longest time without an answer through the VIP")
+                    .isLessThan(5_000);
+        }
+        List<Pod> now = amphoraPods();
+        assertThat(now).hasSize(1);
+        assertThat(now.get(0).getMetadata().getName()).isNotEqualTo(before);
+        assertThat(client.v1().events().inNamespace(DEMO).list().getItems())
+                .anySatisfy(event -> {
+                    assertThat(event.getReason()).isEqualTo("AmphoraReplaced");
+                    assertThat(event.getMessage()).contains(before.substring(before.lastIndexOf("amphora-")));
+                });
+        await().atMost(Duration.ofSeconds(30)).until(() -> everyObjectReady(LoadBalancer.class));
+    }
+
+    @Test
+    @Order(5)
+    void theLeaderKilledInTheMiddleOfAChangeStillGetsItProgrammedWithoutAFailedRequest() throws Exception {
+        Pod amphoraBefore = amphoraPods().get(0);
+        try (RequestStream stream = new RequestStream(vip)) {
+            stream.awaitSuccesses(20);
+            String leader = runningLeader();
+            demo.apply(DEMO, """
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Listener
+                    metadata: {name: listener-alt}
+                    spec: {loadBalancerRef: lb-web, protocol: HTTP, protocolPort: 8080, defaultPoolRef: pool-web}
+                    """);
+            kill(leader);
+            long killed = System.nanoTime();
+            awaitOrExplain(Duration.ofSeconds(90), () -> ready(client.resources(Listener.class).inNamespace(DEMO)
+                    .withName("listener-alt").get()), "listener-alt programmed after the leader was killed");
+            System.out.printf("operator leader killed during a change: programmed %d ms later; %d requests, "
+                    + "%d failed%n", millisSince(killed), stream.successes(), stream.failures());
+            assertThat(get(vipPort(8080)).body()).startsWith("This is web");
+            assertThat(stream.failures()).as("failed requests through the VIP").isZero();
+        }
+        assertAdoptedNotRestarted(amphoraBefore);
+    }
+
+    @Test
+    @Order(6)
+    void theDataPlaneServesWhileNoOperatorRunsAndTheNextOneAdoptsItWithoutARestart() throws Exception {
+        Pod amphoraBefore = amphoraPods().get(0);
+        try (RequestStream stream = new RequestStream(vip)) {
+            stream.awaitSuccesses(10);
+            scaleOperator(0);
+            awaitOrExplain(Duration.ofSeconds(60), () -> client.pods().inNamespace(SYSTEM).list().getItems().isEmpty(),
+                    "no operator pod left");
+            int before = stream.successes();
+            Thread.sleep(3_000);
+            assertThat(stream.successes()).as("requests served while no operator runs").isGreaterThan(before + 10);
+            scaleOperator(2);
+            // The next operator adopts the running amphora and serves a change through it.
+            demo.apply(DEMO, """
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Listener
+                    metadata: {name: listener-third}
+                    spec: {loadBalancerRef: lb-web, protocol: HTTP, protocolPort: 8081, defaultPoolRef: pool-web}
+                    """);
+            awaitOrExplain(Duration.ofSeconds(90), () -> ready(client.resources(Listener.class).inNamespace(DEMO)
+                    .withName("listener-third").get()), "listener-third programmed by the returning operator");
+            assertThat(stream.failures()).as("failed requests through the VIP").isZero();
+        }
+        assertThat(get(vipPort(8081)).body()).startsWith("This is web");
+        assertAdoptedNotRestarted(amphoraBefore);
+    }
+
+    /** The one amphora is the pod that ran before, never restarted: adopted, not duplicated or replaced. */
+    private void assertAdoptedNotRestarted(Pod before) {
+        assertThat(amphoraPods()).as("one amphora, the same as before").singleElement().satisfies(pod -> {
+            assertThat(pod.getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());
+            assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).isZero();
+        });
+    }
+
+    @Test
+    @Order(7)
+    void theLeaderKilledRightAfterACreateOrADeleteConvergesWithNothingTwiceAndNothingLeft() throws Exception {
+        demo.apply(DEMO, """
+                apiVersion: lbaas.dev/v1alpha1
+                kind: LoadBalancerClass
+                metadata: {name: exposed}
+                spec: {vipService: {type: NodePort}}
+                """);
+        String leader = runningLeader();
+        demo.apply(DEMO, """
+                apiVersion: lbaas.dev/v1alpha1
+                kind: LoadBalancer
+                metadata: {name: lb-second}
+                spec: {className: exposed}
+                ---
+                apiVersion: lbaas.dev/v1alpha1
+                kind: Listener
+                metadata: {name: lb-second-http}
+                spec: {loadBalancerRef: lb-second, protocol: HTTP, protocolPort: 80}
+                """);
+        kill(leader);
+        awaitOrExplain(Duration.ofSeconds(90), () -> ready(client.resources(LoadBalancer.class).inNamespace(DEMO)
+                .withName("lb-second").get()), "lb-second served after the leader was killed right after its creation");
+        String uid = client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-second").get().getMetadata()
+                .getUid();
+        assertThat(amphoraPodsOf(uid)).as("one amphora for lb-second, not two").hasSize(1);
+        // Its class makes the VIP a NodePort Service, and the status says where.
+        Integer nodePort = client.services().inNamespace(DEMO).withName("lb-second-vip").get().getSpec().getPorts()
+                .get(0).getNodePort();
+        assertThat(client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-second").get().getStatus()
+                .getVipPorts()).singleElement().satisfies(port -> {
+                    assertThat(port.getPort()).isEqualTo(80);
+                    assertThat(port.getProtocol()).isEqualTo("TCP");
+                    assertThat(port.getNodePort()).isEqualTo(nodePort).isPositive();
+                });
+
+        leader = runningLeader();
+        client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-second").delete();
+        kill(leader);
+        awaitOrExplain(Duration.ofSeconds(90), () -> client.resources(LoadBalancer.class).inNamespace(DEMO)
+                .withName("lb-second").get() == null && amphoraPodsOf(uid).isEmpty()
+                && client.services().inNamespace(DEMO).withLabel("lbaas.dev/loadbalancer-uid", uid).list().getItems()
+                .isEmpty(), "lb-second and its amphora and VIP gone after the leader was killed right after the delete");
+        assertThat(amphoraPods()).as("lb-web's amphora untouched").hasSize(1);
+        client.resources(dev.lbaas.api.v1alpha1.LoadBalancerClass.class).withName("exposed").delete();
+    }
+
+    private void scaleOperator(int replicas) {
+        client.apps().deployments().inNamespace(SYSTEM).withName("lbaas").scale(replicas);
+    }
+
+    /** The operator replica that holds the lease, once one that runs holds it. */
+    private String runningLeader() {
+        String[] leader = new String[1];
+        awaitOrExplain(Duration.ofSeconds(60), () -> {
+            leader[0] = client.leases().inNamespace(SYSTEM).withName("lbaas-operator").get().getSpec()
+                    .getHolderIdentity();
+            return leader[0] != null && client.pods().inNamespace(SYSTEM).withName(leader[0]).get() != null;
+        }, "a running leader");
+        return leader[0];
+    }
+
+    /** SIGKILL, as a node failure or the OOM killer would. */
+    private void kill(String pod) {
+        client.pods().inNamespace(SYSTEM).withName(pod).withGracePeriod(0).delete();
+    }
+
+    private List<Pod> amphoraPodsOf(String loadBalancerUid) {
+        return client.pods().inNamespace(DEMO).withLabel("lbaas.dev/loadbalancer-uid", loadBalancerUid).list()
+                .getItems().stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    @Test
+    @Order(8)
+    void theOperatorsMetricsAreServedInPrometheusFormat() {
+        // Through the API server's proxy to the operator's Service: the same path on any cluster.
+        String service = "/api/v1/namespaces/" + SYSTEM + "/services/lbaas:8080/proxy";
+        assertThat(client.raw(service + "/q/metrics")).contains("# TYPE").contains("jvm_memory_used_bytes");
+        assertThat(client.raw(service + "/q/health/live")).contains("\"status\": \"UP\"");
+    }
+
+    @Test
+    @Order(9)
+    void uninstallingLeavesNothingBehind() throws Exception {
+        client.namespaces().withName(DEMO).delete();
+        // The load balancer's finalizer needs the operator: its namespace goes first.
+        awaitOrExplain(Duration.ofSeconds(90), () -> client.namespaces().withName(DEMO).get() == null,
+                "namespace " + DEMO + " deleted");
+        demo.helm("uninstall", "lbaas", "--namespace", SYSTEM, "--wait", "--timeout", "60s");
+        client.namespaces().withName(SYSTEM).delete();
+        await().atMost(Duration.ofSeconds(90)).until(() -> client.namespaces().withName(SYSTEM).get() == null);
+
+        // Nothing the chart, the operator or the suite made is left: pods, Services, Secrets, RBAC,
+        // classes, admission policies (the CRDs stay, as Helm leaves CRDs by design).
+        assertThat(ClusterInventory.of(client)).as("the cluster's objects after uninstalling, beyond those before it")
+                .isSubsetOf(before);
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    @SafeVarargs
+    private boolean everyObjectReady(Class<? extends CustomResource<?, ?>>... kinds) {
+        for (Class<? extends CustomResource<?, ?>> kind : kinds) {
+            List<? extends CustomResource<?, ?>> items = client.resources(kind).inNamespace(DEMO).list().getItems();
+            if (items.isEmpty() || !items.stream().allMatch(ClusterSuite::ready)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ready(CustomResource<?, ?> object) {
+        if (object == null || object.getStatus() == null) {
+            return false;
+        }
+        var status = (dev.lbaas.api.v1alpha1.LbaasStatus) object.getStatus();
+        return status.getProvisioningStatus() == ProvisioningStatus.ACTIVE
+                && status.getOperatingStatus() != OperatingStatus.OFFLINE
+                && status.getConditions().stream().filter(c -> "Ready".equals(c.getType())).map(Condition::getStatus)
+                .anyMatch("True"::equals);
+    }
+
+    private List<Pod> amphoraPods() {
+        return client.pods().inNamespace(DEMO).withLabel("lbaas.dev/component", "amphora").list().getItems().stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    /** Waits; on a timeout, fails with the operator's logs, which say why. */
+    private void awaitOrExplain(Duration atMost, java.util.concurrent.Callable<Boolean> condition, String what) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder logs = new StringBuilder();
+            for (Pod pod : client.pods().inNamespace(SYSTEM).list().getItems()) {
+                String log = client.pods().inNamespace(SYSTEM).withName(pod.getMetadata().getName()).tailingLines(60)
+                        .getLog();
+                logs.append("---- ").append(pod.getMetadata().getName()).append('\n').append(log);
+            }
+            throw new AssertionError(what + " not within " + atMost + "; operator logs:\n" + logs, e);
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+
+    /** Requests through the VIP one after another, counting failures and the longest time without an answer. */
+    private static final class RequestStream implements AutoCloseable {
+
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicInteger successes = new AtomicInteger();
+        private final AtomicInteger failures = new AtomicInteger();
+        private final AtomicLong lastSuccess = new AtomicLong(System.nanoTime());
+        private final AtomicLong longestGap = new AtomicLong();
+        private final List<Long> successTimes = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread thread;
+
+        RequestStream(InetSocketAddress vip) {
+            this(vip, 5_000);
+        }
+
+        RequestStream(InetSocketAddress vip, int timeoutMillis) {
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        if (get(vip, timeoutMillis).status() == 200) {
+                            long now = System.nanoTime();
+                            longestGap.accumulateAndGet(now - lastSuccess.getAndSet(now), Math::max);
+                            successes.incrementAndGet();
+                            successTimes.add(now);
+                        } else {
+                            failures.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        failures.incrementAndGet();
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "vip-requests");
+            thread.start();
+        }
+
+        void awaitSuccesses(int count) {
+            int target = successes.get() + count;
+            await().atMost(Duration.ofSeconds(30)).until(() -> successes.get() >= target);
+            longestGap.set(0);
+        }
+
+        int successes() {
+            return successes.get();
+        }
+
+        int failures() {
+            return failures.get();
+        }
+
+        long lastSuccessNanos() {
+            return lastSuccess.get();
+        }
+
+        long successesSince(long nanos) {
+            synchronized (successTimes) {
+                return successTimes.stream().filter(t -> t > nanos).count();
+            }
+        }
+
+        long longestGapMillis() {
+            return TimeUnit.NANOSECONDS.toMillis(longestGap.get());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+    }
+}
