@@ -1,0 +1,235 @@
+package dev.lbaas.amphora.vrrp;
+
+import dev.lbaas.amphora.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One amphora's side of the pair on the network: a {@link VrrpStateMachine} driven by one event
+ * loop, adverts as unicast UDP to the peer (authenticated by {@link AdvertCodec}, replays refused by
+ * {@link ReplayGuard}), the data plane's self-check run every advert interval, and every change of
+ * role reported to a {@link RoleListener}, which moves the VIP. The operator is not involved: the
+ * pair fails over while no operator runs.
+ */
+public final class VrrpInstance implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VrrpInstance.class);
+    /** How old an advert may be, by the receiver's clock, before it counts as a replay. */
+    static final long FRESHNESS_MILLIS = 30_000;
+
+    /**
+     * Where and how this amphora speaks with its peer.
+     *
+     * @param loadBalancer the pair's load balancer, bound into every advert's MAC
+     * @param self this amphora's id
+     * @param bind the local address and port adverts arrive at
+     * @param peer where the peer's adverts go
+     * @param key the pair's HMAC key, at least 32 bytes
+     * @param initialTerm the newest term known at start, or 0
+     */
+    public record Settings(String loadBalancer, String self, InetSocketAddress bind, InetSocketAddress peer,
+            VrrpTimers timers, boolean preempt, byte[] key, long initialTerm) {
+
+        public Settings {
+            Objects.requireNonNull(loadBalancer, "loadBalancer");
+            Objects.requireNonNull(self, "self");
+            Objects.requireNonNull(bind, "bind");
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(timers, "timers");
+            key = key.clone();
+        }
+    }
+
+    /** Told on the instance's event loop whenever the amphora's role changes; must not block. */
+    @FunctionalInterface
+    public interface RoleListener {
+        void roleChanged(VrrpState role, long term);
+    }
+
+    private final Settings settings;
+    private final EventLoop loop;
+    private final VrrpStateMachine machine;
+    private final AdvertCodec codec;
+    private final ReplayGuard replays = new ReplayGuard(FRESHNESS_MILLIS);
+    private final BooleanSupplier selfCheck;
+    private final RoleListener listener;
+    private final long origin = System.nanoTime();
+    private final AtomicLong rejected = new AtomicLong();
+    private volatile VrrpState role = VrrpState.BACKUP;
+    private volatile long term;
+    private Channel channel;
+    private ScheduledFuture<?> wake;
+    private ScheduledFuture<?> checks;
+
+    private VrrpInstance(Settings settings, EventLoop loop, BooleanSupplier selfCheck, RoleListener listener) {
+        this.settings = settings;
+        this.loop = loop;
+        this.selfCheck = selfCheck;
+        this.listener = listener;
+        this.codec = new AdvertCodec(settings.loadBalancer(), settings.key());
+        this.machine = new VrrpStateMachine(settings.self(), settings.timers(), settings.preempt(),
+                settings.initialTerm(), ReplayGuard.firstSequence(System.currentTimeMillis()));
+        this.term = settings.initialTerm();
+    }
+
+    /**
+     * Binds the advert socket and starts as BACKUP: master once the peer has been silent for a
+     * master-down interval. Returns once the socket is bound.
+     */
+    public static VrrpInstance start(EventLoop loop, Settings settings, BooleanSupplier selfCheck,
+            RoleListener listener) throws InterruptedException {
+        VrrpInstance instance = new VrrpInstance(settings, loop, selfCheck, listener);
+        instance.channel = new Bootstrap().group(loop).channel(Transport.CURRENT.datagramChannel())
+                .handler(instance.new Receiver()).bind(settings.bind()).sync().channel();
+        loop.submit(instance::begin).sync();
+        return instance;
+    }
+
+    public VrrpState role() {
+        return role;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    /** Adverts refused so far (bad MAC, another load balancer, replayed, stale, malformed). */
+    public long rejectedAdverts() {
+        return rejected.get();
+    }
+
+    /** The port adverts arrive at (useful when bound to port 0). */
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Gives mastership up now (a planned failover): the peer takes over after its skew time. */
+    public void resign() {
+        loop.execute(() -> after(machine.resign(now())));
+    }
+
+    /** Resigns if master, then stops speaking: the peer takes over at once rather than after a silence. */
+    @Override
+    public void close() throws InterruptedException {
+        loop.submit(() -> {
+            Optional<Advert> resignation = machine.resign(now());
+            resignation.ifPresent(this::send);
+            cancelTimers();
+            report();
+        }).sync();
+        channel.close().sync();
+    }
+
+    /** Stops without a word, as a killed process does: the peer takes over after a master-down interval. */
+    void crash() throws InterruptedException {
+        loop.submit(this::cancelTimers).sync();
+        channel.close().sync();
+    }
+
+    private void begin() {
+        machine.start(now());
+        checks = loop.scheduleAtFixedRate(this::check, settings.timers().advertIntervalMillis(),
+                settings.timers().advertIntervalMillis(), TimeUnit.MILLISECONDS);
+        after(Optional.empty());
+    }
+
+    private void check() {
+        boolean healthy;
+        try {
+            healthy = selfCheck.getAsBoolean();
+        } catch (RuntimeException e) {
+            LOG.warn("self-check of {} failed: {}", settings.loadBalancer(), e.toString());
+            healthy = false;
+        }
+        after(machine.selfCheck(healthy, now()));
+    }
+
+    private void onTimer() {
+        after(machine.tick(now()));
+    }
+
+    /** After every event: send what the machine answered, report a new role, set the next wake-up. */
+    private void after(Optional<Advert> advert) {
+        advert.ifPresent(this::send);
+        report();
+        if (wake != null) {
+            wake.cancel(false);
+        }
+        long deadline = machine.nextDeadline();
+        if (deadline != Long.MAX_VALUE && channel.isOpen()) {
+            wake = loop.schedule(this::onTimer, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void report() {
+        VrrpState now = machine.state();
+        term = machine.term();
+        if (now != role) {
+            LOG.info("load balancer {}: amphora {} {} -> {} (term {})", settings.loadBalancer(), settings.self(), role,
+                    now, machine.term());
+            role = now;
+            listener.roleChanged(now, machine.term());
+        }
+    }
+
+    private void send(Advert advert) {
+        byte[] datagram = codec.encode(advert, System.currentTimeMillis());
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), settings.peer()))
+                .addListener(done -> {
+                    if (!done.isSuccess()) {
+                        LOG.debug("advert to {} not sent: {}", settings.peer(), done.cause().toString());
+                    }
+                });
+    }
+
+    private void cancelTimers() {
+        if (wake != null) {
+            wake.cancel(false);
+        }
+        if (checks != null) {
+            checks.cancel(false);
+        }
+    }
+
+    private long now() {
+        return System.nanoTime() - origin;
+    }
+
+    private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            try {
+                AdvertCodec.Received received = codec.decode(ByteBufUtil.getBytes(packet.content()));
+                replays.check(received, System.currentTimeMillis());
+                after(machine.receive(received.advert(), now()));
+            } catch (AdvertCodec.Rejected e) {
+                if (rejected.incrementAndGet() % 100 == 1) {
+                    LOG.warn("load balancer {}: advert from {} refused: {} ({} so far)", settings.loadBalancer(),
+                            packet.sender(), e.getMessage(), rejected.get());
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // An ICMP error for an advert the peer could not take (it is down): nothing to do.
+            LOG.debug("advert socket: {}", cause.toString());
+        }
+    }
+}
