@@ -9,6 +9,8 @@
 #                                                       web servers of the demo and the tests
 #   single-node-cluster.sh demo-web-archive <directory>   only build it, into <directory>/demo-web.tar
 #                                                         (for other clusters; no root needed)
+#   single-node-cluster.sh kill <state directory> <container id>   SIGKILL a container's process, as
+#                                                                 the OOM killer or a crash would
 #
 # etcd, kube-apiserver (RBAC enforced: every identity but the admin is a real user with the
 # built-in roles of its component), kube-controller-manager, kube-scheduler, kube-proxy (iptables)
@@ -23,7 +25,7 @@
 # addresses come from ranges only this cluster uses; all traffic stays on this machine.
 set -euo pipefail
 
-ACTION="${1:?usage: $0 up|down|import|demo-web|demo-web-archive <state directory> [image archive...]}"
+ACTION="${1:?usage: $0 up|down|import|demo-web|demo-web-archive|kill <state directory> [image archive...]}"
 STATE="$(realpath -m "${2:?state directory}")"
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
@@ -378,6 +380,7 @@ case "$ACTION" in
   down) down ;;
   import) shift 2; import_images "$@" ;;
   demo-web) single_binary_image demo-web "localhost/lbaas/demo-web:1" "$STATE/demo-web.tar"; import_images "$STATE/demo-web.tar" ;;
+  kill) ctr -a "$STATE/containerd/containerd.sock" -n k8s.io tasks kill -s SIGKILL "${3:?container id}" ;;
   demo-web-archive) mkdir -p "$STATE"; single_binary_image demo-web "localhost/lbaas/demo-web:1" "$STATE/demo-web.tar"; echo "$STATE/demo-web.tar" ;;
-  *) echo "usage: $0 up|down|import|demo-web|demo-web-archive <state directory> [image archive...]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|import|demo-web|demo-web-archive|kill <state directory> [image archive...]" >&2; exit 2 ;;
 esac

@@ -2,6 +2,7 @@ package dev.lbaas.e2e;
 
 import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
 import dev.lbaas.api.v1alpha1.VipPort;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +40,22 @@ public interface KubernetesCluster extends AutoCloseable {
 
     /** Where this machine reaches a load balancer's VIP port: its address, or a node port. */
     InetSocketAddress reach(LoadBalancerStatus status, int port);
+
+    /**
+     * Ends a pod's container without a chance to clean up, as a crash, the OOM killer or a node
+     * failure would: SIGKILL to its process where the cluster lets this machine reach its runtime;
+     * elsewhere the closest the API offers, a forced deletion without grace period.
+     */
+    default void kill(KubernetesClient client, String namespace, String pod) {
+        client.pods().inNamespace(namespace).withName(pod).withGracePeriod(0).delete();
+    }
+
+    /** The runtime's id of a pod's first container ("containerd://ID" in its status, without the scheme). */
+    static String containerId(KubernetesClient client, String namespace, String pod) {
+        String id = client.pods().inNamespace(namespace).withName(pod).get().getStatus().getContainerStatuses().get(0)
+                .getContainerID();
+        return id.substring(id.indexOf("://") + 3);
+    }
 
     /** Whether closing this takes the whole cluster away (one started for the run), so nothing needs removing first. */
     default boolean removedOnClose() {

@@ -1,6 +1,7 @@
 package dev.lbaas.e2e;
 
 import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,6 +90,12 @@ public final class SingleNodeCluster implements KubernetesCluster {
     /** Builds and imports localhost/lbaas/demo-web:1, a web server answering "This is $NAME". */
     public void importDemoWeb() {
         run(layout, 300, "demo-web", state.toString());
+    }
+
+    /** SIGKILL through the node's containerd: the process dies at once, the kubelet restarts the container. */
+    @Override
+    public void kill(KubernetesClient client, String namespace, String pod) {
+        run(layout, 30, "kill", state.toString(), KubernetesCluster.containerId(client, namespace, pod));
     }
 
     @Override

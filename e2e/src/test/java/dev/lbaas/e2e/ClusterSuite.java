@@ -334,6 +334,27 @@ abstract class ClusterSuite {
 
     @Test
     @Order(6)
+    void aLeaderStoppedTheOrdinaryWayHandsTheLeaseOverAtOnce() {
+        String leader = runningLeader();
+        long stopped = System.nanoTime();
+        // As a rolling update or a drained node stops it: SIGTERM and the grace period.
+        client.pods().inNamespace(SYSTEM).withName(leader).delete();
+        awaitOrExplain(Duration.ofSeconds(60), () -> {
+            String holder = client.leases().inNamespace(SYSTEM).withName("lbaas-operator").get().getSpec()
+                    .getHolderIdentity();
+            return holder != null && !holder.equals(leader);
+        }, "another replica leading after " + leader + " was stopped");
+        long handedOver = millisSince(stopped);
+        System.out.printf("operator leader stopped the ordinary way: the next one leads after %d ms "
+                + "(the lease lasts 10000 ms)%n", handedOver);
+        assertThat(handedOver).as("the lease handed over, not left to expire").isLessThan(7_000);
+        awaitOrExplain(Duration.ofSeconds(60), () -> Integer.valueOf(2).equals(client.apps().deployments()
+                .inNamespace(SYSTEM).withName("lbaas").get().getStatus().getReadyReplicas()),
+                "both operator replicas ready again");
+    }
+
+    @Test
+    @Order(7)
     void theDataPlaneServesWhileNoOperatorRunsAndTheNextOneAdoptsItWithoutARestart() throws Exception {
         Pod amphoraBefore = amphoraPods().get(0);
         try (RequestStream stream = new RequestStream(vip)) {
@@ -369,7 +390,7 @@ abstract class ClusterSuite {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theLeaderKilledRightAfterACreateOrADeleteConvergesWithNothingTwiceAndNothingLeft() throws Exception {
         demo.apply(DEMO, """
                 apiVersion: lbaas.dev/v1alpha1
@@ -420,20 +441,24 @@ abstract class ClusterSuite {
         client.apps().deployments().inNamespace(SYSTEM).withName("lbaas").scale(replicas);
     }
 
-    /** The operator replica that holds the lease, once one that runs holds it. */
+    /**
+     * The operator replica that holds the lease, once one that runs and is ready holds it (a replica
+     * killed a moment ago may still be named in the lease while its container restarts).
+     */
     private String runningLeader() {
         String[] leader = new String[1];
-        awaitOrExplain(Duration.ofSeconds(60), () -> {
+        awaitOrExplain(Duration.ofSeconds(90), () -> {
             leader[0] = client.leases().inNamespace(SYSTEM).withName("lbaas-operator").get().getSpec()
                     .getHolderIdentity();
-            return leader[0] != null && client.pods().inNamespace(SYSTEM).withName(leader[0]).get() != null;
+            Pod pod = leader[0] == null ? null : client.pods().inNamespace(SYSTEM).withName(leader[0]).get();
+            return pod != null && Readiness.isPodReady(pod);
         }, "a running leader");
         return leader[0];
     }
 
-    /** SIGKILL, as a node failure or the OOM killer would. */
+    /** SIGKILL, as a crash, the OOM killer or a node failure would: no chance to hand the lease over. */
     private void kill(String pod) {
-        client.pods().inNamespace(SYSTEM).withName(pod).withGracePeriod(0).delete();
+        demo.cluster().kill(client, SYSTEM, pod);
     }
 
     private List<Pod> amphoraPodsOf(String loadBalancerUid) {
@@ -442,7 +467,7 @@ abstract class ClusterSuite {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theOperatorsMetricsAreServedInPrometheusFormat() {
         // Through the API server's proxy to the operator's Service: the same path on any cluster.
         String service = "/api/v1/namespaces/" + SYSTEM + "/services/lbaas:8080/proxy";
@@ -451,7 +476,7 @@ abstract class ClusterSuite {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void uninstallingLeavesNothingBehind() throws Exception {
         client.namespaces().withName(DEMO).delete();
         // The load balancer's finalizer needs the operator: its namespace goes first.

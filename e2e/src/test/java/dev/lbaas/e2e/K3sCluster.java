@@ -1,6 +1,7 @@
 package dev.lbaas.e2e;
 
 import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -74,17 +75,7 @@ final class K3sCluster implements KubernetesCluster {
         for (Path archive : List.of(layout.imageArchive("amphora"), layout.imageArchive("operator"), Path.of(webArchive))) {
             String inside = "/tmp/" + archive.getFileName();
             container.copyFileToContainer(MountableFile.forHostPath(archive), inside);
-            try {
-                ExecResult result = container.execInContainer("ctr", "-n", "k8s.io", "images", "import", inside);
-                if (result.getExitCode() != 0) {
-                    throw new IllegalStateException("importing " + archive + " into K3s: " + result.getStderr());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            ctr("importing " + archive, "images", "import", inside);
         }
     }
 
@@ -99,6 +90,32 @@ final class K3sCluster implements KubernetesCluster {
     public InetSocketAddress reach(LoadBalancerStatus status, int port) {
         String address = container.getContainerInfo().getNetworkSettings().getIpAddress();
         return KubernetesCluster.nodePort(status, port, address);
+    }
+
+    /** SIGKILL through K3s's containerd, inside its container. */
+    @Override
+    public void kill(KubernetesClient client, String namespace, String pod) {
+        ctr("SIGKILL of " + pod, "tasks", "kill", "-s", "SIGKILL", KubernetesCluster.containerId(client, namespace, pod));
+    }
+
+    /** containerd's ctr in the K3s container, in Kubernetes' namespace; fails with what it said. */
+    private void ctr(String what, String... arguments) {
+        String[] command = new String[arguments.length + 3];
+        command[0] = "ctr";
+        command[1] = "-n";
+        command[2] = "k8s.io";
+        System.arraycopy(arguments, 0, command, 3, arguments.length);
+        try {
+            ExecResult result = container.execInContainer(command);
+            if (result.getExitCode() != 0) {
+                throw new IllegalStateException(what + " in K3s: " + result.getStderr());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
