@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing with PIT of the pure cores: the operator's model and status, the amphora's
-# balancing and rise/fall counting, and the amphora-config records. Runs the unit tests against
+# balancing, rise/fall counting and failover protocol, and the amphora-config records. Runs the unit tests against
 # every mutant, then prints the score of each package and fails if one is below the target.
 #
 #   scripts/mutation-scores.sh               # about 5 minutes on 2 cores

@@ -22,6 +22,8 @@ public final class AdvertCodec {
     private static final byte VERSION = 1;
     private static final int MAC_LENGTH = 32;
     private static final int MAX_ID_BYTES = 255;
+    /** Magic, version, two empty ids, term, sequence, priority, interval, time sent and the MAC. */
+    static final int MIN_LENGTH = 4 + 1 + 1 + 1 + 8 + 8 + 1 + 4 + 8 + MAC_LENGTH;
 
     private final byte[] loadBalancer;
     private final SecretKeySpec key;
@@ -59,7 +61,7 @@ public final class AdvertCodec {
     }
 
     public Received decode(byte[] datagram) throws Rejected {
-        if (datagram.length < MAC_LENGTH + 4) {
+        if (datagram.length < MIN_LENGTH) {
             throw new Rejected("a datagram of " + datagram.length + " bytes is too short for an advert");
         }
         int signed = datagram.length - MAC_LENGTH;

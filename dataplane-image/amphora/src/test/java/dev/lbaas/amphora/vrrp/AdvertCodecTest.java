@@ -50,6 +50,39 @@ class AdvertCodecTest {
     }
 
     @Test
+    void theShortestAdvertIsReadAndShorterDatagramsAreNot() throws Exception {
+        AdvertCodec nameless = new AdvertCodec("", KEY);
+        byte[] shortest = nameless.encode(new Advert("", 0, 0, 1, 0), 0);
+        assertThat(shortest).hasSize(AdvertCodec.MIN_LENGTH);
+        assertThat(nameless.decode(shortest).advert()).isEqualTo(new Advert("", 0, 0, 1, 0));
+        assertThatThrownBy(() -> nameless.decode(Arrays.copyOf(shortest, AdvertCodec.MIN_LENGTH - 1)))
+                .hasMessage("a datagram of " + (AdvertCodec.MIN_LENGTH - 1) + " bytes is too short for an advert");
+    }
+
+    @Test
+    void idsOfUpTo255BytesAreCarried() throws Exception {
+        String longest = "a".repeat(255);
+        assertThat(codec.decode(codec.encode(new Advert(longest, 1, 1, 1, 1), 0)).advert().sender()).isEqualTo(longest);
+        assertThatThrownBy(() -> codec.encode(new Advert(longest + "a", 1, 1, 1, 1), 0))
+                .hasMessage("an id of 256 bytes; at most 255");
+    }
+
+    @Test
+    void advertFieldsOutsideTheirRangesAreRefused() {
+        new Advert("a", 0, 254, 1, 0);
+        assertThatThrownBy(() -> new Advert("a", 0, 255, 1, 0)).hasMessage("priority 255 is not 0-254");
+        assertThatThrownBy(() -> new Advert("a", 0, -1, 1, 0)).hasMessage("priority -1 is not 0-254");
+        assertThatThrownBy(() -> new Advert("a", 0, 1, 0, 0)).hasMessage("advert interval 0 ms is not positive");
+        assertThatThrownBy(() -> new Advert("a", -1, 1, 1, 0)).hasMessage("term -1 is negative");
+        new VrrpTimers(1, 10);
+        new VrrpTimers(254, 40_950);
+        assertThatThrownBy(() -> new VrrpTimers(0, 100)).hasMessage("priority 0 is not 1-254");
+        assertThatThrownBy(() -> new VrrpTimers(255, 100)).hasMessage("priority 255 is not 1-254");
+        assertThatThrownBy(() -> new VrrpTimers(100, 9)).hasMessage("advert interval 9 ms is not 10-40950");
+        assertThatThrownBy(() -> new VrrpTimers(100, 40_951)).hasMessage("advert interval 40951 ms is not 10-40950");
+    }
+
+    @Test
     void aShortKeyIsRefused() {
         assertThatThrownBy(() -> new AdvertCodec("lb", new byte[16]))
                 .hasMessage("the advert key has 16 bytes; it needs at least 32");
@@ -73,5 +106,9 @@ class AdvertCodecTest {
         assertThatThrownBy(() -> restarted.check(first, now - 31_000))
                 .hasMessage("an advert sent -31000 ms ago; fresh ones are within 30000 ms");
         assertThat(ReplayGuard.firstSequence(now)).isEqualTo(now * 1000);
+
+        // exactly as old as allowed, either way
+        new ReplayGuard(30_000).check(first, now + 30_000);
+        new ReplayGuard(30_000).check(first, now - 30_000);
     }
 }

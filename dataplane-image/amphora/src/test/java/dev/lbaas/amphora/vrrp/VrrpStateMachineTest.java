@@ -83,6 +83,30 @@ class VrrpStateMachineTest {
     }
 
     @Test
+    void aPreemptingBackupStillFollowsAResignationAndAMasterOfEqualPriority() {
+        VrrpStateMachine preempting = new VrrpStateMachine("strong", new VrrpTimers(200, 100), true, 0, 1);
+        preempting.start(0);
+        preempting.receive(new Advert("weak", 3, 50, 100, 1), 0);
+        preempting.receive(new Advert("weak", 3, 0, 100, 2), 10 * MS);
+        assertThat(preempting.nextDeadline()).as("the skew after a resignation")
+                .isEqualTo(10 * MS + new VrrpTimers(200, 100).skewNanos(100));
+
+        VrrpStateMachine equal = new VrrpStateMachine("b", TIMERS, true, 0, 1);
+        equal.start(0);
+        equal.receive(new Advert("a", 3, 100, 100, 1), 50 * MS);
+        assertThat(equal.nextDeadline()).as("an equal priority holds a preempting backup off")
+                .isEqualTo(50 * MS + MASTER_DOWN);
+        assertThat(equal.master()).contains("a");
+    }
+
+    @Test
+    void aResignedMasterWaitsAWholeMasterDownIntervalBeforeItWouldTakeOverAgain() {
+        becomeMaster(a);
+        a.resign(1_000 * MS);
+        assertThat(a.nextDeadline()).isEqualTo(1_000 * MS + MASTER_DOWN);
+    }
+
+    @Test
     void aMasterOfAnOlderTermStepsDownAtTheNewerMastersFirstAdvert() {
         becomeMaster(a);
         // a was paused (SIGSTOP) while b took over in term 2; a resumes still believing it is master
