@@ -1,7 +1,9 @@
 package dev.lbaas.api.testing;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfig;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubeapitest.KubeAPITestException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
@@ -13,6 +15,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +42,8 @@ public final class ControlPlane implements AutoCloseable {
      * as a Pool's memberSelector against the Members written by hand for that Pool.
      */
     public static final String ADMISSION_POLICIES = "META-INF/lbaas/admission-policies.yaml";
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
 
     private final KubeAPIServer apiServer;
     private final Process controllerManager;
@@ -82,12 +88,11 @@ public final class ControlPlane implements AutoCloseable {
                 .withApiServerVersion(kubeVersion)
                 .withOfflineMode(true)
                 .withUpdateKubeConfig(false)
-                .withStartupTimeout(120_000);
+                .withStartupTimeout((int) STARTUP_TIMEOUT.toMillis());
         if (testDir != null) {
             config.withTestDir(testDir);
         }
-        KubeAPIServer apiServer = new KubeAPIServer(config.build());
-        apiServer.start();
+        KubeAPIServer apiServer = startApiServer(config.build());
         Process controllerManager = null;
         KubernetesClient client = null;
         try {
@@ -120,6 +125,43 @@ public final class ControlPlane implements AutoCloseable {
             stop(controllerManager);
             apiServer.stop();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Starts kube-apiserver and etcd. kube-api-test measures its startup timeout on the time of
+     * day (LocalTime), which wraps at midnight: a start within the timeout before midnight fails
+     * at once. Such a start waits for midnight to pass and tries again. A failed start stops the
+     * etcd it began, which kube-api-test leaves running.
+     */
+    private static KubeAPIServer startApiServer(KubeAPIServerConfig config) {
+        for (int attempt = 1;; attempt++) {
+            KubeAPIServer apiServer = new KubeAPIServer(config);
+            LocalTime started = LocalTime.now();
+            try {
+                apiServer.start();
+                return apiServer;
+            } catch (KubeAPITestException e) {
+                try {
+                    apiServer.stop();
+                } catch (RuntimeException stopping) {
+                    e.addSuppressed(stopping);
+                }
+                boolean wrapped = started.isAfter(LocalTime.MAX.minus(STARTUP_TIMEOUT));
+                if (attempt > 1 || !wrapped) {
+                    throw e;
+                }
+                LocalTime now = LocalTime.now();
+                // (now before started: midnight has passed already)
+                Duration untilMidnight = now.isBefore(started) ? Duration.ZERO
+                        : Duration.between(now, LocalTime.MAX).plusSeconds(1);
+                try {
+                    Thread.sleep(untilMidnight.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
