@@ -14,6 +14,7 @@ import java.util.Set;
  * @param adminStateUp false stops every listener (connections are refused)
  * @param listeners the listeners, each on its own port and protocol
  * @param pools every pool a listener may use
+ * @param failover the ACTIVE_STANDBY pair this amphora belongs to; null for SINGLE
  */
 public record AmphoraConfig(
         long generation,
@@ -21,7 +22,14 @@ public record AmphoraConfig(
         String vipAddress,
         boolean adminStateUp,
         List<ListenerConfig> listeners,
-        List<PoolConfig> pools) {
+        List<PoolConfig> pools,
+        FailoverConfig failover) {
+
+    /** A SINGLE amphora's configuration. */
+    public AmphoraConfig(long generation, String loadBalancerId, String vipAddress, boolean adminStateUp,
+            List<ListenerConfig> listeners, List<PoolConfig> pools) {
+        this(generation, loadBalancerId, vipAddress, adminStateUp, listeners, pools, null);
+    }
 
     public AmphoraConfig {
         if (generation < 1) {
@@ -73,7 +81,12 @@ public record AmphoraConfig(
 
     /** The same configuration under another generation number. */
     public AmphoraConfig withGeneration(long newGeneration) {
-        return new AmphoraConfig(newGeneration, loadBalancerId, vipAddress, adminStateUp, listeners, pools);
+        return new AmphoraConfig(newGeneration, loadBalancerId, vipAddress, adminStateUp, listeners, pools, failover);
+    }
+
+    /** The same configuration as one amphora of a pair serves it. */
+    public AmphoraConfig withFailover(FailoverConfig pair) {
+        return new AmphoraConfig(generation, loadBalancerId, vipAddress, adminStateUp, listeners, pools, pair);
     }
 
     /** The pool with this id, or null. */

@@ -31,6 +31,19 @@ class AmphoraConfigTest {
     }
 
     @Test
+    void aPairsConfigurationRoundTripsAndNeverShowsTheKey() throws Exception {
+        FailoverConfig pair = new FailoverConfig("10.0.0.2", 1985, 100, 100, false, RecordBoundsTest.KEY);
+        AmphoraConfig config = seedScenario().withFailover(pair);
+        assertThat(AgentApi.json().readValue(AgentApi.json().writeValueAsString(config), AmphoraConfig.class))
+                .isEqualTo(config);
+        assertThat(pair.keyBytes()).hasSize(32);
+        assertThat(config.toString()).doesNotContain(RecordBoundsTest.KEY).contains("key=(hidden)");
+        assertThat(config.withGeneration(9).failover()).isEqualTo(pair);
+        assertThat(seedScenario().failover()).as("SINGLE").isNull();
+        assertThat(AgentApi.json().writeValueAsString(seedScenario())).doesNotContain("failover");
+    }
+
+    @Test
     void monitorTypesUseOctaviaSpelling() throws Exception {
         assertThat(AgentApi.json().writeValueAsString(MonitorType.TLS_HELLO)).isEqualTo("\"TLS-HELLO\"");
         assertThat(AgentApi.json().readValue("\"UDP-CONNECT\"", MonitorType.class)).isEqualTo(MonitorType.UDP_CONNECT);

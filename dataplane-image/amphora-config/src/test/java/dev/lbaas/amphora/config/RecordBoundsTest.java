@@ -39,9 +39,32 @@ class RecordBoundsTest {
         return new SessionPersistenceConfig(SessionPersistenceConfig.Type.SOURCE_IP, null, timeoutMillis, null);
     }
 
+    /** 32 bytes, base64: the shortest key a pair may have. */
+    static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+    private static FailoverConfig failover(int port, int priority, int interval, String key) {
+        return new FailoverConfig("10.0.0.2", port, priority, interval, false, key);
+    }
+
     /** A value at the edge of a rule, and the message of the first value past it. */
     static Stream<Arguments> edges() {
         return Stream.of(
+                edge(() -> failover(1, 1, 10, KEY), () -> failover(0, 1, 10, KEY),
+                        "failover.advertPort: must be between 1 and 65535, got 0"),
+                edge(() -> failover(65535, 254, 40_950, KEY), () -> failover(80, 255, 100, KEY),
+                        "failover.priority: must be between 1 and 254, got 255"),
+                edge(() -> failover(80, 1, 100, KEY), () -> failover(80, 0, 100, KEY),
+                        "failover.priority: must be between 1 and 254, got 0"),
+                edge(() -> failover(80, 100, 10, KEY), () -> failover(80, 100, 9, KEY),
+                        "failover.advertIntervalMillis: must be between 10 and 40950, got 9"),
+                edge(() -> failover(80, 100, 40_950, KEY), () -> failover(80, 100, 40_951, KEY),
+                        "failover.advertIntervalMillis: must be between 10 and 40950, got 40951"),
+                edge(() -> failover(80, 100, 100, KEY), () -> failover(80, 100, 100, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZQ=="),
+                        "failover.key: must be at least 32 bytes, got 31"),
+                edge(() -> failover(80, 100, 100, KEY), () -> failover(80, 100, 100, "not base64!"),
+                        "failover.key: must be base64: Illegal base64 character 20"),
+                edge(() -> failover(80, 100, 100, KEY), () -> new FailoverConfig(" ", 80, 100, 100, false, KEY),
+                        "failover.peerAddress: must be set"),
                 edge(() -> listener("l", 1, -1), () -> listener("l", 0, -1),
                         "listener.protocolPort: must be between 1 and 65535, got 0"),
                 edge(() -> listener("l", 65535, -1), () -> listener("l", 65536, -1),

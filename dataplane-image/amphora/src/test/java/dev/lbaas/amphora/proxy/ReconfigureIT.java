@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.FailoverConfig;
 import dev.lbaas.amphora.config.ListenerProtocol;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.runtime.ApplyResult;
@@ -113,6 +114,11 @@ class ReconfigureIT {
             assertThat(result).isEqualTo(
                     new ApplyResult.Rejected("listeners[t].protocol: TERMINATED_HTTPS is not supported yet"));
             assertThat(amphora.dataplane.appliedGeneration()).isZero();
+
+            FailoverConfig pair = new FailoverConfig("127.0.0.2", 1985, 100, 100, false,
+                    "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+            assertThat(amphora.dataplane.apply(config(1, VIP, List.of()).withFailover(pair))).isEqualTo(
+                    new ApplyResult.Rejected("failover: an ACTIVE_STANDBY pair is not supported yet"));
         }
     }
 }
