@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,7 +59,9 @@ public final class Amphora implements AutoCloseable {
             return thread;
         });
         StatusWaiters waiters = new StatusWaiters();
-        Dataplane dataplane = new Dataplane(options.amphoraId(), group, waiters::wakeAll);
+        // A pair's adverts arrive at the agent's address, at the port the configuration names.
+        Dataplane dataplane = new Dataplane(options.amphoraId(), group, waiters::wakeAll, configThread,
+                InetAddress.getByName(options.agentAddress()));
         InetSocketAddress address = new InetSocketAddress(options.agentAddress(), options.agentPort());
         var bound = AgentServer.bind(group, address, tls, dataplane, waiters, configThread).awaitUninterruptibly();
         if (!bound.isSuccess()) {

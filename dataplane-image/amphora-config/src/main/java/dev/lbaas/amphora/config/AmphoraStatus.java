@@ -13,17 +13,37 @@ import java.util.Objects;
  *     statistics alone do not move it
  * @param listeners one entry per configured listener
  * @param pools one entry per configured pool
+ * @param pair the amphora's part in its ACTIVE_STANDBY pair; null for SINGLE
  */
 public record AmphoraStatus(
         String amphoraId,
         long appliedGeneration,
         long healthVersion,
         List<ListenerStatus> listeners,
-        List<PoolStatus> pools) {
+        List<PoolStatus> pools,
+        PairStatus pair) {
 
     public AmphoraStatus {
         listeners = List.copyOf(Objects.requireNonNullElse(listeners, List.of()));
         pools = List.copyOf(Objects.requireNonNullElse(pools, List.of()));
+    }
+
+    /** A SINGLE amphora's report. */
+    public AmphoraStatus(String amphoraId, long appliedGeneration, long healthVersion, List<ListenerStatus> listeners,
+            List<PoolStatus> pools) {
+        this(amphoraId, appliedGeneration, healthVersion, listeners, pools, null);
+    }
+
+    /**
+     * @param role MASTER (holds the VIP), BACKUP or FAULT (its own data plane failed a self-check)
+     * @param term the newest mastership term the amphora knows
+     * @param holdsVip whether its listeners accept on the VIP now: a new master may still be
+     *     waiting for the old one to let go of the address
+     */
+    public record PairStatus(String role, long term, boolean holdsVip) {
+        public PairStatus {
+            Validation.requireText(role, "pair.role");
+        }
     }
 
     /**

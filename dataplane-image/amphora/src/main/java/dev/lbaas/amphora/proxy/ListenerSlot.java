@@ -100,6 +100,11 @@ public final class ListenerSlot {
         };
     }
 
+    /** Whether its socket is bound and open. */
+    public boolean isOpen() {
+        return serverChannel != null && serverChannel.isOpen();
+    }
+
     public ListenerRuntime current() {
         return current;
     }

@@ -39,8 +39,7 @@ final class ConfigSupport {
 
     static void check(AmphoraConfig config) {
         if (config.failover() != null) {
-            // The pair's protocol exists (dev.lbaas.amphora.vrrp); the VIP does not follow it yet.
-            throw notYet("failover", "an ACTIVE_STANDBY pair");
+            endpoint(config.failover().peerAddress(), config.failover().advertPort(), "failover.peerAddress");
         }
         for (ListenerConfig listener : config.listeners()) {
             String field = "listeners[" + listener.id() + "]";

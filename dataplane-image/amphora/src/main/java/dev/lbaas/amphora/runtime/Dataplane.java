@@ -38,6 +38,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * that stay keep their sockets and connections, and a configuration that cannot be served leaves
  * the previous one untouched.
  *
+ * <p>One amphora of an ACTIVE_STANDBY pair listens on the VIP only while it is its pair's master
+ * ({@link PairLink}): a backup keeps the generation, its pools and its health monitors warm, and
+ * binds the listeners when it takes over.
+ *
  * <p>{@link #apply} and {@link #close} run on one configuration thread, never on an event loop
  * (they wait for sockets to bind); {@link #status} may be called from anywhere.
  */
@@ -57,8 +64,11 @@ public final class Dataplane implements AutoCloseable {
 
     /** One configuration generation, immutable once published. */
     private record Generation(AmphoraConfig config, Map<String, ListenerRuntime> enabledListeners,
-            List<Pool> pools) {
+            List<Pool> pools, Map<ListenerSlot.Key, ListenerRuntime> wantedSlots) {
     }
+
+    /** How soon a new master tries the VIP's addresses again while the old one still holds them. */
+    private static final long VIP_RETRY_MILLIS = 50;
 
     private final String amphoraId;
     private final EventLoopGroup group;
@@ -66,21 +76,43 @@ public final class Dataplane implements AutoCloseable {
     private final AtomicLong healthVersion = new AtomicLong(1);
     private final StatsRegistry stats = new StatsRegistry();
     private final HealthMonitors monitors;
-    private final Map<ListenerSlot.Key, ListenerSlot> slots = new HashMap<>();
+    /** Changed on the configuration thread; read by the pair's self-check on an event loop too. */
+    private final Map<ListenerSlot.Key, ListenerSlot> slots = new ConcurrentHashMap<>();
     private final MemberConnectionPools memberConnections = new MemberConnectionPools();
     /** Every open client and member connection (closed ones leave it by themselves). */
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final StickTables stickTables = new StickTables();
     private volatile Generation current;
+    private final Executor configThread;
+    private final PairLink pair;
+    /** Whether the listeners accept on the VIP: always without a pair, while master with one. */
+    private volatile boolean holdsVip = true;
 
     /**
+     * An amphora that serves SINGLE load balancers only.
+     *
      * @param statusChanged told (on any thread, without blocking) after the health version moved
      */
     public Dataplane(String amphoraId, EventLoopGroup group, Runnable statusChanged) {
+        this(amphoraId, group, statusChanged, null, null);
+    }
+
+    /**
+     * @param statusChanged told (on any thread, without blocking) after the health version moved
+     * @param configThread the thread {@link #apply} runs on, where a change of role binds or
+     *     unbinds the listeners; null for an amphora that serves no pair
+     * @param advertAddress where a pair's adverts arrive; null for an amphora that serves no pair
+     */
+    public Dataplane(String amphoraId, EventLoopGroup group, Runnable statusChanged, Executor configThread,
+            InetAddress advertAddress) {
         this.amphoraId = amphoraId;
         this.group = group;
         this.statusChanged = statusChanged;
         this.monitors = new HealthMonitors(group, this::healthChanged);
+        this.configThread = configThread;
+        this.pair = advertAddress == null || configThread == null ? null
+                : new PairLink(amphoraId, group, advertAddress, this::selfCheck,
+                        master -> configThread.execute(() -> holdVip(master)));
     }
 
     /** A count that moves while traffic flows through any listener (bytes and sessions). */
@@ -102,7 +134,7 @@ public final class Dataplane implements AutoCloseable {
         return generation == null ? 0 : generation.config().generation();
     }
 
-    public ApplyResult apply(AmphoraConfig config) {
+    public synchronized ApplyResult apply(AmphoraConfig config) {
         long applied = appliedGeneration();
         if (config.generation() < applied) {
             return new ApplyResult.Stale(applied);
@@ -112,6 +144,10 @@ public final class Dataplane implements AutoCloseable {
         }
         try {
             ConfigSupport.check(config);
+            if (config.failover() != null && pair == null) {
+                throw new IllegalArgumentException("failover: this amphora was started without an address for a "
+                        + "pair's adverts");
+            }
             return install(config);
         } catch (IllegalArgumentException e) {
             LOG.warn("config generation {} rejected: {}", config.generation(), e.getMessage());
@@ -143,7 +179,11 @@ public final class Dataplane implements AutoCloseable {
             wanted.put(ListenerSlot.Key.of(listener, vip), runtime);
         }
 
-        Map<ListenerSlot.Key, ListenerSlot> added = bindNewSlots(wanted);
+        // A pair's backup, and a pair's new amphora until it learns its role, leave the VIP alone.
+        boolean holds = config.failover() == null || pair.master() && holdsVip;
+        Map<ListenerSlot.Key, ListenerRuntime> bound = holds ? wanted : Map.of();
+        Map<ListenerSlot.Key, ListenerSlot> added = bindNewSlots(bound);
+        holdsVip = holds;
 
         // Nothing below can fail: the new generation goes live.
         monitorPlan.commit();
@@ -151,7 +191,7 @@ public final class Dataplane implements AutoCloseable {
         List<PoolMember> allMembers = new ArrayList<>();
         pools.values().forEach(pool -> allMembers.addAll(pool.members()));
         memberConnections.retain(allMembers);
-        wanted.forEach((key, runtime) -> {
+        bound.forEach((key, runtime) -> {
             ListenerSlot kept = slots.get(key);
             if (kept != null) {
                 kept.serve(runtime);
@@ -159,7 +199,7 @@ public final class Dataplane implements AutoCloseable {
         });
         for (var it = slots.entrySet().iterator(); it.hasNext();) {
             var slot = it.next();
-            if (!wanted.containsKey(slot.getKey())) {
+            if (!bound.containsKey(slot.getKey())) {
                 // awaited, so that the acknowledgement means the port is no longer accepting
                 slot.getValue().close().awaitUninterruptibly();
                 LOG.info("listener on {} closed", slot.getKey());
@@ -181,12 +221,79 @@ public final class Dataplane implements AutoCloseable {
         }
         stats.retain(listenerIds, poolIds, memberKeys);
         stickTables.retain(poolIds);
-        current = new Generation(config, enabled, List.copyOf(pools.values()));
+        current = new Generation(config, enabled, List.copyOf(pools.values()), Map.copyOf(wanted));
+        followPair(config);
         LOG.info("config generation {} applied: {} listeners serving, {} pools", config.generation(), enabled.size(),
                 pools.size());
         // Members may have come, gone or changed monitors: whoever waits on health looks again.
         healthChanged();
         return new ApplyResult.Applied(config.generation());
+    }
+
+    private void followPair(AmphoraConfig config) {
+        if (pair == null) {
+            return;
+        }
+        try {
+            pair.configure(config.loadBalancerId(), config.failover());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Takes the VIP (binds the current generation's listeners) or lets it go (closes them), as the
+     * pair's role says. A new master whose addresses are still held (the old master paused with
+     * its sockets open) tries again until it gets them or is master no more.
+     */
+    synchronized void holdVip(boolean hold) {
+        holdsVip = hold;
+        if (hold) {
+            bindMissingSlots();
+        } else if (!slots.isEmpty()) {
+            slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
+            slots.clear();
+            LOG.info("amphora {} lets the VIP go: its listeners are closed", amphoraId);
+        }
+        statusChanged.run();
+    }
+
+    private void bindMissingSlots() {
+        Generation generation = current;
+        if (generation == null) {
+            return;
+        }
+        Map<ListenerSlot.Key, ListenerSlot> added;
+        try {
+            added = bindNewSlots(generation.wantedSlots());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("amphora {} cannot take the VIP yet ({}); trying again in {} ms", amphoraId, e.getMessage(),
+                    VIP_RETRY_MILLIS);
+            group.next().schedule(() -> configThread.execute(() -> {
+                synchronized (this) {
+                    if (holdsVip) {
+                        bindMissingSlots();
+                        statusChanged.run();
+                    }
+                }
+            }), VIP_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        added.forEach((key, slot) -> {
+            slot.startAccepting();
+            slots.put(key, slot);
+        });
+        if (!added.isEmpty()) {
+            LOG.info("amphora {} holds the VIP: {} listeners accepting", amphoraId, added.size());
+        }
+    }
+
+    /**
+     * The data plane's own health for its pair, asked every advert interval on an event loop: a
+     * master whose listeners lost their sockets gives the VIP up.
+     */
+    private boolean selfCheck() {
+        return !holdsVip || slots.values().stream().allMatch(ListenerSlot::isOpen);
     }
 
     /** Binds the addresses no slot holds yet; all or none: on a failure every new slot is closed again. */
@@ -257,7 +364,7 @@ public final class Dataplane implements AutoCloseable {
         long version = healthVersion.get();
         Generation generation = current;
         if (generation == null) {
-            return new AmphoraStatus(amphoraId, 0, version, List.of(), List.of());
+            return new AmphoraStatus(amphoraId, 0, version, List.of(), List.of(), null);
         }
         List<ListenerStatus> listeners = new ArrayList<>();
         for (ListenerConfig listener : generation.config().listeners()) {
@@ -272,7 +379,8 @@ public final class Dataplane implements AutoCloseable {
                     .toList();
             pools.add(new PoolStatus(pool.config().id(), members, pool.counters().snapshot()));
         }
-        return new AmphoraStatus(amphoraId, generation.config().generation(), version, listeners, pools);
+        return new AmphoraStatus(amphoraId, generation.config().generation(), version, listeners, pools,
+                pair == null ? null : pair.status(holdsVip && !slots.isEmpty()));
     }
 
     /** The whole load balancer's metrics as of now; may be called from anywhere, an event loop included. */
@@ -299,12 +407,35 @@ public final class Dataplane implements AutoCloseable {
     }
 
     /**
+     * What a killed amphora leaves behind, for tests of its pair within one process: its sockets
+     * closed (as the kernel closes a dead process's) and no resignation, so the peer takes over
+     * only after a master-down interval of silence.
+     */
+    synchronized void stopAsKilled() throws InterruptedException {
+        if (pair != null) {
+            pair.crash();
+        }
+        slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
+        slots.clear();
+        monitors.stopAll();
+        connections.close().awaitUninterruptibly();
+    }
+
+    /**
      * Stops accepting and checking, and closes every connection while the event loops still run:
      * each one's handlers then release what they hold, which a connection left to the event loops'
      * end would not (its close could no longer be handled there).
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (pair != null) {
+            try {
+                // A master resigns first, so that its peer takes the VIP at once.
+                pair.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
         slots.clear();
         monitors.stopAll();

@@ -72,6 +72,7 @@ public final class VrrpInstance implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private volatile VrrpState role = VrrpState.BACKUP;
     private volatile long term;
+    private volatile InetSocketAddress peer;
     private Channel channel;
     private ScheduledFuture<?> wake;
     private ScheduledFuture<?> checks;
@@ -85,6 +86,7 @@ public final class VrrpInstance implements AutoCloseable {
         this.machine = new VrrpStateMachine(settings.self(), settings.timers(), settings.preempt(),
                 settings.initialTerm(), ReplayGuard.firstSequence(System.currentTimeMillis()));
         this.term = settings.initialTerm();
+        this.peer = settings.peer();
     }
 
     /**
@@ -118,6 +120,23 @@ public final class VrrpInstance implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /** The settings it runs with, the peer as last set. */
+    public Settings settings() {
+        return settings;
+    }
+
+    public InetSocketAddress peer() {
+        return peer;
+    }
+
+    /**
+     * Sends adverts to another address from now on: the peer was replaced. Nothing else changes,
+     * so a master stays master while its new peer starts as a backup.
+     */
+    public void peer(InetSocketAddress newPeer) {
+        peer = Objects.requireNonNull(newPeer, "peer");
+    }
+
     /** Gives mastership up now (a planned failover): the peer takes over after its skew time. */
     public void resign() {
         loop.execute(() -> after(machine.resign(now())));
@@ -136,7 +155,7 @@ public final class VrrpInstance implements AutoCloseable {
     }
 
     /** Stops without a word, as a killed process does: the peer takes over after a master-down interval. */
-    void crash() throws InterruptedException {
+    public void stopWithoutResigning() throws InterruptedException {
         loop.submit(this::cancelTimers).sync();
         channel.close().sync();
     }
@@ -189,10 +208,11 @@ public final class VrrpInstance implements AutoCloseable {
 
     private void send(Advert advert) {
         byte[] datagram = codec.encode(advert, System.currentTimeMillis());
-        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), settings.peer()))
+        InetSocketAddress to = peer;
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to))
                 .addListener(done -> {
                     if (!done.isSuccess()) {
-                        LOG.debug("advert to {} not sent: {}", settings.peer(), done.cause().toString());
+                        LOG.debug("advert to {} not sent: {}", to, done.cause().toString());
                     }
                 });
     }

@@ -118,7 +118,8 @@ class ReconfigureIT {
             FailoverConfig pair = new FailoverConfig("127.0.0.2", 1985, 100, 100, false,
                     "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
             assertThat(amphora.dataplane.apply(config(1, VIP, List.of()).withFailover(pair))).isEqualTo(
-                    new ApplyResult.Rejected("failover: an ACTIVE_STANDBY pair is not supported yet"));
+                    new ApplyResult.Rejected("failover: this amphora was started without an address for a pair's "
+                            + "adverts"));
         }
     }
 }
