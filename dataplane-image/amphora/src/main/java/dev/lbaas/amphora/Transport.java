@@ -1,5 +1,9 @@
 package dev.lbaas.amphora;
 
+import java.net.StandardSocketOptions;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -122,6 +126,17 @@ public enum Transport {
             case EPOLL -> EpollSocketChannel.class;
             case IO_URING -> IoUringSocketChannel.class;
             case NIO -> NioSocketChannel.class;
+        };
+    }
+
+    /**
+     * SO_REUSEPORT as this transport sets it: two sockets on one address and port, as the two
+     * amphorae of a pair on one host hold the VIP together while it passes from one to the other.
+     */
+    public ChannelOption<Boolean> reusePort() {
+        return switch (this) {
+            case EPOLL, IO_URING -> UnixChannelOption.SO_REUSEPORT;
+            case NIO -> NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
         };
     }
 

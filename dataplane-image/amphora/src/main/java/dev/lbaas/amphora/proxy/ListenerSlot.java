@@ -45,9 +45,16 @@ public final class ListenerSlot {
     private volatile ListenerRuntime current;
     private volatile ListenerInitializer initializer;
     private Channel serverChannel;
+    /** Bound with SO_REUSEPORT, so that the pair's other amphora can bind it too during a handover. */
+    private final boolean sharedWithPair;
 
-    public ListenerSlot(InetSocketAddress address, ListenerRuntime listener) {
+    /**
+     * @param sharedWithPair whether the amphora serves an ACTIVE_STANDBY pair, whose other amphora
+     *     binds the same address while the VIP passes between them
+     */
+    public ListenerSlot(InetSocketAddress address, ListenerRuntime listener, boolean sharedWithPair) {
         this.address = address;
+        this.sharedWithPair = sharedWithPair;
         this.datagrams = listener.config().protocol() == ListenerProtocol.UDP ? new UdpListener(this::current) : null;
         serve(listener);
     }
@@ -59,7 +66,7 @@ public final class ListenerSlot {
      */
     public ChannelFuture bind(EventLoopGroup group) {
         if (datagrams != null) {
-            ChannelFuture bound = datagrams.bind(group, address);
+            ChannelFuture bound = datagrams.bind(group, address, sharedWithPair);
             serverChannel = bound.channel();
             return bound;
         }
@@ -67,6 +74,7 @@ public final class ListenerSlot {
                 .group(group)
                 .channel(Transport.CURRENT.serverSocketChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(Transport.CURRENT.reusePort(), sharedWithPair)
                 .option(ChannelOption.AUTO_READ, false)
                 // proxies read from clients only as fast as members take the data
                 .childOption(ChannelOption.AUTO_READ, false)

@@ -182,7 +182,7 @@ public final class Dataplane implements AutoCloseable {
         // A pair's backup, and a pair's new amphora until it learns its role, leave the VIP alone.
         boolean holds = config.failover() == null || pair.master() && holdsVip;
         Map<ListenerSlot.Key, ListenerRuntime> bound = holds ? wanted : Map.of();
-        Map<ListenerSlot.Key, ListenerSlot> added = bindNewSlots(bound);
+        Map<ListenerSlot.Key, ListenerSlot> added = bindNewSlots(bound, config.failover() != null);
         holdsVip = holds;
 
         // Nothing below can fail: the new generation goes live.
@@ -265,7 +265,7 @@ public final class Dataplane implements AutoCloseable {
         }
         Map<ListenerSlot.Key, ListenerSlot> added;
         try {
-            added = bindNewSlots(generation.wantedSlots());
+            added = bindNewSlots(generation.wantedSlots(), generation.config().failover() != null);
         } catch (IllegalArgumentException e) {
             LOG.warn("amphora {} cannot take the VIP yet ({}); trying again in {} ms", amphoraId, e.getMessage(),
                     VIP_RETRY_MILLIS);
@@ -297,12 +297,13 @@ public final class Dataplane implements AutoCloseable {
     }
 
     /** Binds the addresses no slot holds yet; all or none: on a failure every new slot is closed again. */
-    private Map<ListenerSlot.Key, ListenerSlot> bindNewSlots(Map<ListenerSlot.Key, ListenerRuntime> wanted) {
+    private Map<ListenerSlot.Key, ListenerSlot> bindNewSlots(Map<ListenerSlot.Key, ListenerRuntime> wanted,
+            boolean sharedWithPair) {
         Map<ListenerSlot.Key, ListenerSlot> added = new HashMap<>();
         Map<ListenerSlot, ChannelFuture> binds = new HashMap<>();
         wanted.forEach((key, runtime) -> {
             if (!slots.containsKey(key)) {
-                ListenerSlot slot = new ListenerSlot(key.address(), runtime);
+                ListenerSlot slot = new ListenerSlot(key.address(), runtime, sharedWithPair);
                 added.put(key, slot);
                 binds.put(slot, slot.bind(group));
             }
@@ -404,6 +405,17 @@ public final class Dataplane implements AutoCloseable {
             pools.add(new PoolSample(pool.config(), pool.counters(), members));
         }
         return new MetricsSample(generation.config().generation(), listeners, pools);
+    }
+
+    /**
+     * A planned failover: a master resigns and keeps the VIP until its successor holds it too,
+     * then closes its listeners; the connections it has finish on it. Nothing happens on a backup
+     * or without a pair. Runs on the configuration thread.
+     */
+    public void handOverVip() throws InterruptedException {
+        if (pair != null) {
+            pair.handOver();
+        }
     }
 
     /**

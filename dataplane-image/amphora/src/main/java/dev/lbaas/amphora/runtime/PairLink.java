@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -18,8 +20,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The amphora's side of its ACTIVE_STANDBY pair, as the configuration asks: starts the pair's
  * protocol when a generation brings a pair, follows a replaced peer without losing its role,
- * starts over when anything else about the pair changes, and stops when the pair goes away. Every
- * change of role is handed to {@code holdVip} (true while MASTER). Runs on the configuration thread.
+ * starts over when anything else about the pair changes, and stops when the pair goes away. Runs on
+ * the configuration thread.
+ *
+ * <p>The VIP is handed over without a gap: a master keeps it after resigning until the first
+ * advert of its successor says that one holds it too (both bind the address with SO_REUSEPORT
+ * meanwhile), or a master-down interval has passed; a sick amphora (FAULT), and one that hears of
+ * a newer master, let it go at once.
  */
 final class PairLink implements AutoCloseable {
 
@@ -79,12 +86,51 @@ final class PairLink implements AutoCloseable {
         VrrpInstance.Settings settings = new VrrpInstance.Settings(loadBalancer, amphoraId,
                 new InetSocketAddress(advertAddress, pair.advertPort()), peer,
                 new VrrpTimers(pair.priority(), pair.advertIntervalMillis()), pair.preempt(), pair.keyBytes(), term);
+        long masterDownMillis = settings.timers().masterDownNanos(pair.advertIntervalMillis()) / 1_000_000;
         instance = VrrpInstance.start(group.next(), settings, selfCheck,
-                (role, newTerm) -> holdVip.accept(role == VrrpState.MASTER));
+                (role, newTerm, master) -> roleChanged(role, master, masterDownMillis));
         loadBalancerId = loadBalancer;
         running = pair;
         LOG.info("load balancer {}: amphora {} joins its pair, adverts on {} to {}", loadBalancer, amphoraId,
                 settings.bind(), peer);
+    }
+
+    /** On the instance's event loop. */
+    private void roleChanged(VrrpState role, Optional<String> master, long masterDownMillis) {
+        switch (role) {
+            case MASTER -> holdVip.accept(true);
+            case FAULT -> holdVip.accept(false);
+            case BACKUP -> {
+                if (master.isPresent()) {
+                    holdVip.accept(false);
+                } else {
+                    // Resigned: the VIP stays until the successor's first advert, or this long.
+                    VrrpInstance resigned = instance;
+                    group.next().schedule(() -> {
+                        if (resigned.role() == VrrpState.BACKUP && resigned.master().isEmpty()) {
+                            holdVip.accept(false);
+                        }
+                    }, masterDownMillis, TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+    }
+
+    /**
+     * Resigns and waits, at most a master-down interval, for the successor to hold the VIP: the
+     * planned handover of a shutdown or a failover request.
+     */
+    void handOver() throws InterruptedException {
+        VrrpInstance current = instance;
+        if (current == null || current.role() != VrrpState.MASTER) {
+            return;
+        }
+        current.resign();
+        long deadline = System.nanoTime()
+                + current.settings().timers().masterDownNanos(current.settings().timers().advertIntervalMillis());
+        while (current.master().map(amphoraId::equals).orElse(true) && System.nanoTime() - deadline < 0) {
+            Thread.sleep(2);
+        }
     }
 
     /** The same pair when only the peer's address differs. */
@@ -94,9 +140,10 @@ final class PairLink implements AutoCloseable {
                 && Arrays.equals(before.keyBytes(), after.keyBytes());
     }
 
-    /** Leaves the pair: a master resigns first, so the peer takes over at once. */
+    /** Leaves the pair: a master hands the VIP over first. */
     private void stop() throws InterruptedException {
         if (instance != null) {
+            handOver();
             instance.close();
             instance = null;
             running = null;

@@ -55,10 +55,13 @@ public final class VrrpInstance implements AutoCloseable {
         }
     }
 
-    /** Told on the instance's event loop whenever the amphora's role changes; must not block. */
+    /**
+     * Told on the instance's event loop whenever the amphora's role changes, or the master it
+     * knows of (empty: none known, say right after this amphora resigned); must not block.
+     */
     @FunctionalInterface
     public interface RoleListener {
-        void roleChanged(VrrpState role, long term);
+        void roleChanged(VrrpState role, long term, Optional<String> master);
     }
 
     private final Settings settings;
@@ -71,6 +74,7 @@ public final class VrrpInstance implements AutoCloseable {
     private final long origin = System.nanoTime();
     private final AtomicLong rejected = new AtomicLong();
     private volatile VrrpState role = VrrpState.BACKUP;
+    private volatile Optional<String> master = Optional.empty();
     private volatile long term;
     private volatile InetSocketAddress peer;
     private Channel channel;
@@ -108,6 +112,11 @@ public final class VrrpInstance implements AutoCloseable {
 
     public long term() {
         return term;
+    }
+
+    /** The master this amphora knows of: itself while MASTER, the peer once its adverts arrive. */
+    public Optional<String> master() {
+        return master;
     }
 
     /** Adverts refused so far (bad MAC, another load balancer, replayed, stale, malformed). */
@@ -197,12 +206,16 @@ public final class VrrpInstance implements AutoCloseable {
 
     private void report() {
         VrrpState now = machine.state();
+        Optional<String> knownMaster = machine.master();
         term = machine.term();
-        if (now != role) {
-            LOG.info("load balancer {}: amphora {} {} -> {} (term {})", settings.loadBalancer(), settings.self(), role,
-                    now, machine.term());
+        if (now != role || !knownMaster.equals(master)) {
+            if (now != role) {
+                LOG.info("load balancer {}: amphora {} {} -> {} (term {})", settings.loadBalancer(), settings.self(),
+                        role, now, machine.term());
+            }
             role = now;
-            listener.roleChanged(now, machine.term());
+            master = knownMaster;
+            listener.roleChanged(now, machine.term(), knownMaster);
         }
     }
 

@@ -126,10 +126,10 @@ class VrrpInstanceIT {
             portA = free.getLocalPort();
         }
         VrrpInstance b = VrrpInstance.start(group.next(), settings("amphora-b", 0, portA, secondKey), () -> true,
-                (role, term) -> roleChanges.add("b " + role + " " + term));
+                (role, term, master) -> roleChanges.add("b " + role + " " + term));
         instances.add(b);
         VrrpInstance a = VrrpInstance.start(group.next(), settings("amphora-a", portA, b.port(), firstKey), firstCheck,
-                (role, term) -> roleChanges.add("a " + role + " " + term));
+                (role, term, master) -> roleChanges.add("a " + role + " " + term));
         instances.add(a);
         return new VrrpInstance[] {a, b};
     }

@@ -53,11 +53,13 @@ public final class UdpListener {
      * Binds the address without reading yet: datagrams wait in the socket's buffer until the
      * channel's auto-read is turned on (see {@code ListenerSlot#startAccepting}).
      */
-    public ChannelFuture bind(EventLoopGroup group, InetSocketAddress address) {
+    /** @param sharedWithPair whether the pair's other amphora may bind the port too (SO_REUSEPORT) */
+    public ChannelFuture bind(EventLoopGroup group, InetSocketAddress address, boolean sharedWithPair) {
         ChannelFuture bound = new Bootstrap()
                 .group(group)
                 .channel(Transport.CURRENT.datagramChannel())
                 // No SO_REUSEADDR: on Linux it would let a second UDP socket bind the same port.
+                .option(Transport.CURRENT.reusePort(), sharedWithPair)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
                 .handler(frontend)
