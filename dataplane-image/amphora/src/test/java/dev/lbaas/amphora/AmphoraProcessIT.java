@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.lbaas.amphora.config.AgentApi;
+import dev.lbaas.amphora.testing.AmphoraJar;
 import dev.lbaas.amphora.testing.TestPki;
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -174,11 +174,8 @@ class AmphoraProcessIT {
         }
     }
 
-    /** As the local driver stops a child amphora: its standard input closes; forcibly if it lingers. */
     private static void stop(Process amphora) throws Exception {
-        amphora.getOutputStream().close();
-        amphora.waitFor(10, TimeUnit.SECONDS);
-        amphora.destroyForcibly();
+        AmphoraJar.stop(amphora);
     }
 
     /** The heap committed after the first collection logged with {@code marker}: "... 14M->5M(27M) ..." gives 27. */
@@ -190,30 +187,17 @@ class AmphoraProcessIT {
         return Integer.parseInt(committed.group(1));
     }
 
-    /**
-     * Starts the packaged jar as the local driver does, with its JVM options file and a test PKI in
-     * {@code dir}: it writes its agent port to {@code dir/agent.port} and logs to {@code dir/amphora.log}.
-     */
     private static Process startJar(Path dir, String id, String... options) throws Exception {
-        return startJar(dir, new TestPki(dir), id, options);
+        return AmphoraJar.start(dir, new TestPki(dir), List.of(), id, options);
     }
 
     private static Process startJar(Path dir, TestPki pki, String id, String... options) throws Exception {
-        return startJar(dir, pki, List.of(), id, options);
+        return AmphoraJar.start(dir, pki, List.of(), id, options);
     }
 
-    /** With {@code jvmOptions} after the production ones. */
     private static Process startJar(Path dir, TestPki pki, List<String> jvmOptions, String id, String... options)
             throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@jvm.options"));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", Path.of("target", "amphora.jar").toString(),
-                "--id", id, "--agent-address", "127.0.0.1", "--agent-port", "0",
-                "--agent-port-file", dir.resolve("agent.port").toString(), "--tls-cert", pki.serverCertPem.toString(),
-                "--tls-key", pki.serverKeyPem.toString(), "--tls-ca", pki.caPem.toString()));
-        command.addAll(List.of(options));
-        return new ProcessBuilder(command).redirectError(dir.resolve("amphora.log").toFile()).start();
+        return AmphoraJar.start(dir, pki, jvmOptions, id, options);
     }
 
     /** Thread name -> the kernel's Cpus_allowed_list of the process's threads whose name starts with prefix. */

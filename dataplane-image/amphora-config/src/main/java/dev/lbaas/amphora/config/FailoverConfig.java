@@ -5,10 +5,11 @@ import java.util.Base64;
 /**
  * The ACTIVE_STANDBY pair an amphora belongs to (absent for SINGLE): where it and its peer
  * exchange adverts, its priority, the timers and the pair's key. Both amphorae of a pair get the
- * same values but for {@code peerAddress} and {@code priority}.
+ * same timers and key.
  *
  * @param peerAddress the other amphora's address, where adverts go; it changes when the peer is replaced
- * @param advertPort the UDP port both amphorae receive adverts on
+ * @param peerPort the UDP port the other amphora receives adverts on
+ * @param advertPort the UDP port this amphora receives adverts on, at its agent's address
  * @param priority 1-254: of two backups the higher takes over first; it never displaces a running
  *     master unless {@code preempt}
  * @param advertIntervalMillis how often the master advertises, 10-40950 ms; the backup takes over
@@ -16,11 +17,12 @@ import java.util.Base64;
  * @param preempt whether a backup of higher priority takes the VIP from a running master
  * @param key the pair's HMAC key, base64, at least 32 bytes; only the operator and the pair know it
  */
-public record FailoverConfig(String peerAddress, int advertPort, int priority, int advertIntervalMillis,
-        boolean preempt, String key) {
+public record FailoverConfig(String peerAddress, int peerPort, int advertPort, int priority,
+        int advertIntervalMillis, boolean preempt, String key) {
 
     public FailoverConfig {
         Validation.requireText(peerAddress, "failover.peerAddress");
+        Validation.requirePort(peerPort, "failover.peerPort");
         Validation.requirePort(advertPort, "failover.advertPort");
         Validation.requireRange(priority, 1, 254, "failover.priority");
         Validation.requireRange(advertIntervalMillis, 10, 40_950, "failover.advertIntervalMillis");
@@ -44,7 +46,8 @@ public record FailoverConfig(String peerAddress, int advertPort, int priority, i
     /** Without the key: configurations are logged. */
     @Override
     public String toString() {
-        return "FailoverConfig[peerAddress=" + peerAddress + ", advertPort=" + advertPort + ", priority=" + priority
+        return "FailoverConfig[peerAddress=" + peerAddress + ", peerPort=" + peerPort + ", advertPort=" + advertPort
+                + ", priority=" + priority
                 + ", advertIntervalMillis=" + advertIntervalMillis + ", preempt=" + preempt + ", key=(hidden)]";
     }
 }

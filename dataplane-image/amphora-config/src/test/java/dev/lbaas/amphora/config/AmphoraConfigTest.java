@@ -32,7 +32,7 @@ class AmphoraConfigTest {
 
     @Test
     void aPairsConfigurationRoundTripsAndNeverShowsTheKey() throws Exception {
-        FailoverConfig pair = new FailoverConfig("10.0.0.2", 1985, 100, 100, false, RecordBoundsTest.KEY);
+        FailoverConfig pair = new FailoverConfig("10.0.0.2", 1985, 1985, 100, 100, false, RecordBoundsTest.KEY);
         AmphoraConfig config = seedScenario().withFailover(pair);
         assertThat(AgentApi.json().readValue(AgentApi.json().writeValueAsString(config), AmphoraConfig.class))
                 .isEqualTo(config);

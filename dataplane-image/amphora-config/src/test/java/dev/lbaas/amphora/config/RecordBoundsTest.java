@@ -43,7 +43,7 @@ class RecordBoundsTest {
     static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
     private static FailoverConfig failover(int port, int priority, int interval, String key) {
-        return new FailoverConfig("10.0.0.2", port, priority, interval, false, key);
+        return new FailoverConfig("10.0.0.2", 1985, port, priority, interval, false, key);
     }
 
     /** A value at the edge of a rule, and the message of the first value past it. */
@@ -63,8 +63,11 @@ class RecordBoundsTest {
                         "failover.key: must be at least 32 bytes, got 31"),
                 edge(() -> failover(80, 100, 100, KEY), () -> failover(80, 100, 100, "not base64!"),
                         "failover.key: must be base64: Illegal base64 character 20"),
-                edge(() -> failover(80, 100, 100, KEY), () -> new FailoverConfig(" ", 80, 100, 100, false, KEY),
+                edge(() -> failover(80, 100, 100, KEY), () -> new FailoverConfig(" ", 80, 80, 100, 100, false, KEY),
                         "failover.peerAddress: must be set"),
+                edge(() -> new FailoverConfig("10.0.0.2", 65535, 80, 100, 100, false, KEY),
+                        () -> new FailoverConfig("10.0.0.2", 0, 80, 100, 100, false, KEY),
+                        "failover.peerPort: must be between 1 and 65535, got 0"),
                 edge(() -> listener("l", 1, -1), () -> listener("l", 0, -1),
                         "listener.protocolPort: must be between 1 and 65535, got 0"),
                 edge(() -> listener("l", 65535, -1), () -> listener("l", 65536, -1),

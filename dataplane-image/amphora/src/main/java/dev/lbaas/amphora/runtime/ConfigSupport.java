@@ -39,7 +39,7 @@ final class ConfigSupport {
 
     static void check(AmphoraConfig config) {
         if (config.failover() != null) {
-            endpoint(config.failover().peerAddress(), config.failover().advertPort(), "failover.peerAddress");
+            endpoint(config.failover().peerAddress(), config.failover().peerPort(), "failover.peerAddress");
         }
         for (ListenerConfig listener : config.listeners()) {
             String field = "listeners[" + listener.id() + "]";

@@ -72,7 +72,7 @@ final class PairLink implements AutoCloseable {
             stop();
             return;
         }
-        InetSocketAddress peer = new InetSocketAddress(pair.peerAddress(), pair.advertPort());
+        InetSocketAddress peer = new InetSocketAddress(pair.peerAddress(), pair.peerPort());
         if (instance != null && loadBalancer.equals(loadBalancerId) && samePairBut(running, pair)) {
             if (!peer.equals(instance.peer())) {
                 LOG.info("load balancer {}: the pair's peer is now {}", loadBalancer, peer);

@@ -115,7 +115,7 @@ class ReconfigureIT {
                     new ApplyResult.Rejected("listeners[t].protocol: TERMINATED_HTTPS is not supported yet"));
             assertThat(amphora.dataplane.appliedGeneration()).isZero();
 
-            FailoverConfig pair = new FailoverConfig("127.0.0.2", 1985, 100, 100, false,
+            FailoverConfig pair = new FailoverConfig("127.0.0.2", 1985, 1985, 100, 100, false,
                     "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
             assertThat(amphora.dataplane.apply(config(1, VIP, List.of()).withFailover(pair))).isEqualTo(
                     new ApplyResult.Rejected("failover: this amphora was started without an address for a pair's "

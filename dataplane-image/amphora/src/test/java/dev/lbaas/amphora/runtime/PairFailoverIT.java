@@ -15,22 +15,15 @@ import dev.lbaas.amphora.config.FailoverConfig;
 import dev.lbaas.amphora.config.ListenerProtocol;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
+import dev.lbaas.amphora.testing.VipRequestStream;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +83,7 @@ class PairFailoverIT {
             pair[i] = new Member("amphora-" + i, group, configThread, dataplane);
         }
         for (int i = 0; i < 2; i++) {
-            FailoverConfig failover = new FailoverConfig(addresses[1 - i], advertPort, 100, 100, false, KEY);
+            FailoverConfig failover = new FailoverConfig(addresses[1 - i], advertPort, advertPort, 100, 100, false, KEY);
             AmphoraConfig config = config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
                     pool("p", PoolProtocol.HTTP, null, member("web", web.port(), 1))).withFailover(failover);
             Dataplane dataplane = pair[i].dataplane();
@@ -125,7 +118,7 @@ class PairFailoverIT {
         assertThat(backup.pairStatus()).isEqualTo(new PairStatus("BACKUP", master.pairStatus().term(), false));
         assertThat(get()).isEqualTo("web");
 
-        try (RequestStream stream = new RequestStream()) {
+        try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
             stream.awaitSuccesses(20);
             master.die();
             await().atMost(Duration.ofSeconds(5)).until(backup::holdsVip);
@@ -144,7 +137,7 @@ class PairFailoverIT {
     void aPlannedFailoverHandsTheVipOverWithoutAFailedRequest() throws Exception {
         Member master = awaitOneMaster();
         Member backup = master == pair[0] ? pair[1] : pair[0];
-        try (RequestStream stream = new RequestStream()) {
+        try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
             stream.awaitSuccesses(20);
             master.configThread().submit(() -> {
                 master.dataplane().handOverVip();
@@ -164,7 +157,7 @@ class PairFailoverIT {
     void aStoppingMasterHandsTheVipOverBeforeItCloses() throws Exception {
         Member master = awaitOneMaster();
         Member backup = master == pair[0] ? pair[1] : pair[0];
-        try (RequestStream stream = new RequestStream()) {
+        try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
             stream.awaitSuccesses(20);
             master.configThread().submit(master.dataplane()::close).get(10, TimeUnit.SECONDS);
             assertThat(backup.holdsVip()).as("the successor holds the VIP before the master has closed").isTrue();
@@ -184,79 +177,12 @@ class PairFailoverIT {
     }
 
     private String get() throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(VIP, vipPort), 1_000);
-            socket.setSoTimeout(2_000);
-            OutputStream out = socket.getOutputStream();
-            out.write("GET / HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            if (!response.startsWith("HTTP/1.1 200")) {
-                throw new IOException("answered " + response.lines().findFirst().orElse("nothing"));
-            }
-            return response.substring(response.indexOf("\r\n\r\n") + 4);
-        }
+        return VipRequestStream.get(VIP, vipPort);
     }
 
     private static int freeUdpPort() throws IOException {
         try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
-        }
-    }
-
-    /** New connections one after another through the VIP, counting failures and the longest time without an answer. */
-    private final class RequestStream implements AutoCloseable {
-
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicInteger successes = new AtomicInteger();
-        private final AtomicInteger failures = new AtomicInteger();
-        private final AtomicLong lastSuccess = new AtomicLong(System.nanoTime());
-        private final AtomicLong longestGap = new AtomicLong();
-        private final Thread thread = new Thread(this::run, "vip-requests");
-
-        RequestStream() {
-            thread.start();
-        }
-
-        private void run() {
-            while (running.get()) {
-                try {
-                    get();
-                    long now = System.nanoTime();
-                    longestGap.accumulateAndGet(now - lastSuccess.getAndSet(now), Math::max);
-                    successes.incrementAndGet();
-                } catch (IOException e) {
-                    failures.incrementAndGet();
-                }
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        void awaitSuccesses(int count) {
-            int target = successes.get() + count;
-            await().atMost(Duration.ofSeconds(10)).until(() -> successes.get() >= target);
-        }
-
-        int successes() {
-            return successes.get();
-        }
-
-        int failures() {
-            return failures.get();
-        }
-
-        long longestGapMillis() {
-            return TimeUnit.NANOSECONDS.toMillis(longestGap.get());
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(10_000);
         }
     }
 }
