@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -87,6 +88,7 @@ public final class Dataplane implements AutoCloseable {
     private final PairLink pair;
     /** Whether the listeners accept on the VIP: always without a pair, while master with one. */
     private volatile boolean holdsVip = true;
+    private volatile boolean closed;
 
     /**
      * An amphora that serves SINGLE load balancers only.
@@ -111,8 +113,7 @@ public final class Dataplane implements AutoCloseable {
         this.monitors = new HealthMonitors(group, this::healthChanged);
         this.configThread = configThread;
         this.pair = advertAddress == null || configThread == null ? null
-                : new PairLink(amphoraId, group, advertAddress, this::selfCheck,
-                        master -> configThread.execute(() -> holdVip(master)));
+                : new PairLink(amphoraId, group, advertAddress, this::selfCheck, () -> onConfigThread(this::followRole));
     }
 
     /** A count that moves while traffic flows through any listener (bytes and sessions). */
@@ -179,11 +180,15 @@ public final class Dataplane implements AutoCloseable {
             wanted.put(ListenerSlot.Key.of(listener, vip), runtime);
         }
 
-        // A pair's backup, and a pair's new amphora until it learns its role, leave the VIP alone.
-        boolean holds = config.failover() == null || pair.master() && holdsVip;
-        Map<ListenerSlot.Key, ListenerRuntime> bound = holds ? wanted : Map.of();
-        Map<ListenerSlot.Key, ListenerSlot> added = bindNewSlots(bound, config.failover() != null);
-        holdsVip = holds;
+        // A pair's listeners are bound by followRole once the generation is live: a bind that has to
+        // wait for the old master's sockets does not reject the generation. Until then a pair
+        // keeps what it holds; a SINGLE amphora binds here, all or nothing.
+        boolean paired = config.failover() != null;
+        Map<ListenerSlot.Key, ListenerRuntime> bound = !paired || holdsVip ? wanted : Map.of();
+        Map<ListenerSlot.Key, ListenerSlot> added = paired ? Map.of() : bindNewSlots(wanted, false);
+        if (!paired) {
+            holdsVip = true;
+        }
 
         // Nothing below can fail: the new generation goes live.
         monitorPlan.commit();
@@ -200,10 +205,11 @@ public final class Dataplane implements AutoCloseable {
         for (var it = slots.entrySet().iterator(); it.hasNext();) {
             var slot = it.next();
             if (!bound.containsKey(slot.getKey())) {
+                // out of the map first: a pair's self-check must not find a closing socket
+                it.remove();
                 // awaited, so that the acknowledgement means the port is no longer accepting
                 slot.getValue().close().awaitUninterruptibly();
                 LOG.info("listener on {} closed", slot.getKey());
-                it.remove();
             }
         }
         added.forEach((key, slot) -> {
@@ -223,6 +229,7 @@ public final class Dataplane implements AutoCloseable {
         stickTables.retain(poolIds);
         current = new Generation(config, enabled, List.copyOf(pools.values()), Map.copyOf(wanted));
         followPair(config);
+        followRole();
         LOG.info("config generation {} applied: {} listeners serving, {} pools", config.generation(), enabled.size(),
                 pools.size());
         // Members may have come, gone or changed monitors: whoever waits on health looks again.
@@ -242,20 +249,35 @@ public final class Dataplane implements AutoCloseable {
     }
 
     /**
-     * Takes the VIP (binds the current generation's listeners) or lets it go (closes them), as the
-     * pair's role says. A new master whose addresses are still held (the old master paused with
-     * its sockets open) tries again until it gets them or is master no more.
+     * Holds the VIP (binds the current generation's listeners) or lets it go (closes them), as the
+     * pair says now; always holds it without a pair. A master whose addresses are still held by
+     * another socket that does not share them tries again until it gets them or is master no more.
      */
-    synchronized void holdVip(boolean hold) {
+    synchronized void followRole() {
+        Generation generation = current;
+        if (closed || generation == null) {
+            return;
+        }
+        boolean hold = generation.config().failover() == null || pair.wantsVip();
         holdsVip = hold;
         if (hold) {
             bindMissingSlots();
         } else if (!slots.isEmpty()) {
-            slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
+            List<ListenerSlot> closing = new ArrayList<>(slots.values());
             slots.clear();
+            closing.forEach(slot -> slot.close().awaitUninterruptibly());
             LOG.info("amphora {} lets the VIP go: its listeners are closed", amphoraId);
         }
         statusChanged.run();
+    }
+
+    /** Runs {@code task} on the configuration thread, unless that has stopped with the amphora. */
+    private void onConfigThread(Runnable task) {
+        try {
+            configThread.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the amphora is stopping
+        }
     }
 
     private void bindMissingSlots() {
@@ -269,14 +291,7 @@ public final class Dataplane implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             LOG.warn("amphora {} cannot take the VIP yet ({}); trying again in {} ms", amphoraId, e.getMessage(),
                     VIP_RETRY_MILLIS);
-            group.next().schedule(() -> configThread.execute(() -> {
-                synchronized (this) {
-                    if (holdsVip) {
-                        bindMissingSlots();
-                        statusChanged.run();
-                    }
-                }
-            }), VIP_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            group.next().schedule(() -> onConfigThread(this::followRole), VIP_RETRY_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }
         added.forEach((key, slot) -> {
@@ -424,6 +439,7 @@ public final class Dataplane implements AutoCloseable {
      * only after a master-down interval of silence.
      */
     synchronized void stopAsKilled() throws InterruptedException {
+        closed = true;
         if (pair != null) {
             pair.crash();
         }
@@ -440,7 +456,7 @@ public final class Dataplane implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (pair != null) {
+        if (pair != null && !closed) {
             try {
                 // A master resigns first, so that its peer takes the VIP at once.
                 pair.close();
@@ -448,6 +464,7 @@ public final class Dataplane implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closed = true;
         slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
         slots.clear();
         monitors.stopAll();

@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +20,13 @@ import org.slf4j.LoggerFactory;
  * The amphora's side of its ACTIVE_STANDBY pair, as the configuration asks: starts the pair's
  * protocol when a generation brings a pair, follows a replaced peer without losing its role,
  * starts over when anything else about the pair changes, and stops when the pair goes away. Runs on
- * the configuration thread.
+ * the configuration thread; {@link #wantsVip} may be asked from anywhere.
  *
- * <p>The VIP is handed over without a gap: a master keeps it after resigning until the first
- * advert of its successor says that one holds it too (both bind the address with SO_REUSEPORT
- * meanwhile), or a master-down interval has passed; a sick amphora (FAULT), and one that hears of
- * a newer master, let it go at once.
+ * <p>The VIP is handed over without a gap: a master keeps it after resigning until its successor's
+ * first advert and one advert interval more, time for the successor to bind the address beside it
+ * (both bind with SO_REUSEPORT), or at most a master-down interval without a successor. A sick
+ * amphora (FAULT), and one that hears of a newer master without having resigned, let it go at once.
+ * Every change is reported through {@code roleChanged}, after which {@link #wantsVip} says what to do.
  */
 final class PairLink implements AutoCloseable {
 
@@ -36,89 +36,136 @@ final class PairLink implements AutoCloseable {
     private final EventLoopGroup group;
     private final InetAddress advertAddress;
     private final BooleanSupplier selfCheck;
-    private final Consumer<Boolean> holdVip;
-    private VrrpInstance instance;
+    private final Runnable roleChanged;
+    private volatile VrrpInstance instance;
+    private volatile String failure;
+    /** Until when (System.nanoTime) a resigned master keeps the VIP for its successor. */
+    private volatile long keepVipUntil;
+    /** Written on the instance's event loop only. */
+    private VrrpState lastRole = VrrpState.BACKUP;
+    private boolean waitingForSuccessor;
     private String loadBalancerId;
     private FailoverConfig running;
 
     /**
      * @param advertAddress where this amphora receives its peer's adverts
      * @param selfCheck the data plane's own health, asked every advert interval on an event loop
-     * @param holdVip told, on an event loop, whether to hold the VIP after each change of role
+     * @param roleChanged told, on an event loop, whenever {@link #wantsVip} may have changed
      */
     PairLink(String amphoraId, EventLoopGroup group, InetAddress advertAddress, BooleanSupplier selfCheck,
-            Consumer<Boolean> holdVip) {
+            Runnable roleChanged) {
         this.amphoraId = amphoraId;
         this.group = group;
         this.advertAddress = advertAddress;
         this.selfCheck = selfCheck;
-        this.holdVip = holdVip;
+        this.roleChanged = roleChanged;
     }
 
     /** Whether this amphora is its pair's master now. */
     boolean master() {
-        return instance != null && instance.role() == VrrpState.MASTER;
+        VrrpInstance current = instance;
+        return current != null && current.role() == VrrpState.MASTER;
+    }
+
+    /** Whether this amphora should hold the VIP now: master, or a resigned master awaiting its successor. */
+    boolean wantsVip() {
+        VrrpInstance current = instance;
+        if (current == null) {
+            return false;
+        }
+        return switch (current.role()) {
+            case MASTER -> true;
+            case FAULT -> false;
+            case BACKUP -> System.nanoTime() - keepVipUntil < 0;
+        };
     }
 
     /** The pair's part of the status; null without a pair. */
     PairStatus status(boolean holdsVip) {
         VrrpInstance current = instance;
-        return current == null ? null : new PairStatus(current.role().name(), current.term(), holdsVip);
+        if (current == null) {
+            return failure == null ? null : new PairStatus(VrrpState.FAULT.name(), 0, false);
+        }
+        return new PairStatus(current.role().name(), current.term(), holdsVip);
     }
 
-    /** Follows a new generation's pair (null: none). */
+    /**
+     * Follows a new generation's pair (null: none). A pair that cannot start (its advert port
+     * taken) leaves the amphora in FAULT, holding nothing, until a later generation.
+     */
     void configure(String loadBalancer, FailoverConfig pair) throws InterruptedException {
         if (pair == null) {
             stop();
+            failure = null;
             return;
         }
         InetSocketAddress peer = new InetSocketAddress(pair.peerAddress(), pair.peerPort());
-        if (instance != null && loadBalancer.equals(loadBalancerId) && samePairBut(running, pair)) {
-            if (!peer.equals(instance.peer())) {
+        VrrpInstance current = instance;
+        if (current != null && loadBalancer.equals(loadBalancerId) && samePairBut(running, pair)) {
+            if (!peer.equals(current.peer())) {
                 LOG.info("load balancer {}: the pair's peer is now {}", loadBalancer, peer);
-                instance.peer(peer);
+                current.peer(peer);
             }
             running = pair;
             return;
         }
-        long term = instance == null ? 0 : instance.term();
+        long term = current == null ? 0 : current.term();
         stop();
         VrrpInstance.Settings settings = new VrrpInstance.Settings(loadBalancer, amphoraId,
                 new InetSocketAddress(advertAddress, pair.advertPort()), peer,
                 new VrrpTimers(pair.priority(), pair.advertIntervalMillis()), pair.preempt(), pair.keyBytes(), term);
-        long masterDownMillis = settings.timers().masterDownNanos(pair.advertIntervalMillis()) / 1_000_000;
-        instance = VrrpInstance.start(group.next(), settings, selfCheck,
-                (role, newTerm, master) -> roleChanged(role, master, masterDownMillis));
+        lastRole = VrrpState.BACKUP;
+        waitingForSuccessor = false;
+        try {
+            VrrpInstance[] started = new VrrpInstance[1];
+            started[0] = VrrpInstance.start(group.next(), settings, selfCheck,
+                    (role, newTerm, master) -> roleChanged(started[0], role, master));
+            instance = started[0];
+            failure = null;
+            // (a report made while start was under way was ignored: the instance was not the pair's yet)
+            roleChanged.run();
+        } catch (Exception e) {
+            failure = e.toString();
+            LOG.error("load balancer {}: amphora {} cannot join its pair on {}: {}", loadBalancer, amphoraId,
+                    settings.bind(), e.toString());
+            return;
+        }
         loadBalancerId = loadBalancer;
         running = pair;
         LOG.info("load balancer {}: amphora {} joins its pair, adverts on {} to {}", loadBalancer, amphoraId,
                 settings.bind(), peer);
     }
 
-    /** On the instance's event loop. */
-    private void roleChanged(VrrpState role, Optional<String> master, long masterDownMillis) {
-        switch (role) {
-            case MASTER -> holdVip.accept(true);
-            case FAULT -> holdVip.accept(false);
-            case BACKUP -> {
-                if (master.isPresent()) {
-                    holdVip.accept(false);
-                } else {
-                    // Resigned: the VIP stays until the successor's first advert, or this long.
-                    VrrpInstance resigned = instance;
-                    group.next().schedule(() -> {
-                        if (resigned.role() == VrrpState.BACKUP && resigned.master().isEmpty()) {
-                            holdVip.accept(false);
-                        }
-                    }, masterDownMillis, TimeUnit.MILLISECONDS);
-                }
-            }
+    /** On the instance's event loop; reports of an instance that is no longer the pair's are ignored. */
+    private void roleChanged(VrrpInstance source, VrrpState role, Optional<String> master) {
+        if (source == null || source != instance) {
+            return;
         }
+        VrrpTimers timers = source.settings().timers();
+        if (role == VrrpState.BACKUP && lastRole == VrrpState.MASTER && master.isEmpty()) {
+            // Resigned: keep the VIP until the successor speaks, at most a master-down interval.
+            waitingForSuccessor = true;
+            keepFor(timers.masterDownNanos(timers.advertIntervalMillis()));
+        } else if (role == VrrpState.BACKUP && waitingForSuccessor && master.isPresent()) {
+            // The successor's first advert: one interval more for it to bind the VIP beside ours.
+            waitingForSuccessor = false;
+            keepFor(timers.advertIntervalNanos());
+        } else if (role != VrrpState.BACKUP || master.isPresent()) {
+            waitingForSuccessor = false;
+            keepVipUntil = System.nanoTime();
+        }
+        lastRole = role;
+        roleChanged.run();
+    }
+
+    private void keepFor(long nanos) {
+        keepVipUntil = System.nanoTime() + nanos;
+        group.next().schedule(roleChanged, nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
-     * Resigns and waits, at most a master-down interval, for the successor to hold the VIP: the
-     * planned handover of a shutdown or a failover request.
+     * Resigns and waits, at most a master-down interval, until the successor holds the VIP too:
+     * the planned handover of a shutdown or a failover request. The VIP is let go afterwards.
      */
     void handOver() throws InterruptedException {
         VrrpInstance current = instance;
@@ -126,10 +173,14 @@ final class PairLink implements AutoCloseable {
             return;
         }
         current.resign();
-        long deadline = System.nanoTime()
-                + current.settings().timers().masterDownNanos(current.settings().timers().advertIntervalMillis());
+        VrrpTimers timers = current.settings().timers();
+        long deadline = System.nanoTime() + timers.masterDownNanos(timers.advertIntervalMillis());
         while (current.master().map(amphoraId::equals).orElse(true) && System.nanoTime() - deadline < 0) {
             Thread.sleep(2);
+        }
+        if (current.master().isPresent()) {
+            // The successor's first advert comes as it takes over, its bind just after.
+            Thread.sleep(timers.advertIntervalMillis());
         }
     }
 
@@ -142,20 +193,24 @@ final class PairLink implements AutoCloseable {
 
     /** Leaves the pair: a master hands the VIP over first. */
     private void stop() throws InterruptedException {
-        if (instance != null) {
+        VrrpInstance current = instance;
+        if (current != null) {
             handOver();
-            instance.close();
             instance = null;
+            current.close();
             running = null;
             loadBalancerId = null;
+            keepVipUntil = System.nanoTime();
+            roleChanged.run();
         }
     }
 
     /** Stops without resigning, as a killed amphora would: the peer takes over after a silence. */
     void crash() throws InterruptedException {
-        if (instance != null) {
-            instance.stopWithoutResigning();
+        VrrpInstance current = instance;
+        if (current != null) {
             instance = null;
+            current.stopWithoutResigning();
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -79,6 +80,8 @@ public final class VrrpInstance implements AutoCloseable {
     private volatile InetSocketAddress peer;
     private Channel channel;
     private ScheduledFuture<?> wake;
+    /** Set on the event loop when it stops: nothing after it sends, reports or schedules. */
+    private boolean stopped;
     private ScheduledFuture<?> checks;
 
     private VrrpInstance(Settings settings, EventLoop loop, BooleanSupplier selfCheck, RoleListener listener) {
@@ -100,9 +103,12 @@ public final class VrrpInstance implements AutoCloseable {
     public static VrrpInstance start(EventLoop loop, Settings settings, BooleanSupplier selfCheck,
             RoleListener listener) throws InterruptedException {
         VrrpInstance instance = new VrrpInstance(settings, loop, selfCheck, listener);
+        // Adverts are read once the machine has started, so that none is half taken into account.
         instance.channel = new Bootstrap().group(loop).channel(Transport.CURRENT.datagramChannel())
+                .option(ChannelOption.AUTO_READ, false)
                 .handler(instance.new Receiver()).bind(settings.bind()).sync().channel();
         loop.submit(instance::begin).sync();
+        instance.channel.config().setAutoRead(true);
         return instance;
     }
 
@@ -157,15 +163,18 @@ public final class VrrpInstance implements AutoCloseable {
         loop.submit(() -> {
             Optional<Advert> resignation = machine.resign(now());
             resignation.ifPresent(this::send);
+            stopped = true;
             cancelTimers();
-            report();
         }).sync();
         channel.close().sync();
     }
 
     /** Stops without a word, as a killed process does: the peer takes over after a master-down interval. */
     public void stopWithoutResigning() throws InterruptedException {
-        loop.submit(this::cancelTimers).sync();
+        loop.submit(() -> {
+            stopped = true;
+            cancelTimers();
+        }).sync();
         channel.close().sync();
     }
 
@@ -193,6 +202,9 @@ public final class VrrpInstance implements AutoCloseable {
 
     /** After every event: send what the machine answered, report a new role, set the next wake-up. */
     private void after(Optional<Advert> advert) {
+        if (stopped) {
+            return;
+        }
         advert.ifPresent(this::send);
         report();
         if (wake != null) {

@@ -41,6 +41,7 @@ class PairFailoverIT {
 
     private NamedHttpBackend web;
     private final Member[] pair = new Member[2];
+    private final AmphoraConfig[] configs = new AmphoraConfig[2];
 
     /** One amphora: its event loops, its configuration thread and its data plane. */
     private record Member(String id, EventLoopGroup group, ExecutorService configThread, Dataplane dataplane) {
@@ -86,6 +87,7 @@ class PairFailoverIT {
             FailoverConfig failover = new FailoverConfig(addresses[1 - i], advertPort, advertPort, 100, 100, false, KEY);
             AmphoraConfig config = config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
                     pool("p", PoolProtocol.HTTP, null, member("web", web.port(), 1))).withFailover(failover);
+            configs[i] = config;
             Dataplane dataplane = pair[i].dataplane();
             assertThat(pair[i].configThread().submit(() -> dataplane.apply(config)).get())
                     .isEqualTo(new ApplyResult.Applied(1));
@@ -151,6 +153,31 @@ class PairFailoverIT {
         }
         assertThat(master.pairStatus()).isEqualTo(new PairStatus("BACKUP", backup.pairStatus().term(), false));
         assertThat(backup.pairStatus().role()).isEqualTo("MASTER");
+    }
+
+    @Test
+    void newGenerationsKeepTheMasterServingAndTheBackupWaiting() throws Exception {
+        Member master = awaitOneMaster();
+        Member backup = master == pair[0] ? pair[1] : pair[0];
+        long term = master.pairStatus().term();
+        try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
+            stream.awaitSuccesses(20);
+            for (int generation = 2; generation <= 6; generation++) {
+                for (Member member : pair) {
+                    AmphoraConfig next = applied(member).withGeneration(generation);
+                    assertThat(member.configThread().submit(() -> member.dataplane().apply(next)).get())
+                            .isEqualTo(new ApplyResult.Applied(generation));
+                }
+            }
+            stream.awaitSuccesses(20);
+            assertThat(stream.failures()).as("failed requests while both took five generations").isZero();
+        }
+        assertThat(master.pairStatus()).isEqualTo(new PairStatus("MASTER", term, true));
+        assertThat(backup.pairStatus()).isEqualTo(new PairStatus("BACKUP", term, false));
+    }
+
+    private AmphoraConfig applied(Member member) {
+        return configs[member == pair[0] ? 0 : 1];
     }
 
     @Test
