@@ -263,9 +263,7 @@ public final class Dataplane implements AutoCloseable {
         if (hold) {
             bindMissingSlots();
         } else if (!slots.isEmpty()) {
-            List<ListenerSlot> closing = new ArrayList<>(slots.values());
-            slots.clear();
-            closing.forEach(slot -> slot.close().awaitUninterruptibly());
+            closeSlots();
             LOG.info("amphora {} lets the VIP go: its listeners are closed", amphoraId);
         }
         statusChanged.run();
@@ -439,14 +437,10 @@ public final class Dataplane implements AutoCloseable {
      * only after a master-down interval of silence.
      */
     synchronized void stopAsKilled() throws InterruptedException {
-        closed = true;
-        if (pair != null) {
+        if (pair != null && !closed) {
             pair.crash();
         }
-        slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
-        slots.clear();
-        monitors.stopAll();
-        connections.close().awaitUninterruptibly();
+        shutDown();
     }
 
     /**
@@ -464,11 +458,24 @@ public final class Dataplane implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        shutDown();
+    }
+
+    private void shutDown() {
         closed = true;
-        slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
-        slots.clear();
+        closeSlots();
         monitors.stopAll();
         memberConnections.close();
         connections.close().awaitUninterruptibly();
+    }
+
+    /**
+     * Closes every listener, out of the map first so that a pair's self-check never finds a closing
+     * socket; awaited, so that the port no longer accepts when this returns.
+     */
+    private void closeSlots() {
+        List<ListenerSlot> closing = new ArrayList<>(slots.values());
+        slots.clear();
+        closing.forEach(slot -> slot.close().awaitUninterruptibly());
     }
 }

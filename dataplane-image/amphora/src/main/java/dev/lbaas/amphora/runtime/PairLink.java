@@ -61,12 +61,6 @@ final class PairLink implements AutoCloseable {
         this.roleChanged = roleChanged;
     }
 
-    /** Whether this amphora is its pair's master now. */
-    boolean master() {
-        VrrpInstance current = instance;
-        return current != null && current.role() == VrrpState.MASTER;
-    }
-
     /** Whether this amphora should hold the VIP now: master, or a resigned master awaiting its successor. */
     boolean wantsVip() {
         VrrpInstance current = instance;

@@ -115,7 +115,7 @@ class PairFailoverIT {
     @Test
     void oneAmphoraHoldsTheVipAndTheOtherTakesItWithinTheMasterDownIntervalWhenTheFirstDies() throws Exception {
         Member master = awaitOneMaster();
-        Member backup = master == pair[0] ? pair[1] : pair[0];
+        Member backup = other(master);
         assertThat(master.pairStatus().role()).isEqualTo("MASTER");
         assertThat(backup.pairStatus()).isEqualTo(new PairStatus("BACKUP", master.pairStatus().term(), false));
         assertThat(get()).isEqualTo("web");
@@ -138,7 +138,7 @@ class PairFailoverIT {
     @Test
     void aPlannedFailoverHandsTheVipOverWithoutAFailedRequest() throws Exception {
         Member master = awaitOneMaster();
-        Member backup = master == pair[0] ? pair[1] : pair[0];
+        Member backup = other(master);
         try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
             stream.awaitSuccesses(20);
             master.configThread().submit(() -> {
@@ -158,7 +158,7 @@ class PairFailoverIT {
     @Test
     void newGenerationsKeepTheMasterServingAndTheBackupWaiting() throws Exception {
         Member master = awaitOneMaster();
-        Member backup = master == pair[0] ? pair[1] : pair[0];
+        Member backup = other(master);
         long term = master.pairStatus().term();
         try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
             stream.awaitSuccesses(20);
@@ -180,10 +180,14 @@ class PairFailoverIT {
         return configs[member == pair[0] ? 0 : 1];
     }
 
+    private Member other(Member member) {
+        return member == pair[0] ? pair[1] : pair[0];
+    }
+
     @Test
     void aStoppingMasterHandsTheVipOverBeforeItCloses() throws Exception {
         Member master = awaitOneMaster();
-        Member backup = master == pair[0] ? pair[1] : pair[0];
+        Member backup = other(master);
         try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
             stream.awaitSuccesses(20);
             master.configThread().submit(master.dataplane()::close).get(10, TimeUnit.SECONDS);

@@ -55,7 +55,7 @@ class VrrpInstanceIT {
         Thread.sleep(500);
         assertThat(masters(pair)).as("still exactly one master, %s", roleChanges).isEqualTo(1);
         VrrpInstance master = pair[0].role() == VrrpState.MASTER ? pair[0] : pair[1];
-        VrrpInstance backup = master == pair[0] ? pair[1] : pair[0];
+        VrrpInstance backup = other(pair, master);
 
         long crashed = System.nanoTime();
         master.stopWithoutResigning();
@@ -73,7 +73,7 @@ class VrrpInstanceIT {
         VrrpInstance[] pair = pair(KEY, KEY, () -> true);
         await().atMost(Duration.ofSeconds(2)).until(() -> masters(pair) == 1);
         VrrpInstance master = pair[0].role() == VrrpState.MASTER ? pair[0] : pair[1];
-        VrrpInstance backup = master == pair[0] ? pair[1] : pair[0];
+        VrrpInstance backup = other(pair, master);
 
         long resigned = System.nanoTime();
         master.resign();
@@ -137,6 +137,10 @@ class VrrpInstanceIT {
     private static VrrpInstance.Settings settings(String self, int port, int peerPort, byte[] key) {
         return new VrrpInstance.Settings("lb-web", self, new InetSocketAddress("127.0.0.1", port),
                 new InetSocketAddress("127.0.0.1", peerPort), TIMERS, false, key, 0);
+    }
+
+    private static VrrpInstance other(VrrpInstance[] pair, VrrpInstance instance) {
+        return instance == pair[0] ? pair[1] : pair[0];
     }
 
     private static int masters(VrrpInstance[] pair) {
