@@ -182,6 +182,10 @@ abstract class ClusterSuite {
         assertThat(amphoraPods()).hasSize(1);
         assertThat(selectedMembers()).extracting(m -> m.getSpec().getAddress()).containsExactlyInAnyOrder(
                 podIp("web1"), podIp("web2"));
+        // owned by their pool: deleting it deletes them, as for members written by hand
+        assertThat(selectedMembers()).allSatisfy(member -> assertThat(member.getMetadata().getOwnerReferences())
+                .extracting(reference -> reference.getKind() + "/" + reference.getName())
+                .containsExactly("Pool/pool-web"));
         // Ready waits for the amphora pod's readiness, which puts it behind the VIP; kube-proxy
         // writes the rule a moment later.
         long routed = System.nanoTime();

@@ -251,17 +251,22 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         tree.healthMonitors().forEach(monitor -> ensureOwner(monitor, poolsByName.get(monitor.getSpec().getPoolRef())));
     }
 
+    /** The reference that makes an object of the tree a child of {@code owner}, for garbage collection. */
+    static OwnerReference ownedBy(HasMetadata owner) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .build();
+    }
+
     private void ensureOwner(HasMetadata child, HasMetadata owner) {
         String ownerUid = owner.getMetadata().getUid();
         if (child.getMetadata().getOwnerReferences().stream().anyMatch(ref -> ownerUid.equals(ref.getUid()))) {
             return;
         }
-        OwnerReference reference = new OwnerReferenceBuilder()
-                .withApiVersion(owner.getApiVersion())
-                .withKind(owner.getKind())
-                .withName(owner.getMetadata().getName())
-                .withUid(ownerUid)
-                .build();
+        OwnerReference reference = ownedBy(owner);
         try {
             client.resource(child).edit(current -> {
                 current.getMetadata().getOwnerReferences().add(reference);

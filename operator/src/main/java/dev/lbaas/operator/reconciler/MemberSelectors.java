@@ -122,6 +122,8 @@ final class MemberSelectors {
                 .withName(selected.name())
                 .withNamespace(pool.getMetadata().getNamespace())
                 .withLabels(Map.of(Member.SELECTED_BY, pool.getMetadata().getName()))
+                // owned from the start, rather than by a second write of the load balancer's reconcile
+                .withOwnerReferences(LoadBalancerReconciler.ownedBy(pool))
                 .build());
         MemberSpec spec = new MemberSpec();
         spec.setPoolRef(pool.getMetadata().getName());

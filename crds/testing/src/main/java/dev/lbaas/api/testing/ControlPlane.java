@@ -191,7 +191,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** The admission policies of the lbaas.dev API as the build packages them. */
-    public static List<HasMetadata> admissionPolicies(KubernetesClient client) {
+    private static List<HasMetadata> admissionPolicies(KubernetesClient client) {
         try (InputStream in = resource(ADMISSION_POLICIES)) {
             return client.load(in).items();
         } catch (IOException e) {
