@@ -141,6 +141,38 @@ class PairProcessesIT {
         assertThat(get()).isEqualTo("web");
     }
 
+    @Test
+    void aFailoverRequestMovesTheVipWithoutAFailedRequestAndABackupRefusesIt() throws Exception {
+        int master = awaitOneMaster();
+        int backup = 1 - master;
+        HttpResponse<String> refused = failover(backup);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(AgentApi.json().readValue(refused.body(), AmphoraStatus.class).pair().role()).isEqualTo("BACKUP");
+        assertThat(pair(master).holdsVip()).as("a backup's refusal changes nothing").isTrue();
+
+        try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
+            stream.awaitSuccesses(20);
+            long asked = System.nanoTime();
+            HttpResponse<String> handedOver = failover(master);
+            long answered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+            assertThat(handedOver.statusCode()).as(handedOver.body()).isEqualTo(200);
+            AmphoraStatus former = AgentApi.json().readValue(handedOver.body(), AmphoraStatus.class);
+            assertThat(former.pair().role()).isEqualTo("BACKUP");
+            assertThat(pair(backup).role()).isEqualTo("MASTER");
+            await().atMost(Duration.ofSeconds(2)).until(() -> pair(backup).holdsVip() && !pair(master).holdsVip());
+            stream.awaitSuccesses(stream.successes() + 40);
+            System.out.printf("pair of processes, failover through the agent API: answered after %d ms; longest "
+                    + "silence %d ms; %d requests failed%n", answered, stream.longestGapMillis(), stream.failures());
+            assertThat(stream.failures()).as("failed requests in a planned failover").isZero();
+        }
+    }
+
+    private HttpResponse<String> failover(int amphora) throws Exception {
+        return operator.send(HttpRequest.newBuilder(agents[amphora].resolve(AgentApi.FAILOVER_PATH))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private int awaitOneMaster() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> pair(0).holdsVip() != pair(1).holdsVip());
         return pair(0).holdsVip() ? 0 : 1;

@@ -16,12 +16,17 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  *       equals the current {@link AmphoraStatus#healthVersion()} the answer is held until health
  *       changes or {@code S} seconds pass, so the operator learns of a member going down at once
  *       without polling hard (a long poll).
+ *   <li>{@code POST /v1/failover}: a planned failover of an ACTIVE_STANDBY pair. A master resigns,
+ *       waits until its peer has taken the VIP (at most one master-down interval) and answers
+ *       with its {@link AmphoraStatus} (now BACKUP); a backup answers 409 with its status and
+ *       changes nothing; a SINGLE amphora answers 409 with an {@link ApiError}.
  * </ul>
  */
 public final class AgentApi {
 
     public static final String CONFIG_PATH = "/v1/config";
     public static final String STATUS_PATH = "/v1/status";
+    public static final String FAILOVER_PATH = "/v1/failover";
     public static final String AFTER_PARAM = "after";
     public static final String WAIT_SECONDS_PARAM = "waitSeconds";
     /** The longest a status request is held, whatever the client asks. */

@@ -67,6 +67,11 @@ final class AgentHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     getStatus(ctx, keepAlive, uri);
                 }
             }
+            case AgentApi.FAILOVER_PATH -> {
+                if (allowed(ctx, keepAlive, request, HttpMethod.POST)) {
+                    failover(ctx, keepAlive);
+                }
+            }
             default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, new ApiError("no such path: " + uri.path()));
         }
     }
@@ -104,6 +109,37 @@ final class AgentHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 respond(ctx, keepAlive, HttpResponseStatus.CONFLICT, new ConfigAck(stale.currentGeneration()));
             } else if (result instanceof ApplyResult.Rejected rejected) {
                 respond(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, new ApiError(rejected.message()));
+            }
+        });
+    }
+
+    /**
+     * A planned failover. It waits for the successor on the configuration thread, so that no
+     * configuration is applied halfway through a handover.
+     */
+    private void failover(ChannelHandlerContext ctx, boolean keepAlive) {
+        CompletableFuture.supplyAsync(() -> {
+            if (!dataplane.paired()) {
+                return null;
+            }
+            try {
+                return dataplane.handOverVip();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while handing over", e);
+            }
+        }, configThread).whenComplete((handedOver, error) -> {
+            if (error != null) {
+                LOG.error("failover failed", error);
+                respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        new ApiError("failover failed: " + error));
+            } else if (handedOver == null) {
+                respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
+                        new ApiError("this amphora serves no ACTIVE_STANDBY pair: there is nothing to fail over to"));
+            } else {
+                // Resigned, or BACKUP already: either way the status says who this amphora is now.
+                respond(ctx, keepAlive, handedOver ? HttpResponseStatus.OK : HttpResponseStatus.CONFLICT,
+                        dataplane.status());
             }
         });
     }

@@ -424,11 +424,17 @@ public final class Dataplane implements AutoCloseable {
      * A planned failover: a master resigns and keeps the VIP until its successor holds it too,
      * then closes its listeners; the connections it has finish on it. Nothing happens on a backup
      * or without a pair. Runs on the configuration thread.
+     *
+     * @return whether this amphora was master and resigned
      */
-    public void handOverVip() throws InterruptedException {
-        if (pair != null) {
-            pair.handOver();
-        }
+    public boolean handOverVip() throws InterruptedException {
+        return pair != null && pair.handOver();
+    }
+
+    /** Whether this amphora serves an ACTIVE_STANDBY pair now. */
+    public boolean paired() {
+        Generation generation = current;
+        return pair != null && generation != null && generation.config().failover() != null;
     }
 
     /**

@@ -161,10 +161,10 @@ final class PairLink implements AutoCloseable {
      * Resigns and waits, at most a master-down interval, until the successor holds the VIP too:
      * the planned handover of a shutdown or a failover request. The VIP is let go afterwards.
      */
-    void handOver() throws InterruptedException {
+    boolean handOver() throws InterruptedException {
         VrrpInstance current = instance;
         if (current == null || current.role() != VrrpState.MASTER) {
-            return;
+            return false;
         }
         current.resign();
         VrrpTimers timers = current.settings().timers();
@@ -176,6 +176,7 @@ final class PairLink implements AutoCloseable {
             // The successor's first advert comes as it takes over, its bind just after.
             Thread.sleep(timers.advertIntervalMillis());
         }
+        return true;
     }
 
     /** The same pair when only the peer's address differs. */

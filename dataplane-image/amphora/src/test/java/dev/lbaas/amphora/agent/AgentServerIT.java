@@ -176,6 +176,14 @@ class AgentServerIT {
     }
 
     @Test
+    void aFailoverRequestToAnAmphoraWithoutAPairIsRefusedAsConflicting() throws Exception {
+        HttpResponse<String> response = operator.send(HttpRequest.newBuilder(agent.resolve(AgentApi.FAILOVER_PATH))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(body(response, ApiError.class).message()).contains("serves no ACTIVE_STANDBY pair");
+    }
+
+    @Test
     void unknownPathsAndWrongMethodsAreAnsweredPlainly() throws Exception {
         assertThat(operator.send(HttpRequest.newBuilder(agent.resolve("/v1/nothing")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
