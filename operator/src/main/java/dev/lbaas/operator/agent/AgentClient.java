@@ -1,6 +1,7 @@
 package dev.lbaas.operator.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lbaas.amphora.config.AgentApi;
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.amphora.config.AmphoraStatus;
@@ -83,6 +84,29 @@ public final class AgentClient {
                         + " to a status request");
             }
             return read(response.body(), AmphoraStatus.class);
+        });
+    }
+
+    /**
+     * Asks a pair's master to hand the VIP to its peer (a planned failover); completes with the
+     * amphora's status once the peer holds it, or fails with the amphora's reason (it is not
+     * master, or serves no pair).
+     */
+    public CompletableFuture<AmphoraStatus> failover(URI agent) {
+        HttpRequest request = HttpRequest.newBuilder(agent.resolve(AgentApi.FAILOVER_PATH))
+                .timeout(PUSH_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+            if (response.statusCode() == 200) {
+                return read(response.body(), AmphoraStatus.class);
+            }
+            // 409 carries the status of a backup, or the error of an amphora without a pair
+            JsonNode answer = read(response.body(), JsonNode.class);
+            String reason = answer.has("message") ? answer.get("message").asText()
+                    : answer.has("pair") ? "it is " + answer.get("pair").path("role").asText() + ", not the master"
+                    : "answered " + response.statusCode();
+            throw new IllegalStateException("amphora refused the failover: " + reason);
         });
     }
 

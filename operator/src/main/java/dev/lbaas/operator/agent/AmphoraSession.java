@@ -5,6 +5,7 @@ import dev.lbaas.amphora.config.AmphoraStatus;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.operator.status.AmphoraView;
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -78,7 +79,32 @@ public final class AmphoraSession implements AutoCloseable {
 
     public synchronized AmphoraView view() {
         String currentRejection = desired != null && rejectedGeneration == desired.generation() ? rejection : null;
-        return new AmphoraView(id, role, location, reachable, appliedGeneration, currentRejection, report);
+        return new AmphoraView(id, currentRole(), location, reachable, appliedGeneration, currentRejection, report);
+    }
+
+    /**
+     * In a pair, the role the amphora reports: MASTER while it is master, BACKUP otherwise (FAULT,
+     * unreachable and not yet told of its pair included: none of them holds the VIP as far as anyone
+     * can tell). STANDALONE for a single amphora.
+     */
+    private AmphoraInfo.Role currentRole() {
+        if (role == AmphoraInfo.Role.STANDALONE) {
+            return role;
+        }
+        return reachable && report != null && report.pair() != null && AmphoraView.MASTER.equals(report.pair().role())
+                ? AmphoraInfo.Role.MASTER : AmphoraInfo.Role.BACKUP;
+    }
+
+    /** Asks the amphora, its pair's master, to hand the VIP to its peer; see {@link AgentClient#failover}. */
+    public CompletableFuture<AmphoraStatus> failover() {
+        return client.failover(agent).whenComplete((status, error) -> {
+            if (status != null) {
+                synchronized (this) {
+                    report = status;
+                }
+                onChange.run();
+            }
+        });
     }
 
     private void pushIfNeeded() {

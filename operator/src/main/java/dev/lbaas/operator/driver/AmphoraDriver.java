@@ -7,6 +7,8 @@ import dev.lbaas.api.v1alpha1.VipPort;
 import dev.lbaas.operator.pki.CertificateAuthority;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import dev.lbaas.api.v1alpha1.Topology;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -49,15 +51,22 @@ public interface AmphoraDriver {
         return vipAddress;
     }
 
+    /** The topologies this driver runs; a load balancer asking for another is not accepted. */
+    default Set<Topology> topologies() {
+        return EnumSet.of(Topology.SINGLE);
+    }
+
     /**
      * Makes sure the amphorae of a load balancer exist and are alive, replacing dead ones, and that
-     * the VIP reaches the listeners of {@code config}.
+     * the VIP reaches the listeners of {@code config}: one amphora for SINGLE, two for
+     * ACTIVE_STANDBY, whose endpoints say where each receives its pair's adverts.
      *
      * @param lbClass the load balancer's class, or null for the built-in defaults
+     * @param topology one of {@link #topologies()}
      * @return every amphora of the load balancer that can be reached, in role order
      */
-    List<AmphoraEndpoint> ensureAmphorae(LoadBalancer loadBalancer, LoadBalancerClass lbClass, String vipAddress,
-            AmphoraConfig config);
+    List<AmphoraEndpoint> ensureAmphorae(LoadBalancer loadBalancer, LoadBalancerClass lbClass, Topology topology,
+            String vipAddress, AmphoraConfig config);
 
     /**
      * Whether the VIP reaches the load balancer's amphorae: true at once where the amphora owns

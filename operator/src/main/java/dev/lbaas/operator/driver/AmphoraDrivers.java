@@ -22,6 +22,7 @@ public class AmphoraDrivers {
     private static final Logger LOG = Logger.getLogger(AmphoraDrivers.class);
 
     private final AmphoraDriver selected;
+    private final String selectedName;
 
     public AmphoraDrivers(OperatorConfig config, @Any Instance<AmphoraDriver> drivers) {
         String name = config.driver().orElseGet(() -> defaultDriver(System.getenv()));
@@ -36,6 +37,7 @@ public class AmphoraDrivers {
                     + String.join(", ", known));
         }
         this.selected = named.get();
+        this.selectedName = name;
         LOG.infof("amphora driver: %s", name);
     }
 
@@ -49,6 +51,11 @@ public class AmphoraDrivers {
 
     public AmphoraDriver selected() {
         return selected;
+    }
+
+    /** The selected driver's name, as {@code lbaas.driver} gives it. */
+    public String selectedName() {
+        return selectedName;
     }
 
     @PreDestroy

@@ -5,7 +5,9 @@ import dev.lbaas.api.v1alpha1.LoadBalancerClass;
 import dev.lbaas.api.v1alpha1.Topology;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The LoadBalancerClass a load balancer gets, the topology that follows, and whether that can be
@@ -29,8 +31,19 @@ public record ClassChoice(LoadBalancerClass loadBalancerClass, Topology topology
             .reversed()
             .thenComparing(c -> c.getMetadata().getName());
 
-    /** Chooses the class of a load balancer among the classes that exist. */
+    /** Chooses the class of a load balancer among the classes that exist, every topology being served. */
     public static ClassChoice of(LoadBalancer lb, Collection<LoadBalancerClass> classes) {
+        return of(lb, classes, EnumSet.allOf(Topology.class), null);
+    }
+
+    /**
+     * Chooses the class of a load balancer among the classes that exist.
+     *
+     * @param served the topologies the operator's driver runs
+     * @param driver the driver's name, for the message when the topology is not among them
+     */
+    public static ClassChoice of(LoadBalancer lb, Collection<LoadBalancerClass> classes, Set<Topology> served,
+            String driver) {
         String named = lb.getSpec().getClassName();
         LoadBalancerClass chosen;
         if (named != null) {
@@ -46,12 +59,12 @@ public record ClassChoice(LoadBalancerClass loadBalancerClass, Topology topology
         Topology ofClass = chosen == null || chosen.getSpec() == null ? null : chosen.getSpec().getTopology();
         Topology topology = Objects.requireNonNullElse(lb.getSpec().getTopology(),
                 Objects.requireNonNullElse(ofClass, Topology.SINGLE));
-        if (topology == Topology.ACTIVE_STANDBY) {
+        if (!served.contains(topology)) {
             String from = lb.getSpec().getTopology() != null ? "topology"
                     : "the topology of LoadBalancerClass \"" + chosen.getMetadata().getName() + "\"";
-            return new ClassChoice(chosen, topology, Verdict.rejected("UnsupportedField", from
-                    + ": ACTIVE_STANDBY is not served yet, so this load balancer gets no amphora; create it again "
-                    + "with topology SINGLE"));
+            return new ClassChoice(chosen, topology, Verdict.rejected("UnsupportedField", from + ": " + topology
+                    + " is not served by the " + driver + " driver yet, so this load balancer gets no amphora; create "
+                    + "it again with topology " + served.stream().map(Topology::name).sorted().findFirst().orElseThrow()));
         }
         return new ClassChoice(chosen, topology, Verdict.OK);
     }

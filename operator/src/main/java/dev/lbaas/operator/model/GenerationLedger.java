@@ -23,22 +23,33 @@ public final class GenerationLedger {
     }
 
     private AmphoraConfig last;
+    private Object lastPairing;
     private final Map<String, Introduction> introductions = new HashMap<>();
+
+    /** {@link #number(AmphoraConfig, Object, long, Stream)} for amphorae that serve no pair. */
+    public AmphoraConfig number(AmphoraConfig rendered, long persistedGeneration, Stream<HasMetadata> objects) {
+        return number(rendered, null, persistedGeneration, objects);
+    }
 
     /**
      * The configuration to serve, numbered: the previous generation when nothing changed, else the
      * next one after both the last minted and {@code persistedGeneration} (the generation recorded
      * in status, which survives operator restarts).
+     *
+     * @param pairing what the amphorae are told besides {@code rendered} (their pair, which changes
+     *     when one is replaced); a change of it alone makes a new generation too
      */
-    public synchronized AmphoraConfig number(AmphoraConfig rendered, long persistedGeneration,
+    public synchronized AmphoraConfig number(AmphoraConfig rendered, Object pairing, long persistedGeneration,
             Stream<HasMetadata> objects) {
         AmphoraConfig numbered;
-        if (last != null && last.equals(rendered.withGeneration(last.generation()))) {
+        if (last != null && last.equals(rendered.withGeneration(last.generation()))
+                && Objects.equals(lastPairing, pairing)) {
             numbered = last;
         } else {
             long base = Math.max(last == null ? 0 : last.generation(), persistedGeneration);
             numbered = rendered.withGeneration(base + 1);
             last = numbered;
+            lastPairing = pairing;
         }
         Map<String, Introduction> seen = new HashMap<>();
         objects.forEach(object -> {

@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -130,6 +133,22 @@ public final class CertificateAuthority {
             return new CertificateAuthority(sign(builder, pair.getPrivate()), pair.getPrivate());
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot create a CA", e);
+        }
+    }
+
+    /**
+     * A secret for {@code purpose} that every holder of this CA derives alike and nobody else can:
+     * HMAC-SHA256 keyed with the CA's private key (the HKDF extract step, RFC 5869). The failover
+     * key of an ACTIVE_STANDBY pair is derived this way, so that a restarted operator, or another
+     * replica, gives a running pair the key it already has without storing one more secret.
+     */
+    public byte[] derivedSecret(String purpose) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
     }
 

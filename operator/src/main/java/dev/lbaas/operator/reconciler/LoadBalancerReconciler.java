@@ -1,6 +1,7 @@
 package dev.lbaas.operator.reconciler;
 
 import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.api.v1alpha1.FailoverTimers;
 import dev.lbaas.api.v1alpha1.HealthMonitor;
 import dev.lbaas.api.v1alpha1.LbaasStatus;
 import dev.lbaas.api.v1alpha1.Listener;
@@ -9,6 +10,7 @@ import dev.lbaas.api.v1alpha1.LoadBalancerClass;
 import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
 import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.Pool;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.api.v1alpha1.VipPort;
 import dev.lbaas.operator.agent.AmphoraAgents;
 import dev.lbaas.operator.agent.AmphoraSession;
@@ -16,6 +18,7 @@ import dev.lbaas.operator.config.OperatorConfig;
 import dev.lbaas.operator.driver.AmphoraDriver;
 import dev.lbaas.operator.driver.AmphoraDrivers;
 import dev.lbaas.operator.driver.AmphoraEndpoint;
+import dev.lbaas.operator.driver.PairPlan;
 import dev.lbaas.operator.events.EventRecorder;
 import dev.lbaas.operator.model.ClassChoice;
 import dev.lbaas.operator.model.ConfigRenderer;
@@ -24,6 +27,7 @@ import dev.lbaas.operator.model.LoadBalancerTree;
 import dev.lbaas.operator.model.RenderedConfig;
 import dev.lbaas.operator.model.Verdict;
 import dev.lbaas.operator.status.Conditions;
+import dev.lbaas.operator.status.AmphoraView;
 import dev.lbaas.operator.status.Programming;
 import dev.lbaas.operator.status.StatusComputer;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -34,6 +38,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -71,7 +76,9 @@ import org.jboss.logging.Logger;
  * retried with backoff, without limit; meanwhile the load balancer says so in its Ready condition and
  * an Event, the amphorae keep serving what they have, and other load balancers are not affected.
  */
-@ControllerConfiguration(name = "loadbalancer")
+// Not generation-aware: a failover request is an annotation (LoadBalancerUpdates).
+@ControllerConfiguration(name = "loadbalancer", generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = LoadBalancerUpdates.class))
 @GradualRetry(maxAttempts = -1, initialInterval = 1_000, intervalMultiplier = 2, maxInterval = 60_000)
 public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner<LoadBalancer> {
 
@@ -81,11 +88,14 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private final KubernetesClient client;
     private final AmphoraAgents agents;
     private final AmphoraDriver driver;
+    private final String driverName;
     private final OperatorConfig config;
     private final EventRecorder events;
     private final Clock clock = Clock.systemUTC();
     private final LoadBalancerEvents amphoraReports = new LoadBalancerEvents();
     private final MemberSelectors memberSelectors;
+    private final FailoverRequests failoverRequests;
+    private final PairRoles pairRoles = new PairRoles();
     private final Map<String, GenerationLedger> ledgers = new ConcurrentHashMap<>();
 
     private InformerEventSource<Listener, LoadBalancer> listeners;
@@ -99,8 +109,10 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         this.client = client;
         this.agents = agents;
         this.driver = drivers.selected();
+        this.driverName = drivers.selectedName();
         this.config = config;
         this.events = new EventRecorder(client);
+        this.failoverRequests = new FailoverRequests(events);
         this.memberSelectors = new MemberSelectors(client);
     }
 
@@ -176,7 +188,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         LoadBalancerTree tree = LoadBalancerTree.select(lb,
                 listeners.list(namespace, x -> true).toList(), pools.list(namespace, x -> true).toList(),
                 members.list(namespace, x -> true).toList(), monitors.list(namespace, x -> true).toList())
-                .withClass(ClassChoice.of(lb, classes.list().toList()));
+                .withClass(ClassChoice.of(lb, classes.list().toList(), driver.topologies(), driverName));
         ensureOwnerReferences(tree);
 
         GenerationLedger ledger = ledgers.computeIfAbsent(lb.getMetadata().getUid(), k -> new GenerationLedger());
@@ -186,28 +198,43 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         RenderedConfig rendered = ConfigRenderer.render(tree, vip == null ? null : driver.listenAddress(vip), 1,
                 ledger.last()).withFindings(selections);
         Programming programming;
+        String failoverRequest = lb.getStatus() == null ? null : lb.getStatus().getFailoverRequest();
         if (rendered.config() == null) {
             programming = new Programming(0, Map.of(), List.of());
         } else {
             long persisted = lb.getStatus() == null ? 0
                     : Objects.requireNonNullElse(lb.getStatus().getConfigGeneration(), 0L);
-            AmphoraConfig desired = ledger.number(rendered.config(), persisted,
+            Topology topology = tree.classChoice().topology();
+            LoadBalancerClass lbClass = tree.classChoice().loadBalancerClass();
+            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, lbClass, topology, vip, rendered.config());
+            PairPlan pair = topology == Topology.ACTIVE_STANDBY ? PairPlan.of(endpoints, failoverTimers(lbClass),
+                    driver.certificateAuthority().derivedSecret("failover-key/" + lb.getMetadata().getUid()))
+                    : PairPlan.NONE;
+            AmphoraConfig desired = ledger.number(rendered.config(), pair, persisted,
                     Stream.concat(Stream.of(lb), tree.children()));
-            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, tree.classChoice().loadBalancerClass(), vip,
-                    desired);
             ResourceID id = ResourceID.fromResource(lb);
             List<AmphoraSession> sessions = agents.fleet().sync(lb.getMetadata().getUid(), endpoints,
                     () -> amphoraReports.trigger(id));
-            sessions.forEach(session -> session.desire(desired));
-            programming = new Programming(desired.generation(), ledger.introducedIn(),
-                    agents.fleet().views(sessions), driver.vipReady(lb));
+            // A pair's amphorae are configured once both have an address for their adverts.
+            if (topology != Topology.ACTIVE_STANDBY || pair.paired()) {
+                for (int i = 0; i < sessions.size(); i++) {
+                    sessions.get(i).desire(pair.configFor(i, desired));
+                }
+            }
+            List<AmphoraView> views = agents.fleet().views(sessions);
+            programming = new Programming(desired.generation(), ledger.introducedIn(), views, driver.vipReady(lb));
+            failoverRequest = failoverRequests.handle(lb, topology, sessions, views, desired.generation(),
+                    () -> amphoraReports.trigger(id));
         }
         StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
         result.loadBalancer().setVipAddress(vip);
+        result.loadBalancer().setFailoverRequest(failoverRequest);
         List<VipPort> vipPorts = vip == null ? List.of() : driver.vipPorts(lb);
         result.loadBalancer().setVipPorts(vipPorts.isEmpty() ? null : vipPorts);
         writeChildStatuses(tree, result.children());
         result.events().forEach(e -> events.record(e.object(), e.warning(), e.reason(), e.message()));
+        pairRoles.changes(lb, tree.classChoice().topology(), result.loadBalancer().getAmphorae())
+                .forEach(e -> events.record(e.object(), e.warning(), e.reason(), e.message()));
 
         if (!Objects.equals(lb.getStatus(), result.loadBalancer())) {
             return UpdateControl.patchStatus(statusPatch(lb, result.loadBalancer()))
@@ -222,9 +249,16 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         agents.fleet().remove(uid);
         driver.deleteAmphorae(lb);
         ledgers.remove(uid);
+        failoverRequests.forget(uid);
+        pairRoles.forget(uid);
         LOG.infof("load balancer %s/%s deleted; its amphorae are stopped", lb.getMetadata().getNamespace(),
                 lb.getMetadata().getName());
         return DeleteControl.defaultDelete();
+    }
+
+    /** The class's failover timers; null (the defaults) without a class or without timers in it. */
+    private static FailoverTimers failoverTimers(LoadBalancerClass lbClass) {
+        return lbClass == null || lbClass.getSpec() == null ? null : lbClass.getSpec().getFailover();
     }
 
     private String vipAddress(LoadBalancer lb, LoadBalancerTree tree, Context<LoadBalancer> context) {

@@ -22,4 +22,19 @@ public record AmphoraView(
         long appliedGeneration,
         String rejection,
         AmphoraStatus report) {
+
+    /** The pair role of a master, as amphorae report it. */
+    public static final String MASTER = "MASTER";
+    /** The pair role of an amphora whose data plane failed its own check, as amphorae report it. */
+    public static final String FAULT = "FAULT";
+
+    /** Reachable and, in a pair, not FAULT: it serves, or can take over. */
+    public boolean healthy() {
+        return reachable && (report == null || report.pair() == null || !FAULT.equals(report.pair().role()));
+    }
+
+    /** Whether its listeners accept on the VIP now, as it last reported; always for a single amphora. */
+    public boolean holdsVip() {
+        return reachable && report != null && (report.pair() == null || report.pair().holdsVip());
+    }
 }

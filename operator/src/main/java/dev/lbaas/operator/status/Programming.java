@@ -1,5 +1,6 @@
 package dev.lbaas.operator.status;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -43,8 +44,13 @@ public record Programming(long desiredGeneration, Map<String, Long> introducedIn
         return amphorae.stream().map(AmphoraView::rejection).filter(r -> r != null).findFirst().orElse(null);
     }
 
-    /** The report that speaks for the load balancer's health: the first reachable amphora's. */
+    /**
+     * The report that speaks for the load balancer's health: the one of the amphora that holds the
+     * VIP (a pair's standby runs the same monitors, but the master's verdicts are the ones traffic
+     * follows), else the first reachable amphora's.
+     */
     public AmphoraView reporter() {
-        return amphorae.stream().filter(a -> a.reachable() && a.report() != null).findFirst().orElse(null);
+        return amphorae.stream().filter(a -> a.reachable() && a.report() != null)
+                .min(Comparator.comparing(a -> !a.holdsVip())).orElse(null);
     }
 }

@@ -13,7 +13,6 @@ import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.OperatingStatus;
 import dev.lbaas.api.v1alpha1.Pool;
 import dev.lbaas.api.v1alpha1.ProvisioningStatus;
-import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.api.v1alpha1.TrafficStatistics;
 import dev.lbaas.operator.model.LoadBalancerTree;
 import dev.lbaas.operator.model.RenderedConfig;
@@ -195,15 +194,18 @@ public final class StatusComputer {
             AmphoraInfo info = new AmphoraInfo();
             info.setId(view.id());
             info.setRole(view.role());
-            info.setHealthy(view.reachable());
+            info.setHealthy(view.healthy());
             info.setAppliedGeneration(view.appliedGeneration());
             info.setLocation(view.location());
             amphorae.add(info);
         }
         status.setAmphorae(amphorae);
-        AmphoraView reporter = programming.reporter();
-        if (reporter != null) {
-            TrafficStats sum = reporter.report().listeners().stream().map(AmphoraStatus.ListenerStatus::stats)
+        if (programming.reporter() != null) {
+            // Each amphora counts the connections it took: a pair's master its own, and the backup
+            // what it served while it was master.
+            TrafficStats sum = programming.amphorae().stream()
+                    .filter(a -> a.reachable() && a.report() != null)
+                    .flatMap(a -> a.report().listeners().stream()).map(AmphoraStatus.ListenerStatus::stats)
                     .filter(Objects::nonNull).reduce(TrafficStats.ZERO, TrafficStats::plus);
             status.setStats(new TrafficStatistics(sum.bytesIn(), sum.bytesOut(), sum.activeConnections(),
                     sum.totalConnections(), sum.requestErrors()));
@@ -219,7 +221,8 @@ public final class StatusComputer {
     /**
      * Octavia's rules: OFFLINE when disabled or when nothing serves yet (no amphora, no configuration
      * served, no health report yet); ERROR when every amphora is unreachable or a pool is ERROR;
-     * DEGRADED when something below is DEGRADED or an amphora is unreachable.
+     * DEGRADED when something below is DEGRADED or an amphora is unhealthy (unreachable, or a
+     * pair's amphora in FAULT: the load balancer runs without its standby).
      */
     private OperatingStatus loadBalancerOperatingStatus(Verdict verdict, boolean anyPoolError, boolean anyDegraded) {
         List<AmphoraView> amphorae = programming.amphorae();
@@ -237,7 +240,7 @@ public final class StatusComputer {
         if (anyPoolError) {
             return OperatingStatus.ERROR;
         }
-        if (anyDegraded || amphorae.stream().anyMatch(a -> !a.reachable())) {
+        if (anyDegraded || amphorae.stream().anyMatch(a -> !a.healthy())) {
             return OperatingStatus.DEGRADED;
         }
         return OperatingStatus.ONLINE;

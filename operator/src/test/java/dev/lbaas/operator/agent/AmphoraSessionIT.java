@@ -14,6 +14,7 @@ import dev.lbaas.amphora.config.MonitorType;
 import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.operator.driver.AmphoraEndpoint;
 import dev.lbaas.operator.driver.local.AmphoraJavaCommand;
 import dev.lbaas.operator.driver.local.LocalProcessDriver;
@@ -83,7 +84,7 @@ class AmphoraSessionIT {
         AtomicInteger changes = new AtomicInteger();
 
         try (ServerSocket member = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, null, vip, null);
+            List<AmphoraEndpoint> endpoints = driver.ensureAmphorae(lb, null, Topology.SINGLE, vip, null);
             AmphoraSession session = fleet.sync("lb-uid", endpoints, changes::incrementAndGet).get(0);
             session.desire(config(1, vip, member.getLocalPort(), ListenerProtocol.TCP));
 
@@ -110,21 +111,21 @@ class AmphoraSessionIT {
             assertThat(changes.get()).isGreaterThan(before);
         }
 
-        AmphoraSession session = fleet.sync("lb-uid", driver.ensureAmphorae(lb, null, vip, null), changes::incrementAndGet).get(0);
+        AmphoraSession session = fleet.sync("lb-uid", driver.ensureAmphorae(lb, null, Topology.SINGLE, vip, null), changes::incrementAndGet).get(0);
         session.desire(config(2, vip, 1, ListenerProtocol.TERMINATED_HTTPS));
         await().atMost(Duration.ofSeconds(10)).until(() -> session.view().rejection() != null);
         assertThat(session.view().rejection()).contains("generation 2", "TERMINATED_HTTPS is not supported yet");
         assertThat(session.view().appliedGeneration()).isEqualTo(1);
 
         String firstId = session.id();
-        long pid = Long.parseLong(driver.ensureAmphorae(lb, null, vip, null).get(0).location().replace("pid ", ""));
+        long pid = Long.parseLong(driver.ensureAmphorae(lb, null, Topology.SINGLE, vip, null).get(0).location().replace("pid ", ""));
         // The amphora runs in the environment the operator adds for it, unless the operator's own sets otherwise.
         assertThat(environment(pid)).contains("MALLOC_ARENA_MAX=" + System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2"));
         ProcessHandle amphora = ProcessHandle.of(pid).orElseThrow();
         amphora.destroyForcibly();
         amphora.onExit().get();
         await().atMost(Duration.ofSeconds(10)).until(() -> !session.view().reachable());
-        List<AmphoraEndpoint> replaced = driver.ensureAmphorae(lb, null, vip, null);
+        List<AmphoraEndpoint> replaced = driver.ensureAmphorae(lb, null, Topology.SINGLE, vip, null);
         assertThat(replaced.get(0).id()).isNotEqualTo(firstId);
 
         driver.deleteAmphorae(lb);

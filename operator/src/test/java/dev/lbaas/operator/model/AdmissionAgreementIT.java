@@ -11,6 +11,7 @@ import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.Pool;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.operator.status.Programming;
 import dev.lbaas.operator.status.StatusComputer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -261,7 +263,9 @@ class AdmissionAgreementIT {
                 default -> monitors.add(SchemaSpecs.typed(admitted, HealthMonitor.class));
             }
         }
-        return lb == null ? null : LoadBalancerTree.select(lb, listeners, pools, members, monitors);
+        // As the Kubernetes driver sees them, the stricter one: it runs SINGLE load balancers only.
+        return lb == null ? null : LoadBalancerTree.select(lb, listeners, pools, members, monitors)
+                .withClass(ClassChoice.of(lb, List.of(), EnumSet.of(Topology.SINGLE), "kubernetes"));
     }
 
     private static Object spec(HasMetadata object) {

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerClass;
 import dev.lbaas.api.v1alpha1.Topology;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ClassChoiceTest {
@@ -56,23 +58,28 @@ class ClassChoiceTest {
     }
 
     @Test
-    void theLoadBalancersTopologyOverridesTheClassesAndActiveStandbyIsNotServedYetWhereverItComesFrom() {
+    void theLoadBalancersTopologyOverridesTheClassesAndATopologyTheDriverDoesNotRunIsRefusedWhereverItComesFrom() {
         LoadBalancerClass pair = loadBalancerClass("pair", Topology.ACTIVE_STANDBY, true);
+        Set<Topology> singleOnly = EnumSet.of(Topology.SINGLE);
 
-        ClassChoice fromClass = ClassChoice.of(lb, List.of(pair));
+        ClassChoice fromClass = ClassChoice.of(lb, List.of(pair), singleOnly, "kubernetes");
         assertThat(fromClass.topology()).isEqualTo(Topology.ACTIVE_STANDBY);
         assertThat(fromClass.verdict().reason()).isEqualTo("UnsupportedField");
         assertThat(fromClass.verdict().isError()).isTrue();
         assertThat(fromClass.verdict().message()).isEqualTo("the topology of LoadBalancerClass \"pair\": ACTIVE_STANDBY "
-                + "is not served yet, so this load balancer gets no amphora; create it again with topology SINGLE");
+                + "is not served by the kubernetes driver yet, so this load balancer gets no amphora; create it again "
+                + "with topology SINGLE");
+        assertThat(ClassChoice.of(lb, List.of(pair)).verdict()).as("served where the driver runs pairs")
+                .isEqualTo(Verdict.OK);
 
         lb.getSpec().setTopology(Topology.SINGLE);
-        assertThat(ClassChoice.of(lb, List.of(pair)).topology()).isEqualTo(Topology.SINGLE);
-        assertThat(ClassChoice.of(lb, List.of(pair)).verdict()).isEqualTo(Verdict.OK);
+        assertThat(ClassChoice.of(lb, List.of(pair), singleOnly, "kubernetes").topology()).isEqualTo(Topology.SINGLE);
+        assertThat(ClassChoice.of(lb, List.of(pair), singleOnly, "kubernetes").verdict()).isEqualTo(Verdict.OK);
 
         lb.getSpec().setTopology(Topology.ACTIVE_STANDBY);
         LoadBalancerClass single = loadBalancerClass("single", Topology.SINGLE, true);
-        assertThat(ClassChoice.of(lb, List.of(single)).verdict().message())
-                .startsWith("topology: ACTIVE_STANDBY is not served yet");
+        assertThat(ClassChoice.of(lb, List.of(single), singleOnly, "kubernetes").verdict().message())
+                .startsWith("topology: ACTIVE_STANDBY is not served by the kubernetes driver yet");
+        assertThat(ClassChoice.of(lb, List.of(single)).topology()).isEqualTo(Topology.ACTIVE_STANDBY);
     }
 }

@@ -26,6 +26,7 @@ import dev.lbaas.api.v1alpha1.SessionPersistence;
 import dev.lbaas.api.v1alpha1.Topology;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -288,16 +289,13 @@ class ConfigRendererTest {
     }
 
     @Test
-    void aLoadBalancerOfTwoAmphoraeOrOfAMissingClassIsNotServed() {
+    void aLoadBalancerOfAMissingClassIsNotServedAndAPairIs() {
         lb.getSpec().setTopology(Topology.ACTIVE_STANDBY);
         RenderedConfig standby = render(List.of(listener("l", "lb", ListenerProtocol.HTTP, 80, null)), List.of(),
                 List.of(), List.of(), null);
-        assertThat(standby.config()).isNull();
-        assertThat(standby.verdict("lb").reason()).isEqualTo("UnsupportedField");
-        assertThat(standby.verdict("lb").message()).isEqualTo("topology: ACTIVE_STANDBY is not served yet, so this "
-                + "load balancer gets no amphora; create it again with topology SINGLE");
-        assertThat(standby.verdict("l")).isEqualTo(Verdict.blockedBy("LoadBalancerNotAccepted",
-                "load balancer lb is not accepted (see its conditions)"));
+        assertThat(standby.config()).as("the same configuration for both amphorae of a pair").isNotNull();
+        assertThat(standby.config().failover()).as("each amphora's part of the pair is added per amphora").isNull();
+        assertThat(standby.verdict("l")).isEqualTo(Verdict.OK);
 
         lb.getSpec().setTopology(Topology.SINGLE);
         assertThat(render(List.of(), List.of(), List.of(), List.of(), null).config()).isNotNull();
@@ -672,7 +670,9 @@ class ConfigRendererTest {
         lb.getSpec().setTopology(Topology.SINGLE);
         assertThat(ConfigRenderer.accepted(treeOfLb())).isTrue();
         lb.getSpec().setTopology(Topology.ACTIVE_STANDBY);
-        assertThat(ConfigRenderer.accepted(treeOfLb())).isFalse();
+        assertThat(ConfigRenderer.accepted(treeOfLb())).isTrue();
+        assertThat(ConfigRenderer.accepted(treeOfLb().withClass(ClassChoice.of(lb, List.of(),
+                EnumSet.of(Topology.SINGLE), "kubernetes")))).isFalse();
         lb.getSpec().setTopology(null);
         lb.getSpec().setClassName("gold");
         assertThat(ConfigRenderer.accepted(treeOfLb())).isFalse();

@@ -49,6 +49,19 @@ class GenerationLedgerTest {
         assertThat(ledger.last().generation()).isEqualTo(2);
     }
 
+    @Test
+    void aChangeOfThePairAloneMintsAGenerationToo() {
+        LoadBalancerTree tree = Fixtures.seedScenario();
+        GenerationLedger ledger = new GenerationLedger();
+        AmphoraConfig rendered = ConfigRenderer.render(tree, "127.0.0.9", 1).config();
+
+        assertThat(ledger.number(rendered, List.of("a", "b"), 0, objects(tree)).generation()).isEqualTo(1);
+        assertThat(ledger.number(rendered, List.of("a", "b"), 0, objects(tree)).generation()).isEqualTo(1);
+        // b was replaced by c: the survivor must learn its new peer
+        assertThat(ledger.number(rendered, List.of("a", "c"), 0, objects(tree)).generation()).isEqualTo(2);
+        assertThat(ledger.introducedIn()).as("no object changed").containsEntry("web1", 1L);
+    }
+
     private static Stream<HasMetadata> objects(LoadBalancerTree tree) {
         return Stream.concat(Stream.of(tree.loadBalancer()), tree.children());
     }

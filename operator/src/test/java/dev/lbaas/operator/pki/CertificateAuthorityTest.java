@@ -32,6 +32,14 @@ class CertificateAuthorityTest {
     }
 
     @Test
+    void derivedSecretsDifferByPurposeAndByCa() {
+        byte[] secret = authority.derivedSecret("failover-key/lb-1");
+        assertThat(secret).hasSize(32);
+        assertThat(authority.derivedSecret("failover-key/lb-2")).isNotEqualTo(secret);
+        assertThat(CertificateAuthority.create("test CA").derivedSecret("failover-key/lb-1")).isNotEqualTo(secret);
+    }
+
+    @Test
     void aClientOfAnotherCaIsRefused() {
         SSLContext server = authority.sslContext(authority.issue("amphora-1", List.of("127.0.0.1"), List.of()));
         CertificateAuthority stranger = CertificateAuthority.create("someone else");
@@ -51,6 +59,8 @@ class CertificateAuthorityTest {
         SSLContext server = first.sslContext(first.issue("amphora", List.of("127.0.0.1"), List.of()));
         SSLContext client = again.sslContext(again.issue("lbaas-operator", List.of(), List.of()));
         assertThat(exchange(server, client)).isEqualTo("hello");
+        assertThat(again.derivedSecret("failover-key/lb-1")).as("a restarted operator gives a pair the key it has")
+                .isEqualTo(first.derivedSecret("failover-key/lb-1"));
     }
 
     /** Sends "hello" from a client to a server that requires client certificates; returns what arrived. */

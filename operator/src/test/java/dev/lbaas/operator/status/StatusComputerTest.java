@@ -26,6 +26,7 @@ import dev.lbaas.operator.model.RenderedConfig;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -234,6 +235,53 @@ class StatusComputerTest {
     }
 
     @Test
+    void aPairShowsWhoHoldsTheVipCountsBothAndIsDegradedWithoutAHealthyStandby() {
+        tree.loadBalancer().getSpec().setTopology(Topology.ACTIVE_STANDBY);
+        tree = tree.withClass(ClassChoice.of(tree.loadBalancer(), List.of()));
+        AmphoraView master = pairView("a1", AmphoraInfo.Role.MASTER, "MASTER", true);
+        AmphoraView backup = pairView("a2", AmphoraInfo.Role.BACKUP, "BACKUP", false);
+
+        StatusComputer.Result both = StatusComputer.compute(tree, rendered,
+                new Programming(1, introduced(), List.of(backup, master)), NOW);
+        LoadBalancerStatus lb = both.loadBalancer();
+        assertThat(lb.getTopology()).isEqualTo(Topology.ACTIVE_STANDBY);
+        assertThat(lb.getOperatingStatus()).isEqualTo(OperatingStatus.ONLINE);
+        assertThat(lb.getAmphorae()).extracting(AmphoraInfo::getId, AmphoraInfo::getRole, AmphoraInfo::getHealthy)
+                .containsExactly(tuple("a2", AmphoraInfo.Role.BACKUP, true), tuple("a1", AmphoraInfo.Role.MASTER, true));
+        assertThat(lb.getStats().getTotalConnections()).as("each amphora counts its own connections").isEqualTo(14);
+        assertThat(programming(master, backup).reporter()).as("the VIP holder speaks for health").isEqualTo(master);
+
+        // The master dies: its successor reports MASTER, the dead one is unreachable.
+        tree.loadBalancer().setStatus(lb);
+        AmphoraView dead = new AmphoraView("a1", AmphoraInfo.Role.BACKUP, "pid a1", false, 1, null, master.report());
+        AmphoraView successor = pairView("a2", AmphoraInfo.Role.MASTER, "MASTER", true);
+        StatusComputer.Result failedOver = StatusComputer.compute(tree, rendered,
+                new Programming(1, introduced(), List.of(successor, dead)), NOW);
+        assertThat(failedOver.loadBalancer().getOperatingStatus()).as("without a standby")
+                .isEqualTo(OperatingStatus.DEGRADED);
+        assertThat(failedOver.loadBalancer().getAmphorae()).extracting(AmphoraInfo::getId, AmphoraInfo::getRole,
+                AmphoraInfo::getHealthy).containsExactly(tuple("a2", AmphoraInfo.Role.MASTER, true),
+                tuple("a1", AmphoraInfo.Role.BACKUP, false));
+
+        // A standby whose data plane fails its own check is no standby either.
+        AmphoraView fault = pairView("a1", AmphoraInfo.Role.BACKUP, "FAULT", false);
+        assertThat(fault.healthy()).isFalse();
+        assertThat(StatusComputer.compute(tree, rendered, new Programming(1, introduced(), List.of(successor, fault)),
+                NOW).loadBalancer().getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
+    }
+
+    private static AmphoraView pairView(String id, AmphoraInfo.Role role, String pairRole, boolean holdsVip) {
+        AmphoraStatus plain = report(MemberHealth.UP, MemberHealth.UP);
+        AmphoraStatus report = new AmphoraStatus(id, 1, 3, plain.listeners(), plain.pools(),
+                new AmphoraStatus.PairStatus(pairRole, 1, holdsVip));
+        return new AmphoraView(id, role, "pid " + id, true, 1, null, report);
+    }
+
+    private Programming programming(AmphoraView... views) {
+        return new Programming(1, introduced(), List.of(views));
+    }
+
+    @Test
     void operatingStatusOfTheLoadBalancerFollowsItsAmphorae() {
         AmphoraStatus healthy = report(MemberHealth.UP, MemberHealth.UP);
         // nothing served yet, nothing reachable: not an error yet
@@ -263,7 +311,7 @@ class StatusComputerTest {
     @Test
     void aLoadBalancerThatIsNotAcceptedRunsNothingAndSaysWhyOnce() {
         tree.loadBalancer().getSpec().setTopology(Topology.ACTIVE_STANDBY);
-        tree = tree.withClass(ClassChoice.of(tree.loadBalancer(), List.of()));
+        tree = tree.withClass(ClassChoice.of(tree.loadBalancer(), List.of(), EnumSet.of(Topology.SINGLE), "kubernetes"));
         RenderedConfig refused = ConfigRenderer.render(tree, null, 1);
 
         StatusComputer.Result result = StatusComputer.compute(tree, refused, new Programming(0, Map.of(), List.of()),
@@ -278,7 +326,7 @@ class StatusComputerTest {
         assertThat(condition(lb, "Programmed").getReason()).isEqualTo("NotServed");
         assertThat(result.events()).singleElement().satisfies(e -> {
             assertThat(e.reason()).isEqualTo("ProvisioningFailed");
-            assertThat(e.message()).startsWith("topology: ACTIVE_STANDBY is not served yet");
+            assertThat(e.message()).startsWith("topology: ACTIVE_STANDBY is not served by the kubernetes driver yet");
         });
         assertThat(result.children().get("web1").getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
         assertThat(condition(result.children().get("web1"), "ResolvedRefs").getReason())

@@ -21,7 +21,8 @@ public class AmphoraInfo {
     @JsonPropertyDescription("MASTER, BACKUP or STANDALONE.")
     private Role role;
 
-    @JsonPropertyDescription("true while the operator reaches the amphora's agent.")
+    @JsonPropertyDescription("true while the operator reaches the amphora's agent and, in ACTIVE_STANDBY, its data "
+            + "plane passes its own check (an amphora that fails it is FAULT in VRRP's terms: it holds no VIP).")
     private Boolean healthy;
 
     @JsonPropertyDescription("The configuration generation the amphora serves.")

@@ -22,4 +22,9 @@ public class LoadBalancer extends CustomResource<LoadBalancerSpec, LoadBalancerS
 
     public static final String GROUP = "lbaas.dev";
     public static final String VERSION = "v1alpha1";
+    /**
+     * Octavia's failover API for an ACTIVE_STANDBY load balancer: a new value of this annotation
+     * asks the master to hand the VIP to its standby, with no request lost.
+     */
+    public static final String FAILOVER_ANNOTATION = "lbaas.dev/failover";
 }

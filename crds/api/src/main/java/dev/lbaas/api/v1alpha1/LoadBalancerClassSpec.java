@@ -8,10 +8,13 @@ import io.fabric8.generator.annotation.Default;
 public class LoadBalancerClassSpec {
 
     @JsonPropertyDescription("SINGLE (one amphora) or ACTIVE_STANDBY (two, the standby taking over when the active "
-            + "one fails). A load balancer's own topology overrides it. ACTIVE_STANDBY is not served yet: a load "
-            + "balancer that would get it is not accepted and gets no amphora.")
+            + "one fails). A load balancer's own topology overrides it.")
     @Default("SINGLE")
     private Topology topology = Topology.SINGLE;
+
+    @JsonPropertyDescription("ACTIVE_STANDBY only: how the two amphorae watch each other and when the standby "
+            + "takes over.")
+    private FailoverTimers failover;
 
     @JsonPropertyDescription("How each amphora runs (Kubernetes driver): image, resources and placement.")
     private AmphoraTemplate amphora;
@@ -26,6 +29,14 @@ public class LoadBalancerClassSpec {
 
     public void setTopology(Topology topology) {
         this.topology = topology;
+    }
+
+    public FailoverTimers getFailover() {
+        return failover;
+    }
+
+    public void setFailover(FailoverTimers failover) {
+        this.failover = failover;
     }
 
     public AmphoraTemplate getAmphora() {

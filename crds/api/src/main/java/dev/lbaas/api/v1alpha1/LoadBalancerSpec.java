@@ -35,8 +35,8 @@ public class LoadBalancerSpec {
     @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private String vipAddress;
 
-    @JsonPropertyDescription("Overrides the topology of the class: SINGLE or ACTIVE_STANDBY. Immutable. "
-            + "ACTIVE_STANDBY is not served yet: such a load balancer is not accepted and gets no amphora.")
+    @JsonPropertyDescription("Overrides the topology of the class: SINGLE (one amphora) or ACTIVE_STANDBY (two, "
+            + "the standby taking the VIP within a fraction of a second when the master fails). Immutable.")
     @ValidationRule(value = "self == oldSelf", messageExpression = CelRules.IMMUTABLE_MESSAGE)
     private Topology topology;
 

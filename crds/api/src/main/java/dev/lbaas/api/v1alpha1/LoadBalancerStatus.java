@@ -30,6 +30,10 @@ public class LoadBalancerStatus extends LbaasStatus {
             + "generation each serves.")
     private List<AmphoraInfo> amphorae = new ArrayList<>();
 
+    @JsonPropertyDescription("ACTIVE_STANDBY: the value of the lbaas.dev/failover annotation the operator last acted "
+            + "on. A failover is requested by giving the annotation a new value (a timestamp, say).")
+    private String failoverRequest;
+
     @JsonPropertyDescription("Traffic statistics summed over the listeners (Octavia's load balancer stats), "
             + "refreshed periodically.")
     private TrafficStatistics stats;
@@ -52,6 +56,14 @@ public class LoadBalancerStatus extends LbaasStatus {
 
     public void setVipPorts(List<VipPort> vipPorts) {
         this.vipPorts = vipPorts;
+    }
+
+    public String getFailoverRequest() {
+        return failoverRequest;
+    }
+
+    public void setFailoverRequest(String failoverRequest) {
+        this.failoverRequest = failoverRequest;
     }
 
     public String getClassName() {
@@ -112,13 +124,14 @@ public class LoadBalancerStatus extends LbaasStatus {
                 && Objects.equals(className, that.className)
                 && topology == that.topology
                 && Objects.equals(configGeneration, that.configGeneration)
+                && Objects.equals(failoverRequest, that.failoverRequest)
                 && Objects.equals(amphorae, that.amphorae) && Objects.equals(stats, that.stats)
                 && Objects.equals(tree, that.tree);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), vipAddress, vipPorts, className, topology, configGeneration, amphorae,
-                stats, tree);
+        return Objects.hash(super.hashCode(), vipAddress, vipPorts, className, topology, configGeneration,
+                failoverRequest, amphorae, stats, tree);
     }
 }

@@ -104,6 +104,9 @@ class CrdValidationIT {
                         + "effect: NoSchedule}], priorityClassName: lb-critical}\nvipService: {type: LoadBalancer, "
                         + "annotations: {example.com/pool: public}}"),
                 Arguments.of("LoadBalancerClass", "vipService: {type: NodePort}"),
+                Arguments.of("LoadBalancerClass", "topology: ACTIVE_STANDBY\nfailover: {advertIntervalMillis: 10, "
+                        + "preempt: true}"),
+                Arguments.of("LoadBalancerClass", "failover: {advertIntervalMillis: 40950}"),
                 Arguments.of("Pool", POOL + "memberSelector: {service: web, portName: http, weight: 256, backup: true}"),
                 Arguments.of("Pool", POOL + "memberSelector: {service: web, port: 65535}"));
     }
@@ -158,6 +161,12 @@ class CrdValidationIT {
                 refused("LoadBalancerClass", "topology: ACTIVE_ACTIVE",
                         "spec.topology: Unsupported value: \"ACTIVE_ACTIVE\": supported values: \"ACTIVE_STANDBY\", "
                                 + "\"SINGLE\"", NOT_CHECKED),
+                refused("LoadBalancerClass", "failover: {advertIntervalMillis: 9}",
+                        "spec.failover.advertIntervalMillis: Invalid value: 9: spec.failover.advertIntervalMillis in "
+                                + "body should be greater than or equal to 10"),
+                refused("LoadBalancerClass", "failover: {advertIntervalMillis: 40951}",
+                        "spec.failover.advertIntervalMillis: Invalid value: 40951: spec.failover.advertIntervalMillis "
+                                + "in body should be less than or equal to 40950"),
                 refused("LoadBalancerClass", "amphora: {image: \"\"}",
                         "spec.amphora.image: Invalid value: \"\": spec.amphora.image in body should be at least 1 chars "
                                 + "long"),

@@ -4,6 +4,7 @@ import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.api.v1alpha1.VipPort;
 import dev.lbaas.operator.config.OperatorConfig;
 import dev.lbaas.operator.config.OperatorNamespace;
@@ -118,8 +119,8 @@ public class KubernetesDriver implements AmphoraDriver {
     }
 
     @Override
-    public List<AmphoraEndpoint> ensureAmphorae(LoadBalancer lb, LoadBalancerClass lbClass, String vipAddress,
-            AmphoraConfig config) {
+    public List<AmphoraEndpoint> ensureAmphorae(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology,
+            String vipAddress, AmphoraConfig config) {
         syncVipService(lb, lbClass, config);
         ensureDisruptionBudget(lb);
         List<Pod> ofLoadBalancer = podsOf(lb);

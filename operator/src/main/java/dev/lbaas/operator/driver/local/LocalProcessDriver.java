@@ -4,6 +4,7 @@ import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.operator.driver.AmphoraDriver;
 import dev.lbaas.operator.driver.AmphoraEndpoint;
 import dev.lbaas.operator.config.OperatorConfig;
@@ -13,6 +14,7 @@ import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -20,6 +22,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +39,10 @@ import org.jboss.logging.Logger;
  * started with their standard input connected to the operator and exit when it closes, so they
  * never outlive the operator, even when it is killed. The CA is kept in files in the state
  * directory. A class's amphora and VIP Service templates do not apply to local processes.
+ *
+ * <p>An ACTIVE_STANDBY pair is two processes on 127.0.0.1, each receiving its peer's adverts on a
+ * UDP port of its own; both may bind the loopback VIP (with SO_REUSEPORT), and the master alone
+ * does.
  */
 @Singleton
 @Named("local")
@@ -52,12 +59,22 @@ public class LocalProcessDriver implements AmphoraDriver {
             String vipPrefix) {
     }
 
-    private record LocalAmphora(String id, Process process, URI agent, Path directory) {
+    /** One amphora process; {@code advertPort} is where it receives its pair's adverts (0 when SINGLE). */
+    private record LocalAmphora(String id, AmphoraInfo.Role role, Process process, URI agent, Path directory,
+            int advertPort) {
+
+        AmphoraEndpoint endpoint() {
+            return new AmphoraEndpoint(id, role, "pid " + process.pid(), agent,
+                    advertPort == 0 ? null : new AmphoraEndpoint.Adverts(LOOPBACK, advertPort));
+        }
     }
+
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final Settings settings;
     private final CertificateAuthority authority;
-    private final Map<String, LocalAmphora> amphorae = new ConcurrentHashMap<>();
+    /** The amphorae of each load balancer by uid, in role order. */
+    private final Map<String, List<LocalAmphora>> amphorae = new ConcurrentHashMap<>();
     /** VIPs handed out, by load balancer uid: two load balancers reconciled at once never get the same one. */
     private final Map<String, String> vips = new ConcurrentHashMap<>();
 
@@ -112,23 +129,33 @@ public class LocalProcessDriver implements AmphoraDriver {
     }
 
     @Override
+    public Set<Topology> topologies() {
+        return EnumSet.allOf(Topology.class);
+    }
+
+    @Override
     public synchronized List<AmphoraEndpoint> ensureAmphorae(LoadBalancer loadBalancer, LoadBalancerClass lbClass,
-            String vipAddress, AmphoraConfig config) {
-        String lbUid = loadBalancer.getMetadata().getUid();
-        LocalAmphora amphora = amphorae.get(lbUid);
-        if (amphora != null && !amphora.process().isAlive()) {
-            LOG.warnf("amphora %s of load balancer %s/%s exited with %d; starting a replacement", amphora.id(),
-                    loadBalancer.getMetadata().getNamespace(), loadBalancer.getMetadata().getName(),
-                    amphora.process().exitValue());
-            amphorae.remove(lbUid);
-            amphora = null;
+            Topology topology, String vipAddress, AmphoraConfig config) {
+        List<AmphoraInfo.Role> roles = topology == Topology.ACTIVE_STANDBY
+                ? List.of(AmphoraInfo.Role.MASTER, AmphoraInfo.Role.BACKUP) : List.of(AmphoraInfo.Role.STANDALONE);
+        List<LocalAmphora> running = amphorae.getOrDefault(loadBalancer.getMetadata().getUid(), List.of());
+        List<LocalAmphora> next = new ArrayList<>();
+        for (int slot = 0; slot < roles.size(); slot++) {
+            LocalAmphora amphora = slot < running.size() && running.get(slot).role() == roles.get(slot)
+                    ? running.get(slot) : null;
+            if (amphora != null && !amphora.process().isAlive()) {
+                LOG.warnf("amphora %s of load balancer %s/%s exited with %d; starting a replacement", amphora.id(),
+                        loadBalancer.getMetadata().getNamespace(), loadBalancer.getMetadata().getName(),
+                        amphora.process().exitValue());
+                amphora = null;
+            }
+            next.add(amphora != null ? amphora : start(loadBalancer, roles.get(slot)));
         }
-        if (amphora == null) {
-            amphora = start(loadBalancer);
-            amphorae.put(lbUid, amphora);
-        }
-        return List.of(new AmphoraEndpoint(amphora.id(), AmphoraInfo.Role.STANDALONE,
-                "pid " + amphora.process().pid(), amphora.agent()));
+        // The topology of the class changed: amphorae of roles it no longer has stop.
+        running.stream().filter(amphora -> !next.contains(amphora) && amphora.process().isAlive())
+                .forEach(LocalProcessDriver::stop);
+        amphorae.put(loadBalancer.getMetadata().getUid(), List.copyOf(next));
+        return next.stream().map(LocalAmphora::endpoint).toList();
     }
 
     @Override
@@ -138,10 +165,8 @@ public class LocalProcessDriver implements AmphoraDriver {
 
     private synchronized void deleteAmphorae(String loadBalancerUid) {
         vips.remove(loadBalancerUid);
-        LocalAmphora amphora = amphorae.remove(loadBalancerUid);
-        if (amphora != null) {
-            stop(amphora);
-        }
+        amphorae.getOrDefault(loadBalancerUid, List.of()).forEach(LocalProcessDriver::stop);
+        amphorae.remove(loadBalancerUid);
     }
 
     /** Stops every amphora this driver started: they are children of this operator. */
@@ -155,18 +180,19 @@ public class LocalProcessDriver implements AmphoraDriver {
         new ArrayList<>(amphorae.keySet()).forEach(this::deleteAmphorae);
     }
 
-    private LocalAmphora start(LoadBalancer loadBalancer) {
+    private LocalAmphora start(LoadBalancer loadBalancer, AmphoraInfo.Role role) {
         String id = "amphora-" + UUID.randomUUID().toString().substring(0, 8);
         Path directory = settings.stateDirectory().resolve("amphorae").resolve(id);
         try {
             Files.createDirectories(directory);
-            authority.issue(id, List.of("127.0.0.1"), List.of(id)).writeTo(directory);
+            authority.issue(id, List.of(LOOPBACK), List.of(id)).writeTo(directory);
             Files.writeString(directory.resolve("ca.crt"), authority.certificatePem());
             int agentPort = freePort();
+            int advertPort = role == AmphoraInfo.Role.STANDALONE ? 0 : freeUdpPort();
             List<String> command = new ArrayList<>(settings.amphoraCommand());
             command.addAll(List.of(
                     "--id", id,
-                    "--agent-address", "127.0.0.1",
+                    "--agent-address", LOOPBACK,
                     "--agent-port", Integer.toString(agentPort),
                     "--agent-port-file", directory.resolve("agent.port").toString(),
                     "--tls-cert", directory.resolve("tls.crt").toString(),
@@ -178,10 +204,11 @@ public class LocalProcessDriver implements AmphoraDriver {
                     .redirectOutput(directory.resolve("amphora.log").toFile());
             settings.amphoraEnvironment().forEach(builder.environment()::putIfAbsent);
             Process process = builder.start();
-            LOG.infof("started amphora %s (pid %d) for load balancer %s/%s; log: %s", id, process.pid(),
+            LOG.infof("started amphora %s (pid %d, %s) for load balancer %s/%s; log: %s", id, process.pid(), role,
                     loadBalancer.getMetadata().getNamespace(), loadBalancer.getMetadata().getName(),
                     directory.resolve("amphora.log"));
-            return new LocalAmphora(id, process, URI.create("https://127.0.0.1:" + agentPort), directory);
+            return new LocalAmphora(id, role, process, URI.create("https://127.0.0.1:" + agentPort), directory,
+                    advertPort);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start an amphora with " + settings.amphoraCommand(), e);
         }
@@ -201,6 +228,12 @@ public class LocalProcessDriver implements AmphoraDriver {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return socket.getLocalPort();
         }
     }
 

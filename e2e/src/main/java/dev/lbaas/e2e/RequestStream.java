@@ -1,0 +1,211 @@
+package dev.lbaas.e2e;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A steady stream of HTTP GETs to a VIP, as failover is measured: half on one keep-alive
+ * connection (reopened when it breaks), half each on a new connection, at a fixed total rate. It
+ * counts answers and failures and the longest time with no answer at all.
+ *
+ * <p>Requests are paced, not fired back to back: a stalled request does not make the next ones
+ * come in a burst, so the rate the load balancer sees is the one asked for.
+ */
+public final class RequestStream implements AutoCloseable {
+
+    private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
+    private static final int READ_TIMEOUT_MILLIS = 2_000;
+
+    private final String host;
+    private final int port;
+    private final long intervalNanos;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicInteger successes = new AtomicInteger();
+    private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicLong lastSuccess = new AtomicLong(System.nanoTime());
+    private final AtomicLong longestGap = new AtomicLong();
+    private final Thread keepAlive;
+    private final Thread newConnections;
+
+    /** @param requestsPerSecond the total rate, shared by the two kinds of connection */
+    public RequestStream(String host, int port, int requestsPerSecond) {
+        this.host = host;
+        this.port = port;
+        this.intervalNanos = TimeUnit.SECONDS.toNanos(2) / requestsPerSecond;
+        keepAlive = new Thread(this::keepAliveLoop, "requests-keep-alive");
+        newConnections = new Thread(this::newConnectionLoop, "requests-new-connections");
+        keepAlive.start();
+        newConnections.start();
+    }
+
+    private void keepAliveLoop() {
+        Connection connection = null;
+        long next = System.nanoTime();
+        while (running.get()) {
+            next = pace(next);
+            try {
+                if (connection == null) {
+                    connection = new Connection(host, port);
+                }
+                connection.get(true);
+                succeeded();
+            } catch (IOException e) {
+                failures.incrementAndGet();
+                if (connection != null) {
+                    connection.close();
+                    connection = null;
+                }
+            }
+        }
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    private void newConnectionLoop() {
+        long next = System.nanoTime();
+        while (running.get()) {
+            next = pace(next);
+            try (Connection connection = new Connection(host, port)) {
+                connection.get(false);
+                succeeded();
+            } catch (IOException e) {
+                failures.incrementAndGet();
+            }
+        }
+    }
+
+    /** Sleeps until {@code next}; a request that came late moves the schedule on rather than bursting. */
+    private long pace(long next) {
+        long now = System.nanoTime();
+        if (next > now) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(next - now);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running.set(false);
+            }
+            return next + intervalNanos;
+        }
+        return now + intervalNanos;
+    }
+
+    private void succeeded() {
+        long now = System.nanoTime();
+        longestGap.accumulateAndGet(now - lastSuccess.getAndSet(now), Math::max);
+        successes.incrementAndGet();
+    }
+
+    public int successes() {
+        return successes.get();
+    }
+
+    public int failures() {
+        return failures.get();
+    }
+
+    /** The longest time between two answers (or from the start to the first), in milliseconds. */
+    public long longestGapMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(longestGap.get());
+    }
+
+    /** Starts a new measurement: the longest gap so far is forgotten. */
+    public void resetGap() {
+        lastSuccess.set(System.nanoTime());
+        longestGap.set(0);
+    }
+
+    /** Waits until {@code count} answers in all have come, at most {@code timeoutMillis}; false if they did not. */
+    public boolean awaitSuccesses(int count, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (successes.get() < count) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        keepAlive.join(5_000);
+        newConnections.join(5_000);
+    }
+
+    /** One HTTP/1.1 connection; reads responses framed by Content-Length, as the demo web servers send them. */
+    private static final class Connection implements AutoCloseable {
+
+        private final Socket socket = new Socket();
+        private final InputStream in;
+        private final OutputStream out;
+
+        Connection(String host, int port) throws IOException {
+            try {
+                socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+                socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+                socket.setTcpNoDelay(true);
+                in = new BufferedInputStream(socket.getInputStream());
+                out = socket.getOutputStream();
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** One GET; the body of a 200, else an IOException saying what came. */
+        String get(boolean keepAlive) throws IOException {
+            out.write(("GET / HTTP/1.1\r\nHost: lb\r\nConnection: " + (keepAlive ? "keep-alive" : "close")
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String status = line();
+            int length = -1;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                int colon = header.indexOf(':');
+                if (colon > 0 && header.substring(0, colon).trim().equalsIgnoreCase("Content-Length")) {
+                    length = Integer.parseInt(header.substring(colon + 1).trim());
+                }
+            }
+            if (length < 0) {
+                throw new IOException("no Content-Length in the answer: " + status);
+            }
+            String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            if (!status.startsWith("HTTP/1.1 200")) {
+                throw new IOException("answered " + status);
+            }
+            return body;
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed mid-answer");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing what failed: nothing left to do
+            }
+        }
+    }
+}

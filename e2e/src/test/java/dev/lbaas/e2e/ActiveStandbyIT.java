@@ -1,0 +1,218 @@
+package dev.lbaas.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.OperatingStatus;
+import dev.lbaas.api.v1alpha1.Topology;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * An ACTIVE_STANDBY load balancer on the local driver (examples/active-standby.yaml), end to end:
+ * the operator starts two amphora processes, one takes the VIP, and a steady stream of requests
+ * goes through a planned failover and the SIGKILL of the master.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ActiveStandbyIT {
+
+    private static final String NAMESPACE = "pair";
+    private static final String LB = "lb-pair";
+    private static final int PORT = 8090;
+    private static final int REQUESTS_PER_SECOND = 500;
+
+    private static LocalSystem system;
+    private static KubernetesClient client;
+    private static DemoWebServer web1;
+    private static DemoWebServer web2;
+    private static String vip;
+
+    @BeforeAll
+    static void startSystem() throws Exception {
+        Path work = Files.createTempDirectory("lbaas-e2e-pair-");
+        system = LocalSystem.start(ProjectLayout.current(), work, System.getProperty("lbaas.kube.version", "1.34.4"));
+        client = system.client();
+        web1 = new DemoWebServer("web1", "127.0.0.1", 0).start();
+        web2 = new DemoWebServer("web2", "127.0.0.1", 0).start();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+                .create();
+    }
+
+    @AfterAll
+    static void stopSystem() {
+        if (web1 != null) {
+            web1.close();
+        }
+        if (web2 != null) {
+            web2.close();
+        }
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void twoAmphoraeComeUpOneHoldingTheVip() throws Exception {
+        system.apply(NAMESPACE, LocalSystem.loadManifests(client,
+                ProjectLayout.current().examples().resolve("active-standby.yaml"), List.of(web1, web2)));
+        LoadBalancer lb = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(ActiveStandbyIT::loadBalancer, found -> ready(found) && roles(found).size() == 2
+                        && roles(found).contains(AmphoraInfo.Role.MASTER)
+                        && operating(found) == OperatingStatus.ONLINE);
+        vip = lb.getStatus().getVipAddress();
+        assertThat(lb.getStatus().getTopology()).isEqualTo(Topology.ACTIVE_STANDBY);
+        assertThat(lb.getStatus().getAmphorae()).extracting(AmphoraInfo::getRole)
+                .containsExactlyInAnyOrder(AmphoraInfo.Role.MASTER, AmphoraInfo.Role.BACKUP);
+        assertThat(lb.getStatus().getAmphorae()).allSatisfy(a -> assertThat(a.getHealthy()).isTrue());
+        assertThat(lb.getStatus().getAmphorae()).extracting(AmphoraInfo::getLocation).doesNotHaveDuplicates();
+
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            answers.add(Curl.get(vip, PORT, "/").body());
+        }
+        assertThat(answers).contains("This is web1\n", "This is web2\n");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(eventMessages("AmphoraJoined"))
+                .hasSize(2));
+        assertThat(eventMessages("RoleChanged")).anySatisfy(m -> assertThat(m).contains("is MASTER now, was BACKUP"));
+    }
+
+    @Test
+    @Order(2)
+    void aFailoverRequestMovesTheVipToTheStandbyWithoutAFailedRequest() throws Exception {
+        LoadBalancer before = precondition();
+        AmphoraInfo master = amphora(before, AmphoraInfo.Role.MASTER);
+        AmphoraInfo standby = amphora(before, AmphoraInfo.Role.BACKUP);
+        try (RequestStream stream = new RequestStream(vip, PORT, REQUESTS_PER_SECOND)) {
+            assertThat(stream.awaitSuccesses(100, 10_000)).isTrue();
+            long asked = System.nanoTime();
+            client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName(LB)
+                    .edit(lb -> {
+                        lb.getMetadata().getAnnotations().put(LoadBalancer.FAILOVER_ANNOTATION, "first");
+                        return lb;
+                    });
+            LoadBalancer after = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                    .until(ActiveStandbyIT::loadBalancer, lb -> "first".equals(lb.getStatus().getFailoverRequest())
+                            && standby.getId().equals(amphora(lb, AmphoraInfo.Role.MASTER).getId()));
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+            int answered = stream.successes();
+            assertThat(stream.awaitSuccesses(answered + 250, 10_000)).isTrue();
+            System.out.printf("planned failover on the local driver: %s is MASTER %d ms after the request; longest "
+                    + "silence %d ms; %d of %d requests failed%n", standby.getId(), tookMillis,
+                    stream.longestGapMillis(), stream.failures(), stream.successes() + stream.failures());
+            assertThat(stream.failures()).as("failed requests in a planned failover").isZero();
+            assertThat(amphora(after, AmphoraInfo.Role.BACKUP).getId()).isEqualTo(master.getId());
+        }
+        assertThat(eventMessages("FailoverCompleted")).singleElement().satisfies(m -> assertThat(m)
+                .startsWith("amphora " + master.getId() + " handed the VIP to amphora " + standby.getId())
+                .contains("lbaas.dev/failover=\"first\""));
+    }
+
+    @Test
+    @Order(3)
+    void aKilledMasterIsSucceededWithinHalfASecondAndReplacedByANewStandby() throws Exception {
+        LoadBalancer before = precondition();
+        AmphoraInfo master = amphora(before, AmphoraInfo.Role.MASTER);
+        AmphoraInfo standby = amphora(before, AmphoraInfo.Role.BACKUP);
+        long pid = Long.parseLong(master.getLocation().replace("pid ", ""));
+        boolean sawDegraded = false;
+        try (RequestStream stream = new RequestStream(vip, PORT, REQUESTS_PER_SECOND)) {
+            assertThat(stream.awaitSuccesses(100, 10_000)).isTrue();
+            stream.resetGap();
+            int answeredBefore = stream.successes();
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            assertThat(stream.awaitSuccesses(answeredBefore + 50, 10_000)).as("the standby serves").isTrue();
+            int failedInTheGap = stream.failures();
+            long gap = stream.longestGapMillis();
+
+            // The operator sees the amphora gone, says so and starts a new standby.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            LoadBalancer lb = loadBalancer();
+            while (System.nanoTime() < deadline && !replaced(lb, master, standby)) {
+                sawDegraded |= operating(lb) == OperatingStatus.DEGRADED;
+                Thread.sleep(50);
+                lb = loadBalancer();
+            }
+            assertThat(replaced(lb, master, standby)).as("a new standby joined: " + lb.getStatus().getAmphorae())
+                    .isTrue();
+            int answered = stream.successes();
+            assertThat(stream.awaitSuccesses(answered + 250, 10_000)).isTrue();
+            System.out.printf("master SIGKILLed on the local driver: longest silence %d ms, %d requests failed in "
+                    + "the gap, %d after it%n", gap, failedInTheGap, stream.failures() - failedInTheGap);
+            assertThat(gap).as("longest time without an answer").isLessThan(1_000);
+            assertThat(stream.failures() - failedInTheGap).as("failed requests once the gap is over").isZero();
+        }
+        assertThat(sawDegraded).as("DEGRADED while the load balancer had no standby").isTrue();
+        await().atMost(Duration.ofSeconds(15)).until(() -> operating(loadBalancer()) == OperatingStatus.ONLINE);
+        assertThat(eventMessages("RoleChanged")).anySatisfy(m -> assertThat(m)
+                .isEqualTo("amphora " + standby.getId() + " (" + standby.getLocation() + ") is MASTER now, was BACKUP"));
+        assertThat(eventMessages("AmphoraJoined")).hasSize(3);
+    }
+
+    /** The survivor is MASTER and a new amphora, not the killed one, is a healthy BACKUP. */
+    private static boolean replaced(LoadBalancer lb, AmphoraInfo killed, AmphoraInfo survivor) {
+        List<AmphoraInfo> amphorae = lb.getStatus().getAmphorae();
+        return amphorae.size() == 2 && amphorae.stream().noneMatch(a -> a.getId().equals(killed.getId()))
+                && amphorae.stream().allMatch(a -> Boolean.TRUE.equals(a.getHealthy()))
+                && amphora(lb, AmphoraInfo.Role.MASTER).getId().equals(survivor.getId())
+                && operating(lb) == OperatingStatus.ONLINE;
+    }
+
+    private static LoadBalancer precondition() {
+        try {
+            return await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(ActiveStandbyIT::loadBalancer,
+                    lb -> vip != null && ready(lb) && operating(lb) == OperatingStatus.ONLINE
+                            && roles(lb).containsAll(List.of(AmphoraInfo.Role.MASTER, AmphoraInfo.Role.BACKUP))
+                            && lb.getStatus().getAmphorae().stream().allMatch(a -> Boolean.TRUE.equals(a.getHealthy())));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            Assumptions.abort("an earlier step left this one without a healthy pair");
+            throw e;
+        }
+    }
+
+    private static LoadBalancer loadBalancer() {
+        return client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName(LB).get();
+    }
+
+    private static List<AmphoraInfo.Role> roles(LoadBalancer lb) {
+        return lb == null || lb.getStatus() == null ? List.of()
+                : lb.getStatus().getAmphorae().stream().map(AmphoraInfo::getRole).toList();
+    }
+
+    private static AmphoraInfo amphora(LoadBalancer lb, AmphoraInfo.Role role) {
+        return lb.getStatus().getAmphorae().stream().filter(a -> a.getRole() == role).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + role + " in " + lb.getStatus().getAmphorae()));
+    }
+
+    private static OperatingStatus operating(LoadBalancer lb) {
+        return lb == null || lb.getStatus() == null ? null : lb.getStatus().getOperatingStatus();
+    }
+
+    private static boolean ready(LoadBalancer lb) {
+        return lb != null && lb.getStatus() != null && lb.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static List<String> eventMessages(String reason) {
+        return client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                .filter(e -> LB.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .map(Event::getMessage)
+                .toList();
+    }
+}
