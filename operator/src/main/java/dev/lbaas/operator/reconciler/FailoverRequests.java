@@ -92,7 +92,8 @@ final class FailoverRequests {
         actedOn.remove(loadBalancerUid);
     }
 
-    private static String refusal(Topology topology, List<AmphoraView> views, long desiredGeneration) {
+    /** Why a failover now would leave the VIP with nobody, or null when the standby can take it. */
+    static String refusal(Topology topology, List<AmphoraView> views, long desiredGeneration) {
         if (topology != Topology.ACTIVE_STANDBY) {
             return "the load balancer is " + topology + ": it has no standby to fail over to";
         }
