@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -143,6 +145,29 @@ public final class RequestStream implements AutoCloseable {
         newConnections.join(5_000);
     }
 
+    /**
+     * One GET on a new connection from the client address {@code source} (any of 127.0.0.0/8 on
+     * loopback), as a client of its own; the body of a 200, else an IOException.
+     */
+    public static String getFrom(String source, String host, int port) throws IOException {
+        try (Connection connection = new Connection(new InetSocketAddress(source, 0), host, port)) {
+            return connection.get(false);
+        }
+    }
+
+    /**
+     * What {@code clients} clients, each from an address of its own (127.0.9.1, 127.0.9.2, ...),
+     * are answered by GET: with session persistence by source address, each one's member.
+     */
+    public static Map<String, String> sessions(String host, int port, int clients) throws IOException {
+        Map<String, String> answers = new TreeMap<>();
+        for (int i = 1; i <= clients; i++) {
+            String source = "127.0.9." + i;
+            answers.put(source, getFrom(source, host, port));
+        }
+        return answers;
+    }
+
     /** One HTTP/1.1 connection; reads responses framed by Content-Length, as the demo web servers send them. */
     private static final class Connection implements AutoCloseable {
 
@@ -151,7 +176,14 @@ public final class RequestStream implements AutoCloseable {
         private final OutputStream out;
 
         Connection(String host, int port) throws IOException {
+            this(null, host, port);
+        }
+
+        Connection(InetSocketAddress source, String host, int port) throws IOException {
             try {
+                if (source != null) {
+                    socket.bind(source);
+                }
                 socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
                 socket.setSoTimeout(READ_TIMEOUT_MILLIS);
                 socket.setTcpNoDelay(true);

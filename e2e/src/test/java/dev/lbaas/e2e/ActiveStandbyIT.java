@@ -13,8 +13,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -42,6 +44,8 @@ class ActiveStandbyIT {
     private static DemoWebServer web1;
     private static DemoWebServer web2;
     private static String vip;
+    /** Clients by source address, and the member each is bound to. */
+    private static Map<String, String> sessions;
 
     @BeforeAll
     static void startSystem() throws Exception {
@@ -83,11 +87,10 @@ class ActiveStandbyIT {
         assertThat(lb.getStatus().getAmphorae()).allSatisfy(a -> assertThat(a.getHealthy()).isTrue());
         assertThat(lb.getStatus().getAmphorae()).extracting(AmphoraInfo::getLocation).doesNotHaveDuplicates();
 
-        List<String> answers = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            answers.add(Curl.get(vip, PORT, "/").body());
-        }
-        assertThat(answers).contains("This is web1\n", "This is web2\n");
+        sessions = sessions();
+        assertThat(Set.copyOf(sessions.values())).as("clients spread over both members")
+                .containsExactlyInAnyOrder("This is web1\n", "This is web2\n");
+        assertThat(sessions()).as("and kept there by source address").isEqualTo(sessions);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(eventMessages("AmphoraJoined"))
                 .hasSize(2));
         assertThat(eventMessages("RoleChanged")).anySatisfy(m -> assertThat(m).contains("is MASTER now, was BACKUP"));
@@ -119,6 +122,7 @@ class ActiveStandbyIT {
             assertThat(stream.failures()).as("failed requests in a planned failover").isZero();
             assertThat(amphora(after, AmphoraInfo.Role.BACKUP).getId()).isEqualTo(master.getId());
         }
+        assertThat(sessions()).as("every client on its member after the failover").isEqualTo(sessions);
         assertThat(eventMessages("FailoverCompleted")).singleElement().satisfies(m -> assertThat(m)
                 .startsWith("amphora " + master.getId() + " handed the VIP to amphora " + standby.getId())
                 .contains("lbaas.dev/failover=\"first\""));
@@ -158,11 +162,16 @@ class ActiveStandbyIT {
             assertThat(gap).as("longest time without an answer").isLessThan(1_000);
             assertThat(stream.failures() - failedInTheGap).as("failed requests once the gap is over").isZero();
         }
+        assertThat(sessions()).as("every client on its member after the failover").isEqualTo(sessions);
         assertThat(sawDegraded).as("DEGRADED while the load balancer had no standby").isTrue();
         await().atMost(Duration.ofSeconds(15)).until(() -> operating(loadBalancer()) == OperatingStatus.ONLINE);
         assertThat(eventMessages("RoleChanged")).anySatisfy(m -> assertThat(m)
                 .isEqualTo("amphora " + standby.getId() + " (" + standby.getLocation() + ") is MASTER now, was BACKUP"));
         assertThat(eventMessages("AmphoraJoined")).hasSize(3);
+    }
+
+    private static Map<String, String> sessions() throws IOException {
+        return RequestStream.sessions(vip, PORT, 16);
     }
 
     /** The survivor is MASTER and a new amphora, not the killed one, is a healthy BACKUP. */

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,11 +27,21 @@ final class StickTable {
     private static final class Entry {
         final String memberId;
         volatile long lastUsedNanos;
+        /** When the binding was last told to the pair's standby (System.nanoTime). */
+        volatile long publishedNanos;
 
         Entry(String memberId, long now) {
             this.memberId = memberId;
             this.lastUsedNanos = now;
+            this.publishedNanos = now;
         }
+    }
+
+    /** Told of every new binding, and of bindings in use again, for the pair's standby. */
+    interface Listener {
+        Listener NONE = (key, memberId) -> { };
+
+        void bound(String key, String memberId);
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -39,14 +50,26 @@ final class StickTable {
     private final LongSupplier nanoClock;
     private final AtomicInteger putsSinceSweep = new AtomicInteger();
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    /**
+     * How often a binding in use is told again, so that the standby's copy does not expire while
+     * clients still use it: half the idle timeout; never without one.
+     */
+    private final long republishNanos;
+    private final Listener listener;
 
     /**
      * @param idleTimeoutMillis how long an unused entry lives; 0 keeps entries until the table is full
      */
     StickTable(int capacity, long idleTimeoutMillis, LongSupplier nanoClock) {
+        this(capacity, idleTimeoutMillis, nanoClock, Listener.NONE);
+    }
+
+    StickTable(int capacity, long idleTimeoutMillis, LongSupplier nanoClock, Listener listener) {
         this.capacity = capacity;
         this.idleTimeoutNanos = idleTimeoutMillis * 1_000_000L;
+        this.republishNanos = idleTimeoutNanos > 0 ? idleTimeoutNanos / 2 : Long.MAX_VALUE;
         this.nanoClock = nanoClock;
+        this.listener = listener;
     }
 
     /** The member id bound to {@code key}, or null; a hit counts as a use. */
@@ -61,21 +84,51 @@ final class StickTable {
             return null;
         }
         entry.lastUsedNanos = now;
+        if (now - entry.publishedNanos > republishNanos) {
+            entry.publishedNanos = now;
+            listener.bound(key, entry.memberId);
+        }
         return entry.memberId;
     }
 
     /** Binds {@code key} to the member, replacing any earlier binding. */
     void put(String key, String memberId) {
+        if (store(key, memberId)) {
+            listener.bound(key, memberId);
+        }
+    }
+
+    /**
+     * Binds {@code key} to the member as the pair's master told, without telling anyone: the
+     * binding of a standby, which takes over with the master's clients where they were.
+     */
+    void restore(String key, String memberId) {
+        store(key, memberId);
+    }
+
+    /** Every binding in force, for a standby that has just connected. */
+    void forEach(BiConsumer<String, String> action) {
+        long now = nanoClock.getAsLong();
+        entries.forEach((key, entry) -> {
+            if (!expired(entry, now)) {
+                action.accept(key, entry.memberId);
+            }
+        });
+    }
+
+    /** True when the binding is new or moved to another member. */
+    private boolean store(String key, String memberId) {
         long now = nanoClock.getAsLong();
         Entry previous = entries.get(key);
         if (previous != null && previous.memberId.equals(memberId)) {
             previous.lastUsedNanos = now;
-            return;
+            return false;
         }
         entries.put(key, new Entry(memberId, now));
         if (entries.size() > capacity || putsSinceSweep.incrementAndGet() >= SWEEP_EVERY_PUTS) {
             sweep(now);
         }
+        return true;
     }
 
     int size() {

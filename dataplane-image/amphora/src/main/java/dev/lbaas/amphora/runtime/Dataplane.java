@@ -24,6 +24,7 @@ import dev.lbaas.amphora.stats.MetricsSample.MemberSample;
 import dev.lbaas.amphora.stats.MetricsSample.PoolSample;
 import dev.lbaas.amphora.stats.StatsRegistry;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -73,6 +74,7 @@ public final class Dataplane implements AutoCloseable {
 
     private final String amphoraId;
     private final EventLoopGroup group;
+    private final EventLoopProbe eventLoops;
     private final Runnable statusChanged;
     private final AtomicLong healthVersion = new AtomicLong(1);
     private final StatsRegistry stats = new StatsRegistry();
@@ -111,9 +113,11 @@ public final class Dataplane implements AutoCloseable {
         this.group = group;
         this.statusChanged = statusChanged;
         this.monitors = new HealthMonitors(group, this::healthChanged);
+        this.eventLoops = new EventLoopProbe(group, EventLoopProbe.DEFAULT_BOUND_MILLIS, System::nanoTime);
         this.configThread = configThread;
         this.pair = advertAddress == null || configThread == null ? null
-                : new PairLink(amphoraId, group, advertAddress, this::selfCheck, () -> onConfigThread(this::followRole));
+                : new PairLink(amphoraId, group, advertAddress, this::selfCheck, () -> onConfigThread(this::followRole),
+                        stickTables);
     }
 
     /** A count that moves while traffic flows through any listener (bytes and sessions). */
@@ -303,10 +307,12 @@ public final class Dataplane implements AutoCloseable {
 
     /**
      * The data plane's own health for its pair, asked every advert interval on an event loop: a
-     * master whose listeners lost their sockets gives the VIP up.
+     * master whose listeners lost their sockets, or one of whose event loops is stuck, gives the
+     * VIP up (FAULT); it may take it again once healthy, if its peer has not.
      */
     private boolean selfCheck() {
-        return !holdsVip || slots.values().stream().allMatch(ListenerSlot::isOpen);
+        return eventLoops.everyLoopAnswers()
+                && (!holdsVip || slots.values().stream().allMatch(ListenerSlot::isOpen));
     }
 
     /** Binds the addresses no slot holds yet; all or none: on a failure every new slot is closed again. */
@@ -429,6 +435,16 @@ public final class Dataplane implements AutoCloseable {
      */
     public boolean handOverVip() throws InterruptedException {
         return pair != null && pair.handOver();
+    }
+
+    /** How many persistence bindings the pair's master has told this amphora, for tests. */
+    int restoredBindings() {
+        return pair == null ? 0 : pair.restoredBindings();
+    }
+
+    /** The event loop the pair's protocol runs on, or null; for tests. */
+    EventLoop pairLoop() {
+        return pair == null ? null : pair.advertLoop();
     }
 
     /** Whether this amphora serves an ACTIVE_STANDBY pair now. */

@@ -2,9 +2,12 @@ package dev.lbaas.amphora.runtime;
 
 import dev.lbaas.amphora.config.AmphoraStatus.PairStatus;
 import dev.lbaas.amphora.config.FailoverConfig;
+import dev.lbaas.amphora.balancing.StickTables;
+import dev.lbaas.amphora.sync.SessionSync;
 import dev.lbaas.amphora.vrrp.VrrpInstance;
 import dev.lbaas.amphora.vrrp.VrrpState;
 import dev.lbaas.amphora.vrrp.VrrpTimers;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,7 +40,12 @@ final class PairLink implements AutoCloseable {
     private final InetAddress advertAddress;
     private final BooleanSupplier selfCheck;
     private final Runnable roleChanged;
+    private final StickTables stickTables;
     private volatile VrrpInstance instance;
+    /** The pair's session sync; null without a pair, or where it could not listen. */
+    private volatile SessionSync sessionSync;
+    /** The event loop the pair's protocol runs on. */
+    private volatile EventLoop advertLoop;
     private volatile String failure;
     /** Until when (System.nanoTime) a resigned master keeps the VIP for its successor. */
     private volatile long keepVipUntil;
@@ -53,12 +61,13 @@ final class PairLink implements AutoCloseable {
      * @param roleChanged told, on an event loop, whenever {@link #wantsVip} may have changed
      */
     PairLink(String amphoraId, EventLoopGroup group, InetAddress advertAddress, BooleanSupplier selfCheck,
-            Runnable roleChanged) {
+            Runnable roleChanged, StickTables stickTables) {
         this.amphoraId = amphoraId;
         this.group = group;
         this.advertAddress = advertAddress;
         this.selfCheck = selfCheck;
         this.roleChanged = roleChanged;
+        this.stickTables = stickTables;
     }
 
     /** Whether this amphora should hold the VIP now: master, or a resigned master awaiting its successor. */
@@ -99,6 +108,7 @@ final class PairLink implements AutoCloseable {
             if (!peer.equals(current.peer())) {
                 LOG.info("load balancer {}: the pair's peer is now {}", loadBalancer, peer);
                 current.peer(peer);
+                followMastership(current.role());
             }
             running = pair;
             return;
@@ -110,15 +120,18 @@ final class PairLink implements AutoCloseable {
                 new VrrpTimers(pair.priority(), pair.advertIntervalMillis()), pair.preempt(), pair.keyBytes(), term);
         lastRole = VrrpState.BACKUP;
         waitingForSuccessor = false;
+        sessionSync = startSessionSync(loadBalancer, settings);
         try {
             VrrpInstance[] started = new VrrpInstance[1];
-            started[0] = VrrpInstance.start(group.next(), settings, selfCheck,
+            advertLoop = group.next();
+            started[0] = VrrpInstance.start(advertLoop, settings, selfCheck,
                     (role, newTerm, master) -> roleChanged(started[0], role, master));
             instance = started[0];
             failure = null;
             // (a report made while start was under way was ignored: the instance was not the pair's yet)
             roleChanged.run();
         } catch (Exception e) {
+            closeSessionSync();
             failure = e.toString();
             LOG.error("load balancer {}: amphora {} cannot join its pair on {}: {}", loadBalancer, amphoraId,
                     settings.bind(), e.toString());
@@ -149,7 +162,32 @@ final class PairLink implements AutoCloseable {
             keepVipUntil = System.nanoTime();
         }
         lastRole = role;
+        followMastership(role);
         roleChanged.run();
+    }
+
+    /**
+     * Listens for the master's session sync where adverts arrive (TCP, the same port number). A
+     * pair whose sync cannot listen still fails over, only without its clients' bindings.
+     */
+    private SessionSync startSessionSync(String loadBalancer, VrrpInstance.Settings settings)
+            throws InterruptedException {
+        try {
+            return SessionSync.start(group, loadBalancer, settings.bind(), settings.key(), stickTables);
+        } catch (IllegalStateException e) {
+            LOG.error("load balancer {}: amphora {} fails over without its session bindings: {}", loadBalancer,
+                    amphoraId, e.getMessage());
+            return null;
+        }
+    }
+
+    /** A master streams its bindings to its peer, a backup takes them. */
+    private void followMastership(VrrpState role) {
+        SessionSync sync = sessionSync;
+        VrrpInstance current = instance;
+        if (sync != null && current != null) {
+            sync.publishTo(role == VrrpState.MASTER ? current.peer() : null);
+        }
     }
 
     private void keepFor(long nanos) {
@@ -193,6 +231,7 @@ final class PairLink implements AutoCloseable {
             handOver();
             instance = null;
             current.close();
+            closeSessionSync();
             running = null;
             loadBalancerId = null;
             keepVipUntil = System.nanoTime();
@@ -206,7 +245,27 @@ final class PairLink implements AutoCloseable {
         if (current != null) {
             instance = null;
             current.stopWithoutResigning();
+            closeSessionSync();
         }
+    }
+
+    private void closeSessionSync() {
+        SessionSync sync = sessionSync;
+        sessionSync = null;
+        if (sync != null) {
+            sync.close();
+        }
+    }
+
+    /** The event loop the pair's protocol runs on, or null; for tests. */
+    EventLoop advertLoop() {
+        return advertLoop;
+    }
+
+    /** Bindings restored from the peer's session sync, for tests. */
+    int restoredBindings() {
+        SessionSync sync = sessionSync;
+        return sync == null ? 0 : sync.restored();
     }
 
     @Override

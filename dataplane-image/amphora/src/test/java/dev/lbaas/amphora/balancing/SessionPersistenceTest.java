@@ -187,6 +187,55 @@ class SessionPersistenceTest {
     }
 
     @Test
+    void aMastersBindingsAreToldAsMadeAndAgainWhileInUseAndAStandbyRestoresThemQuietly() {
+        AtomicLong now = new AtomicLong();
+        List<String> told = new java.util.ArrayList<>();
+        StickTable table = new StickTable(100, 1_000, now::get, (key, memberId) -> told.add(key + "->" + memberId));
+        table.put("k", "a");
+        table.put("k", "a");
+        assertThat(told).as("a binding is told once while it does not change").containsExactly("k->a");
+        table.put("k", "b");
+        assertThat(told).containsExactly("k->a", "k->b");
+        now.addAndGet(500_000_000L);
+        table.get("k");
+        assertThat(told).as("not past half the idle timeout").hasSize(2);
+        now.addAndGet(1);
+        assertThat(table.get("k")).isEqualTo("b");
+        assertThat(told).as("in use past half the idle timeout: told again, before the standby's copy expires")
+                .containsExactly("k->a", "k->b", "k->b");
+
+        table.restore("other", "c");
+        assertThat(table.get("other")).isEqualTo("c");
+        assertThat(told).as("restored bindings are not told back").hasSize(3);
+        List<String> all = new java.util.ArrayList<>();
+        table.forEach((key, memberId) -> all.add(key + "->" + memberId));
+        assertThat(all).containsExactlyInAnyOrder("k->b", "other->c");
+
+        List<String> forever = new java.util.ArrayList<>();
+        StickTable noTimeout = new StickTable(100, 0, now::get, (key, memberId) -> forever.add(key));
+        noTimeout.put("k", "a");
+        now.addAndGet(3_600_000_000_000L);
+        noTimeout.get("k");
+        assertThat(forever).as("without an idle timeout the standby's copy never expires").containsExactly("k");
+    }
+
+    @Test
+    void theTablesTellTheirSinkWithThePoolAndRestoreIntoTheRightPool() {
+        PoolMember a = member("a", 1, true);
+        List<String> told = new java.util.ArrayList<>();
+        tables.publishTo((poolId, key, memberId) -> told.add(poolId + ":" + key + "->" + memberId));
+        persistence(sourceIp(), "p", a).picked(CLIENT, null, a);
+        assertThat(told).containsExactly("p:192.0.2.10->a");
+        tables.publishTo(StickTables.Sink.NONE);
+        tables.restore("p", "198.51.100.1", "a");
+        tables.restore("unknown", "198.51.100.1", "a");
+        assertThat(persistence(sourceIp(), "p", a).bound(new InetSocketAddress("198.51.100.1", 1), null)).isSameAs(a);
+        List<String> all = new java.util.ArrayList<>();
+        tables.forEach((poolId, key, memberId) -> all.add(poolId + ":" + key));
+        assertThat(all).containsExactlyInAnyOrder("p:192.0.2.10", "p:198.51.100.1");
+    }
+
+    @Test
     void aPoolKeepsItsTableWhileItsPersistenceStaysTheSame() {
         PoolMember a = member("a", 1, true);
         SessionPersistence first = persistence(sourceIp(), "p", a);

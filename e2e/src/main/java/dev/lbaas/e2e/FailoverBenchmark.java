@@ -1,0 +1,242 @@
+package dev.lbaas.e2e;
+
+import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.OperatingStatus;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The failover measurement of an ACTIVE_STANDBY load balancer (examples/active-standby.yaml) on the
+ * local driver, with a steady stream of requests through the VIP (half on a keep-alive connection,
+ * half on new connections): the master SIGKILLed N times (each time: the longest time without an
+ * answer, the requests that failed after it, whether 16 clients persisted by source address kept
+ * their members), one SIGSTOP and SIGCONT of the master (who listens on the VIP afterwards), and N
+ * planned failovers through the lbaas.dev/failover annotation (failed requests).
+ *
+ * <pre>scripts/failover-benchmark.sh [--runs 10] [--rate 500]</pre>
+ */
+public final class FailoverBenchmark {
+
+    private static final String NAMESPACE = "failover";
+    private static final String LB = "lb-pair";
+    private static final int PORT = 8090;
+    private static final int CLIENTS = 16;
+
+    private final KubernetesClient client;
+    private final String vip;
+    private final Map<String, String> sessions;
+
+    private FailoverBenchmark(KubernetesClient client, String vip, Map<String, String> sessions) {
+        this.client = client;
+        this.vip = vip;
+        this.sessions = sessions;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = option(args, "--runs", 10);
+        int rate = option(args, "--rate", 500);
+        ProjectLayout layout = ProjectLayout.current();
+        Path work = Files.createTempDirectory("lbaas-failover-");
+        try (LocalSystem system = LocalSystem.start(layout, work, System.getProperty("lbaas.kube.version", "1.34.4"));
+                DemoWebServer web1 = new DemoWebServer("web1", "127.0.0.1", 0).start();
+                DemoWebServer web2 = new DemoWebServer("web2", "127.0.0.1", 0).start()) {
+            KubernetesClient client = system.client();
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
+                    .build()).create();
+            system.apply(NAMESPACE, LocalSystem.loadManifests(client,
+                    layout.examples().resolve("active-standby.yaml"), List.of(web1, web2)));
+            FailoverBenchmark benchmark = new FailoverBenchmark(client, awaitHealthyPair(client, 120)
+                    .getStatus().getVipAddress(), null);
+            benchmark = new FailoverBenchmark(client, benchmark.vip, RequestStream.sessions(benchmark.vip, PORT,
+                    CLIENTS));
+            System.out.printf("%nACTIVE_STANDBY on the local driver, %d requests/s through %s:%d (half keep-alive, "
+                    + "half new connections), %d clients persisted by source address%n", rate, benchmark.vip, PORT,
+                    CLIENTS);
+            try (RequestStream stream = new RequestStream(benchmark.vip, PORT, rate)) {
+                benchmark.kills(stream, runs);
+                benchmark.pause(stream);
+                benchmark.plannedFailovers(stream, runs);
+            }
+        }
+    }
+
+    /** The master SIGKILLed, {@code runs} times, each once the pair is whole again. */
+    private void kills(RequestStream stream, int runs) throws Exception {
+        System.out.printf("%nmaster SIGKILLed%n%4s  %14s  %16s  %15s  %13s%n", "run", "longest gap ms",
+                "failed in gap", "failed after", "sessions kept");
+        for (int run = 1; run <= runs; run++) {
+            AmphoraInfo master = role(awaitHealthyPair(client, 60), AmphoraInfo.Role.MASTER);
+            settle(stream);
+            stream.resetGap();
+            int failedBefore = stream.failures();
+            int answered = stream.successes();
+            ProcessHandle.of(pid(master)).orElseThrow().destroyForcibly();
+            require(stream.awaitSuccesses(answered + 50, 10_000), "the standby did not answer within 10 s");
+            long gap = stream.longestGapMillis();
+            int failedInGap = stream.failures() - failedBefore;
+            awaitHealthyPair(client, 60);
+            settle(stream);
+            int failedAfter = stream.failures() - failedBefore - failedInGap;
+            boolean kept = RequestStream.sessions(vip, PORT, CLIENTS).equals(sessions);
+            System.out.printf("%4d  %14d  %16d  %15d  %13s%n", run, gap, failedInGap, failedAfter, kept ? "yes" : "NO");
+        }
+    }
+
+    /**
+     * The master SIGSTOPped until its standby has taken over, then resumed: the time until only one
+     * amphora listens on the VIP again, and the requests that failed meanwhile (the paused master's
+     * listening socket still takes its share of new connections, see docs/failover.md).
+     */
+    private void pause(RequestStream stream) throws Exception {
+        LoadBalancer lb = awaitHealthyPair(client, 60);
+        AmphoraInfo master = role(lb, AmphoraInfo.Role.MASTER);
+        AmphoraInfo standby = role(lb, AmphoraInfo.Role.BACKUP);
+        settle(stream);
+        int failedBefore = stream.failures();
+        int answeredBefore = stream.successes();
+        signal(pid(master), "STOP");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!listeners().contains(pid(standby)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(1_000);
+        Set<Long> whilePaused = listeners();
+        long resumed = System.nanoTime();
+        signal(pid(master), "CONT");
+        Set<Long> after = listeners();
+        while (after.size() != 1 && System.nanoTime() - resumed < TimeUnit.SECONDS.toNanos(10)) {
+            Thread.sleep(5);
+            after = listeners();
+        }
+        long oneListenerMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed);
+        Thread.sleep(1_000);
+        Set<Long> settled = listeners();
+        settle(stream);
+        LoadBalancer now = awaitHealthyPair(client, 30);
+        System.out.printf("%nmaster SIGSTOPped, standby took over, master SIGCONTed%n"
+                        + "  listening on the VIP while paused: %s (master %d, standby %d)%n"
+                        + "  one listener again %d ms after SIGCONT: %s; 1 s later: %s%n"
+                        + "  MASTER afterwards: %s (the standby: %s); requests failed %d of %d%n",
+                whilePaused, pid(master), pid(standby), oneListenerMillis, after, settled,
+                role(now, AmphoraInfo.Role.MASTER).getId(),
+                role(now, AmphoraInfo.Role.MASTER).getId().equals(standby.getId()) ? "yes" : "NO",
+                stream.failures() - failedBefore, stream.successes() - answeredBefore + stream.failures() - failedBefore);
+    }
+
+    /** {@code runs} failovers asked for through the annotation, as Octavia's failover API. */
+    private void plannedFailovers(RequestStream stream, int runs) throws Exception {
+        System.out.printf("%nplanned failover (lbaas.dev/failover)%n%4s  %11s  %14s  %15s  %13s%n", "run",
+                "moved in ms", "longest gap ms", "failed requests", "sessions kept");
+        for (int run = 1; run <= runs; run++) {
+            LoadBalancer lb = awaitHealthyPair(client, 60);
+            String standby = role(lb, AmphoraInfo.Role.BACKUP).getId();
+            settle(stream);
+            stream.resetGap();
+            int failedBefore = stream.failures();
+            String request = "benchmark-" + run + "-" + System.nanoTime();
+            long asked = System.nanoTime();
+            client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName(LB).edit(current -> {
+                current.getMetadata().getAnnotations().put(LoadBalancer.FAILOVER_ANNOTATION, request);
+                return current;
+            });
+            long deadline = asked + TimeUnit.SECONDS.toNanos(30);
+            LoadBalancer moved = loadBalancer(client);
+            while (!(request.equals(moved.getStatus().getFailoverRequest())
+                    && standby.equals(role(moved, AmphoraInfo.Role.MASTER).getId()))) {
+                require(System.nanoTime() < deadline, "the failover request was not acted on within 30 s");
+                Thread.sleep(20);
+                moved = loadBalancer(client);
+            }
+            long movedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+            settle(stream);
+            boolean kept = RequestStream.sessions(vip, PORT, CLIENTS).equals(sessions);
+            System.out.printf("%4d  %11d  %14d  %15d  %13s%n", run, movedMillis, stream.longestGapMillis(),
+                    stream.failures() - failedBefore, kept ? "yes" : "NO");
+        }
+    }
+
+    /** Lets 250 more requests be answered, so that what a step left behind is counted in it. */
+    private static void settle(RequestStream stream) throws InterruptedException {
+        require(stream.awaitSuccesses(stream.successes() + 250, 30_000), "the VIP stopped answering");
+    }
+
+    /** The processes listening on the VIP's port, by ss. */
+    private Set<Long> listeners() throws IOException, InterruptedException {
+        Process ss = new ProcessBuilder("ss", "-Hltnp", "sport = :" + PORT).redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ss.waitFor();
+        Set<Long> pids = new TreeSet<>();
+        Matcher pid = Pattern.compile("pid=(\\d+)").matcher("");
+        for (String line : out.lines().filter(l -> l.contains(vip + ":" + PORT)).toList()) {
+            pid.reset(line);
+            while (pid.find()) {
+                pids.add(Long.parseLong(pid.group(1)));
+            }
+        }
+        return pids;
+    }
+
+    private static LoadBalancer awaitHealthyPair(KubernetesClient client, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        LoadBalancer lb = loadBalancer(client);
+        while (!healthyPair(lb)) {
+            require(System.nanoTime() < deadline, "no healthy pair within " + seconds + " s: "
+                    + (lb == null || lb.getStatus() == null ? "no status" : lb.getStatus().getAmphorae()));
+            Thread.sleep(50);
+            lb = loadBalancer(client);
+        }
+        return lb;
+    }
+
+    private static boolean healthyPair(LoadBalancer lb) {
+        if (lb == null || lb.getStatus() == null || lb.getStatus().getOperatingStatus() != OperatingStatus.ONLINE) {
+            return false;
+        }
+        List<AmphoraInfo> amphorae = lb.getStatus().getAmphorae();
+        return amphorae.size() == 2 && amphorae.stream().allMatch(a -> Boolean.TRUE.equals(a.getHealthy()))
+                && amphorae.stream().map(AmphoraInfo::getRole).toList()
+                .containsAll(List.of(AmphoraInfo.Role.MASTER, AmphoraInfo.Role.BACKUP));
+    }
+
+    private static LoadBalancer loadBalancer(KubernetesClient client) {
+        return client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName(LB).get();
+    }
+
+    private static AmphoraInfo role(LoadBalancer lb, AmphoraInfo.Role role) {
+        return lb.getStatus().getAmphorae().stream().filter(a -> a.getRole() == role).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + role + ": " + lb.getStatus().getAmphorae()));
+    }
+
+    private static long pid(AmphoraInfo amphora) {
+        return Long.parseLong(amphora.getLocation().replace("pid ", ""));
+    }
+
+    private static void signal(long pid, String signal) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+    }
+
+    private static void require(boolean holds, String otherwise) {
+        if (!holds) {
+            throw new IllegalStateException(otherwise);
+        }
+    }
+
+    private static int option(String[] args, String name, int otherwise) {
+        List<String> list = new ArrayList<>(List.of(args));
+        int at = list.indexOf(name);
+        return at >= 0 && at + 1 < list.size() ? Integer.parseInt(list.get(at + 1)) : otherwise;
+    }
+}
