@@ -105,6 +105,7 @@ public final class FailoverBenchmark {
         AmphoraInfo master = role(lb, AmphoraInfo.Role.MASTER);
         AmphoraInfo standby = role(lb, AmphoraInfo.Role.BACKUP);
         settle(stream);
+        stream.resetGap();
         int failedBefore = stream.failures();
         int answeredBefore = stream.successes();
         signal(pid(master), "STOP");
@@ -129,11 +130,12 @@ public final class FailoverBenchmark {
         System.out.printf("%nmaster SIGSTOPped, standby took over, master SIGCONTed%n"
                         + "  listening on the VIP while paused: %s (master %d, standby %d)%n"
                         + "  one listener again %d ms after SIGCONT: %s; 1 s later: %s%n"
-                        + "  MASTER afterwards: %s (the standby: %s); requests failed %d of %d%n",
+                        + "  MASTER afterwards: %s (the standby: %s); requests failed %d of %d, longest gap %d ms%n",
                 whilePaused, pid(master), pid(standby), oneListenerMillis, after, settled,
                 role(now, AmphoraInfo.Role.MASTER).getId(),
                 role(now, AmphoraInfo.Role.MASTER).getId().equals(standby.getId()) ? "yes" : "NO",
-                stream.failures() - failedBefore, stream.successes() - answeredBefore + stream.failures() - failedBefore);
+                stream.failures() - failedBefore, stream.successes() - answeredBefore + stream.failures() - failedBefore,
+                stream.longestGapMillis());
     }
 
     /** {@code runs} failovers asked for through the annotation, as Octavia's failover API. */
@@ -180,7 +182,9 @@ public final class FailoverBenchmark {
         ss.waitFor();
         Set<Long> pids = new TreeSet<>();
         Matcher pid = Pattern.compile("pid=(\\d+)").matcher("");
-        for (String line : out.lines().filter(l -> l.contains(vip + ":" + PORT)).toList()) {
+        // IPv4 sockets of a dual-stack JVM show as [::ffff:a.b.c.d]:port
+        for (String line : out.lines().filter(l -> l.contains(vip + ":" + PORT) || l.contains(vip + "]:" + PORT))
+                .toList()) {
             pid.reset(line);
             while (pid.find()) {
                 pids.add(Long.parseLong(pid.group(1)));

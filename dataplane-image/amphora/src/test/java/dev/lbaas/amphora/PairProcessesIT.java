@@ -99,10 +99,20 @@ class PairProcessesIT {
     void aKilledMasterIsSucceededWithinTheMasterDownIntervalAndNothingFailsAfterTheGap() throws Exception {
         int master = awaitOneMaster();
         int backup = 1 - master;
+        // The operator long-polls each amphora's status: a new role must end the poll, as a
+        // member's health does, or the operator would learn of the failover only at its timeout.
+        AmphoraStatus before = status(backup);
+        var poll = operator.sendAsync(HttpRequest.newBuilder(agents[backup].resolve(AgentApi.STATUS_PATH + "?after="
+                + before.healthVersion() + "&waitSeconds=20")).build(), HttpResponse.BodyHandlers.ofString());
         try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
             stream.awaitSuccesses(20);
             long killed = System.nanoTime();
             processes[master].destroyForcibly(); // SIGKILL
+            AmphoraStatus polled = AgentApi.json().readValue(poll.get(5, TimeUnit.SECONDS).body(), AmphoraStatus.class);
+            assertThat(polled.pair().role()).as("the held status request answered with the new role")
+                    .isEqualTo("MASTER");
+            assertThat(polled.healthVersion()).as("a new role moves the version long polls follow")
+                    .isGreaterThan(before.healthVersion());
             await().atMost(Duration.ofSeconds(5)).until(() -> pair(backup).holdsVip());
             long tookOver = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
             int failedBefore = stream.failures();
@@ -179,10 +189,14 @@ class PairProcessesIT {
     }
 
     private PairStatus pair(int amphora) throws Exception {
+        AmphoraStatus status = status(amphora);
+        return status.pair() == null ? new PairStatus("NONE", 0, false) : status.pair();
+    }
+
+    private AmphoraStatus status(int amphora) throws Exception {
         HttpResponse<String> response = operator.send(HttpRequest.newBuilder(agents[amphora].resolve(
                 AgentApi.STATUS_PATH)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        AmphoraStatus status = AgentApi.json().readValue(response.body(), AmphoraStatus.class);
-        return status.pair() == null ? new PairStatus("NONE", 0, false) : status.pair();
+        return AgentApi.json().readValue(response.body(), AmphoraStatus.class);
     }
 
     private static void signal(Process process, String signal) throws Exception {

@@ -5,6 +5,7 @@ import dev.lbaas.amphora.config.AmphoraStatus;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.operator.status.AmphoraView;
 import java.net.URI;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -165,7 +166,8 @@ public final class AmphoraSession implements AutoCloseable {
                     next = 0;
                 } else {
                     changed = !reachable || report == null || report.healthVersion() != status.healthVersion()
-                            || status.appliedGeneration() != appliedGeneration;
+                            || status.appliedGeneration() != appliedGeneration
+                            || !Objects.equals(report.pair(), status.pair());
                     reachable = true;
                     everReached = true;
                     failures = 0;

@@ -8,6 +8,7 @@ import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.amphora.config.AmphoraStatus;
 import dev.lbaas.amphora.config.AmphoraStatus.ListenerStatus;
 import dev.lbaas.amphora.config.AmphoraStatus.MemberStatus;
+import dev.lbaas.amphora.config.AmphoraStatus.PairStatus;
 import dev.lbaas.amphora.config.AmphoraStatus.PoolStatus;
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.MemberConfig;
@@ -38,6 +39,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -75,6 +77,8 @@ public final class Dataplane implements AutoCloseable {
     private final String amphoraId;
     private final EventLoopGroup group;
     private final EventLoopProbe eventLoops;
+    /** The pair's part of the status as last announced; changed on the configuration thread. */
+    private PairStatus lastPairStatus;
     private final Runnable statusChanged;
     private final AtomicLong healthVersion = new AtomicLong(1);
     private final StatsRegistry stats = new StatsRegistry();
@@ -270,7 +274,14 @@ public final class Dataplane implements AutoCloseable {
             closeSlots();
             LOG.info("amphora {} lets the VIP go: its listeners are closed", amphoraId);
         }
-        statusChanged.run();
+        // A new role is news for whoever long-polls the status, as a member's health is.
+        PairStatus reported = pair == null ? null : pair.status(holdsVip && !slots.isEmpty());
+        if (!Objects.equals(reported, lastPairStatus)) {
+            lastPairStatus = reported;
+            healthChanged();
+        } else {
+            statusChanged.run();
+        }
     }
 
     /** Runs {@code task} on the configuration thread, unless that has stopped with the amphora. */
