@@ -7,6 +7,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -157,11 +160,18 @@ public final class RequestStream implements AutoCloseable {
 
     /**
      * What {@code clients} clients, each from an address of its own (127.0.9.1, 127.0.9.2, ...),
-     * are answered by GET: with session persistence by source address, each one's member.
+     * are answered by GET: with session persistence by source address, each one's member. Asked
+     * in a new order each time, so that an amphora without the bindings, picking round robin, does
+     * not happen to give each client the member it had.
      */
     public static Map<String, String> sessions(String host, int port, int clients) throws IOException {
-        Map<String, String> answers = new TreeMap<>();
+        List<Integer> order = new ArrayList<>();
         for (int i = 1; i <= clients; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order);
+        Map<String, String> answers = new TreeMap<>();
+        for (int i : order) {
             String source = "127.0.9." + i;
             answers.put(source, getFrom(source, host, port));
         }

@@ -279,34 +279,14 @@ class BadInputIT {
                 ---
                 apiVersion: lbaas.dev/v1alpha1
                 kind: LoadBalancer
-                metadata: {name: pair}
-                spec: {topology: ACTIVE_STANDBY}
-                ---
-                apiVersion: lbaas.dev/v1alpha1
-                kind: LoadBalancer
                 metadata: {name: gold}
                 spec: {className: gold}
-                ---
-                apiVersion: lbaas.dev/v1alpha1
-                kind: Listener
-                metadata: {name: pair-http}
-                spec: {loadBalancerRef: pair, protocol: HTTP, protocolPort: 80}
                 """);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertRefused(Listener.class, "diameter", "UnsupportedProtocol",
                     "protocol SCTP is not served by this amphora release yet; served: TCP, HTTP, HTTPS, UDP and PROMETHEUS");
             assertRefused(Listener.class, "inspecting", "UnsupportedField", "timeouts.tcpInspect: content inspection "
                     + "is not served yet (it comes with L7 policies); remove it or set it to 0s");
-            LoadBalancerStatus pair = (LoadBalancerStatus) assertRefused(LoadBalancer.class, "pair", "UnsupportedField",
-                    "topology: ACTIVE_STANDBY is not served yet, so this load balancer gets no amphora; create it again "
-                            + "with topology SINGLE");
-            assertThat(pair.getTopology()).as("no topology runs").isNull();
-            assertThat(pair.getVipAddress()).isNull();
-            assertThat(pair.getAmphorae()).isEmpty();
-            assertThat(pair.getOperatingStatus()).isEqualTo(OperatingStatus.OFFLINE);
-            LbaasStatus pairHttp = status(Listener.class, "pair-http");
-            assertThat(condition(pairHttp, "ResolvedRefs").getReason()).isEqualTo("LoadBalancerNotAccepted");
-            assertThat(pairHttp.getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);
             // A class that does not exist is waited for, not an error of the load balancer.
             LoadBalancerStatus gold = (LoadBalancerStatus) status(LoadBalancer.class, "gold");
             assertThat(gold.getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);

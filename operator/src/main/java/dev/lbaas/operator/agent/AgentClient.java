@@ -90,11 +90,13 @@ public final class AgentClient {
     /**
      * Asks a pair's master to hand the VIP to its peer (a planned failover); completes with the
      * amphora's status once the peer holds it, or fails with the amphora's reason (it is not
-     * master, or serves no pair).
+     * master, serves no pair, or no peer took over).
+     *
+     * @param timeout how long the handover may take: it waits for the successor's takeover
      */
-    public CompletableFuture<AmphoraStatus> failover(URI agent) {
+    public CompletableFuture<AmphoraStatus> failover(URI agent, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(agent.resolve(AgentApi.FAILOVER_PATH))
-                .timeout(PUSH_TIMEOUT)
+                .timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {

@@ -5,6 +5,7 @@ import dev.lbaas.amphora.config.AmphoraStatus;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.operator.status.AmphoraView;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -97,11 +98,14 @@ public final class AmphoraSession implements AutoCloseable {
     }
 
     /** Asks the amphora, its pair's master, to hand the VIP to its peer; see {@link AgentClient#failover}. */
-    public CompletableFuture<AmphoraStatus> failover() {
-        return client.failover(agent).whenComplete((status, error) -> {
+    public CompletableFuture<AmphoraStatus> failover(Duration timeout) {
+        return client.failover(agent, timeout).whenComplete((status, error) -> {
             if (status != null) {
                 synchronized (this) {
-                    report = status;
+                    // unless the long poll brought a newer one meanwhile
+                    if (report == null || status.healthVersion() >= report.healthVersion()) {
+                        report = status;
+                    }
                 }
                 onChange.run();
             }

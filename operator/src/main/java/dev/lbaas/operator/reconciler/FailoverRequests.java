@@ -2,11 +2,13 @@ package dev.lbaas.operator.reconciler;
 
 import dev.lbaas.amphora.config.AmphoraStatus;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
+import dev.lbaas.api.v1alpha1.FailoverTimers;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.operator.agent.AmphoraSession;
 import dev.lbaas.operator.events.EventRecorder;
 import dev.lbaas.operator.status.AmphoraView;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +24,11 @@ import java.util.concurrent.TimeUnit;
  * once: {@code status.failoverRequest} shows the last one, and an Event says how it went.
  *
  * <p>A request is refused, with a Warning Event, when it cannot move the VIP without a gap: the
- * load balancer is SINGLE, no amphora holds the VIP, or the standby is not healthy or does not
- * serve the current configuration yet. Nothing is retried: another value asks again.
+ * load balancer is SINGLE, no amphora holds the VIP, the standby is not healthy or does not serve
+ * the current configuration yet, preemption would undo it, or another failover is under way.
+ * Nothing is retried: another value asks again. A value is recorded as acted on as soon as the
+ * master is asked, so that it is never acted on twice, not even across an operator restart (whose
+ * outcome Event is then lost).
  */
 final class FailoverRequests {
 
@@ -54,37 +59,50 @@ final class FailoverRequests {
      * @return the request value acted on, for {@code status.failoverRequest}
      */
     String handle(LoadBalancer lb, Topology topology, List<AmphoraSession> sessions, List<AmphoraView> views,
-            long desiredGeneration, Runnable wake) {
+            long desiredGeneration, FailoverTimers timers, Runnable wake) {
         String uid = lb.getMetadata().getUid();
+        Pending running = pending.get(uid);
+        if (running != null && running.done().isDone()) {
+            pending.remove(uid);
+            report(lb, running);
+            running = null;
+        }
         String asked = lb.getMetadata().getAnnotations() == null ? null
                 : lb.getMetadata().getAnnotations().get(LoadBalancer.FAILOVER_ANNOTATION);
         String inStatus = lb.getStatus() == null ? null : lb.getStatus().getFailoverRequest();
         if (asked == null || asked.equals(inStatus) || asked.equals(actedOn.get(uid))) {
-            pending.remove(uid);
             return asked == null ? inStatus : asked;
         }
-        Pending running = pending.get(uid);
-        if (running != null && running.request().equals(asked)) {
-            if (!running.done().isDone()) {
-                return inStatus;
-            }
-            pending.remove(uid);
-            actedOn.put(uid, asked);
-            report(lb, running);
-            return asked;
-        }
-        String refusal = refusal(topology, views, desiredGeneration);
+        // Acted on from now: the status says so before the amphora is even asked, so that no
+        // restart of the operator, nor another replica taking over, asks it a second time.
+        actedOn.put(uid, asked);
+        String refusal = running != null
+                ? "the failover asked by " + annotation(running.request()) + " is still under way; ask again once it "
+                        + "has finished"
+                : refusal(topology, views, desiredGeneration, timers);
         if (refusal != null) {
-            actedOn.put(uid, asked);
             events.record(lb, true, "FailoverRefused", annotation(asked) + " was not acted on: " + refusal);
             return asked;
         }
         int master = indexOf(views, AmphoraInfo.Role.MASTER);
         int standby = indexOf(views, AmphoraInfo.Role.BACKUP);
-        CompletableFuture<AmphoraStatus> done = sessions.get(master).failover();
+        CompletableFuture<AmphoraStatus> done = sessions.get(master).failover(handoverTimeout(timers));
         pending.put(uid, new Pending(asked, System.nanoTime(), views.get(master), views.get(standby), done));
         done.whenComplete((status, error) -> wake.run());
-        return inStatus;
+        return asked;
+    }
+
+    /**
+     * How long a master may take to hand over: its successor's takeover within a master-down
+     * interval (under four advert intervals), one interval more, and time for the requests.
+     */
+    static Duration handoverTimeout(FailoverTimers timers) {
+        return Duration.ofMillis(5L * advertInterval(timers)).plusSeconds(10);
+    }
+
+    private static int advertInterval(FailoverTimers timers) {
+        return timers == null || timers.getAdvertIntervalMillis() == null
+                ? FailoverTimers.DEFAULT_ADVERT_INTERVAL_MILLIS : timers.getAdvertIntervalMillis();
     }
 
     void forget(String loadBalancerUid) {
@@ -93,9 +111,14 @@ final class FailoverRequests {
     }
 
     /** Why a failover now would leave the VIP with nobody, or null when the standby can take it. */
-    static String refusal(Topology topology, List<AmphoraView> views, long desiredGeneration) {
+    static String refusal(Topology topology, List<AmphoraView> views, long desiredGeneration,
+            FailoverTimers timers) {
         if (topology != Topology.ACTIVE_STANDBY) {
             return "the load balancer is " + topology + ": it has no standby to fail over to";
+        }
+        if (timers != null && Boolean.TRUE.equals(timers.getPreempt())) {
+            return "the class sets failover.preempt: the amphora of higher priority would take the VIP straight "
+                    + "back";
         }
         int master = indexOf(views, AmphoraInfo.Role.MASTER);
         if (master < 0 || !views.get(master).holdsVip()) {

@@ -224,7 +224,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
             List<AmphoraView> views = agents.fleet().views(sessions);
             programming = new Programming(desired.generation(), ledger.introducedIn(), views, driver.vipReady(lb));
             failoverRequest = failoverRequests.handle(lb, topology, sessions, views, desired.generation(),
-                    () -> amphoraReports.trigger(id));
+                    failoverTimers(lbClass), () -> amphoraReports.trigger(id));
         }
         StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
         result.loadBalancer().setVipAddress(vip);

@@ -119,27 +119,29 @@ final class AgentHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     private void failover(ChannelHandlerContext ctx, boolean keepAlive) {
         CompletableFuture.supplyAsync(() -> {
-            if (!dataplane.paired()) {
-                return null;
-            }
             try {
                 return dataplane.handOverVip();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while handing over", e);
             }
-        }, configThread).whenComplete((handedOver, error) -> {
+        }, configThread).whenComplete((handover, error) -> {
             if (error != null) {
                 LOG.error("failover failed", error);
                 respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR,
                         new ApiError("failover failed: " + error));
-            } else if (handedOver == null) {
-                respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
+                return;
+            }
+            switch (handover) {
+                case HANDED_OVER -> respond(ctx, keepAlive, HttpResponseStatus.OK, dataplane.status());
+                // A backup's status says who it is: nothing to fail over from here.
+                case NOT_MASTER -> respond(ctx, keepAlive, HttpResponseStatus.CONFLICT, dataplane.status());
+                case NO_PAIR -> respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
                         new ApiError("this amphora serves no ACTIVE_STANDBY pair: there is nothing to fail over to"));
-            } else {
-                // Resigned, or BACKUP already: either way the status says who this amphora is now.
-                respond(ctx, keepAlive, handedOver ? HttpResponseStatus.OK : HttpResponseStatus.CONFLICT,
-                        dataplane.status());
+                case NO_SUCCESSOR -> respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
+                        new ApiError("no peer took the VIP within the master-down interval; this amphora takes it "
+                                + "back"));
+                default -> throw new IllegalStateException(handover.toString());
             }
         });
     }

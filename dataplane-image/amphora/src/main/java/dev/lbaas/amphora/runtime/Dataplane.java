@@ -442,10 +442,10 @@ public final class Dataplane implements AutoCloseable {
      * then closes its listeners; the connections it has finish on it. Nothing happens on a backup
      * or without a pair. Runs on the configuration thread.
      *
-     * @return whether this amphora was master and resigned
+     * @return how it ended
      */
-    public boolean handOverVip() throws InterruptedException {
-        return pair != null && pair.handOver();
+    public Handover handOverVip() throws InterruptedException {
+        return pair == null ? Handover.NO_PAIR : pair.handOver();
     }
 
     /** How many persistence bindings the pair's master has told this amphora, for tests. */
@@ -458,11 +458,7 @@ public final class Dataplane implements AutoCloseable {
         return pair == null ? null : pair.advertLoop();
     }
 
-    /** Whether this amphora serves an ACTIVE_STANDBY pair now. */
-    public boolean paired() {
-        Generation generation = current;
-        return pair != null && generation != null && generation.config().failover() != null;
-    }
+
 
     /**
      * What a killed amphora leaves behind, for tests of its pair within one process: its sockets

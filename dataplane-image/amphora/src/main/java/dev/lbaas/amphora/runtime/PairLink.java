@@ -108,7 +108,16 @@ final class PairLink implements AutoCloseable {
             if (!peer.equals(current.peer())) {
                 LOG.info("load balancer {}: the pair's peer is now {}", loadBalancer, peer);
                 current.peer(peer);
-                followMastership(current.role());
+                SessionSync sync = sessionSync;
+                if (sync != null) {
+                    sync.expectPeer(peer.getAddress());
+                }
+                // On the protocol's loop, in order with the role changes it reports there.
+                advertLoop.execute(() -> {
+                    if (instance == current) {
+                        followMastership(current.role());
+                    }
+                });
             }
             running = pair;
             return;
@@ -173,7 +182,8 @@ final class PairLink implements AutoCloseable {
     private SessionSync startSessionSync(String loadBalancer, VrrpInstance.Settings settings)
             throws InterruptedException {
         try {
-            return SessionSync.start(group, loadBalancer, settings.bind(), settings.key(), stickTables);
+            return SessionSync.start(group, loadBalancer, settings.bind(), settings.peer().getAddress(), settings.key(),
+                    stickTables);
         } catch (IllegalStateException e) {
             LOG.error("load balancer {}: amphora {} fails over without its session bindings: {}", loadBalancer,
                     amphoraId, e.getMessage());
@@ -199,10 +209,10 @@ final class PairLink implements AutoCloseable {
      * Resigns and waits, at most a master-down interval, until the successor holds the VIP too:
      * the planned handover of a shutdown or a failover request. The VIP is let go afterwards.
      */
-    boolean handOver() throws InterruptedException {
+    Handover handOver() throws InterruptedException {
         VrrpInstance current = instance;
         if (current == null || current.role() != VrrpState.MASTER) {
-            return false;
+            return current == null ? Handover.NO_PAIR : Handover.NOT_MASTER;
         }
         current.resign();
         VrrpTimers timers = current.settings().timers();
@@ -214,7 +224,8 @@ final class PairLink implements AutoCloseable {
             // The successor's first advert comes as it takes over, its bind just after.
             Thread.sleep(timers.advertIntervalMillis());
         }
-        return true;
+        return current.master().filter(master -> !master.equals(amphoraId)).isPresent()
+                ? Handover.HANDED_OVER : Handover.NO_SUCCESSOR;
     }
 
     /** The same pair when only the peer's address differs. */

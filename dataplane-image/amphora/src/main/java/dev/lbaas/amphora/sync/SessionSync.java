@@ -1,7 +1,7 @@
 package dev.lbaas.amphora.sync;
 
-import dev.lbaas.amphora.balancing.StickTables;
 import dev.lbaas.amphora.Transport;
+import dev.lbaas.amphora.balancing.StickTables;
 import dev.lbaas.amphora.sync.SyncFrames.Binding;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,11 +13,19 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,27 +39,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One amphora's side of its pair's session sync (see the package): it always accepts the master's
- * stream, restoring what arrives into its own tables, and while it is the master itself it streams
- * its bindings to its peer, reconnecting when the connection breaks. Everything of the publishing
- * side runs on one event loop.
+ * One amphora's side of its pair's session sync (see the package). While it is the pair's master
+ * it streams its bindings to its peer, reconnecting when the connection breaks; otherwise it
+ * accepts its peer's stream and restores what arrives into its own tables. Everything of the
+ * publishing side runs on one event loop.
  *
- * <p>Bindings wait in a queue while the peer is slow or away; a queue that grows past {@link
- * #MAX_QUEUED} is dropped and the connection started over, since a new connection sends every
- * binding in force anyway.
+ * <p>Bounded everywhere: bindings wait in a queue while the connection is not writable (a slow or
+ * paused standby), and a queue that grows past {@link #MAX_QUEUED} is dropped and the connection
+ * started over, since a new connection sends every binding in force anyway. The listening side
+ * takes connections from its peer's address only, two at most, drops one that sends nothing for
+ * {@link #IDLE_SECONDS} (the master sends an empty frame every {@link #HEARTBEAT_SECONDS}), and
+ * refuses frames longer than a binding of the longest key can make before reading their MAC.
  */
 public final class SessionSync implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionSync.class);
     static final int MAX_QUEUED = 100_000;
+    static final int HEARTBEAT_SECONDS = 5;
+    static final int IDLE_SECONDS = 4 * HEARTBEAT_SECONDS;
+    private static final int MAX_CONNECTIONS = 2;
     private static final int MAX_BODY = 60_000;
     private static final long RECONNECT_MILLIS = 200;
+    /** The master stops writing while this much waits for the standby, and goes on below the low mark. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final EventLoop loop;
     private final StickTables tables;
     private final SyncFrames frames;
+    private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile Channel server;
+    /** Where this amphora's own connections come from: its advert address, which its peer expects. */
+    private volatile InetAddress source;
+    /** The peer's address: the only one connections are taken from. */
+    private volatile InetAddress expectedPeer;
+    /** True while this amphora publishes (is master): what a peer sends then is stale and dropped. */
+    private volatile boolean publishing;
     private final Queue<Binding> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
@@ -68,6 +91,9 @@ public final class SessionSync implements AutoCloseable {
     private Channel connection;
     private byte[] nonce;
     private long nextFrame;
+    /** Bindings of the first dump that wait for the connection to become writable again. */
+    private final Queue<Binding> dump = new ArrayDeque<>();
+    private ScheduledFuture<?> heartbeat;
     private boolean closed;
 
     private SessionSync(EventLoop loop, StickTables tables, SyncFrames frames) {
@@ -79,11 +105,14 @@ public final class SessionSync implements AutoCloseable {
     /**
      * Listens for the pair's master at {@code listen} (TCP) and restores what it sends into {@code tables}.
      *
+     * @param peer the peer's address, the only one whose connections are taken
      * @throws IllegalStateException when the address cannot be bound
      */
-    public static SessionSync start(EventLoopGroup group, String loadBalancer, InetSocketAddress listen, byte[] key,
-            StickTables tables) throws InterruptedException {
+    public static SessionSync start(EventLoopGroup group, String loadBalancer, InetSocketAddress listen,
+            InetAddress peer, byte[] key, StickTables tables) throws InterruptedException {
         SessionSync self = new SessionSync(group.next(), tables, new SyncFrames(loadBalancer, key));
+        self.expectedPeer = peer;
+        self.source = listen.getAddress().isAnyLocalAddress() ? null : listen.getAddress();
         var bound = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.CURRENT.serverSocketChannel())
@@ -91,10 +120,7 @@ public final class SessionSync implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        byte[] connectionNonce = self.nextNonce();
-                        channel.pipeline().addLast(
-                                new LengthFieldBasedFrameDecoder(SyncFrames.MAX_FRAME, 0, 4, 0, 4),
-                                new Receiver(self, connectionNonce));
+                        self.accept(channel);
                     }
                 })
                 .bind(listen).await();
@@ -104,6 +130,21 @@ public final class SessionSync implements AutoCloseable {
         }
         self.server = bound.channel();
         return self;
+    }
+
+    private void accept(SocketChannel channel) {
+        InetAddress from = channel.remoteAddress().getAddress();
+        if (!from.equals(expectedPeer) || accepted.size() >= MAX_CONNECTIONS) {
+            LOG.debug("session sync: connection from {} refused (the peer is {}, {} connections open)", from,
+                    expectedPeer, accepted.size());
+            channel.close();
+            return;
+        }
+        accepted.add(channel);
+        channel.pipeline().addLast(
+                new ReadTimeoutHandler(IDLE_SECONDS),
+                new LengthFieldBasedFrameDecoder(SyncFrames.MAX_FRAME, 0, 4, 0, 4),
+                new Receiver(this, nextNonce()));
     }
 
     private byte[] nextNonce() {
@@ -121,11 +162,17 @@ public final class SessionSync implements AutoCloseable {
         return restored.get();
     }
 
+    /** The peer moved (it was replaced): connections are taken from its new address only. */
+    public void expectPeer(InetAddress newPeer) {
+        expectedPeer = newPeer;
+    }
+
     /**
      * Streams this amphora's bindings to the peer listening at {@code peer} from now on (the
      * amphora became master, or its peer moved); null stops streaming (it is master no more).
      */
     public void publishTo(InetSocketAddress newPeer) {
+        publishing = newPeer != null;
         loop.execute(() -> {
             if (closed || Objects.equals(peer, newPeer)) {
                 return;
@@ -145,6 +192,7 @@ public final class SessionSync implements AutoCloseable {
 
     @Override
     public void close() {
+        publishing = false;
         loop.execute(() -> {
             closed = true;
             peer = null;
@@ -152,10 +200,14 @@ public final class SessionSync implements AutoCloseable {
             disconnect();
         });
         server.close().awaitUninterruptibly();
+        accepted.close().awaitUninterruptibly();
     }
 
-    /** From any event loop: a binding made or used again. */
+    /** From any event loop: a binding made or used again. Keys too long for a frame are not told. */
     private void enqueue(String poolId, String key, String memberId) {
+        if (key.length() > SyncFrames.MAX_KEY_CHARS) {
+            return;
+        }
         if (queued.incrementAndGet() > MAX_QUEUED) {
             queued.decrementAndGet();
             if (flushScheduled.compareAndSet(false, true)) {
@@ -184,15 +236,21 @@ public final class SessionSync implements AutoCloseable {
             return;
         }
         InetSocketAddress target = peer;
-        Channel channel = new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap();
+        if (source != null) {
+            bootstrap.localAddress(source, 0);
+        }
+        Channel channel = bootstrap
                 .group(loop)
                 .channel(Transport.CURRENT.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1_000)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast(new Publisher());
+                        // The greeting comes at once; a peer that says nothing is not our standby.
+                        channel.pipeline().addLast(new ReadTimeoutHandler(IDLE_SECONDS), new Publisher());
                     }
                 })
                 .connect(target).channel();
@@ -201,6 +259,7 @@ public final class SessionSync implements AutoCloseable {
             if (connection == channel) {
                 connection = null;
                 nonce = null;
+                dump.clear();
                 if (!closed && target.equals(peer)) {
                     loop.schedule(this::connect, RECONNECT_MILLIS, TimeUnit.MILLISECONDS);
                 }
@@ -212,6 +271,11 @@ public final class SessionSync implements AutoCloseable {
         Channel current = connection;
         connection = null;
         nonce = null;
+        dump.clear();
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+            heartbeat = null;
+        }
         if (current != null) {
             current.close();
         }
@@ -224,47 +288,59 @@ public final class SessionSync implements AutoCloseable {
         }
         nonce = greetingNonce;
         nextFrame = 0;
-        List<Binding> all = new ArrayList<>();
-        tables.forEach((poolId, key, memberId) -> all.add(new Binding(poolId, key, memberId)));
-        write(channel, all);
-        LOG.info("session sync: {} bindings sent to the standby at {}", all.size(), channel.remoteAddress());
+        tables.forEach((poolId, key, memberId) -> {
+            if (key.length() <= SyncFrames.MAX_KEY_CHARS) {
+                dump.add(new Binding(poolId, key, memberId));
+            }
+        });
+        LOG.info("session sync: sending {} bindings to the standby at {}", dump.size(), channel.remoteAddress());
+        heartbeat = loop.scheduleAtFixedRate(() -> {
+            if (channel == connection && nonce != null && channel.isWritable()) {
+                write(channel, List.of());
+            }
+        }, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
         flush();
     }
 
+    /** Writes what waits, the first dump first, while the connection takes it. */
     private void flush() {
         flushScheduled.set(false);
         Channel channel = connection;
         if (channel == null || nonce == null) {
             return; // sent with everything else once connected
         }
-        List<Binding> batch = new ArrayList<>();
-        for (Binding binding = queue.poll(); binding != null; binding = queue.poll()) {
-            queued.decrementAndGet();
-            batch.add(binding);
+        while (channel.isWritable() && !dump.isEmpty()) {
+            write(channel, take(dump, false));
         }
-        write(channel, batch);
+        while (channel.isWritable() && !queue.isEmpty()) {
+            write(channel, take(queue, true));
+        }
     }
 
-    /** Writes bindings as frames of at most {@link #MAX_BODY} bytes each. */
-    private void write(Channel channel, List<Binding> bindings) {
-        int from = 0;
-        while (from < bindings.size()) {
-            int size = 2;
-            int to = from;
-            while (to < bindings.size() && to - from < 0xffff) {
-                int next = SyncFrames.size(bindings.get(to));
-                if (to > from && size + next > MAX_BODY) {
-                    break;
-                }
-                size += next;
-                to++;
+    /** Up to one frame's worth of bindings from {@code from}. */
+    private List<Binding> take(Queue<Binding> from, boolean counted) {
+        List<Binding> batch = new ArrayList<>();
+        int size = 2;
+        for (Binding next = from.peek(); next != null && batch.size() < 0xffff; next = from.peek()) {
+            int bytes = SyncFrames.size(next);
+            if (!batch.isEmpty() && size + bytes > MAX_BODY) {
+                break;
             }
-            ByteBuf out = channel.alloc().buffer(4 + size + SyncFrames.MAC_LENGTH);
-            frames.writeFrame(out, nonce, nextFrame++, bindings.subList(from, to));
-            channel.write(out);
-            from = to;
+            from.poll();
+            if (counted) {
+                queued.decrementAndGet();
+            }
+            batch.add(next);
+            size += bytes;
         }
-        channel.flush();
+        return batch;
+    }
+
+    private void write(Channel channel, List<Binding> bindings) {
+        int size = 2 + bindings.stream().mapToInt(SyncFrames::size).sum();
+        ByteBuf out = channel.alloc().buffer(4 + size + SyncFrames.MAC_LENGTH);
+        frames.writeFrame(out, nonce, nextFrame++, bindings);
+        channel.writeAndFlush(out, channel.voidPromise());
     }
 
     /** The master's end of a connection: waits for the greeting, then only writes. */
@@ -286,6 +362,8 @@ public final class SessionSync implements AutoCloseable {
             }
             try {
                 greeted(ctx.channel(), SyncFrames.readGreeting(greeting));
+                // Greeted: from now on the standby says nothing, and silence is no fault.
+                ctx.pipeline().remove(ReadTimeoutHandler.class);
             } catch (SyncFrames.Rejected e) {
                 LOG.warn("session sync: {} at {}", e.getMessage(), ctx.channel().remoteAddress());
                 ctx.close();
@@ -293,6 +371,14 @@ public final class SessionSync implements AutoCloseable {
                 greeting.release();
                 greeting = null;
             }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                flush();
+            }
+            ctx.fireChannelWritabilityChanged();
         }
 
         @Override
@@ -334,6 +420,9 @@ public final class SessionSync implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
             try {
                 List<Binding> bindings = sync.frames.readFrame(frame, nonce, nextFrame++);
+                if (sync.publishing) {
+                    return; // a master's own bindings are the newest; a stale master's are not taken
+                }
                 bindings.forEach(b -> sync.tables.restore(b.poolId(), b.key(), b.memberId()));
                 sync.restored.addAndGet(bindings.size());
             } catch (SyncFrames.Rejected e) {

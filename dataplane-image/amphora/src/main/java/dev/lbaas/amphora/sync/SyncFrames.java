@@ -23,8 +23,18 @@ final class SyncFrames {
     static final int NONCE_LENGTH = 16;
     static final int GREETING_LENGTH = 4 + 1 + NONCE_LENGTH;
     static final int MAC_LENGTH = 32;
-    /** Bodies are cut well below this; a longer frame is refused as an attack. */
-    static final int MAX_FRAME = 1 << 20;
+    /**
+     * The longest key told to the standby, in characters (an APP_COOKIE value; a client address is
+     * far shorter): longer ones are not synced, and their clients are picked afresh after a
+     * failover. At most 3 bytes a character in UTF-8, so a binding always fits a frame.
+     */
+    static final int MAX_KEY_CHARS = 4096;
+    /**
+     * Frames are cut at 60 000 bytes of bindings, but one binding always goes out whole: ids of at
+     * most 255 characters and a key of {@link #MAX_KEY_CHARS}. A longer frame is refused before
+     * its MAC is read, so a stranger cannot make the standby buffer more.
+     */
+    static final int MAX_FRAME = 64 * 1024;
 
     /** One persistence binding: in pool {@code poolId}, clients with {@code key} go to {@code memberId}. */
     record Binding(String poolId, String key, String memberId) {
@@ -131,6 +141,9 @@ final class SyncFrames {
 
     private static void writeString(ByteBuf out, String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 0xffff) {
+            throw new IllegalArgumentException("a value of " + bytes.length + " bytes does not fit a binding");
+        }
         out.writeShort(bytes.length);
         out.writeBytes(bytes);
     }

@@ -138,23 +138,34 @@ public class LocalProcessDriver implements AmphoraDriver {
             Topology topology, String vipAddress, AmphoraConfig config) {
         List<AmphoraInfo.Role> roles = topology == Topology.ACTIVE_STANDBY
                 ? List.of(AmphoraInfo.Role.MASTER, AmphoraInfo.Role.BACKUP) : List.of(AmphoraInfo.Role.STANDALONE);
-        List<LocalAmphora> running = amphorae.getOrDefault(loadBalancer.getMetadata().getUid(), List.of());
+        String uid = loadBalancer.getMetadata().getUid();
+        List<LocalAmphora> running = amphorae.getOrDefault(uid, List.of());
         List<LocalAmphora> next = new ArrayList<>();
-        for (int slot = 0; slot < roles.size(); slot++) {
-            LocalAmphora amphora = slot < running.size() && running.get(slot).role() == roles.get(slot)
-                    ? running.get(slot) : null;
-            if (amphora != null && !amphora.process().isAlive()) {
-                LOG.warnf("amphora %s of load balancer %s/%s exited with %d; starting a replacement", amphora.id(),
-                        loadBalancer.getMetadata().getNamespace(), loadBalancer.getMetadata().getName(),
-                        amphora.process().exitValue());
-                amphora = null;
+        try {
+            for (int slot = 0; slot < roles.size(); slot++) {
+                LocalAmphora amphora = slot < running.size() && running.get(slot).role() == roles.get(slot)
+                        ? running.get(slot) : null;
+                if (amphora != null && !amphora.process().isAlive()) {
+                    LOG.warnf("amphora %s of load balancer %s/%s exited with %d; starting a replacement",
+                            amphora.id(), loadBalancer.getMetadata().getNamespace(),
+                            loadBalancer.getMetadata().getName(), amphora.process().exitValue());
+                    amphora = null;
+                }
+                next.add(amphora != null ? amphora : start(loadBalancer, roles.get(slot)));
             }
-            next.add(amphora != null ? amphora : start(loadBalancer, roles.get(slot)));
+        } finally {
+            // Kept even when a start failed, so that what did start is neither orphaned nor started twice.
+            List<LocalAmphora> kept = new ArrayList<>(next);
+            for (int slot = next.size(); slot < running.size(); slot++) {
+                if (slot < roles.size()) {
+                    kept.add(running.get(slot));
+                }
+            }
+            amphorae.put(uid, List.copyOf(kept));
         }
         // The topology of the class changed: amphorae of roles it no longer has stop.
         running.stream().filter(amphora -> !next.contains(amphora) && amphora.process().isAlive())
                 .forEach(LocalProcessDriver::stop);
-        amphorae.put(loadBalancer.getMetadata().getUid(), List.copyOf(next));
         return next.stream().map(LocalAmphora::endpoint).toList();
     }
 
@@ -231,9 +242,21 @@ public class LocalProcessDriver implements AmphoraDriver {
         }
     }
 
+    /**
+     * A port free for both UDP (the pair's adverts) and TCP (its session sync, on the same number).
+     */
     private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return socket.getLocalPort();
+        for (int attempt = 0; ; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                    ServerSocket tcp = new ServerSocket()) {
+                tcp.setReuseAddress(true);
+                tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort()));
+                return udp.getLocalPort();
+            } catch (IOException e) {
+                if (attempt >= 20) {
+                    throw e;
+                }
+            }
         }
     }
 
