@@ -63,8 +63,8 @@ public final class FailoverBenchmark {
             benchmark = new FailoverBenchmark(client, benchmark.vip, RequestStream.sessions(benchmark.vip, PORT,
                     CLIENTS));
             System.out.printf("%nACTIVE_STANDBY on the local driver, %d requests/s through %s:%d (half keep-alive, "
-                    + "half new connections), %d clients persisted by source address%n", rate, benchmark.vip, PORT,
-                    CLIENTS);
+                    + "half new connections), %d clients persisted by source address; net.ipv4.tcp_migrate_req=%s%n",
+                    rate, benchmark.vip, PORT, CLIENTS, migrateRequests());
             try (RequestStream stream = new RequestStream(benchmark.vip, PORT, rate)) {
                 benchmark.kills(stream, runs);
                 benchmark.pause(stream);
@@ -191,6 +191,15 @@ public final class FailoverBenchmark {
             }
         }
         return pids;
+    }
+
+    /** Whether the kernel hands connections queued on a closing listener to the rest of its group. */
+    private static String migrateRequests() {
+        try {
+            return Files.readString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).trim();
+        } catch (IOException e) {
+            return "(absent)";
+        }
     }
 
     private static LoadBalancer awaitHealthyPair(KubernetesClient client, int seconds) throws InterruptedException {

@@ -31,8 +31,11 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -79,6 +82,7 @@ public final class Dataplane implements AutoCloseable {
     private final EventLoopProbe eventLoops;
     /** The pair's part of the status as last announced; changed on the configuration thread. */
     private PairStatus lastPairStatus;
+    private boolean migrationChecked;
     private final Runnable statusChanged;
     private final AtomicLong healthVersion = new AtomicLong(1);
     private final StatsRegistry stats = new StatsRegistry();
@@ -236,6 +240,9 @@ public final class Dataplane implements AutoCloseable {
         stats.retain(listenerIds, poolIds, memberKeys);
         stickTables.retain(poolIds);
         current = new Generation(config, enabled, List.copyOf(pools.values()), Map.copyOf(wanted));
+        if (paired && !vip.isAnyLocalAddress()) {
+            warnOnceIfHandoversMayResetConnections();
+        }
         followPair(config);
         followRole();
         LOG.info("config generation {} applied: {} listeners serving, {} pools", config.generation(), enabled.size(),
@@ -243,6 +250,28 @@ public final class Dataplane implements AutoCloseable {
         // Members may have come, gone or changed monitors: whoever waits on health looks again.
         healthChanged();
         return new ApplyResult.Applied(config.generation());
+    }
+
+    /**
+     * Both amphorae of a pair on one host share the VIP's listening ports (SO_REUSEPORT). When the
+     * old master closes its socket after a handover, a connection the kernel had just queued on it
+     * is reset, unless the kernel migrates such connections to the other socket of the group
+     * (net.ipv4.tcp_migrate_req, Linux 5.14+), which only the host's administrator can enable.
+     */
+    private void warnOnceIfHandoversMayResetConnections() {
+        if (migrationChecked) {
+            return;
+        }
+        migrationChecked = true;
+        try {
+            if ("0".equals(Files.readString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).trim())) {
+                LOG.warn("amphora {}: net.ipv4.tcp_migrate_req is 0, so a planned failover may reset a connection "
+                        + "queued on the old master's socket as it closes; set it to 1 for handovers without loss",
+                        amphoraId);
+            }
+        } catch (IOException e) {
+            // Not Linux, or a kernel without the setting: nothing to advise.
+        }
     }
 
     private void followPair(AmphoraConfig config) {
