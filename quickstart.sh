@@ -10,15 +10,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-echo "==> building (first run: downloads dependencies)"
-./mvnw -q -B install -DskipTests
-
-KUBE_VERSION="$(./mvnw -q -N help:evaluate -Dexpression=kube.version -DforceStdout)"
-K8S_VERSION="$KUBE_VERSION" bash scripts/kube-binaries.sh
-
-CLASSPATH_FILE="e2e/target/quickstart.classpath"
-./mvnw -q -B -f e2e/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$PWD/$CLASSPATH_FILE"
-
-exec java -cp "e2e/target/classes:$(cat "$CLASSPATH_FILE")" \
-  -Dlbaas.project.dir="$PWD" -Dlbaas.kube.version="$KUBE_VERSION" \
-  dev.lbaas.e2e.Quickstart "$@"
+exec bash scripts/e2e-main.sh dev.lbaas.e2e.Quickstart "$@"

@@ -7,11 +7,4 @@
 #   scripts/failover-benchmark.sh [--runs 10] [--rate 500]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -q -B install -DskipTests
-KUBE_VERSION="$(./mvnw -q -N help:evaluate -Dexpression=kube.version -DforceStdout)"
-K8S_VERSION="$KUBE_VERSION" bash scripts/kube-binaries.sh
-CLASSPATH_FILE="e2e/target/failover-benchmark.classpath"
-./mvnw -q -B -f e2e/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$PWD/$CLASSPATH_FILE"
-exec java -cp "e2e/target/classes:$(cat "$CLASSPATH_FILE")" \
-  -Dlbaas.project.dir="$PWD" -Dlbaas.kube.version="$KUBE_VERSION" \
-  dev.lbaas.e2e.FailoverBenchmark "$@"
+exec bash scripts/e2e-main.sh dev.lbaas.e2e.FailoverBenchmark "$@"

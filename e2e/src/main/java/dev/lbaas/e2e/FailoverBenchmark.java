@@ -3,7 +3,6 @@ package dev.lbaas.e2e;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.OperatingStatus;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,16 +47,11 @@ public final class FailoverBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = option(args, "--runs", 10);
         int rate = option(args, "--rate", 500);
-        ProjectLayout layout = ProjectLayout.current();
-        Path work = Files.createTempDirectory("lbaas-failover-");
-        try (LocalSystem system = LocalSystem.start(layout, work, System.getProperty("lbaas.kube.version", "1.34.4"));
-                DemoWebServer web1 = new DemoWebServer("web1", "127.0.0.1", 0).start();
-                DemoWebServer web2 = new DemoWebServer("web2", "127.0.0.1", 0).start()) {
-            KubernetesClient client = system.client();
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
-                    .build()).create();
-            system.apply(NAMESPACE, LocalSystem.loadManifests(client,
-                    layout.examples().resolve("active-standby.yaml"), List.of(web1, web2)));
+        try (LocalDemo demo = LocalDemo.start("failover", NAMESPACE)) {
+            KubernetesClient client = demo.client();
+            demo.system().apply(NAMESPACE, LocalSystem.loadManifests(client,
+                    ProjectLayout.current().examples().resolve("active-standby.yaml"), List.of(demo.web1(),
+                            demo.web2())));
             FailoverBenchmark benchmark = new FailoverBenchmark(client, awaitHealthyPair(client, 120)
                     .getStatus().getVipAddress(), null);
             benchmark = new FailoverBenchmark(client, benchmark.vip, RequestStream.sessions(benchmark.vip, PORT,

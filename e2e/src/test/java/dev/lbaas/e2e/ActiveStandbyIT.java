@@ -8,13 +8,10 @@ import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.OperatingStatus;
 import dev.lbaas.api.v1alpha1.Topology;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.io.IOException;
 import java.util.List;
@@ -43,6 +40,7 @@ class ActiveStandbyIT {
     private static final int PORT = 8090;
     private static final int REQUESTS_PER_SECOND = 500;
 
+    private static LocalDemo demo;
     private static LocalSystem system;
     private static KubernetesClient client;
     private static DemoWebServer web1;
@@ -53,25 +51,17 @@ class ActiveStandbyIT {
 
     @BeforeAll
     static void startSystem() throws Exception {
-        Path work = Files.createTempDirectory("lbaas-e2e-pair-");
-        system = LocalSystem.start(ProjectLayout.current(), work, System.getProperty("lbaas.kube.version", "1.34.4"));
-        client = system.client();
-        web1 = new DemoWebServer("web1", "127.0.0.1", 0).start();
-        web2 = new DemoWebServer("web2", "127.0.0.1", 0).start();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-                .create();
+        demo = LocalDemo.start("e2e-pair", NAMESPACE);
+        system = demo.system();
+        client = demo.client();
+        web1 = demo.web1();
+        web2 = demo.web2();
     }
 
     @AfterAll
     static void stopSystem() {
-        if (web1 != null) {
-            web1.close();
-        }
-        if (web2 != null) {
-            web2.close();
-        }
-        if (system != null) {
-            system.close();
+        if (demo != null) {
+            demo.close();
         }
     }
 

@@ -13,12 +13,9 @@ import dev.lbaas.api.v1alpha1.OperatingStatus;
 import dev.lbaas.api.v1alpha1.Pool;
 import dev.lbaas.api.v1alpha1.ProvisioningStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.ConnectException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,6 +42,7 @@ class SeedScenarioIT {
     private static final int MAX_RETRIES = 3;
     private static final int MAX_RETRIES_DOWN = 3;
 
+    private static LocalDemo demo;
     private static LocalSystem system;
     private static KubernetesClient client;
     private static DemoWebServer web1;
@@ -53,27 +51,18 @@ class SeedScenarioIT {
 
     @BeforeAll
     static void startSystem() throws java.io.IOException {
-        ProjectLayout layout = ProjectLayout.current();
-        Path work = Files.createTempDirectory("lbaas-e2e-");
-        system = LocalSystem.start(layout, work, System.getProperty("lbaas.kube.version", "1.34.4"));
-        client = system.client();
-        web1 = new DemoWebServer("web1", "127.0.0.1", 0).start();
-        web2 = new DemoWebServer("web2", "127.0.0.1", 0).start();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-                .create();
+        demo = LocalDemo.start("e2e", NAMESPACE);
+        system = demo.system();
+        client = demo.client();
+        web1 = demo.web1();
+        web2 = demo.web2();
     }
 
     @AfterAll
     static void stopSystem() {
-        if (web1 != null) {
-            web1.close();
-        }
-        if (web2 != null) {
-            web2.close();
-        }
-        if (system != null) {
+        if (demo != null) {
             System.out.println("operator log: " + system.operator().log());
-            system.close();
+            demo.close();
         }
     }
 
