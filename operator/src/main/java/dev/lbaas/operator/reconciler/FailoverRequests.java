@@ -5,9 +5,9 @@ import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.FailoverTimers;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.Topology;
-import dev.lbaas.operator.agent.AmphoraSession;
 import dev.lbaas.operator.events.EventRecorder;
 import dev.lbaas.operator.status.AmphoraView;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +36,17 @@ final class FailoverRequests {
             CompletableFuture<AmphoraStatus> done) {
     }
 
-    private final EventRecorder events;
+    /** Where Events go: {@link EventRecorder#record}. */
+    interface Events {
+        void record(HasMetadata object, boolean warning, String reason, String message);
+    }
+
+    /** Asks the amphora at an index of the views to hand its VIP over, waiting at most the timeout. */
+    interface Handover {
+        CompletableFuture<AmphoraStatus> ask(int amphora, Duration timeout);
+    }
+
+    private final Events events;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     /**
      * The request last acted on, by load balancer uid: the status that says so may not have come
@@ -44,21 +54,21 @@ final class FailoverRequests {
      */
     private final Map<String, String> actedOn = new ConcurrentHashMap<>();
 
-    FailoverRequests(EventRecorder events) {
+    FailoverRequests(Events events) {
         this.events = events;
     }
 
     /**
      * Acts on the load balancer's failover request, if it has a new one.
      *
-     * @param sessions its amphorae's sessions, in the order of {@code views}
+     * @param handover asks an amphora, by its index in {@code views}, to hand the VIP over
      * @param views what is known of each amphora now
      * @param desiredGeneration the configuration the amphorae should serve: a standby that does not
      *     serve it yet does not take over
      * @param wake reconciles the load balancer again, when a handover finishes
      * @return the request value acted on, for {@code status.failoverRequest}
      */
-    String handle(LoadBalancer lb, Topology topology, List<AmphoraSession> sessions, List<AmphoraView> views,
+    String handle(LoadBalancer lb, Topology topology, Handover handover, List<AmphoraView> views,
             long desiredGeneration, FailoverTimers timers, Runnable wake) {
         String uid = lb.getMetadata().getUid();
         Pending running = pending.get(uid);
@@ -86,7 +96,7 @@ final class FailoverRequests {
         }
         int master = indexOf(views, AmphoraInfo.Role.MASTER);
         int standby = indexOf(views, AmphoraInfo.Role.BACKUP);
-        CompletableFuture<AmphoraStatus> done = sessions.get(master).failover(handoverTimeout(timers));
+        CompletableFuture<AmphoraStatus> done = handover.ask(master, handoverTimeout(timers));
         pending.put(uid, new Pending(asked, System.nanoTime(), views.get(master), views.get(standby), done));
         done.whenComplete((status, error) -> wake.run());
         return asked;

@@ -112,7 +112,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         this.driverName = drivers.selectedName();
         this.config = config;
         this.events = new EventRecorder(client);
-        this.failoverRequests = new FailoverRequests(events);
+        this.failoverRequests = new FailoverRequests(events::record);
         this.memberSelectors = new MemberSelectors(client);
     }
 
@@ -223,8 +223,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
             }
             List<AmphoraView> views = agents.fleet().views(sessions);
             programming = new Programming(desired.generation(), ledger.introducedIn(), views, driver.vipReady(lb));
-            failoverRequest = failoverRequests.handle(lb, topology, sessions, views, desired.generation(),
-                    failoverTimers(lbClass), () -> amphoraReports.trigger(id));
+            failoverRequest = failoverRequests.handle(lb, topology, (i, timeout) -> sessions.get(i).failover(timeout),
+                    views, desired.generation(), failoverTimers(lbClass), () -> amphoraReports.trigger(id));
         }
         StatusComputer.Result result = StatusComputer.compute(tree, rendered, programming, clock.instant());
         result.loadBalancer().setVipAddress(vip);
