@@ -57,8 +57,12 @@ public record ClassChoice(LoadBalancerClass loadBalancerClass, Topology topology
             chosen = classes.stream().filter(LoadBalancerClass::isDefault).min(NEWEST_FIRST).orElse(null);
         }
         Topology ofClass = chosen == null || chosen.getSpec() == null ? null : chosen.getSpec().getTopology();
+        // A running load balancer keeps its topology when its class is edited, as it keeps its
+        // class: the class shapes new load balancers, and changing a running one's topology would
+        // replace its amphorae without a handover.
+        Topology running = lb.getStatus() == null ? null : lb.getStatus().getTopology();
         Topology topology = Objects.requireNonNullElse(lb.getSpec().getTopology(),
-                Objects.requireNonNullElse(ofClass, Topology.SINGLE));
+                Objects.requireNonNullElse(running, Objects.requireNonNullElse(ofClass, Topology.SINGLE)));
         if (!served.contains(topology)) {
             String from = lb.getSpec().getTopology() != null ? "topology"
                     : "the topology of LoadBalancerClass \"" + chosen.getMetadata().getName() + "\"";

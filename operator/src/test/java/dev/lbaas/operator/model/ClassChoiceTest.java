@@ -82,4 +82,19 @@ class ClassChoiceTest {
                 .startsWith("topology: ACTIVE_STANDBY is not served by the kubernetes driver yet");
         assertThat(ClassChoice.of(lb, List.of(single)).topology()).isEqualTo(Topology.ACTIVE_STANDBY);
     }
+
+    @Test
+    void aRunningLoadBalancerKeepsItsTopologyWhenItsClassIsEdited() {
+        LoadBalancerClass pair = loadBalancerClass("pair", Topology.ACTIVE_STANDBY, true);
+        assertThat(ClassChoice.of(lb, List.of(pair)).topology()).isEqualTo(Topology.ACTIVE_STANDBY);
+        dev.lbaas.api.v1alpha1.LoadBalancerStatus running = new dev.lbaas.api.v1alpha1.LoadBalancerStatus();
+        running.setTopology(Topology.ACTIVE_STANDBY);
+        lb.setStatus(running);
+        pair.getSpec().setTopology(Topology.SINGLE);
+        assertThat(ClassChoice.of(lb, List.of(pair)).topology()).as("the pair keeps running as a pair")
+                .isEqualTo(Topology.ACTIVE_STANDBY);
+        lb.getStatus().setTopology(null);
+        assertThat(ClassChoice.of(lb, List.of(pair)).topology()).as("nothing runs yet: the class decides")
+                .isEqualTo(Topology.SINGLE);
+    }
 }

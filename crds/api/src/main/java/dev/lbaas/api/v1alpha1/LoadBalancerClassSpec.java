@@ -8,7 +8,8 @@ import io.fabric8.generator.annotation.Default;
 public class LoadBalancerClassSpec {
 
     @JsonPropertyDescription("SINGLE (one amphora) or ACTIVE_STANDBY (two, the standby taking over when the active "
-            + "one fails). A load balancer's own topology overrides it.")
+            + "one fails). A load balancer's own topology overrides it; a running load balancer keeps the topology it was "
+            + "created with when the class is edited.")
     @Default("SINGLE")
     private Topology topology = Topology.SINGLE;
 
