@@ -1,8 +1,11 @@
 package dev.lbaas.e2e;
 
+import static dev.lbaas.e2e.PairViews.amphora;
+import static dev.lbaas.e2e.PairViews.healthyPair;
+import static dev.lbaas.e2e.PairViews.pid;
+
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
-import dev.lbaas.api.v1alpha1.OperatingStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +75,7 @@ public final class FailoverBenchmark {
         System.out.printf("%nmaster SIGKILLed%n%4s  %14s  %16s  %15s  %13s%n", "run", "longest gap ms",
                 "failed in gap", "failed after", "sessions kept");
         for (int run = 1; run <= runs; run++) {
-            AmphoraInfo master = role(awaitHealthyPair(client, 60), AmphoraInfo.Role.MASTER);
+            AmphoraInfo master = amphora(awaitHealthyPair(client, 60), AmphoraInfo.Role.MASTER);
             settle(stream);
             stream.resetGap();
             int failedBefore = stream.failures();
@@ -96,8 +99,8 @@ public final class FailoverBenchmark {
      */
     private void pause(RequestStream stream) throws Exception {
         LoadBalancer lb = awaitHealthyPair(client, 60);
-        AmphoraInfo master = role(lb, AmphoraInfo.Role.MASTER);
-        AmphoraInfo standby = role(lb, AmphoraInfo.Role.BACKUP);
+        AmphoraInfo master = amphora(lb, AmphoraInfo.Role.MASTER);
+        AmphoraInfo standby = amphora(lb, AmphoraInfo.Role.BACKUP);
         settle(stream);
         stream.resetGap();
         int failedBefore = stream.failures();
@@ -126,8 +129,8 @@ public final class FailoverBenchmark {
                         + "  one listener again %d ms after SIGCONT: %s; 1 s later: %s%n"
                         + "  MASTER afterwards: %s (the standby: %s); requests failed %d of %d, longest gap %d ms%n",
                 whilePaused, pid(master), pid(standby), oneListenerMillis, after, settled,
-                role(now, AmphoraInfo.Role.MASTER).getId(),
-                role(now, AmphoraInfo.Role.MASTER).getId().equals(standby.getId()) ? "yes" : "NO",
+                amphora(now, AmphoraInfo.Role.MASTER).getId(),
+                amphora(now, AmphoraInfo.Role.MASTER).getId().equals(standby.getId()) ? "yes" : "NO",
                 stream.failures() - failedBefore, stream.successes() - answeredBefore + stream.failures() - failedBefore,
                 stream.longestGapMillis());
     }
@@ -138,20 +141,17 @@ public final class FailoverBenchmark {
                 "moved in ms", "longest gap ms", "failed requests", "sessions kept");
         for (int run = 1; run <= runs; run++) {
             LoadBalancer lb = awaitHealthyPair(client, 60);
-            String standby = role(lb, AmphoraInfo.Role.BACKUP).getId();
+            String standby = amphora(lb, AmphoraInfo.Role.BACKUP).getId();
             settle(stream);
             stream.resetGap();
             int failedBefore = stream.failures();
             String request = "benchmark-" + run + "-" + System.nanoTime();
             long asked = System.nanoTime();
-            client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName(LB).edit(current -> {
-                current.getMetadata().getAnnotations().put(LoadBalancer.FAILOVER_ANNOTATION, request);
-                return current;
-            });
+            PairViews.requestFailover(client, NAMESPACE, LB, request);
             long deadline = asked + TimeUnit.SECONDS.toNanos(30);
             LoadBalancer moved = loadBalancer(client);
             while (!(request.equals(moved.getStatus().getFailoverRequest())
-                    && standby.equals(role(moved, AmphoraInfo.Role.MASTER).getId()))) {
+                    && standby.equals(amphora(moved, AmphoraInfo.Role.MASTER).getId()))) {
                 require(System.nanoTime() < deadline, "the failover request was not acted on within 30 s");
                 Thread.sleep(20);
                 moved = loadBalancer(client);
@@ -208,27 +208,8 @@ public final class FailoverBenchmark {
         return lb;
     }
 
-    private static boolean healthyPair(LoadBalancer lb) {
-        if (lb == null || lb.getStatus() == null || lb.getStatus().getOperatingStatus() != OperatingStatus.ONLINE) {
-            return false;
-        }
-        List<AmphoraInfo> amphorae = lb.getStatus().getAmphorae();
-        return amphorae.size() == 2 && amphorae.stream().allMatch(a -> Boolean.TRUE.equals(a.getHealthy()))
-                && amphorae.stream().map(AmphoraInfo::getRole).toList()
-                .containsAll(List.of(AmphoraInfo.Role.MASTER, AmphoraInfo.Role.BACKUP));
-    }
-
     private static LoadBalancer loadBalancer(KubernetesClient client) {
         return client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName(LB).get();
-    }
-
-    private static AmphoraInfo role(LoadBalancer lb, AmphoraInfo.Role role) {
-        return lb.getStatus().getAmphorae().stream().filter(a -> a.getRole() == role).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no " + role + ": " + lb.getStatus().getAmphorae()));
-    }
-
-    private static long pid(AmphoraInfo amphora) {
-        return Long.parseLong(amphora.getLocation().replace("pid ", ""));
     }
 
     private static void signal(long pid, String signal) throws IOException, InterruptedException {

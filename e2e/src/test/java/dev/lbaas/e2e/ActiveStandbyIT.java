@@ -1,5 +1,6 @@
 package dev.lbaas.e2e;
 
+import static dev.lbaas.e2e.PairViews.amphora;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -99,11 +100,7 @@ class ActiveStandbyIT {
         try (RequestStream stream = new RequestStream(vip, PORT, REQUESTS_PER_SECOND)) {
             assertThat(stream.awaitSuccesses(100, 10_000)).isTrue();
             long asked = System.nanoTime();
-            client.resources(LoadBalancer.class).inNamespace(NAMESPACE).withName(LB)
-                    .edit(lb -> {
-                        lb.getMetadata().getAnnotations().put(LoadBalancer.FAILOVER_ANNOTATION, "first");
-                        return lb;
-                    });
+            PairViews.requestFailover(client, NAMESPACE, LB, "first");
             LoadBalancer after = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
                     .until(ActiveStandbyIT::loadBalancer, lb -> "first".equals(lb.getStatus().getFailoverRequest())
                             && roles(lb).containsAll(List.of(AmphoraInfo.Role.MASTER, AmphoraInfo.Role.BACKUP))
@@ -130,7 +127,7 @@ class ActiveStandbyIT {
         LoadBalancer before = precondition();
         AmphoraInfo master = amphora(before, AmphoraInfo.Role.MASTER);
         AmphoraInfo standby = amphora(before, AmphoraInfo.Role.BACKUP);
-        long pid = Long.parseLong(master.getLocation().replace("pid ", ""));
+        long pid = PairViews.pid(master);
         // Every status written, as a watch sees them: the DEGRADED between the death and the new
         // standby may last less than a poll would notice.
         List<OperatingStatus> seen = new CopyOnWriteArrayList<>();
@@ -194,9 +191,7 @@ class ActiveStandbyIT {
     private static LoadBalancer precondition() {
         try {
             return await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(ActiveStandbyIT::loadBalancer,
-                    lb -> vip != null && ready(lb) && operating(lb) == OperatingStatus.ONLINE
-                            && roles(lb).containsAll(List.of(AmphoraInfo.Role.MASTER, AmphoraInfo.Role.BACKUP))
-                            && lb.getStatus().getAmphorae().stream().allMatch(a -> Boolean.TRUE.equals(a.getHealthy())));
+                    lb -> vip != null && ready(lb) && PairViews.healthyPair(lb));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             Assumptions.abort("an earlier step left this one without a healthy pair");
             throw e;
@@ -210,11 +205,6 @@ class ActiveStandbyIT {
     private static List<AmphoraInfo.Role> roles(LoadBalancer lb) {
         return lb == null || lb.getStatus() == null ? List.of()
                 : lb.getStatus().getAmphorae().stream().map(AmphoraInfo::getRole).toList();
-    }
-
-    private static AmphoraInfo amphora(LoadBalancer lb, AmphoraInfo.Role role) {
-        return lb.getStatus().getAmphorae().stream().filter(a -> a.getRole() == role).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + role + " in " + lb.getStatus().getAmphorae()));
     }
 
     private static OperatingStatus operating(LoadBalancer lb) {

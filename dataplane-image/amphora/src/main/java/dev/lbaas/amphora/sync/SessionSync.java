@@ -203,9 +203,14 @@ public final class SessionSync implements AutoCloseable {
         accepted.close().awaitUninterruptibly();
     }
 
-    /** From any event loop: a binding made or used again. Keys too long for a frame are not told. */
+    /** Whether a binding is told to the standby: one whose key is too long for a frame is not. */
+    private static boolean syncable(String key) {
+        return key.length() <= SyncFrames.MAX_KEY_CHARS;
+    }
+
+    /** From any event loop: a binding made or used again. */
     private void enqueue(String poolId, String key, String memberId) {
-        if (key.length() > SyncFrames.MAX_KEY_CHARS) {
+        if (!syncable(key)) {
             return;
         }
         if (queued.incrementAndGet() > MAX_QUEUED) {
@@ -289,7 +294,7 @@ public final class SessionSync implements AutoCloseable {
         nonce = greetingNonce;
         nextFrame = 0;
         tables.forEach((poolId, key, memberId) -> {
-            if (key.length() <= SyncFrames.MAX_KEY_CHARS) {
+            if (syncable(key)) {
                 dump.add(new Binding(poolId, key, memberId));
             }
         });
