@@ -69,11 +69,12 @@ public interface AmphoraDriver {
             String vipAddress, AmphoraConfig config);
 
     /**
-     * Whether the VIP reaches the load balancer's amphorae: true at once where the amphora owns
-     * the VIP; where the VIP is a Service, once the amphora pods are ready (programmed) and so
-     * its endpoints.
+     * Whether the VIP reaches the load balancer's amphorae on every listener port of
+     * {@code config}: true at once where the amphora owns the VIP; where the VIP is a Service,
+     * once the Service has the listeners' ports and its EndpointSlices route each to a ready
+     * amphora.
      */
-    default boolean vipReady(LoadBalancer loadBalancer) {
+    default boolean vipReady(LoadBalancer loadBalancer, AmphoraConfig config) {
         return true;
     }
 

@@ -222,7 +222,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
                 }
             }
             List<AmphoraView> views = agents.fleet().views(sessions);
-            programming = new Programming(desired.generation(), ledger.introducedIn(), views, driver.vipReady(lb));
+            programming = new Programming(desired.generation(), ledger.introducedIn(), views,
+                    driver.vipReady(lb, desired));
             failoverRequest = failoverRequests.handle(lb, topology, (i, timeout) -> sessions.get(i).failover(timeout),
                     views, desired.generation(), failoverTimers(lbClass), () -> amphoraReports.trigger(id));
         }

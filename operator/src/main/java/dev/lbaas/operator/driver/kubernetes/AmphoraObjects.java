@@ -27,9 +27,13 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -326,5 +330,21 @@ final class AmphoraObjects {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether a Service's EndpointSlices route each of its listener ports to an endpoint that is
+     * ready: what kube-proxy (or any Service implementation) programs the VIP from. An endpoint
+     * whose readiness is unknown counts as ready, as the API asks its consumers to.
+     */
+    static boolean routesEvery(List<ServicePort> ports, Collection<EndpointSlice> slices) {
+        return ports.stream().filter(port -> !NO_LISTENER.equals(port.getName())).allMatch(port -> slices.stream()
+                .filter(slice -> Objects.requireNonNullElse(slice.getPorts(), List.<EndpointPort>of()).stream()
+                        .anyMatch(p -> Objects.equals(p.getName(), port.getName())
+                                && Objects.equals(p.getProtocol(), port.getProtocol())
+                                && Objects.equals(p.getPort(), port.getPort())))
+                .flatMap(slice -> Objects.requireNonNullElse(slice.getEndpoints(), List.<Endpoint>of()).stream())
+                .anyMatch(endpoint -> endpoint.getConditions() == null
+                        || !Boolean.FALSE.equals(endpoint.getConditions().getReady())));
     }
 }

@@ -15,6 +15,8 @@ import dev.lbaas.operator.pki.CertificateAuthority;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -24,6 +26,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -61,6 +64,7 @@ public class KubernetesDriver implements AmphoraDriver {
     static final String LOAD_BALANCER_UID = "lbaas.dev/loadbalancer-uid";
     static final String AMPHORA_ID = "lbaas.dev/amphora-id";
     static final String ROLE = "lbaas.dev/role";
+    private static final String SERVICE_NAME = "kubernetes.io/service-name";
     private static final Logger LOG = Logger.getLogger(KubernetesDriver.class);
 
     private final KubernetesClient client;
@@ -69,6 +73,7 @@ public class KubernetesDriver implements AmphoraDriver {
     private final EventRecorder events;
     private InformerEventSource<Pod, LoadBalancer> pods;
     private InformerEventSource<Service, LoadBalancer> services;
+    private InformerEventSource<EndpointSlice, LoadBalancer> vipEndpoints;
 
     @Inject
     KubernetesDriver(KubernetesClient client, OperatorConfig config) {
@@ -100,7 +105,19 @@ public class KubernetesDriver implements AmphoraDriver {
                 .withName("vip-services")
                 .withLabelSelector(MANAGED_BY + "=" + OPERATOR + "," + COMPONENT + "=vip")
                 .build(), context);
-        return List.of(pods, services);
+        // The endpoint controller copies the VIP Service's labels onto its EndpointSlices, which
+        // are owned by the Service: they map to the load balancer through the Service's owner.
+        vipEndpoints = new InformerEventSource<>(InformerEventSourceConfiguration.from(EndpointSlice.class,
+                        LoadBalancer.class)
+                .withName("vip-endpointslices")
+                .withLabelSelector(MANAGED_BY + "=" + OPERATOR + "," + COMPONENT + "=vip")
+                .withSecondaryToPrimaryMapper(slice -> services.get(new ResourceID(
+                                slice.getMetadata().getLabels().get(SERVICE_NAME), slice.getMetadata().getNamespace()))
+                        .map(service -> Mappers.fromOwnerReferences(LoadBalancer.class, false).toPrimaryResourceIDs(
+                                service))
+                        .orElse(Set.of()))
+                .build(), context);
+        return List.of(pods, services, vipEndpoints);
     }
 
     @Override
@@ -159,9 +176,21 @@ public class KubernetesDriver implements AmphoraDriver {
     }
 
     @Override
-    public boolean vipReady(LoadBalancer lb) {
+    public boolean vipReady(LoadBalancer lb, AmphoraConfig config) {
         List<Pod> alive = podsOf(lb).stream().filter(KubernetesDriver::alive).toList();
-        return !alive.isEmpty() && alive.stream().allMatch(Readiness::isPodReady);
+        if (alive.isEmpty() || !alive.stream().allMatch(Readiness::isPodReady)) {
+            return false;
+        }
+        // A listener is reachable once the Service has its port (this reconcile may just have
+        // added it) and the endpoint controller has routed that port to a ready amphora.
+        Service service = vipService(lb).orElse(null);
+        List<ServicePort> wanted = AmphoraObjects.ports(config);
+        if (service == null || !AmphoraObjects.samePorts(service.getSpec().getPorts(), wanted)) {
+            return false;
+        }
+        String serviceName = service.getMetadata().getName();
+        return AmphoraObjects.routesEvery(wanted, vipEndpoints.list(lb.getMetadata().getNamespace(),
+                slice -> serviceName.equals(slice.getMetadata().getLabels().get(SERVICE_NAME))).toList());
     }
 
     /** Every amphora pod of the load balancer in the cache, whatever its state. */

@@ -19,6 +19,9 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -165,6 +168,35 @@ class AmphoraObjectsTest {
         assertThat(budget.getMinAvailable().getIntVal()).isEqualTo(1);
         assertThat(budget.getUnhealthyPodEvictionPolicy()).isEqualTo("AlwaysAllow");
         assertThat(budget.getSelector().getMatchLabels()).isEqualTo(AmphoraObjects.selector(lb));
+    }
+
+    @Test
+    void theVipRoutesAListenerOnlyOnceAnEndpointSliceHasItsPortWithAReadyEndpoint() {
+        AmphoraConfig config = new AmphoraConfig(3, "lb", "0.0.0.0", true, List.of(
+                listener("web", ListenerProtocol.HTTP, 80), listener("dns", ListenerProtocol.UDP, 53)), List.of());
+        List<ServicePort> ports = AmphoraObjects.ports(config);
+        EndpointSlice web = slice(Boolean.TRUE, new EndpointPort(null, "tcp-80", 80, "TCP"));
+        EndpointSlice dns = slice(null, new EndpointPort(null, "udp-53", 53, "UDP"));
+
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, dns))).isTrue();
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web))).as("the new port not routed yet").isFalse();
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, slice(Boolean.FALSE,
+                new EndpointPort(null, "udp-53", 53, "UDP"))))).as("its only endpoint not ready").isFalse();
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, slice(Boolean.TRUE,
+                new EndpointPort(null, "udp-53", 53, "TCP"))))).as("another protocol").isFalse();
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, slice(Boolean.TRUE,
+                new EndpointPort(null, "udp-53", 54, "UDP"))))).as("another port").isFalse();
+        EndpointSlice empty = slice(Boolean.TRUE, new EndpointPort(null, "udp-53", 53, "UDP"));
+        empty.setEndpoints(null);
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, empty))).as("no endpoint").isFalse();
+        assertThat(AmphoraObjects.routesEvery(AmphoraObjects.ports(null), List.of()))
+                .as("a VIP without listeners has nothing to route").isTrue();
+    }
+
+    private static EndpointSlice slice(Boolean ready, EndpointPort port) {
+        return new EndpointSliceBuilder().withAddressType("IPv4").withPorts(port)
+                .addNewEndpoint().withAddresses("10.88.0.7").withNewConditions().withReady(ready).endConditions()
+                .endEndpoint().build();
     }
 
     private static ListenerConfig listener(String id, ListenerProtocol protocol, int port) {
