@@ -5,6 +5,8 @@ import dev.lbaas.amphora.agent.AgentTls;
 import dev.lbaas.amphora.agent.ProbeServer;
 import dev.lbaas.amphora.agent.StatusWaiters;
 import dev.lbaas.amphora.runtime.Dataplane;
+import dev.lbaas.amphora.vip.EndpointSlicePublisher;
+import dev.lbaas.amphora.vip.VipPublisher;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -60,8 +62,11 @@ public final class Amphora implements AutoCloseable {
         });
         StatusWaiters waiters = new StatusWaiters();
         // A pair's adverts arrive at the agent's address, at the port the configuration names.
+        AmphoraOptions.VipEndpoint vip = options.vipEndpoint();
+        VipPublisher vipPublisher = vip == null ? VipPublisher.NONE
+                : EndpointSlicePublisher.inCluster(vip.slice(), vip.podName(), vip.podIp());
         Dataplane dataplane = new Dataplane(options.amphoraId(), group, waiters::wakeAll, configThread,
-                InetAddress.getByName(options.agentAddress()));
+                InetAddress.getByName(options.agentAddress()), vipPublisher);
         InetSocketAddress address = new InetSocketAddress(options.agentAddress(), options.agentPort());
         var bound = AgentServer.bind(group, address, tls, dataplane, waiters, configThread).awaitUninterruptibly();
         if (!bound.isSuccess()) {

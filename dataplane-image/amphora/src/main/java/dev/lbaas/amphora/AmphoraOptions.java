@@ -20,16 +20,26 @@ import java.nio.file.Path;
  * @param shutdownDelaySeconds how long the amphora keeps serving after SIGTERM before it closes: a
  *     pod being replaced keeps the VIP answering (Kubernetes still routes to a terminating endpoint
  *     that serves while no other is ready) until its replacement is ready
+ * @param vipEndpoint the EndpointSlice this amphora writes its address into while it holds its
+ *     pair's VIP, or null where the socket is the VIP (see {@link dev.lbaas.amphora.vip.VipPublisher})
  */
 public record AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
         Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity, int probePort,
-        int shutdownDelaySeconds) {
+        int shutdownDelaySeconds, VipEndpoint vipEndpoint) {
+
+    /**
+     * @param slice the VIP Service's EndpointSlice, as namespace/name
+     * @param podName this amphora's pod, named in the slice's endpoint
+     * @param podIp this amphora's pod address, the endpoint itself
+     */
+    public record VipEndpoint(String slice, String podName, String podIp) {
+    }
 
     /** Without probes (a local amphora, a test). */
     public AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
             Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity) {
         this(amphoraId, agentAddress, agentPort, agentPortFile, tlsCert, tlsKey, tlsCa, exitOnStdinEof, workers,
-                cpuAffinity, 0, 0);
+                cpuAffinity, 0, 0, null);
     }
 
     static final String USAGE = """
@@ -40,6 +50,9 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                                                         process may use as many CPUs as it has loops)]
                            [--probe-port <port for the kubelet's /healthz and /readyz, plain HTTP>]
                            [--shutdown-delay-seconds <keep serving this long after SIGTERM, 0-600>]
+                           [--vip-endpoint-slice <namespace>/<name> --pod-name <name> --pod-ip <ip>
+                                  (an amphora of a pair behind a Kubernetes Service writes its
+                                   address there while it holds the VIP)]
                    amphora --class-data-training   (a short run on loopback whose classes the JVM
                                                     archives with -XX:ArchiveClassesAtExit, then exits)""";
 
@@ -57,6 +70,9 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         CpuAffinity.Mode cpuAffinity = CpuAffinity.Mode.AUTO;
         int probePort = 0;
         int shutdownDelay = 0;
+        String vipSlice = null;
+        String podName = null;
+        String podIp = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--exit-on-stdin-eof")) {
@@ -79,12 +95,25 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                 case "--tls-ca" -> ca = Path.of(value);
                 case "--workers" -> workers = workers(value);
                 case "--cpu-affinity" -> cpuAffinity = CpuAffinity.Mode.parse(value);
+                case "--vip-endpoint-slice" -> vipSlice = namespaced(value, option);
+                case "--pod-name" -> podName = value;
+                case "--pod-ip" -> podIp = value;
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         return new AmphoraOptions(required(id, "--id"), required(address, "--agent-address"),
                 required(port, "--agent-port"), portFile, required(cert, "--tls-cert"), required(key, "--tls-key"),
-                required(ca, "--tls-ca"), exitOnStdinEof, workers, cpuAffinity, probePort, shutdownDelay);
+                required(ca, "--tls-ca"), exitOnStdinEof, workers, cpuAffinity, probePort, shutdownDelay,
+                vipSlice == null ? null : new VipEndpoint(vipSlice, required(podName, "--pod-name"),
+                        required(podIp, "--pod-ip")));
+    }
+
+    private static String namespaced(String value, String option) {
+        int slash = value.indexOf('/');
+        if (slash <= 0 || slash == value.length() - 1 || value.indexOf('/', slash + 1) >= 0) {
+            throw new IllegalArgumentException(option + " must be <namespace>/<name>, got " + value);
+        }
+        return value;
     }
 
     /** The event loop threads to start. */

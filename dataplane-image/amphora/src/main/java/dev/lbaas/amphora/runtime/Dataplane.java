@@ -24,6 +24,7 @@ import dev.lbaas.amphora.stats.MetricsSample.ListenerSample;
 import dev.lbaas.amphora.stats.MetricsSample.MemberSample;
 import dev.lbaas.amphora.stats.MetricsSample.PoolSample;
 import dev.lbaas.amphora.stats.StatsRegistry;
+import dev.lbaas.amphora.vip.VipPublisher;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -96,6 +97,7 @@ public final class Dataplane implements AutoCloseable {
     private volatile Generation current;
     private final Executor configThread;
     private final PairLink pair;
+    private final VipPublisher vipPublisher;
     /** Whether the listeners accept on the VIP: always without a pair, while master with one. */
     private volatile boolean holdsVip = true;
     private volatile boolean closed;
@@ -117,6 +119,16 @@ public final class Dataplane implements AutoCloseable {
      */
     public Dataplane(String amphoraId, EventLoopGroup group, Runnable statusChanged, Executor configThread,
             InetAddress advertAddress) {
+        this(amphoraId, group, statusChanged, configThread, advertAddress, VipPublisher.NONE);
+    }
+
+    /**
+     * @param vipPublisher told of every change of role once the listeners follow it, where the
+     *     VIP reaches only whom the network is told holds it; closed with the data plane
+     */
+    public Dataplane(String amphoraId, EventLoopGroup group, Runnable statusChanged, Executor configThread,
+            InetAddress advertAddress, VipPublisher vipPublisher) {
+        this.vipPublisher = vipPublisher;
         this.amphoraId = amphoraId;
         this.group = group;
         this.statusChanged = statusChanged;
@@ -303,6 +315,7 @@ public final class Dataplane implements AutoCloseable {
             closeSlots();
             LOG.info("amphora {} lets the VIP go: its listeners are closed", amphoraId);
         }
+        vipPublisher.holding(hold);
         // A new role is news for whoever long-polls the status, as a member's health is.
         PairStatus reported = pair == null ? null : pair.status(holdsVip && !slots.isEmpty());
         if (!Objects.equals(reported, lastPairStatus)) {
@@ -516,6 +529,7 @@ public final class Dataplane implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        vipPublisher.close();
         shutDown();
     }
 

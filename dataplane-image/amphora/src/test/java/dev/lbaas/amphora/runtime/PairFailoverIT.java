@@ -16,6 +16,7 @@ import dev.lbaas.amphora.config.ListenerProtocol;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
 import dev.lbaas.amphora.testing.VipRequestStream;
+import dev.lbaas.amphora.vip.VipPublisher;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -57,7 +58,24 @@ class PairFailoverIT {
     private final AmphoraConfig[] configs = new AmphoraConfig[2];
 
     /** One amphora: its event loops, its configuration thread and its data plane. */
-    private record Member(String id, EventLoopGroup group, ExecutorService configThread, Dataplane dataplane) {
+    /** What an amphora tells the network of its role: where the VIP is a Service, its EndpointSlice. */
+    private static final class ToldRoles implements VipPublisher {
+        private volatile Boolean last;
+        private volatile boolean closed;
+
+        @Override
+        public void holding(boolean holdsVip) {
+            last = holdsVip;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private record Member(String id, EventLoopGroup group, ExecutorService configThread, Dataplane dataplane,
+            ToldRoles told) {
 
         PairStatus pairStatus() {
             return dataplane.status().pair();
@@ -106,11 +124,12 @@ class PairFailoverIT {
     private Member startMember(int index, String id) throws Exception {
         EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(2);
         ExecutorService configThread = Executors.newSingleThreadExecutor();
+        ToldRoles told = new ToldRoles();
         Dataplane dataplane = new Dataplane(id, group, () -> { }, configThread,
-                InetAddress.getByName(addresses[index]));
+                InetAddress.getByName(addresses[index]), told);
         AmphoraConfig config = configs[index];
         assertThat(configThread.submit(() -> dataplane.apply(config)).get()).isEqualTo(new ApplyResult.Applied(1));
-        return new Member(id, group, configThread, dataplane);
+        return new Member(id, group, configThread, dataplane, told);
     }
 
     private int vipPort;
@@ -137,6 +156,8 @@ class PairFailoverIT {
         Member backup = other(master);
         assertThat(master.pairStatus().role()).isEqualTo("MASTER");
         assertThat(backup.pairStatus()).isEqualTo(new PairStatus("BACKUP", master.pairStatus().term(), false));
+        await().atMost(Duration.ofSeconds(1)).until(() -> Boolean.TRUE.equals(master.told().last));
+        assertThat(backup.told().last).isFalse();
         assertThat(get()).isIn("web", "web2");
 
         try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {
@@ -152,6 +173,7 @@ class PairFailoverIT {
         }
         assertThat(backup.pairStatus().role()).isEqualTo("MASTER");
         assertThat(backup.pairStatus().term()).isGreaterThan(1);
+        assertThat(backup.told().last).as("the successor tells the network it holds the VIP").isTrue();
     }
 
     @Test
@@ -170,6 +192,10 @@ class PairFailoverIT {
         }
         assertThat(master.pairStatus()).isEqualTo(new PairStatus("BACKUP", backup.pairStatus().term(), false));
         assertThat(backup.pairStatus().role()).isEqualTo("MASTER");
+        assertThat(backup.told().last).as("the successor tells the network it holds the VIP").isTrue();
+        assertThat(master.told().last).as("the old master, that it does not").isFalse();
+        master.configThread().submit(master.dataplane()::close).get(10, TimeUnit.SECONDS);
+        assertThat(master.told().closed).isTrue();
     }
 
     @Test

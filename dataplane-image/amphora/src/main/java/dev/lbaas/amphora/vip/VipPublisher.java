@@ -1,0 +1,31 @@
+package dev.lbaas.amphora.vip;
+
+/**
+ * Tells the network that this amphora holds its pair's VIP, where holding the listeners' sockets
+ * is not enough: on one host the VIP is an address both amphorae bind, and the socket is the
+ * whole story ({@link #NONE}); behind a Kubernetes Service the VIP reaches only the endpoints
+ * its EndpointSlice lists, which the master writes ({@link EndpointSlicePublisher}).
+ */
+public interface VipPublisher extends AutoCloseable {
+
+    /** Where the socket is the VIP. */
+    VipPublisher NONE = new VipPublisher() {
+        @Override
+        public void holding(boolean holdsVip) {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    /**
+     * Told after every change of role, once the listeners are bound or closed: true while this
+     * amphora holds the VIP. Returns at once; the network is told in the background, and again
+     * until it has listened.
+     */
+    void holding(boolean holdsVip);
+
+    @Override
+    void close();
+}

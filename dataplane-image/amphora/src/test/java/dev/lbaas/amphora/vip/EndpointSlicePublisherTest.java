@@ -1,0 +1,164 @@
+package dev.lbaas.amphora.vip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The publisher against a stand-in API server on loopback that records each request; the real
+ * API server, RBAC and kube-proxy are the end-to-end test's (ClusterSuite).
+ */
+class EndpointSlicePublisherTest {
+
+    private static final String SLICE_PATH = "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/lb-pair-vip";
+
+    private record Request(String method, String path, String contentType, String authorization, String body) {
+    }
+
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    /** Requests answered 403 before the server starts answering 200. */
+    private final AtomicInteger refusals = new AtomicInteger();
+    private HttpServer server;
+    private EndpointSlicePublisher publisher;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"),
+                    exchange.getRequestHeaders().getFirst("Authorization"), body));
+            boolean refuse = refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            byte[] answer = (refuse ? "{\"reason\":\"Forbidden\"}" : "{}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(refuse ? 403 : 200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (publisher != null) {
+            publisher.close();
+        }
+        server.stop(0);
+    }
+
+    private EndpointSlicePublisher publisher(Duration refresh) {
+        URI api = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        publisher = new EndpointSlicePublisher(HttpClient.newHttpClient(), api, () -> "token-1", "shop",
+                "lb-pair-vip", "lb-pair-amphora-1", "10.88.0.7", refresh);
+        return publisher;
+    }
+
+    private List<Request> patches() {
+        return requests.stream().filter(r -> r.method().equals("PATCH")).toList();
+    }
+
+    @Test
+    void aMasterWritesItselfAloneAndReadyIntoTheSliceWithItsToken() throws Exception {
+        EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
+        assertThat(requests.get(0).method()).as("a backup only reads").isEqualTo("GET");
+
+        publisher.holding(true);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> patches().size() == 1);
+        Request patch = patches().get(0);
+        assertThat(patch.path()).isEqualTo(SLICE_PATH);
+        assertThat(patch.contentType()).isEqualTo("application/merge-patch+json");
+        assertThat(patch.authorization()).isEqualTo("Bearer token-1");
+        JsonNode body = new ObjectMapper().readTree(patch.body());
+        assertThat(body.fieldNames()).toIterable().containsExactly("endpoints");
+        assertThat(body.get("endpoints")).hasSize(1);
+        JsonNode endpoint = body.get("endpoints").get(0);
+        assertThat(endpoint.get("addresses").toString()).isEqualTo("[\"10.88.0.7\"]");
+        assertThat(endpoint.get("conditions").get("ready").asBoolean()).isTrue();
+        assertThat(endpoint.get("conditions").get("serving").asBoolean()).isTrue();
+        assertThat(endpoint.get("conditions").get("terminating").asBoolean()).isFalse();
+        assertThat(endpoint.get("targetRef").get("kind").asText()).isEqualTo("Pod");
+        assertThat(endpoint.get("targetRef").get("name").asText()).isEqualTo("lb-pair-amphora-1");
+        assertThat(endpoint.get("targetRef").get("namespace").asText()).isEqualTo("shop");
+        assertThat(publisher.written()).isEqualTo(1);
+        assertThat(publisher.problem()).isNull();
+    }
+
+    @Test
+    void aRefusedWriteIsTriedAgainSoonAndTheProblemIsKnownUntilItSucceeds() {
+        EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
+        refusals.set(3);
+        long start = System.nanoTime();
+
+        publisher.holding(true);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> publisher.problem() != null);
+        assertThat(publisher.problem()).startsWith("HTTP 403").contains("Forbidden");
+        await().atMost(Duration.ofSeconds(5)).until(() -> publisher.written() == 1);
+        long took = (System.nanoTime() - start) / 1_000_000;
+        // Three refusals, retried after 100, 200 and 400 ms.
+        assertThat(took).isBetween(650L, 3_000L);
+        assertThat(patches()).hasSize(4);
+        assertThat(publisher.problem()).isNull();
+    }
+
+    @Test
+    void aMasterWritesAgainEveryRefreshAndStopsOnceItLetsTheVipGo() throws Exception {
+        EndpointSlicePublisher publisher = publisher(Duration.ofMillis(200));
+        publisher.holding(true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> patches().size() >= 3);
+
+        publisher.holding(false);
+        Thread.sleep(100);
+        int afterLettingGo = patches().size();
+        Thread.sleep(600);
+
+        assertThat(patches()).as("no write once a backup").hasSize(afterLettingGo);
+        assertThat(requests.size()).as("a backup keeps reading").isGreaterThan(afterLettingGo + 1);
+    }
+
+    @Test
+    void roleChangesInQuickSuccessionLeaveOneChainOfRequests() throws Exception {
+        EndpointSlicePublisher publisher = publisher(Duration.ofMillis(300));
+        for (int i = 0; i < 20; i++) {
+            publisher.holding(i % 2 == 0);
+        }
+        publisher.holding(true);
+        Thread.sleep(200);
+        int settled = requests.size();
+        Thread.sleep(1_000);
+
+        // One request every 300 ms, not one per change of role.
+        assertThat(requests.size() - settled).isBetween(2, 5);
+    }
+
+    @Test
+    void afterCloseNothingIsSent() throws Exception {
+        EndpointSlicePublisher publisher = publisher(Duration.ofMillis(100));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !requests.isEmpty());
+        publisher.close();
+        publisher.holding(true);
+        int before = requests.size();
+        Thread.sleep(400);
+
+        assertThat(requests).hasSize(before);
+    }
+}
