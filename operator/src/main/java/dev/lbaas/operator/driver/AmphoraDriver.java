@@ -38,9 +38,11 @@ public interface AmphoraDriver {
      * its amphorae are deleted.
      *
      * @param lbClass the load balancer's class, or null for the built-in defaults
+     * @param topology one of {@link #topologies()}: how the VIP finds the amphora that serves it
      * @param inUse the VIPs of every other load balancer this operator serves
      */
-    String ensureVip(LoadBalancer loadBalancer, LoadBalancerClass lbClass, String wanted, Set<String> inUse);
+    String ensureVip(LoadBalancer loadBalancer, LoadBalancerClass lbClass, Topology topology, String wanted,
+            Set<String> inUse);
 
     /**
      * The address the amphorae bind their listeners to for this VIP: the VIP itself where the

@@ -270,7 +270,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
                 .map(LoadBalancer::getStatus).filter(Objects::nonNull)
                 .map(LoadBalancerStatus::getVipAddress).filter(Objects::nonNull)
                 .collect(Collectors.toSet());
-        return driver.ensureVip(lb, tree.classChoice().loadBalancerClass(), wanted, inUse);
+        return driver.ensureVip(lb, tree.classChoice().loadBalancerClass(), tree.classChoice().topology(), wanted,
+                inUse);
     }
 
     /**

@@ -79,7 +79,7 @@ class AmphoraSessionIT {
                 identities);
         LoadBalancer lb = new LoadBalancer();
         lb.setMetadata(new ObjectMetaBuilder().withName("lb").withNamespace("default").withUid("lb-uid").build());
-        String vip = driver.ensureVip(lb, null, null, Set.of());
+        String vip = driver.ensureVip(lb, null, Topology.SINGLE, null, Set.of());
         assertThat(vip).startsWith("127.100.");
         AtomicInteger changes = new AtomicInteger();
 

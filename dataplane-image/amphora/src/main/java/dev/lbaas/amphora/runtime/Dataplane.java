@@ -137,7 +137,7 @@ public final class Dataplane implements AutoCloseable {
         this.configThread = configThread;
         this.pair = advertAddress == null || configThread == null ? null
                 : new PairLink(amphoraId, group, advertAddress, this::selfCheck, () -> onConfigThread(this::followRole),
-                        stickTables);
+                        stickTables, vipPublisher);
     }
 
     /** A count that moves while traffic flows through any listener (bytes and sessions). */
@@ -315,7 +315,8 @@ public final class Dataplane implements AutoCloseable {
             closeSlots();
             LOG.info("amphora {} lets the VIP go: its listeners are closed", amphoraId);
         }
-        vipPublisher.holding(hold);
+        // The master alone, not a resigned one keeping its listeners for stragglers.
+        vipPublisher.holding(generation.config().failover() != null && pair.isMaster());
         // A new role is news for whoever long-polls the status, as a member's health is.
         PairStatus reported = pair == null ? null : pair.status(holdsVip && !slots.isEmpty());
         if (!Objects.equals(reported, lastPairStatus)) {

@@ -4,6 +4,7 @@ import dev.lbaas.amphora.config.AmphoraStatus.PairStatus;
 import dev.lbaas.amphora.config.FailoverConfig;
 import dev.lbaas.amphora.balancing.StickTables;
 import dev.lbaas.amphora.sync.SessionSync;
+import dev.lbaas.amphora.vip.VipPublisher;
 import dev.lbaas.amphora.vrrp.VrrpInstance;
 import dev.lbaas.amphora.vrrp.VrrpState;
 import dev.lbaas.amphora.vrrp.VrrpTimers;
@@ -41,6 +42,8 @@ final class PairLink implements AutoCloseable {
     private final BooleanSupplier selfCheck;
     private final Runnable roleChanged;
     private final StickTables stickTables;
+    private final VipPublisher vipPublisher;
+    private final long lingerNanos;
     private volatile VrrpInstance instance;
     /** The pair's session sync; null without a pair, or where it could not listen. */
     private volatile SessionSync sessionSync;
@@ -59,9 +62,15 @@ final class PairLink implements AutoCloseable {
      * @param advertAddress where this amphora receives its peer's adverts
      * @param selfCheck the data plane's own health, asked every advert interval on an event loop
      * @param roleChanged told, on an event loop, whenever {@link #wantsVip} may have changed
+     * @param vipPublisher told at once when this amphora stops being master (being told of a new
+     *     master waits for the listeners, on the configuration thread); its linger is how long a
+     *     master that handed the VIP over keeps it after its successor's takeover, besides one
+     *     advert interval: while the network follows the successor
      */
     PairLink(String amphoraId, EventLoopGroup group, InetAddress advertAddress, BooleanSupplier selfCheck,
-            Runnable roleChanged, StickTables stickTables) {
+            Runnable roleChanged, StickTables stickTables, VipPublisher vipPublisher) {
+        this.vipPublisher = vipPublisher;
+        this.lingerNanos = vipPublisher.linger().toNanos();
         this.amphoraId = amphoraId;
         this.group = group;
         this.advertAddress = advertAddress;
@@ -81,6 +90,12 @@ final class PairLink implements AutoCloseable {
             case FAULT -> false;
             case BACKUP -> System.nanoTime() - keepVipUntil < 0;
         };
+    }
+
+    /** Whether this amphora is its pair's master now. */
+    boolean isMaster() {
+        VrrpInstance current = instance;
+        return current != null && current.role() == VrrpState.MASTER;
     }
 
     /** The pair's part of the status; null without a pair. */
@@ -163,14 +178,20 @@ final class PairLink implements AutoCloseable {
             waitingForSuccessor = true;
             keepFor(timers.masterDownNanos(timers.advertIntervalMillis()));
         } else if (role == VrrpState.BACKUP && waitingForSuccessor && master.isPresent()) {
-            // The successor's first advert: one interval more for it to bind the VIP beside ours.
+            // The successor's first advert: one interval more for it to bind the VIP beside ours,
+            // and the linger for the network to follow it.
             waitingForSuccessor = false;
-            keepFor(timers.advertIntervalNanos());
+            keepFor(timers.advertIntervalNanos() + lingerNanos);
         } else if (role != VrrpState.BACKUP || master.isPresent()) {
             waitingForSuccessor = false;
             keepVipUntil = System.nanoTime();
         }
         lastRole = role;
+        if (role != VrrpState.MASTER) {
+            // Not later, on a configuration thread that a handover may keep busy: a refresh of the
+            // old master's claim must not undo its successor's.
+            vipPublisher.holding(false);
+        }
         followMastership(role);
         roleChanged.run();
     }
@@ -215,14 +236,16 @@ final class PairLink implements AutoCloseable {
             return current == null ? Handover.NO_PAIR : Handover.NOT_MASTER;
         }
         current.resign();
+        vipPublisher.holding(false);
         VrrpTimers timers = current.settings().timers();
         long deadline = System.nanoTime() + timers.masterDownNanos(timers.advertIntervalMillis());
         while (current.master().map(amphoraId::equals).orElse(true) && System.nanoTime() - deadline < 0) {
             Thread.sleep(2);
         }
         if (current.master().isPresent()) {
-            // The successor's first advert comes as it takes over, its bind just after.
-            Thread.sleep(timers.advertIntervalMillis());
+            // The successor's first advert comes as it takes over, its bind just after; then the
+            // network follows it.
+            Thread.sleep(timers.advertIntervalMillis() + lingerNanos / 1_000_000);
         }
         return current.master().filter(master -> !master.equals(amphoraId)).isPresent()
                 ? Handover.HANDED_OVER : Handover.NO_SUCCESSOR;

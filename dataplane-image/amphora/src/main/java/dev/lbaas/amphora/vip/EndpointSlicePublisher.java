@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * the amphora's ServiceAccount may {@code get} and {@code patch} that one slice and nothing else.
  *
  * <p>The write is a JSON merge patch of {@code endpoints} only (the operator owns {@code ports}),
- * repeated every {@link #REFRESH} while master, so that a slice recreated or edited by someone
- * else is put right; a failed write is retried at once and then with a growing delay. A backup
- * reads the slice at the same pace: its connection to the API server stays open and its
- * permission checked, so that taking over costs one request and no TLS handshake.
+ * repeated after {@link #CONFIRM} and then every {@link #REFRESH} while master, so that a slice
+ * recreated or edited by someone else, or a late write of the old master, is put right; a failed
+ * write is retried at once and then with a growing delay. A backup reads the slice at the same
+ * pace: its connection to the API server stays open and its permission checked, so that taking
+ * over costs one request and no TLS handshake.
  *
  * <p>The JDK's HTTP client is enough for one object's PATCH and GET; a Kubernetes client library
  * would bring its model of every API type into the data plane for that.
@@ -46,6 +47,16 @@ import org.slf4j.LoggerFactory;
 public final class EndpointSlicePublisher implements VipPublisher {
 
     static final Duration REFRESH = Duration.ofSeconds(10);
+    /**
+     * The successor's write, then every node's proxy applying it: kube-proxy waits up to its
+     * {@code --iptables-min-sync-period} (1 s by default) after its previous sync.
+     */
+    static final Duration LINGER = Duration.ofSeconds(2);
+    /**
+     * When a new master writes again after its first write: a refresh the old master sent just
+     * before it resigned may reach the API server after that first write.
+     */
+    static final Duration CONFIRM = Duration.ofSeconds(1);
     static final Duration FIRST_RETRY = Duration.ofMillis(100);
     static final Duration LONGEST_RETRY = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
@@ -64,6 +75,8 @@ public final class EndpointSlicePublisher implements VipPublisher {
     private boolean holding;
     private boolean closed;
     private Duration retry = FIRST_RETRY;
+    /** Writes since this amphora became master. */
+    private int writesAsMaster;
     private volatile String problem;
     private volatile long written;
 
@@ -126,9 +139,15 @@ public final class EndpointSlicePublisher implements VipPublisher {
             return;
         }
         holding = holdsVip;
+        writesAsMaster = 0;
         epoch++;
         retry = FIRST_RETRY;
         schedule(epoch, Duration.ZERO);
+    }
+
+    @Override
+    public Duration linger() {
+        return LINGER;
     }
 
     /** What went wrong with the last request, or null once one succeeded again. */
@@ -178,13 +197,14 @@ public final class EndpointSlicePublisher implements VipPublisher {
             if (failure == null) {
                 if (write) {
                     written++;
+                    writesAsMaster++;
                 }
                 if (problem != null) {
                     LOG.info("{}: {} again", description, write ? "written" : "readable");
                 }
                 problem = null;
                 retry = FIRST_RETRY;
-                schedule(forEpoch, refresh);
+                schedule(forEpoch, write && writesAsMaster == 1 ? min(CONFIRM, refresh) : refresh);
             } else {
                 if (!failure.equals(problem)) {
                     LOG.warn("{} cannot be {} ({}); trying again", description, write
@@ -215,6 +235,10 @@ public final class EndpointSlicePublisher implements VipPublisher {
         ObjectNode patch = json.createObjectNode();
         patch.putArray("endpoints").add(endpoint);
         return patch.toString();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String excerpt(String text) {

@@ -1,5 +1,7 @@
 package dev.lbaas.amphora.vip;
 
+import java.time.Duration;
+
 /**
  * Tells the network that this amphora holds its pair's VIP, where holding the listeners' sockets
  * is not enough: on one host the VIP is an address both amphorae bind, and the socket is the
@@ -21,10 +23,19 @@ public interface VipPublisher extends AutoCloseable {
 
     /**
      * Told after every change of role, once the listeners are bound or closed: true while this
-     * amphora holds the VIP. Returns at once; the network is told in the background, and again
-     * until it has listened.
+     * amphora is its pair's master. Returns at once; the network is told in the background, and
+     * again until it has listened.
      */
     void holding(boolean holdsVip);
+
+    /**
+     * How long a master that hands the VIP over keeps its listeners open after its successor took
+     * it: the time the network takes to follow the successor, during which connections may still
+     * arrive at the old master. Nothing where the socket is the VIP.
+     */
+    default Duration linger() {
+        return Duration.ZERO;
+    }
 
     @Override
     void close();

@@ -38,7 +38,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * Two amphorae of an ACTIVE_STANDBY pair in one process, with the same VIP on loopback, as the
@@ -60,8 +62,18 @@ class PairFailoverIT {
     /** One amphora: its event loops, its configuration thread and its data plane. */
     /** What an amphora tells the network of its role: where the VIP is a Service, its EndpointSlice. */
     private static final class ToldRoles implements VipPublisher {
+        private final Duration linger;
         private volatile Boolean last;
         private volatile boolean closed;
+
+        ToldRoles(Duration linger) {
+            this.linger = linger;
+        }
+
+        @Override
+        public Duration linger() {
+            return linger;
+        }
 
         @Override
         public void holding(boolean holdsVip) {
@@ -101,8 +113,14 @@ class PairFailoverIT {
         }
     }
 
+    /** How long a master keeps the VIP for the network after a handover: for tests tagged "linger". */
+    private Duration linger = Duration.ZERO;
+
     @BeforeEach
-    void start() throws Exception {
+    void start(TestInfo test) throws Exception {
+        if (test.getTags().contains("linger")) {
+            linger = Duration.ofMillis(800);
+        }
         web = new NamedHttpBackend("web");
         web2 = new NamedHttpBackend("web2");
         int port = freePort(VIP);
@@ -124,7 +142,7 @@ class PairFailoverIT {
     private Member startMember(int index, String id) throws Exception {
         EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(2);
         ExecutorService configThread = Executors.newSingleThreadExecutor();
-        ToldRoles told = new ToldRoles();
+        ToldRoles told = new ToldRoles(linger);
         Dataplane dataplane = new Dataplane(id, group, () -> { }, configThread,
                 InetAddress.getByName(addresses[index]), told);
         AmphoraConfig config = configs[index];
@@ -196,6 +214,27 @@ class PairFailoverIT {
         assertThat(master.told().last).as("the old master, that it does not").isFalse();
         master.configThread().submit(master.dataplane()::close).get(10, TimeUnit.SECONDS);
         assertThat(master.told().closed).isTrue();
+    }
+
+    @Test
+    @Tag("linger")
+    void behindAServiceTheOldMasterKeepsItsListenersWhileTheNetworkFollowsItsSuccessor() throws Exception {
+        Member master = awaitOneMaster();
+        Member backup = other(master);
+        long start = System.nanoTime();
+        var handOver = master.configThread().submit(() -> master.dataplane().handOverVip());
+        await().atMost(Duration.ofSeconds(1)).until(() -> backup.holdsVip() && Boolean.TRUE.equals(backup.told().last));
+        long successorMillis = (System.nanoTime() - start) / 1_000_000;
+
+        // The successor holds the VIP and told the network; the old master claims it no more, yet
+        // its listeners still take what the network sends it until the linger is over.
+        assertThat(master.told().last).as("a resigned master no longer claims the VIP").isFalse();
+        assertThat(master.holdsVip()).as("listeners open %d ms after the resignation", successorMillis).isTrue();
+        assertThat(handOver.get(10, TimeUnit.SECONDS)).isEqualTo(Handover.HANDED_OVER);
+        long handOverMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(handOverMillis).as("the handover waits for the network").isGreaterThanOrEqualTo(800);
+        assertThat(master.pairStatus().role()).isEqualTo("BACKUP");
+        await().atMost(Duration.ofSeconds(3)).until(() -> !master.holdsVip());
     }
 
     @Test

@@ -102,6 +102,20 @@ class EndpointSlicePublisherTest {
     }
 
     @Test
+    void aNewMasterWritesOnceMoreAfterASecondInCaseTheOldMastersLastWriteArrivedLate() throws Exception {
+        EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
+        publisher.holding(true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> patches().size() == 1);
+        long first = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> patches().size() == 2);
+
+        assertThat((System.nanoTime() - first) / 1_000_000).isBetween(900L, 2_000L);
+        Thread.sleep(1_500);
+        assertThat(patches()).as("then only every refresh").hasSize(2);
+    }
+
+    @Test
     void aRefusedWriteIsTriedAgainSoonAndTheProblemIsKnownUntilItSucceeds() {
         EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
         await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);

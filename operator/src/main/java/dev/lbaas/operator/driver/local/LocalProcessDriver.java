@@ -104,8 +104,8 @@ public class LocalProcessDriver implements AmphoraDriver {
     }
 
     @Override
-    public synchronized String ensureVip(LoadBalancer loadBalancer, LoadBalancerClass lbClass, String wanted,
-            Set<String> inUse) {
+    public synchronized String ensureVip(LoadBalancer loadBalancer, LoadBalancerClass lbClass, Topology topology,
+            String wanted, Set<String> inUse) {
         String uid = loadBalancer.getMetadata().getUid();
         if (wanted != null) {
             vips.put(uid, wanted);

@@ -3,6 +3,7 @@ package dev.lbaas.operator.driver.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbaas.api.v1alpha1.LoadBalancer;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.operator.pki.CertificateAuthority;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.file.Path;
@@ -22,32 +23,32 @@ class LocalProcessDriverTest {
         LoadBalancer first = loadBalancer("a");
         LoadBalancer second = loadBalancer("b");
 
-        String vip = driver.ensureVip(first, null, null, Set.of());
+        String vip = driver.ensureVip(first, null, Topology.SINGLE, null, Set.of());
         assertThat(vip).matches("127\\.100\\.\\d+\\.\\d+");
-        assertThat(driver.ensureVip(first, null, null, Set.of())).isEqualTo(vip);
+        assertThat(driver.ensureVip(first, null, Topology.SINGLE, null, Set.of())).isEqualTo(vip);
         // Allocated but not yet written to status: still not handed to another load balancer.
-        assertThat(driver.ensureVip(second, null, null, Set.of())).isNotEqualTo(vip);
+        assertThat(driver.ensureVip(second, null, Topology.SINGLE, null, Set.of())).isNotEqualTo(vip);
         // An address another load balancer shows in its status is skipped too.
         LoadBalancer third = loadBalancer("c");
         String guess = new LocalProcessDriver(new LocalProcessDriver.Settings(List.of("true"), Map.of(), Path.of("unused"),
-                "127.100"), CertificateAuthority.create("t")).ensureVip(third, null, null, Set.of());
-        assertThat(driver.ensureVip(third, null, null, Set.of(guess))).isNotEqualTo(guess);
+                "127.100"), CertificateAuthority.create("t")).ensureVip(third, null, Topology.SINGLE, null, Set.of());
+        assertThat(driver.ensureVip(third, null, Topology.SINGLE, null, Set.of(guess))).isNotEqualTo(guess);
     }
 
     @Test
     void aWantedVipIsKeptAndNeverHandedToAnother() {
         LoadBalancer asked = loadBalancer("a");
-        assertThat(driver.ensureVip(asked, null, "127.100.9.9", Set.of())).isEqualTo("127.100.9.9");
-        assertThat(driver.ensureVip(asked, null, null, Set.of())).isEqualTo("127.100.9.9");
+        assertThat(driver.ensureVip(asked, null, Topology.SINGLE, "127.100.9.9", Set.of())).isEqualTo("127.100.9.9");
+        assertThat(driver.ensureVip(asked, null, Topology.SINGLE, null, Set.of())).isEqualTo("127.100.9.9");
     }
 
     @Test
     void aDeletedLoadBalancerGivesItsVipBack() {
         LoadBalancer lb = loadBalancer("a");
-        String vip = driver.ensureVip(lb, null, null, Set.of());
+        String vip = driver.ensureVip(lb, null, Topology.SINGLE, null, Set.of());
         driver.deleteAmphorae(lb);
         LoadBalancer other = loadBalancer("a");
-        assertThat(driver.ensureVip(other, null, null, Set.of())).isEqualTo(vip);
+        assertThat(driver.ensureVip(other, null, Topology.SINGLE, null, Set.of())).isEqualTo(vip);
     }
 
     private static LoadBalancer loadBalancer(String uid) {
