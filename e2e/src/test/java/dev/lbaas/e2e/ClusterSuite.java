@@ -119,7 +119,7 @@ abstract class ClusterSuite {
                 "listeners.lbaas.dev [] [get list watch update patch]",
                 "pools.lbaas.dev [] [get list watch update patch]",
                 "members.lbaas.dev [] [get list watch create update patch delete]",
-                "endpointslices.discovery.k8s.io [] [get list watch]",
+                "endpointslices.discovery.k8s.io [] [get list watch create patch delete deletecollection]",
                 "healthmonitors.lbaas.dev [] [get list watch update patch]",
                 "loadbalancers.lbaas.dev/status [] [get update patch]",
                 "listeners.lbaas.dev/status [] [get update patch]",
@@ -132,6 +132,9 @@ abstract class ClusterSuite {
                 "services [] [get list watch create update patch delete deletecollection]",
                 "secrets [] [create delete deletecollection]",
                 "poddisruptionbudgets.policy [] [get create delete deletecollection]",
+                "serviceaccounts [] [create delete deletecollection]",
+                "roles.rbac.authorization.k8s.io [] [create delete deletecollection]",
+                "rolebindings.rbac.authorization.k8s.io [] [create delete deletecollection]",
                 "events [] [create patch]",
                 // every authenticated user (system:basic-user, system:discovery, system:public-info-viewer)
                 "selfsubjectreviews.authentication.k8s.io [] [create]",

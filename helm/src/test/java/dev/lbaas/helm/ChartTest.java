@@ -135,6 +135,10 @@ class ChartTest {
         String rendered = render("--set", "defaultClass.vipService.type=LoadBalancer", "--set",
                 "defaultClass.amphora.resources.limits.memory=1Gi");
         assertThat(rendered).contains("type: LoadBalancer").contains("memory: 1Gi");
+        assertThat(render("--set", "defaultClass.topology=ACTIVE_STANDBY", "--set",
+                "defaultClass.failover.advertIntervalMillis=200")).contains("topology: ACTIVE_STANDBY")
+                .contains("failover:\n    advertIntervalMillis: 200");
+        assertThat(render()).doesNotContain("failover:");
         assertThat(template("--set", "admissionPolicies.enabled=false")).extracting(HasMetadata::getKind)
                 .doesNotContain("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
     }
@@ -143,7 +147,9 @@ class ChartTest {
     void theSchemaRefusesWhatTheOperatorCouldNotServe() throws Exception {
         assertRefused(List.of("--set", "defaultClass.vipService.type=ExternalName"), "'/defaultClass/vipService/type'",
                 "'ClusterIP', 'NodePort', 'LoadBalancer'");
-        assertRefused(List.of("--set", "defaultClass.topology=ACTIVE_STANDBY"), "'/defaultClass/topology'");
+        assertRefused(List.of("--set", "defaultClass.topology=ACTIVE"), "'/defaultClass/topology'");
+        assertRefused(List.of("--set", "defaultClass.failover.advertIntervalMillis=5"),
+                "'/defaultClass/failover/advertIntervalMillis'");
         assertRefused(List.of("--set", "operator.replicas=0"), "'/operator/replicas'");
         assertRefused(List.of("--set", "image.operator.pullPolicy=Sometimes"), "'/image/operator/pullPolicy'");
         // A misspelt value is an error, not silently ignored.

@@ -62,24 +62,24 @@ class ClassChoiceTest {
         LoadBalancerClass pair = loadBalancerClass("pair", Topology.ACTIVE_STANDBY, true);
         Set<Topology> singleOnly = EnumSet.of(Topology.SINGLE);
 
-        ClassChoice fromClass = ClassChoice.of(lb, List.of(pair), singleOnly, "kubernetes");
+        ClassChoice fromClass = ClassChoice.of(lb, List.of(pair), singleOnly, "example");
         assertThat(fromClass.topology()).isEqualTo(Topology.ACTIVE_STANDBY);
         assertThat(fromClass.verdict().reason()).isEqualTo("UnsupportedField");
         assertThat(fromClass.verdict().isError()).isTrue();
         assertThat(fromClass.verdict().message()).isEqualTo("the topology of LoadBalancerClass \"pair\": ACTIVE_STANDBY "
-                + "is not served by the kubernetes driver yet, so this load balancer gets no amphora; create it again "
+                + "is not served by the example driver yet, so this load balancer gets no amphora; create it again "
                 + "with topology SINGLE");
         assertThat(ClassChoice.of(lb, List.of(pair)).verdict()).as("served where the driver runs pairs")
                 .isEqualTo(Verdict.OK);
 
         lb.getSpec().setTopology(Topology.SINGLE);
-        assertThat(ClassChoice.of(lb, List.of(pair), singleOnly, "kubernetes").topology()).isEqualTo(Topology.SINGLE);
-        assertThat(ClassChoice.of(lb, List.of(pair), singleOnly, "kubernetes").verdict()).isEqualTo(Verdict.OK);
+        assertThat(ClassChoice.of(lb, List.of(pair), singleOnly, "example").topology()).isEqualTo(Topology.SINGLE);
+        assertThat(ClassChoice.of(lb, List.of(pair), singleOnly, "example").verdict()).isEqualTo(Verdict.OK);
 
         lb.getSpec().setTopology(Topology.ACTIVE_STANDBY);
         LoadBalancerClass single = loadBalancerClass("single", Topology.SINGLE, true);
-        assertThat(ClassChoice.of(lb, List.of(single), singleOnly, "kubernetes").verdict().message())
-                .startsWith("topology: ACTIVE_STANDBY is not served by the kubernetes driver yet");
+        assertThat(ClassChoice.of(lb, List.of(single), singleOnly, "example").verdict().message())
+                .startsWith("topology: ACTIVE_STANDBY is not served by the example driver yet");
         assertThat(ClassChoice.of(lb, List.of(single)).topology()).isEqualTo(Topology.ACTIVE_STANDBY);
     }
 

@@ -7,9 +7,14 @@ import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.AmphoraTemplate;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerClass;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.api.v1alpha1.VipPort;
 import dev.lbaas.api.v1alpha1.VipServiceTemplate;
 import dev.lbaas.operator.pki.CertificateAuthority;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -24,25 +29,36 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The Kubernetes objects of one load balancer's amphorae, as pure functions of the load balancer,
  * its class and the operator's settings: the amphora pods, their agent certificates, the VIP
- * Service and the PodDisruptionBudget. {@link KubernetesDriver} creates and updates them.
+ * Service and the PodDisruptionBudget; for a pair, the VIP's EndpointSlice and the ServiceAccount,
+ * Role and RoleBinding with which its master writes it. {@link KubernetesDriver} creates and
+ * updates them.
  */
 final class AmphoraObjects {
 
@@ -50,6 +66,14 @@ final class AmphoraObjects {
     static final int AGENT_PORT = 9443;
     static final String PROBE_PORT_NAME = "probes";
     static final int PROBE_PORT = 8404;
+    /** Where a pair's amphorae receive each other's adverts (UDP) and session sync (TCP). */
+    static final int ADVERT_PORT = 7112;
+    static final String ADVERT_PORT_NAME = "adverts";
+    static final String SYNC_PORT_NAME = "session-sync";
+    /** Marks the VIP EndpointSlice of a pair as the amphorae's: the cluster's controller leaves it alone. */
+    static final String SLICE_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
+    static final String SLICE_WRITERS = "amphora.lbaas.dev";
+    static final String SERVICE_NAME = "kubernetes.io/service-name";
     private static final String CERTIFICATES = "/etc/lbaas/agent";
     /**
      * How long a deleted amphora pod serves on: a terminating endpoint that still serves keeps
@@ -137,9 +161,35 @@ final class AmphoraObjects {
                 .build();
     }
 
+    /**
+     * An amphora pod. One of a pair (role MASTER or BACKUP) also receives its peer's adverts on
+     * {@value #ADVERT_PORT}, and runs under the load balancer's own ServiceAccount, whose only
+     * permission is to write its address into the VIP's EndpointSlice while it holds the VIP.
+     */
     static Pod pod(LoadBalancer lb, LoadBalancerClass lbClass, String amphoraId, AmphoraInfo.Role role,
             Defaults defaults) {
         String podName = podName(lb, amphoraId);
+        boolean paired = role != AmphoraInfo.Role.STANDALONE;
+        List<String> args = new ArrayList<>(List.of("--id", amphoraId, "--agent-address", "0.0.0.0",
+                "--agent-port", Integer.toString(AGENT_PORT),
+                "--probe-port", Integer.toString(PROBE_PORT),
+                "--shutdown-delay-seconds", Integer.toString(SHUTDOWN_DELAY_SECONDS),
+                "--tls-cert", CERTIFICATES + "/tls.crt", "--tls-key", CERTIFICATES + "/tls.key",
+                "--tls-ca", CERTIFICATES + "/ca.crt"));
+        List<ContainerPort> ports = new ArrayList<>(List.of(
+                new ContainerPortBuilder().withName(AGENT_PORT_NAME).withContainerPort(AGENT_PORT).build(),
+                new ContainerPortBuilder().withName(PROBE_PORT_NAME).withContainerPort(PROBE_PORT).build()));
+        List<EnvVar> env = new ArrayList<>();
+        if (paired) {
+            args.addAll(List.of("--vip-endpoint-slice", lb.getMetadata().getNamespace() + "/" + vipServiceName(lb),
+                    "--pod-name", podName, "--pod-ip", "$(POD_IP)"));
+            ports.add(new ContainerPortBuilder().withName(ADVERT_PORT_NAME).withContainerPort(ADVERT_PORT)
+                    .withProtocol("UDP").build());
+            ports.add(new ContainerPortBuilder().withName(SYNC_PORT_NAME).withContainerPort(ADVERT_PORT)
+                    .withProtocol("TCP").build());
+            env.add(new EnvVarBuilder().withName("POD_IP").withNewValueFrom().withNewFieldRef()
+                    .withFieldPath("status.podIP").endFieldRef().endValueFrom().build());
+        }
         AmphoraTemplate template = lbClass == null || lbClass.getSpec() == null ? null : lbClass.getSpec().getAmphora();
         String image = template != null && template.getImage() != null ? template.getImage() : defaults.image();
         String pullPolicy = template != null && template.getImagePullPolicy() != null ? template.getImagePullPolicy()
@@ -150,7 +200,8 @@ final class AmphoraObjects {
         return new PodBuilder()
                 .withMetadata(metadata(lb, podName, extra))
                 .withNewSpec()
-                    .withAutomountServiceAccountToken(false)
+                    .withServiceAccountName(paired ? amphoraAccountName(lb) : null)
+                    .withAutomountServiceAccountToken(paired)
                     .withEnableServiceLinks(false)
                     // After SIGTERM the amphora serves on for SHUTDOWN_DELAY_SECONDS, then closes.
                     .withTerminationGracePeriodSeconds((long) SHUTDOWN_DELAY_SECONDS + 5)
@@ -181,14 +232,9 @@ final class AmphoraObjects {
                         .withName("amphora")
                         .withImage(image)
                         .withImagePullPolicy(pullPolicy)
-                        .withArgs("--id", amphoraId, "--agent-address", "0.0.0.0",
-                                "--agent-port", Integer.toString(AGENT_PORT),
-                                "--probe-port", Integer.toString(PROBE_PORT),
-                                "--shutdown-delay-seconds", Integer.toString(SHUTDOWN_DELAY_SECONDS),
-                                "--tls-cert", CERTIFICATES + "/tls.crt", "--tls-key", CERTIFICATES + "/tls.key",
-                                "--tls-ca", CERTIFICATES + "/ca.crt")
-                        .addNewPort().withName(AGENT_PORT_NAME).withContainerPort(AGENT_PORT).endPort()
-                        .addNewPort().withName(PROBE_PORT_NAME).withContainerPort(PROBE_PORT).endPort()
+                        .withArgs(args)
+                        .withEnv(env)
+                        .withPorts(ports)
                         // Ready once the operator has programmed it: only then does the VIP send it traffic.
                         .withNewReadinessProbe()
                             .withNewHttpGet().withPath("/readyz").withPort(new IntOrString(PROBE_PORT_NAME)).endHttpGet()
@@ -236,12 +282,14 @@ final class AmphoraObjects {
     }
 
     /**
-     * The VIP: a Service selecting the load balancer's ready amphorae, one port per listener with
-     * the listener's protocol. A Service must have a port, so a load balancer without listeners
-     * gets one that no amphora answers ({@value #NO_LISTENER}, port 1), as a VIP without
-     * listeners refuses connections.
+     * The VIP: a Service with one port per listener, with the listener's protocol. A SINGLE load
+     * balancer's selects its ready amphora; an ACTIVE_STANDBY one's selects nothing, and reaches
+     * the amphora its EndpointSlice lists ({@link #vipEndpointSlice}): the master. A Service must
+     * have a port, so a load balancer without listeners gets one that no amphora answers
+     * ({@value #NO_LISTENER}, port 1), as a VIP without listeners refuses connections.
      */
-    static Service vipService(LoadBalancer lb, LoadBalancerClass lbClass, String clusterIp, AmphoraConfig config) {
+    static Service vipService(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology, String clusterIp,
+            AmphoraConfig config) {
         VipServiceTemplate template = lbClass == null || lbClass.getSpec() == null ? null
                 : lbClass.getSpec().getVipService();
         String type = template == null || template.getType() == null ? "ClusterIP" : template.getType().name();
@@ -256,7 +304,7 @@ final class AmphoraObjects {
                 .withNewSpec()
                     .withType(type)
                     .withClusterIP(clusterIp)
-                    .withSelector(selector(lb))
+                    .withSelector(topology == Topology.ACTIVE_STANDBY ? null : selector(lb))
                     .withPorts(ports(config))
                 .endSpec()
                 .build();
@@ -282,6 +330,63 @@ final class AmphoraObjects {
                     .withTargetPort(new IntOrString(1)).build());
         }
         return ports;
+    }
+
+    /**
+     * The endpoints of an ACTIVE_STANDBY load balancer's VIP Service: created with the Service's
+     * ports and no endpoint; the master writes its own address into it, the operator only its
+     * ports. Labelled as the VIP Service is, so that the operator's informer sees it.
+     *
+     * @param addressType IPv4 or IPv6, the family of the Service's cluster IP
+     */
+    static EndpointSlice vipEndpointSlice(LoadBalancer lb, List<ServicePort> ports, String addressType) {
+        ObjectMeta metadata = metadata(lb, vipServiceName(lb), Map.of(SERVICE_NAME, vipServiceName(lb),
+                SLICE_MANAGED_BY, SLICE_WRITERS));
+        metadata.getLabels().put(KubernetesDriver.COMPONENT, "vip");
+        return new EndpointSliceBuilder()
+                .withMetadata(metadata)
+                .withAddressType(addressType)
+                .withPorts(endpointPorts(ports))
+                .withEndpoints(List.of())
+                .build();
+    }
+
+    /** The Service's ports as its EndpointSlice names them: same name, protocol, and the target port. */
+    static List<EndpointPort> endpointPorts(List<ServicePort> ports) {
+        return ports.stream().map(port -> new EndpointPortBuilder().withName(port.getName())
+                .withProtocol(port.getProtocol()).withPort(port.getTargetPort().getIntVal()).build()).toList();
+    }
+
+    static String amphoraAccountName(LoadBalancer lb) {
+        return name(lb, "amphora");
+    }
+
+    /** A pair's ServiceAccount, for the token with which the master writes the VIP's endpoints. */
+    static ServiceAccount amphoraAccount(LoadBalancer lb) {
+        return new ServiceAccountBuilder().withMetadata(metadata(lb, amphoraAccountName(lb), Map.of())).build();
+    }
+
+    /** What a pair's amphorae may do: read and patch their VIP's EndpointSlice, that one object only. */
+    static Role amphoraRole(LoadBalancer lb) {
+        return new RoleBuilder()
+                .withMetadata(metadata(lb, amphoraAccountName(lb), Map.of()))
+                .addNewRule()
+                    .withApiGroups("discovery.k8s.io")
+                    .withResources("endpointslices")
+                    .withResourceNames(vipServiceName(lb))
+                    .withVerbs("get", "patch")
+                .endRule()
+                .build();
+    }
+
+    static RoleBinding amphoraRoleBinding(LoadBalancer lb) {
+        return new RoleBindingBuilder()
+                .withMetadata(metadata(lb, amphoraAccountName(lb), Map.of()))
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role")
+                    .withName(amphoraAccountName(lb)).endRoleRef()
+                .addNewSubject().withKind("ServiceAccount").withName(amphoraAccountName(lb))
+                    .withNamespace(lb.getMetadata().getNamespace()).endSubject()
+                .build();
     }
 
     static String vipServiceName(LoadBalancer lb) {
@@ -334,17 +439,22 @@ final class AmphoraObjects {
 
     /**
      * Whether a Service's EndpointSlices route each of its listener ports to an endpoint that is
-     * ready: what kube-proxy (or any Service implementation) programs the VIP from. An endpoint
-     * whose readiness is unknown counts as ready, as the API asks its consumers to.
+     * ready and one of {@code amphorae}: what kube-proxy (or any Service implementation) programs
+     * the VIP from. An endpoint whose readiness is unknown counts as ready, as the API asks its
+     * consumers to.
+     *
+     * @param amphorae the pod addresses of the load balancer's amphorae that serve
      */
-    static boolean routesEvery(List<ServicePort> ports, Collection<EndpointSlice> slices) {
+    static boolean routesEvery(List<ServicePort> ports, Collection<EndpointSlice> slices, Set<String> amphorae) {
         return ports.stream().filter(port -> !NO_LISTENER.equals(port.getName())).allMatch(port -> slices.stream()
                 .filter(slice -> Objects.requireNonNullElse(slice.getPorts(), List.<EndpointPort>of()).stream()
                         .anyMatch(p -> Objects.equals(p.getName(), port.getName())
                                 && Objects.equals(p.getProtocol(), port.getProtocol())
                                 && Objects.equals(p.getPort(), port.getPort())))
                 .flatMap(slice -> Objects.requireNonNullElse(slice.getEndpoints(), List.<Endpoint>of()).stream())
-                .anyMatch(endpoint -> endpoint.getConditions() == null
-                        || !Boolean.FALSE.equals(endpoint.getConditions().getReady())));
+                .filter(endpoint -> endpoint.getConditions() == null
+                        || !Boolean.FALSE.equals(endpoint.getConditions().getReady()))
+                .anyMatch(endpoint -> Objects.requireNonNullElse(endpoint.getAddresses(), List.<String>of()).stream()
+                        .anyMatch(amphorae::contains)));
     }
 }

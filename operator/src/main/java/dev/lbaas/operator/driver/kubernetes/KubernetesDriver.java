@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -34,6 +36,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +50,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs each amphora as a pod owned by its load balancer, with its agent certificate in a Secret,
- * and the VIP as a Service whose endpoints are the amphorae that are ready (programmed). The CA is
+ * and the VIP as a Service: a SINGLE load balancer's selects its amphora once ready (programmed);
+ * an ACTIVE_STANDBY one's selects nothing and reaches the amphora its EndpointSlice lists, which
+ * the pair's master writes itself, so that a failover needs neither the operator nor a probe. The CA is
  * kept in a Secret of the operator's namespace ({@link CaSecret}).
  *
  * <p>The data plane does not depend on the operator: pods, Service and certificates stay and serve
@@ -121,14 +128,21 @@ public class KubernetesDriver implements AmphoraDriver {
     }
 
     @Override
+    public Set<Topology> topologies() {
+        return EnumSet.of(Topology.SINGLE, Topology.ACTIVE_STANDBY);
+    }
+
+    @Override
     public String listenAddress(String vipAddress) {
         // Traffic to the Service reaches the pod's own address.
         return vipAddress.contains(":") ? "::" : "0.0.0.0";
     }
 
     @Override
-    public String ensureVip(LoadBalancer lb, LoadBalancerClass lbClass, String wanted, Set<String> inUse) {
-        Service service = vipService(lb).orElseGet(() -> create(AmphoraObjects.vipService(lb, lbClass, wanted, null)));
+    public String ensureVip(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology, String wanted,
+            Set<String> inUse) {
+        Service service = vipService(lb).orElseGet(() -> create(AmphoraObjects.vipService(lb, lbClass, topology, wanted,
+                null)));
         List<LoadBalancerIngress> ingress = service.getStatus() == null || service.getStatus().getLoadBalancer() == null
                 ? List.of() : Objects.requireNonNullElse(service.getStatus().getLoadBalancer().getIngress(), List.of());
         return ingress.stream().map(LoadBalancerIngress::getIp).filter(Objects::nonNull).findFirst()
@@ -138,7 +152,8 @@ public class KubernetesDriver implements AmphoraDriver {
     @Override
     public List<AmphoraEndpoint> ensureAmphorae(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology,
             String vipAddress, AmphoraConfig config) {
-        syncVipService(lb, lbClass, config);
+        boolean paired = topology == Topology.ACTIVE_STANDBY;
+        syncVipService(lb, lbClass, topology, config);
         ensureDisruptionBudget(lb);
         List<Pod> ofLoadBalancer = podsOf(lb);
         for (Pod pod : ofLoadBalancer) {
@@ -150,24 +165,55 @@ public class KubernetesDriver implements AmphoraDriver {
             }
         }
         List<Pod> alive = ofLoadBalancer.stream().filter(KubernetesDriver::alive).toList();
-        if (alive.isEmpty()) {
-            Set<String> taken = ofLoadBalancer.stream().map(pod -> pod.getMetadata().getName()).collect(Collectors.toSet());
+        // A SINGLE load balancer's amphora, or each role of a pair that no living pod has.
+        Set<AmphoraInfo.Role> held = alive.stream().map(KubernetesDriver::role).collect(Collectors.toSet());
+        List<AmphoraInfo.Role> missing = paired
+                ? PAIR_ROLES.stream().filter(role -> !held.contains(role)).toList()
+                : alive.isEmpty() ? List.of(AmphoraInfo.Role.STANDALONE) : List.of();
+        Set<String> taken = ofLoadBalancer.stream().map(pod -> pod.getMetadata().getName())
+                .collect(Collectors.toCollection(HashSet::new));
+        if (paired && !missing.isEmpty()) {
+            ensurePairAccess(lb);
+        }
+        for (AmphoraInfo.Role role : missing) {
             String amphoraId = newAmphoraId(lb, taken);
-            if (!createAmphora(lb, lbClass, amphoraId)) {
+            taken.add(AmphoraObjects.podName(lb, amphoraId));
+            if (!createAmphora(lb, lbClass, amphoraId, role)) {
                 // Created by an earlier reconcile (or an earlier operator) and not yet in the cache.
-                return List.of();
+                continue;
             }
-            events.record(lb, false, ofLoadBalancer.isEmpty() ? "AmphoraCreated" : "AmphoraReplaced",
+            List<String> replaced = ofLoadBalancer.stream().filter(pod -> !alive.contains(pod))
+                    .filter(pod -> !paired || role(pod) == role).map(KubernetesDriver::amphoraId).toList();
+            events.record(lb, false, replaced.isEmpty() ? "AmphoraCreated" : "AmphoraReplaced",
                     "amphora " + amphoraId + " (pod " + AmphoraObjects.podName(lb, amphoraId) + ") created"
-                            + (ofLoadBalancer.isEmpty() ? "" : " to replace " + ofLoadBalancer.stream()
-                            .map(KubernetesDriver::amphoraId).collect(Collectors.joining(", "))));
-            return List.of();
+                            + (paired ? " as " + role : "")
+                            + (replaced.isEmpty() ? "" : " to replace " + String.join(", ", replaced)));
         }
         return alive.stream()
                 .filter(pod -> pod.getStatus() != null && pod.getStatus().getPodIP() != null)
-                .map(pod -> new AmphoraEndpoint(amphoraId(pod), role(pod), "pod " + pod.getMetadata().getName(),
-                        URI.create("https://" + hostInUri(pod.getStatus().getPodIP()) + ":" + AmphoraObjects.AGENT_PORT)))
+                .sorted(Comparator.comparing(KubernetesDriver::role))
+                .map(pod -> endpoint(pod, paired))
                 .toList();
+    }
+
+    /** A pair's amphorae: the one created to hold the VIP first, and its standby. */
+    private static final List<AmphoraInfo.Role> PAIR_ROLES = List.of(AmphoraInfo.Role.MASTER, AmphoraInfo.Role.BACKUP);
+
+    private static AmphoraEndpoint endpoint(Pod pod, boolean paired) {
+        String ip = pod.getStatus().getPodIP();
+        return new AmphoraEndpoint(amphoraId(pod), role(pod), "pod " + pod.getMetadata().getName(),
+                URI.create("https://" + hostInUri(ip) + ":" + AmphoraObjects.AGENT_PORT),
+                paired ? new AmphoraEndpoint.Adverts(ip, AmphoraObjects.ADVERT_PORT) : null);
+    }
+
+    /**
+     * The ServiceAccount, Role and RoleBinding with which a pair's master writes its VIP's
+     * EndpointSlice; made before the pods that use them, again whenever one is created.
+     */
+    private void ensurePairAccess(LoadBalancer lb) {
+        createIfAbsent(() -> client.serviceAccounts().resource(AmphoraObjects.amphoraAccount(lb)).create());
+        createIfAbsent(() -> client.rbac().roles().resource(AmphoraObjects.amphoraRole(lb)).create());
+        createIfAbsent(() -> client.rbac().roleBindings().resource(AmphoraObjects.amphoraRoleBinding(lb)).create());
     }
 
     @Override
@@ -178,9 +224,14 @@ public class KubernetesDriver implements AmphoraDriver {
     @Override
     public boolean vipReady(LoadBalancer lb, AmphoraConfig config) {
         List<Pod> alive = podsOf(lb).stream().filter(KubernetesDriver::alive).toList();
-        if (alive.isEmpty() || !alive.stream().allMatch(Readiness::isPodReady)) {
+        // A SINGLE load balancer's amphora must be ready; of a pair, the one the VIP reaches.
+        boolean paired = alive.stream().anyMatch(pod -> role(pod) != AmphoraInfo.Role.STANDALONE);
+        if (alive.isEmpty() || !(paired ? alive.stream().anyMatch(Readiness::isPodReady)
+                : alive.stream().allMatch(Readiness::isPodReady))) {
             return false;
         }
+        Set<String> serving = alive.stream().filter(Readiness::isPodReady)
+                .map(pod -> pod.getStatus().getPodIP()).filter(Objects::nonNull).collect(Collectors.toSet());
         // A listener is reachable once the Service has its port (this reconcile may just have
         // added it) and the endpoint controller has routed that port to a ready amphora.
         Service service = vipService(lb).orElse(null);
@@ -190,7 +241,7 @@ public class KubernetesDriver implements AmphoraDriver {
         }
         String serviceName = service.getMetadata().getName();
         return AmphoraObjects.routesEvery(wanted, vipEndpoints.list(lb.getMetadata().getNamespace(),
-                slice -> serviceName.equals(slice.getMetadata().getLabels().get(SERVICE_NAME))).toList());
+                slice -> serviceName.equals(slice.getMetadata().getLabels().get(SERVICE_NAME))).toList(), serving);
     }
 
     /** Every amphora pod of the load balancer in the cache, whatever its state. */
@@ -215,6 +266,10 @@ public class KubernetesDriver implements AmphoraDriver {
         client.secrets().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
         client.services().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
         client.policy().v1().podDisruptionBudget().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
+        client.discovery().v1().endpointSlices().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
+        client.rbac().roleBindings().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
+        client.rbac().roles().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
+        client.serviceAccounts().inNamespace(namespace).withLabel(LOAD_BALANCER_UID, uid).delete();
     }
 
     /**
@@ -232,14 +287,15 @@ public class KubernetesDriver implements AmphoraDriver {
     }
 
     /** Creates the amphora's Secret and pod; false if the pod existed already. */
-    private boolean createAmphora(LoadBalancer lb, LoadBalancerClass lbClass, String amphoraId) {
+    private boolean createAmphora(LoadBalancer lb, LoadBalancerClass lbClass, String amphoraId,
+            AmphoraInfo.Role role) {
         String podName = AmphoraObjects.podName(lb, amphoraId);
         createIfAbsent(() -> client.secrets().resource(AmphoraObjects.agentSecret(lb, amphoraId, podName, authority))
                 .create());
         boolean created = createIfAbsent(() -> client.pods().resource(AmphoraObjects.pod(lb, lbClass, amphoraId,
-                AmphoraInfo.Role.STANDALONE, defaults)).create());
+                role, defaults)).create());
         if (created) {
-            LOG.infof("created amphora %s (pod %s/%s)", amphoraId, lb.getMetadata().getNamespace(), podName);
+            LOG.infof("created amphora %s (pod %s/%s, %s)", amphoraId, lb.getMetadata().getNamespace(), podName, role);
         }
         return created;
     }
@@ -272,23 +328,52 @@ public class KubernetesDriver implements AmphoraDriver {
         }
     }
 
-    private void syncVipService(LoadBalancer lb, LoadBalancerClass lbClass, AmphoraConfig config) {
+    private void syncVipService(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology, AmphoraConfig config) {
         Service current = vipService(lb).orElse(null);
         if (current == null) {
             return;
         }
-        Service wanted = AmphoraObjects.vipService(lb, lbClass, current.getSpec().getClusterIP(), config);
+        Service wanted = AmphoraObjects.vipService(lb, lbClass, topology, current.getSpec().getClusterIP(), config);
         boolean same = AmphoraObjects.samePorts(current.getSpec().getPorts(), wanted.getSpec().getPorts())
                 && Objects.equals(current.getSpec().getType(), wanted.getSpec().getType())
+                && Objects.equals(selector(current), selector(wanted))
                 && Objects.equals(annotations(current), annotations(wanted));
         if (!same) {
             client.services().resource(current).edit(service -> {
                 service.getSpec().setType(wanted.getSpec().getType());
                 service.getSpec().setPorts(wanted.getSpec().getPorts());
+                service.getSpec().setSelector(wanted.getSpec().getSelector());
                 service.getMetadata().setAnnotations(wanted.getMetadata().getAnnotations());
                 return service;
             });
         }
+        if (topology == Topology.ACTIVE_STANDBY) {
+            syncVipEndpointSlice(lb, current, wanted.getSpec().getPorts());
+        }
+    }
+
+    /**
+     * A pair's VIP EndpointSlice: created without endpoints, its ports kept those of the Service.
+     * Its endpoints are the master's to write; a merge patch of the ports leaves them alone.
+     */
+    private void syncVipEndpointSlice(LoadBalancer lb, Service service, List<ServicePort> ports) {
+        ResourceID id = new ResourceID(service.getMetadata().getName(), lb.getMetadata().getNamespace());
+        EndpointSlice current = vipEndpoints.get(id).orElse(null);
+        if (current == null) {
+            String family = service.getSpec().getClusterIP() != null && service.getSpec().getClusterIP().contains(":")
+                    ? "IPv6" : "IPv4";
+            createIfAbsent(() -> client.discovery().v1().endpointSlices()
+                    .resource(AmphoraObjects.vipEndpointSlice(lb, ports, family)).create());
+        } else if (!Objects.equals(current.getPorts(), AmphoraObjects.endpointPorts(ports))) {
+            EndpointSlice patch = new EndpointSlice();
+            patch.setPorts(AmphoraObjects.endpointPorts(ports));
+            client.discovery().v1().endpointSlices().inNamespace(id.getNamespace().orElseThrow())
+                    .withName(id.getName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        }
+    }
+
+    private static Map<String, String> selector(Service service) {
+        return Objects.requireNonNullElse(service.getSpec().getSelector(), Map.of());
     }
 
     private static Map<String, String> annotations(Service service) {

@@ -10,6 +10,7 @@ import dev.lbaas.api.v1alpha1.AmphoraTemplate;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerClass;
 import dev.lbaas.api.v1alpha1.LoadBalancerClassSpec;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.api.v1alpha1.VipServiceTemplate;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -105,7 +106,7 @@ class AmphoraObjectsTest {
                 listener("web", ListenerProtocol.HTTP, 80), listener("dns", ListenerProtocol.UDP, 53),
                 listener("tls", ListenerProtocol.HTTPS, 443)), List.of());
 
-        Service service = AmphoraObjects.vipService(lb, lbClass(null, vip), "10.254.2.9", config);
+        Service service = AmphoraObjects.vipService(lb, lbClass(null, vip), Topology.SINGLE, "10.254.2.9", config);
 
         assertThat(service.getMetadata().getName()).isEqualTo("lb-web-vip");
         assertThat(service.getMetadata().getAnnotations()).containsEntry("example.com/pool", "public");
@@ -119,25 +120,25 @@ class AmphoraObjectsTest {
                 org.assertj.core.groups.Tuple.tuple("udp-53", "UDP", 53),
                 org.assertj.core.groups.Tuple.tuple("tcp-443", "TCP", 443));
         // Without listeners: one port nobody answers, since a Service needs a port.
-        assertThat(AmphoraObjects.vipService(lb, null, null, null).getSpec().getPorts()).singleElement()
+        assertThat(AmphoraObjects.vipService(lb, null, Topology.SINGLE, null, null).getSpec().getPorts()).singleElement()
                 .satisfies(port -> assertThat(port.getName()).isEqualTo(AmphoraObjects.NO_LISTENER));
-        assertThat(AmphoraObjects.vipService(lb, null, null, null).getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(AmphoraObjects.vipService(lb, null, Topology.SINGLE, null, null).getSpec().getType()).isEqualTo("ClusterIP");
     }
 
     @Test
     void statusShowsTheNodePortsOfTheListenersPortsOnly() {
         AmphoraConfig config = new AmphoraConfig(3, "lb", "0.0.0.0", true, List.of(
                 listener("web", ListenerProtocol.HTTP, 80), listener("dns", ListenerProtocol.UDP, 53)), List.of());
-        Service service = AmphoraObjects.vipService(lb, null, "10.254.2.9", config);
+        Service service = AmphoraObjects.vipService(lb, null, Topology.SINGLE, "10.254.2.9", config);
         service.getSpec().getPorts().get(0).setNodePort(30080);
         service.getSpec().getPorts().get(1).setNodePort(30053);
 
         assertThat(AmphoraObjects.nodePorts(service)).containsExactly(
                 new dev.lbaas.api.v1alpha1.VipPort("TCP", 80, 30080), new dev.lbaas.api.v1alpha1.VipPort("UDP", 53, 30053));
-        Service none = AmphoraObjects.vipService(lb, null, "10.254.2.9", null);
+        Service none = AmphoraObjects.vipService(lb, null, Topology.SINGLE, "10.254.2.9", null);
         none.getSpec().getPorts().get(0).setNodePort(30001);
         assertThat(AmphoraObjects.nodePorts(none)).as("the port of a VIP without listeners").isEmpty();
-        assertThat(AmphoraObjects.nodePorts(AmphoraObjects.vipService(lb, null, "10.254.2.9", config))).isEmpty();
+        assertThat(AmphoraObjects.nodePorts(AmphoraObjects.vipService(lb, null, Topology.SINGLE, "10.254.2.9", config))).isEmpty();
     }
 
     @Test
@@ -171,25 +172,92 @@ class AmphoraObjectsTest {
     }
 
     @Test
-    void theVipRoutesAListenerOnlyOnceAnEndpointSliceHasItsPortWithAReadyEndpoint() {
+    void aPairsAmphoraMayWriteItsVipsEndpointSliceAndNothingElse() {
+        Pod pod = AmphoraObjects.pod(lb, null, "amphora-2", AmphoraInfo.Role.BACKUP, DEFAULTS);
+        var spec = pod.getSpec();
+        var container = spec.getContainers().get(0);
+
+        assertThat(pod.getMetadata().getLabels()).containsEntry(KubernetesDriver.ROLE, "BACKUP");
+        assertThat(spec.getServiceAccountName()).isEqualTo("lb-web-amphora");
+        assertThat(spec.getAutomountServiceAccountToken()).isTrue();
+        assertThat(container.getArgs()).containsSequence("--vip-endpoint-slice", "shop/lb-web-vip",
+                "--pod-name", "lb-web-amphora-2", "--pod-ip", "$(POD_IP)");
+        assertThat(container.getEnv()).singleElement().satisfies(env -> {
+            assertThat(env.getName()).isEqualTo("POD_IP");
+            assertThat(env.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+        });
+        assertThat(container.getPorts()).extracting(p -> p.getName() + " " + p.getContainerPort() + "/"
+                + (p.getProtocol() == null ? "TCP" : p.getProtocol()))
+                .contains("adverts 7112/UDP", "session-sync 7112/TCP");
+
+        var rule = AmphoraObjects.amphoraRole(lb).getRules();
+        assertThat(rule).singleElement().satisfies(r -> {
+            assertThat(r.getApiGroups()).containsExactly("discovery.k8s.io");
+            assertThat(r.getResources()).containsExactly("endpointslices");
+            assertThat(r.getResourceNames()).containsExactly("lb-web-vip");
+            assertThat(r.getVerbs()).containsExactly("get", "patch");
+        });
+        var binding = AmphoraObjects.amphoraRoleBinding(lb);
+        assertThat(binding.getRoleRef().getName()).isEqualTo("lb-web-amphora");
+        assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
+            assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+            assertThat(subject.getName()).isEqualTo(spec.getServiceAccountName());
+            assertThat(subject.getNamespace()).isEqualTo("shop");
+        });
+
+        Pod single = AmphoraObjects.pod(lb, null, "amphora-1", AmphoraInfo.Role.STANDALONE, DEFAULTS);
+        assertThat(single.getSpec().getAutomountServiceAccountToken()).as("no token for a SINGLE amphora").isFalse();
+        assertThat(single.getSpec().getServiceAccountName()).isNull();
+        assertThat(single.getSpec().getContainers().get(0).getArgs()).doesNotContain("--vip-endpoint-slice");
+    }
+
+    @Test
+    void aPairsVipSelectsNothingAndItsSliceIsTheAmphoraesToWrite() {
+        AmphoraConfig config = new AmphoraConfig(3, "lb", "0.0.0.0", true, List.of(
+                listener("web", ListenerProtocol.HTTP, 80), listener("dns", ListenerProtocol.UDP, 53)), List.of());
+        Service service = AmphoraObjects.vipService(lb, null, Topology.ACTIVE_STANDBY, "10.254.2.9", config);
+        assertThat(service.getSpec().getSelector()).isNull();
+        assertThat(AmphoraObjects.vipService(lb, null, Topology.SINGLE, "10.254.2.9", config).getSpec().getSelector())
+                .isEqualTo(AmphoraObjects.selector(lb));
+
+        EndpointSlice slice = AmphoraObjects.vipEndpointSlice(lb, service.getSpec().getPorts(), "IPv4");
+        assertThat(slice.getMetadata().getName()).isEqualTo(service.getMetadata().getName());
+        assertThat(slice.getMetadata().getLabels())
+                .containsEntry("kubernetes.io/service-name", "lb-web-vip")
+                .containsEntry("endpointslice.kubernetes.io/managed-by", "amphora.lbaas.dev")
+                .containsEntry(KubernetesDriver.COMPONENT, "vip")
+                .containsEntry(KubernetesDriver.MANAGED_BY, KubernetesDriver.OPERATOR);
+        assertThat(slice.getEndpoints()).isEmpty();
+        assertThat(slice.getPorts()).containsExactly(new EndpointPort(null, "tcp-80", 80, "TCP"),
+                new EndpointPort(null, "udp-53", 53, "UDP"));
+        assertThat(slice.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(lb.getMetadata().getUid()));
+    }
+
+    @Test
+    void theVipRoutesAListenerOnlyOnceAnEndpointSliceHasItsPortWithAReadyAmphora() {
         AmphoraConfig config = new AmphoraConfig(3, "lb", "0.0.0.0", true, List.of(
                 listener("web", ListenerProtocol.HTTP, 80), listener("dns", ListenerProtocol.UDP, 53)), List.of());
         List<ServicePort> ports = AmphoraObjects.ports(config);
+        Set<String> amphorae = Set.of("10.88.0.7");
         EndpointSlice web = slice(Boolean.TRUE, new EndpointPort(null, "tcp-80", 80, "TCP"));
         EndpointSlice dns = slice(null, new EndpointPort(null, "udp-53", 53, "UDP"));
 
-        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, dns))).isTrue();
-        assertThat(AmphoraObjects.routesEvery(ports, List.of(web))).as("the new port not routed yet").isFalse();
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, dns), amphorae)).isTrue();
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, dns), Set.of("10.88.0.8")))
+                .as("endpoints of no amphora that serves").isFalse();
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web), amphorae)).as("the new port not routed yet")
+                .isFalse();
         assertThat(AmphoraObjects.routesEvery(ports, List.of(web, slice(Boolean.FALSE,
-                new EndpointPort(null, "udp-53", 53, "UDP"))))).as("its only endpoint not ready").isFalse();
+                new EndpointPort(null, "udp-53", 53, "UDP"))), amphorae)).as("its only endpoint not ready").isFalse();
         assertThat(AmphoraObjects.routesEvery(ports, List.of(web, slice(Boolean.TRUE,
-                new EndpointPort(null, "udp-53", 53, "TCP"))))).as("another protocol").isFalse();
+                new EndpointPort(null, "udp-53", 53, "TCP"))), amphorae)).as("another protocol").isFalse();
         assertThat(AmphoraObjects.routesEvery(ports, List.of(web, slice(Boolean.TRUE,
-                new EndpointPort(null, "udp-53", 54, "UDP"))))).as("another port").isFalse();
+                new EndpointPort(null, "udp-53", 54, "UDP"))), amphorae)).as("another port").isFalse();
         EndpointSlice empty = slice(Boolean.TRUE, new EndpointPort(null, "udp-53", 53, "UDP"));
         empty.setEndpoints(null);
-        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, empty))).as("no endpoint").isFalse();
-        assertThat(AmphoraObjects.routesEvery(AmphoraObjects.ports(null), List.of()))
+        assertThat(AmphoraObjects.routesEvery(ports, List.of(web, empty), amphorae)).as("no endpoint").isFalse();
+        assertThat(AmphoraObjects.routesEvery(AmphoraObjects.ports(null), List.of(), Set.of()))
                 .as("a VIP without listeners has nothing to route").isTrue();
     }
 
