@@ -37,9 +37,17 @@ public final class PairViews {
         return Long.parseLong(amphora.getLocation().replace("pid ", ""));
     }
 
+    /** The pod of an amphora of the kubernetes driver ("pod NAME"). */
+    public static String pod(AmphoraInfo amphora) {
+        return amphora.getLocation().replace("pod ", "");
+    }
+
     /** Asks for a planned failover, as {@code kubectl annotate ... lbaas.dev/failover=VALUE --overwrite}. */
     public static void requestFailover(KubernetesClient client, String namespace, String name, String value) {
         client.resources(LoadBalancer.class).inNamespace(namespace).withName(name).edit(current -> {
+            if (current.getMetadata().getAnnotations() == null) {
+                current.getMetadata().setAnnotations(new java.util.HashMap<>());
+            }
             current.getMetadata().getAnnotations().put(LoadBalancer.FAILOVER_ANNOTATION, value);
             return current;
         });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerStatus;
@@ -11,6 +12,7 @@ import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.MemberSpec;
 import dev.lbaas.api.v1alpha1.OperatingStatus;
 import dev.lbaas.api.v1alpha1.ProvisioningStatus;
+import dev.lbaas.api.v1alpha1.Topology;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -499,6 +501,114 @@ abstract class ClusterSuite {
 
     @Test
     @Order(9)
+    void anActiveStandbyPairFailsOverThroughItsEndpointSliceWithoutTheOperator() throws Exception {
+        demo.apply(DEMO, """
+                apiVersion: lbaas.dev/v1alpha1
+                kind: LoadBalancerClass
+                metadata: {name: pair}
+                spec: {topology: ACTIVE_STANDBY}
+                ---
+                apiVersion: lbaas.dev/v1alpha1
+                kind: LoadBalancer
+                metadata: {name: lb-pair}
+                spec: {className: pair}
+                ---
+                apiVersion: lbaas.dev/v1alpha1
+                kind: Pool
+                metadata: {name: pool-pair}
+                spec: {loadBalancerRef: lb-pair, protocol: HTTP, lbAlgorithm: ROUND_ROBIN,
+                       memberSelector: {service: web, portName: http}}
+                ---
+                apiVersion: lbaas.dev/v1alpha1
+                kind: Listener
+                metadata: {name: lb-pair-http}
+                spec: {loadBalancerRef: lb-pair, protocol: HTTP, protocolPort: 80, defaultPoolRef: pool-pair}
+                """);
+        awaitOrExplain(Duration.ofSeconds(120), () -> PairViews.healthyPair(pairLb()) && ready(pairLb())
+                && ready(client.resources(Listener.class).inNamespace(DEMO).withName("lb-pair-http").get()),
+                "lb-pair Ready with a healthy MASTER and BACKUP");
+        LoadBalancer lb = pairLb();
+        assertThat(lb.getStatus().getTopology()).isEqualTo(Topology.ACTIVE_STANDBY);
+        awaitOrExplain(Duration.ofSeconds(10), () -> amphoraPodsOf(lb.getMetadata().getUid()).stream()
+                .filter(Readiness::isPodReady).count() == 2, "both amphora pods ready: the standby is not held back");
+        assertThat(client.services().inNamespace(DEMO).withName("lb-pair-vip").get().getSpec().getSelector())
+                .as("the VIP selects no pod: its endpoint is the master's to write").isNullOrEmpty();
+        String first = PairViews.pod(PairViews.amphora(lb, AmphoraInfo.Role.MASTER));
+        String second = PairViews.pod(PairViews.amphora(lb, AmphoraInfo.Role.BACKUP));
+        awaitOrExplain(Duration.ofSeconds(10), () -> vipEndpoints().equals(List.of(podIp(first))),
+                "the VIP's EndpointSlice listing the master alone");
+        InetSocketAddress pairVip = demo.cluster().reach(lb.getStatus(), 80);
+
+        try (RequestStream stream = new RequestStream(pairVip, 2_000)) {
+            stream.awaitSuccesses(20);
+            // Planned: the master hands over and keeps its listeners while the network follows.
+            PairViews.requestFailover(client, DEMO, "lb-pair", "planned-1");
+            awaitOrExplain(Duration.ofSeconds(30), () -> vipEndpoints().equals(List.of(podIp(second)))
+                    && second.equals(PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.MASTER))),
+                    "the standby MASTER and alone in the VIP's EndpointSlice after the failover request");
+            // Past the old master's linger, when it closes its listeners.
+            Thread.sleep(2_500);
+            System.out.printf("pair on pods, planned failover: longest silence %d ms; %d requests, %d failed%n",
+                    stream.longestGapMillis(), stream.successes(), stream.failures());
+            assertThat(stream.failures()).as("failed requests in a planned failover").isZero();
+            awaitOrExplain(Duration.ofSeconds(30), () -> PairViews.healthyPair(pairLb()), "the pair healthy again");
+
+            // Unplanned, with no operator: the new master's SIGKILL, the standby takes over alone.
+            scaleOperator(0);
+            try {
+                awaitOrExplain(Duration.ofSeconds(60), () -> client.pods().inNamespace(SYSTEM).list().getItems()
+                        .isEmpty(), "no operator pod left");
+                stream.awaitSuccesses(20);
+                long killed = System.nanoTime();
+                demo.cluster().kill(client, DEMO, second);
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> vipEndpoints().equals(List.of(podIp(first))));
+                long rewritten = millisSince(killed);
+                // Two seconds more of requests: every failure must lie in the takeover's window.
+                Thread.sleep(2_000);
+                assertThat(stream.successesSince(killed)).as("answers after the kill").isPositive();
+                long failed = stream.failuresSince(killed);
+                long window = failed == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(stream.lastFailure() - killed);
+                System.out.printf("pair on pods, master SIGKILLed with no operator running: the survivor wrote itself "
+                        + "into the VIP's EndpointSlice after %d ms; %d requests failed, the last %d ms after the kill; "
+                        + "longest silence %d ms%n", rewritten, failed, window, stream.longestGapMillis());
+                assertThat(window).as("the last failed request after the master's death (ms)").isLessThan(1_500);
+                assertThat(stream.longestGapMillis()).as("longest time without an answer (ms)").isLessThan(1_500);
+            } finally {
+                scaleOperator(2);
+            }
+        }
+        // The killed container restarts in its pod and rejoins as the standby.
+        awaitOrExplain(Duration.ofSeconds(120), () -> PairViews.healthyPair(pairLb())
+                && first.equals(PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.MASTER))),
+                "the pair healthy again, the survivor still MASTER");
+        assertThat(events("lb-pair")).contains("FailoverCompleted", "RoleChanged");
+        client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-pair").delete();
+        awaitOrExplain(Duration.ofSeconds(60), () -> pairLb() == null && client.discovery().v1().endpointSlices()
+                .inNamespace(DEMO).withName("lb-pair-vip").get() == null && client.serviceAccounts().inNamespace(DEMO)
+                .withName("lb-pair-amphora").get() == null, "lb-pair, its EndpointSlice and its ServiceAccount gone");
+        client.resources(dev.lbaas.api.v1alpha1.LoadBalancerClass.class).withName("pair").delete();
+    }
+
+    private LoadBalancer pairLb() {
+        return client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-pair").get();
+    }
+
+    /** The addresses of lb-pair's VIP EndpointSlice's endpoints. */
+    private List<String> vipEndpoints() {
+        var slice = client.discovery().v1().endpointSlices().inNamespace(DEMO).withName("lb-pair-vip").get();
+        return slice == null || slice.getEndpoints() == null ? List.of() : slice.getEndpoints().stream()
+                .flatMap(endpoint -> endpoint.getAddresses().stream()).toList();
+    }
+
+    private List<String> events(String involved) {
+        return client.v1().events().inNamespace(DEMO).list().getItems().stream()
+                .filter(event -> involved.equals(event.getInvolvedObject().getName()))
+                .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
+    }
+
+    @Test
+    @Order(10)
     void theOperatorsMetricsAreServedInPrometheusFormat() {
         // Through the API server's proxy to the operator's Service: the same path on any cluster.
         String service = "/api/v1/namespaces/" + SYSTEM + "/services/lbaas:8080/proxy";
@@ -507,7 +617,7 @@ abstract class ClusterSuite {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void uninstallingLeavesNothingBehind() throws Exception {
         client.namespaces().withName(DEMO).delete();
         // The load balancer's finalizer needs the operator: its namespace goes first.
@@ -580,6 +690,7 @@ abstract class ClusterSuite {
         private final AtomicLong lastSuccess = new AtomicLong(System.nanoTime());
         private final AtomicLong longestGap = new AtomicLong();
         private final List<Long> successTimes = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<Long> failureTimes = java.util.Collections.synchronizedList(new ArrayList<>());
         private final Thread thread;
 
         RequestStream(InetSocketAddress vip) {
@@ -597,9 +708,11 @@ abstract class ClusterSuite {
                             successTimes.add(now);
                         } else {
                             failures.incrementAndGet();
+                            failureTimes.add(System.nanoTime());
                         }
                     } catch (IOException e) {
                         failures.incrementAndGet();
+                        failureTimes.add(System.nanoTime());
                     }
                     try {
                         Thread.sleep(20);
@@ -632,6 +745,18 @@ abstract class ClusterSuite {
         long successesSince(long nanos) {
             synchronized (successTimes) {
                 return successTimes.stream().filter(t -> t > nanos).count();
+            }
+        }
+
+        long failuresSince(long nanos) {
+            synchronized (failureTimes) {
+                return failureTimes.stream().filter(t -> t > nanos).count();
+            }
+        }
+
+        long lastFailure() {
+            synchronized (failureTimes) {
+                return failureTimes.get(failureTimes.size() - 1);
             }
         }
 
