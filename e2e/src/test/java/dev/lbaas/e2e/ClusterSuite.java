@@ -538,6 +538,7 @@ abstract class ClusterSuite {
         awaitOrExplain(Duration.ofSeconds(10), () -> vipEndpoints().equals(List.of(podIp(first))),
                 "the VIP's EndpointSlice listing the master alone");
         InetSocketAddress pairVip = demo.cluster().reach(lb.getStatus(), 80);
+        String third;
 
         try (RequestStream stream = new RequestStream(pairVip, 2_000)) {
             stream.awaitSuccesses(20);
@@ -553,16 +554,33 @@ abstract class ClusterSuite {
             assertThat(stream.failures()).as("failed requests in a planned failover").isZero();
             awaitOrExplain(Duration.ofSeconds(30), () -> PairViews.healthyPair(pairLb()), "the pair healthy again");
 
-            // Unplanned, with no operator: the new master's SIGKILL, the standby takes over alone.
+            // The master's pod deleted, as a drain or a rolling update does: it serves its shutdown
+            // delay, hands over, and only then is replaced, so that there are never two masters.
+            long deleted = System.nanoTime();
+            client.pods().inNamespace(DEMO).withName(second).delete();
+            awaitOrExplain(Duration.ofSeconds(60), () -> client.pods().inNamespace(DEMO).withName(second).get() == null,
+                    "the deleted master's pod gone");
+            long gone = millisSince(deleted);
+            assertThat(vipEndpoints()).as("the standby took the VIP before the old master left")
+                    .containsExactly(podIp(first));
+            awaitOrExplain(Duration.ofSeconds(60), () -> PairViews.healthyPair(pairLb())
+                    && first.equals(PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.MASTER))),
+                    "a new standby beside the survivor");
+            System.out.printf("pair on pods, master pod deleted: handed over and gone after %d ms, a new standby "
+                    + "after %d ms; %d requests failed%n", gone, millisSince(deleted), stream.failures());
+            assertThat(stream.failures()).as("failed requests while the master's pod was deleted").isZero();
+            third = PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.BACKUP));
+
+            // Unplanned, with no operator: the master's SIGKILL, the standby takes over alone.
             scaleOperator(0);
             try {
                 awaitOrExplain(Duration.ofSeconds(60), () -> client.pods().inNamespace(SYSTEM).list().getItems()
                         .isEmpty(), "no operator pod left");
                 stream.awaitSuccesses(20);
                 long killed = System.nanoTime();
-                demo.cluster().kill(client, DEMO, second);
+                demo.cluster().kill(client, DEMO, first);
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> vipEndpoints().equals(List.of(podIp(first))));
+                        .until(() -> vipEndpoints().equals(List.of(podIp(third))));
                 long rewritten = millisSince(killed);
                 // Two seconds more of requests: every failure must lie in the takeover's window.
                 Thread.sleep(2_000);
@@ -580,7 +598,7 @@ abstract class ClusterSuite {
         }
         // The killed container restarts in its pod and rejoins as the standby.
         awaitOrExplain(Duration.ofSeconds(120), () -> PairViews.healthyPair(pairLb())
-                && first.equals(PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.MASTER))),
+                && third.equals(PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.MASTER))),
                 "the pair healthy again, the survivor still MASTER");
         assertThat(events("lb-pair")).contains("FailoverCompleted", "RoleChanged");
         client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-pair").delete();

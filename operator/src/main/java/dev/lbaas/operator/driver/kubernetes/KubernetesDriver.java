@@ -164,8 +164,14 @@ public class KubernetesDriver implements AmphoraDriver {
                 delete(pod);
             }
         }
-        List<Pod> alive = ofLoadBalancer.stream().filter(KubernetesDriver::alive).toList();
-        // A SINGLE load balancer's amphora, or each role of a pair that no living pod has.
+        // A SINGLE load balancer's replacement starts while the old pod still serves its shutdown
+        // delay, the VIP moving to the first that is ready. A pair's does not: the terminating
+        // amphora keeps its place, its peer and its configuration until it is gone, handing the
+        // VIP over first if it holds it; a replacement beside it would be a new peer for the
+        // survivor while the old master still runs, and two masters.
+        List<Pod> alive = ofLoadBalancer.stream().filter(paired ? pod -> !finished(pod) : KubernetesDriver::alive)
+                .toList();
+        // A SINGLE load balancer's amphora, or each role of a pair that no pod has.
         Set<AmphoraInfo.Role> held = alive.stream().map(KubernetesDriver::role).collect(Collectors.toSet());
         List<AmphoraInfo.Role> missing = paired
                 ? PAIR_ROLES.stream().filter(role -> !held.contains(role)).toList()
@@ -184,10 +190,12 @@ public class KubernetesDriver implements AmphoraDriver {
             }
             List<String> replaced = ofLoadBalancer.stream().filter(pod -> !alive.contains(pod))
                     .filter(pod -> !paired || role(pod) == role).map(KubernetesDriver::amphoraId).toList();
-            events.record(lb, false, replaced.isEmpty() ? "AmphoraCreated" : "AmphoraReplaced",
+            boolean first = replaced.isEmpty() && ofLoadBalancer.isEmpty();
+            events.record(lb, false, first ? "AmphoraCreated" : "AmphoraReplaced",
                     "amphora " + amphoraId + " (pod " + AmphoraObjects.podName(lb, amphoraId) + ") created"
                             + (paired ? " as " + role : "")
-                            + (replaced.isEmpty() ? "" : " to replace " + String.join(", ", replaced)));
+                            + (!replaced.isEmpty() ? " to replace " + String.join(", ", replaced)
+                            : first ? "" : " to complete the pair"));
         }
         return alive.stream()
                 .filter(pod -> pod.getStatus() != null && pod.getStatus().getPodIP() != null)
@@ -223,9 +231,11 @@ public class KubernetesDriver implements AmphoraDriver {
 
     @Override
     public boolean vipReady(LoadBalancer lb, AmphoraConfig config) {
-        List<Pod> alive = podsOf(lb).stream().filter(KubernetesDriver::alive).toList();
-        // A SINGLE load balancer's amphora must be ready; of a pair, the one the VIP reaches.
-        boolean paired = alive.stream().anyMatch(pod -> role(pod) != AmphoraInfo.Role.STANDALONE);
+        List<Pod> running = podsOf(lb).stream().filter(pod -> !finished(pod)).toList();
+        // A SINGLE load balancer's amphora must be ready; of a pair, the one the VIP reaches
+        // (which may be terminating: it serves until it has handed the VIP over).
+        boolean paired = running.stream().anyMatch(pod -> role(pod) != AmphoraInfo.Role.STANDALONE);
+        List<Pod> alive = paired ? running : running.stream().filter(KubernetesDriver::alive).toList();
         if (alive.isEmpty() || !(paired ? alive.stream().anyMatch(Readiness::isPodReady)
                 : alive.stream().allMatch(Readiness::isPodReady))) {
             return false;
