@@ -130,6 +130,15 @@ public final class ClusterDemo implements AutoCloseable {
         }
     }
 
+    /** examples/kubernetes/active-standby.yaml: lb-pair, whose members are the pods of seedScenario's Service. */
+    public String activeStandbyScenario() {
+        try {
+            return Files.readString(layout.examples().resolve("kubernetes/active-standby.yaml"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Applies manifests to a namespace, as {@code kubectl apply --server-side} does. */
     public void apply(String namespace, String yaml) {
         for (HasMetadata item : client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {

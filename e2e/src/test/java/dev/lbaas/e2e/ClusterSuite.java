@@ -502,28 +502,8 @@ abstract class ClusterSuite {
     @Test
     @Order(9)
     void anActiveStandbyPairFailsOverThroughItsEndpointSliceWithoutTheOperator() throws Exception {
-        demo.apply(DEMO, """
-                apiVersion: lbaas.dev/v1alpha1
-                kind: LoadBalancerClass
-                metadata: {name: pair}
-                spec: {topology: ACTIVE_STANDBY}
-                ---
-                apiVersion: lbaas.dev/v1alpha1
-                kind: LoadBalancer
-                metadata: {name: lb-pair}
-                spec: {className: pair}
-                ---
-                apiVersion: lbaas.dev/v1alpha1
-                kind: Pool
-                metadata: {name: pool-pair}
-                spec: {loadBalancerRef: lb-pair, protocol: HTTP, lbAlgorithm: ROUND_ROBIN,
-                       memberSelector: {service: web, portName: http}}
-                ---
-                apiVersion: lbaas.dev/v1alpha1
-                kind: Listener
-                metadata: {name: lb-pair-http}
-                spec: {loadBalancerRef: lb-pair, protocol: HTTP, protocolPort: 80, defaultPoolRef: pool-pair}
-                """);
+        // examples/kubernetes/active-standby.yaml, its members the pods of the seed scenario's Service.
+        demo.apply(DEMO, demo.activeStandbyScenario());
         awaitOrExplain(Duration.ofSeconds(120), () -> PairViews.healthyPair(pairLb()) && ready(pairLb())
                 && ready(client.resources(Listener.class).inNamespace(DEMO).withName("lb-pair-http").get()),
                 "lb-pair Ready with a healthy MASTER and BACKUP");
