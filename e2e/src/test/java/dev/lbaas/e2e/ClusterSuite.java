@@ -1,6 +1,7 @@
 package dev.lbaas.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
@@ -520,12 +521,26 @@ abstract class ClusterSuite {
         InetSocketAddress pairVip = demo.cluster().reach(lb.getStatus(), 80);
         String third;
 
+        // What a pair's amphorae may do with their token: their own slice's endpoints, nothing else.
+        String amphoraAccount = "system:serviceaccount:" + DEMO + ":lb-pair-amphora";
+        demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice", "lb-pair-vip", "--type", "merge",
+                "--dry-run=server", "-p", "{\"endpoints\":[]}");
+        assertThatThrownBy(() -> demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice",
+                "lb-pair-vip", "--type", "merge", "-p", "{\"metadata\":{\"labels\":{\"kubernetes.io/service-name\":"
+                        + "\"web\"}}}")).as("relabelled to take the Service web's traffic")
+                .hasMessageContaining("an amphora may change the endpoints of its VIP's EndpointSlice, nothing else");
+        String webSlice = client.discovery().v1().endpointSlices().inNamespace(DEMO)
+                .withLabel("kubernetes.io/service-name", "web").list().getItems().get(0).getMetadata().getName();
+        assertThatThrownBy(() -> demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice", webSlice,
+                "--type", "merge", "--dry-run=server", "-p", "{\"endpoints\":[]}")).as("another Service's slice")
+                .hasMessageContaining("forbidden");
+
         try (RequestStream stream = new RequestStream(pairVip, 2_000)) {
             stream.awaitSuccesses(20);
             // Planned: the master hands over and keeps its listeners while the network follows.
             PairViews.requestFailover(client, DEMO, "lb-pair", "planned-1");
             awaitOrExplain(Duration.ofSeconds(30), () -> vipEndpoints().equals(List.of(podIp(second)))
-                    && second.equals(PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.MASTER))),
+                    && second.equals(masterPod(pairLb())),
                     "the standby MASTER and alone in the VIP's EndpointSlice after the failover request");
             // Past the old master's linger, when it closes its listeners.
             Thread.sleep(2_500);
@@ -543,9 +558,7 @@ abstract class ClusterSuite {
             long gone = millisSince(deleted);
             assertThat(vipEndpoints()).as("the standby took the VIP before the old master left")
                     .containsExactly(podIp(first));
-            awaitOrExplain(Duration.ofSeconds(60), () -> PairViews.healthyPair(pairLb())
-                    && first.equals(PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.MASTER))),
-                    "a new standby beside the survivor");
+            awaitOrExplain(Duration.ofSeconds(60), () -> healthyPairMastered(first), "a new standby beside the survivor");
             System.out.printf("pair on pods, master pod deleted: handed over and gone after %d ms, a new standby "
                     + "after %d ms; %d requests failed%n", gone, millisSince(deleted), stream.failures());
             assertThat(stream.failures()).as("failed requests while the master's pod was deleted").isZero();
@@ -577,8 +590,7 @@ abstract class ClusterSuite {
             }
         }
         // The killed container restarts in its pod and rejoins as the standby.
-        awaitOrExplain(Duration.ofSeconds(120), () -> PairViews.healthyPair(pairLb())
-                && third.equals(PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.MASTER))),
+        awaitOrExplain(Duration.ofSeconds(120), () -> healthyPairMastered(third),
                 "the pair healthy again, the survivor still MASTER");
         assertThat(events("lb-pair")).contains("FailoverCompleted", "RoleChanged");
         client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-pair").delete();
@@ -586,6 +598,19 @@ abstract class ClusterSuite {
                 .inNamespace(DEMO).withName("lb-pair-vip").get() == null && client.serviceAccounts().inNamespace(DEMO)
                 .withName("lb-pair-amphora").get() == null, "lb-pair, its EndpointSlice and its ServiceAccount gone");
         client.resources(dev.lbaas.api.v1alpha1.LoadBalancerClass.class).withName("pair").delete();
+    }
+
+    /** The pod of lb-pair's MASTER in this reading of its status, or null when none is. */
+    private static String masterPod(LoadBalancer lb) {
+        return lb == null || lb.getStatus() == null ? null : lb.getStatus().getAmphorae().stream()
+                .filter(amphora -> amphora.getRole() == AmphoraInfo.Role.MASTER).map(PairViews::pod).findFirst()
+                .orElse(null);
+    }
+
+    /** lb-pair healthy, with {@code pod} its MASTER, in one reading of its status. */
+    private boolean healthyPairMastered(String pod) {
+        LoadBalancer lb = pairLb();
+        return PairViews.healthyPair(lb) && pod.equals(masterPod(lb));
     }
 
     private LoadBalancer pairLb() {

@@ -70,6 +70,7 @@ public final class Amphora implements AutoCloseable {
         InetSocketAddress address = new InetSocketAddress(options.agentAddress(), options.agentPort());
         var bound = AgentServer.bind(group, address, tls, dataplane, waiters, configThread).awaitUninterruptibly();
         if (!bound.isSuccess()) {
+            vipPublisher.close();
             configThread.shutdownNow();
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IOException("agent API cannot listen on " + address + ": " + bound.cause().getMessage(),
@@ -80,6 +81,7 @@ public final class Amphora implements AutoCloseable {
             InetSocketAddress probeAddress = new InetSocketAddress(options.agentAddress(), options.probePort());
             var probesBound = ProbeServer.bind(group, probeAddress, dataplane).awaitUninterruptibly();
             if (!probesBound.isSuccess()) {
+                vipPublisher.close();
                 bound.channel().close();
                 configThread.shutdownNow();
                 group.shutdownGracefully(0, 0, TimeUnit.SECONDS);

@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import dev.lbaas.api.v1alpha1.Topology;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -51,6 +52,15 @@ public interface AmphoraDriver {
      */
     default String listenAddress(String vipAddress) {
         return vipAddress;
+    }
+
+    /**
+     * The ports this driver's amphorae listen on themselves where listeners listen too, by
+     * "port/TCP" or "port/UDP", with what uses each: a listener on one is refused. None where the
+     * amphora's own ports are on another address than its listeners.
+     */
+    default Map<String, String> reservedPorts() {
+        return Map.of();
     }
 
     /** The topologies this driver runs; a load balancer asking for another is not accepted. */

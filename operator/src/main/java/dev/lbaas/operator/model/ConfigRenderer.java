@@ -112,9 +112,9 @@ public final class ConfigRenderer {
             return new RenderedConfig(null, verdicts);
         }
         for (Listener listener : tree.listeners()) {
-            put(listenerRecords, listener, own(listener, () -> notServedYet(listener) != null ? notServedYet(listener)
-                    : cidrsBesideTheVip(listener, vipAddress), () -> listenerConfig(listener),
-                    previousListener(uid(listener))));
+            put(listenerRecords, listener, own(listener, () -> firstOf(notServedYet(listener),
+                    reservedByTheAmphora(listener), cidrsBesideTheVip(listener, vipAddress)),
+                    () -> listenerConfig(listener), previousListener(uid(listener))));
         }
         for (Pool pool : tree.pools()) {
             put(poolRecords, pool, own(pool, () -> notServedYet(pool), () -> poolConfig(pool),
@@ -160,6 +160,28 @@ public final class ConfigRenderer {
                     + "comes with L7 policies); remove it or set it to 0s");
         }
         return null;
+    }
+
+    private static Refusal firstOf(Refusal... refusals) {
+        for (Refusal refusal : refusals) {
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        return null;
+    }
+
+    /** A listener on a port the amphora listens on itself (its agent, its probes, its pair): it would take it or fail. */
+    private Refusal reservedByTheAmphora(Listener listener) {
+        ListenerSpec spec = listener.getSpec();
+        if (spec.getProtocol() == null || spec.getProtocolPort() == null) {
+            return null;
+        }
+        String transport = dev.lbaas.amphora.config.ListenerProtocol.valueOf(spec.getProtocol().name()).transport()
+                .toUpperCase();
+        String use = tree.reservedPorts().get(spec.getProtocolPort() + "/" + transport);
+        return use == null ? null : new Refusal("PortReserved", "protocolPort: " + spec.getProtocolPort() + "/"
+                + transport + " is where the amphora itself listens (" + use + "); choose another port");
     }
 
     /**

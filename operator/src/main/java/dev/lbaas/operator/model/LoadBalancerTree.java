@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
 
@@ -16,7 +17,10 @@ import java.util.stream.Stream;
  * A load balancer and every object that belongs to it, as read from the informer caches at the
  * start of one reconcile. Lists are sorted by creation time then name, so that rendering is
  * deterministic and the older of two conflicting objects wins. With the class chosen for the load
- * balancer among the cluster's classes ({@link #withClass}; none unless it says otherwise).
+ * balancer among the cluster's classes ({@link #withClass}; none unless it says otherwise), and the
+ * ports the driver's amphorae use themselves ({@link #withReservedPorts}).
+ *
+ * @param reservedPorts what uses each port an amphora listens on itself, by "port/TCP" or "port/UDP"
  */
 public record LoadBalancerTree(
         LoadBalancer loadBalancer,
@@ -24,7 +28,8 @@ public record LoadBalancerTree(
         List<Pool> pools,
         List<Member> members,
         List<HealthMonitor> healthMonitors,
-        ClassChoice classChoice) {
+        ClassChoice classChoice,
+        Map<String, String> reservedPorts) {
 
     private static final Comparator<HasMetadata> OLDEST_FIRST = Comparator
             .comparing((HasMetadata o) -> Objects.requireNonNullElse(o.getMetadata().getCreationTimestamp(), ""))
@@ -37,17 +42,28 @@ public record LoadBalancerTree(
         members = sorted(members);
         healthMonitors = sorted(healthMonitors);
         classChoice = Objects.requireNonNullElseGet(classChoice, () -> ClassChoice.of(loadBalancer, List.of()));
+        reservedPorts = Map.copyOf(Objects.requireNonNullElse(reservedPorts, Map.of()));
+    }
+
+    public LoadBalancerTree(LoadBalancer loadBalancer, List<Listener> listeners, List<Pool> pools, List<Member> members,
+            List<HealthMonitor> healthMonitors, ClassChoice classChoice) {
+        this(loadBalancer, listeners, pools, members, healthMonitors, classChoice, null);
     }
 
     /** A tree in a cluster without LoadBalancerClasses. */
     public LoadBalancerTree(LoadBalancer loadBalancer, List<Listener> listeners, List<Pool> pools, List<Member> members,
             List<HealthMonitor> healthMonitors) {
-        this(loadBalancer, listeners, pools, members, healthMonitors, null);
+        this(loadBalancer, listeners, pools, members, healthMonitors, null, null);
     }
 
     /** The same tree with the class chosen for its load balancer. */
     public LoadBalancerTree withClass(ClassChoice choice) {
-        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, choice);
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, choice, reservedPorts);
+    }
+
+    /** The same tree with the ports the driver's amphorae use themselves. */
+    public LoadBalancerTree withReservedPorts(Map<String, String> ports) {
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, classChoice, ports);
     }
 
     private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

@@ -188,7 +188,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         LoadBalancerTree tree = LoadBalancerTree.select(lb,
                 listeners.list(namespace, x -> true).toList(), pools.list(namespace, x -> true).toList(),
                 members.list(namespace, x -> true).toList(), monitors.list(namespace, x -> true).toList())
-                .withClass(ClassChoice.of(lb, classes.list().toList(), driver.topologies(), driverName));
+                .withClass(ClassChoice.of(lb, classes.list().toList(), driver.topologies(), driverName))
+                .withReservedPorts(driver.reservedPorts());
         ensureOwnerReferences(tree);
 
         GenerationLedger ledger = ledgers.computeIfAbsent(lb.getMetadata().getUid(), k -> new GenerationLedger());

@@ -13,6 +13,7 @@ import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.OperatingStatus;
 import dev.lbaas.api.v1alpha1.Pool;
 import dev.lbaas.api.v1alpha1.ProvisioningStatus;
+import dev.lbaas.api.v1alpha1.Topology;
 import dev.lbaas.api.v1alpha1.TrafficStatistics;
 import dev.lbaas.operator.model.LoadBalancerTree;
 import dev.lbaas.operator.model.RenderedConfig;
@@ -187,8 +188,12 @@ public final class StatusComputer {
         status.setVipAddress(lb.getStatus() == null ? null : lb.getStatus().getVipAddress());
         status.setClassName(tree.classChoice().name());
         status.setConfigGeneration(verdict.served() ? programming.desiredGeneration() : null);
-        // The topology that runs, not the one asked for: nothing runs for a load balancer that is not accepted.
-        status.setTopology(programming.amphorae().isEmpty() ? null : tree.classChoice().topology());
+        // The topology that runs, not the one asked for: nothing runs for a load balancer that is not
+        // accepted. While its amphorae are being replaced it is still the one that ran, so that an
+        // edit of its class in that moment does not change it (ClassChoice keeps it).
+        Topology ran = previous == null ? null : previous.getTopology();
+        status.setTopology(!verdict.served() ? null
+                : programming.amphorae().isEmpty() ? ran : tree.classChoice().topology());
         List<AmphoraInfo> amphorae = new ArrayList<>();
         for (AmphoraView view : programming.amphorae()) {
             AmphoraInfo info = new AmphoraInfo();

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -380,6 +381,37 @@ class ConfigRendererTest {
         assertThat(rendered.verdict("l").message()).isEqualTo("allowedCidrs[1]: 2001:db8::/32 is IPv6 but the VIP "
                 + "127.0.0.9 is IPv4, so no client could ever match it");
         assertThat(rendered.config().listeners()).isEmpty();
+    }
+
+    @Test
+    void aListenerOnAPortTheAmphoraUsesItselfIsRefusedAndAnEditToOneKeepsThePortItHad() {
+        Map<String, String> reserved = Map.of("9443/TCP", "its agent API, on the kubernetes driver",
+                "7112/UDP", "an ACTIVE_STANDBY pair's adverts, on the kubernetes driver");
+        Listener agent = listener("agent", "lb", ListenerProtocol.HTTP, 9443, null);
+        Listener dns = listener("dns", "lb", ListenerProtocol.UDP, 9443, null);
+        Listener adverts = listener("adverts", "lb", ListenerProtocol.UDP, 7112, null);
+        LoadBalancerTree tree = LoadBalancerTree.select(lb, List.of(agent, dns, adverts), List.of(), List.of(),
+                List.of()).withReservedPorts(reserved);
+
+        RenderedConfig rendered = ConfigRenderer.render(tree, VIP, 1, null);
+
+        assertThat(rendered.verdict("agent").reason()).isEqualTo("PortReserved");
+        assertThat(rendered.verdict("agent").accepted()).isFalse();
+        assertThat(rendered.verdict("agent").message()).isEqualTo("protocolPort: 9443/TCP is where the amphora itself "
+                + "listens (its agent API, on the kubernetes driver); choose another port");
+        assertThat(rendered.verdict("dns")).as("UDP 9443 is free").isEqualTo(Verdict.OK);
+        assertThat(rendered.verdict("adverts").reason()).isEqualTo("PortReserved");
+        assertThat(rendered.config().listeners()).extracting(ListenerConfig::id).containsExactly(dns.getMetadata().getUid());
+
+        // Served on 8443, then edited to 9443: 8443 stays served, the edit refused.
+        Listener moved = listener("agent", "lb", ListenerProtocol.HTTP, 8443, null);
+        AmphoraConfig before = ConfigRenderer.render(LoadBalancerTree.select(lb, List.of(moved), List.of(), List.of(),
+                List.of()).withReservedPorts(reserved), VIP, 1, null).config();
+        RenderedConfig edited = ConfigRenderer.render(LoadBalancerTree.select(lb, List.of(agent), List.of(), List.of(),
+                List.of()).withReservedPorts(reserved), VIP, 2, before);
+        assertThat(edited.verdict("agent").reason()).isEqualTo("PortReserved");
+        assertThat(edited.config().listeners()).singleElement()
+                .satisfies(l -> assertThat(l.protocolPort()).isEqualTo(8443));
     }
 
     @Test

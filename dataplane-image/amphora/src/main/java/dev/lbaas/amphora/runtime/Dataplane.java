@@ -315,8 +315,14 @@ public final class Dataplane implements AutoCloseable {
             closeSlots();
             LOG.info("amphora {} lets the VIP go: its listeners are closed", amphoraId);
         }
-        // The master alone, not a resigned one keeping its listeners for stragglers.
-        vipPublisher.holding(generation.config().failover() != null && pair.isMaster());
+        // The master alone, not a resigned one keeping its listeners for stragglers; asked on the
+        // pair's loop, in order with the role changes it reports, so that a step-down between
+        // here and there is not undone.
+        if (generation.config().failover() != null) {
+            pair.announceIfMaster();
+        } else {
+            vipPublisher.holding(false);
+        }
         // A new role is news for whoever long-polls the status, as a member's health is.
         PairStatus reported = pair == null ? null : pair.status(holdsVip && !slots.isEmpty());
         if (!Objects.equals(reported, lastPairStatus)) {

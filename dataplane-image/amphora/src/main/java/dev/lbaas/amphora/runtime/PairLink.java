@@ -92,10 +92,19 @@ final class PairLink implements AutoCloseable {
         };
     }
 
-    /** Whether this amphora is its pair's master now. */
-    boolean isMaster() {
+    /**
+     * Tells the VIP publisher whether this amphora is master, on the protocol's event loop: in
+     * order with the role changes reported there, so that a master that steps down while its
+     * listeners were being bound is never announced after its step-down.
+     */
+    void announceIfMaster() {
         VrrpInstance current = instance;
-        return current != null && current.role() == VrrpState.MASTER;
+        EventLoop loop = advertLoop;
+        if (current == null || loop == null) {
+            vipPublisher.holding(false);
+            return;
+        }
+        loop.execute(() -> vipPublisher.holding(instance == current && current.role() == VrrpState.MASTER));
     }
 
     /** The pair's part of the status; null without a pair. */

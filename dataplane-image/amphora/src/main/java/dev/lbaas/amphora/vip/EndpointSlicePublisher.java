@@ -17,6 +17,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p>The write is a JSON merge patch of {@code endpoints} only (the operator owns {@code ports}),
  * repeated after {@link #CONFIRM} and then every {@link #REFRESH} while master, so that a slice
  * recreated or edited by someone else, or a late write of the old master, is put right; a failed
- * write is retried at once and then with a growing delay. A backup reads the slice at the same
- * pace: its connection to the API server stays open and its permission checked, so that taking
- * over costs one request and no TLS handshake.
+ * write is retried after {@link #FIRST_RETRY}, the delay doubling up to {@link #LONGEST_RETRY}. A
+ * backup sends the same patch as a dry run at the same pace: its connection to the API server
+ * stays open and its permission to patch is checked, so that taking over costs one request and no
+ * TLS handshake. Requests are sent without blocking; a change of role cancels the one under way.
  *
  * <p>The JDK's HTTP client is enough for one object's PATCH and GET; a Kubernetes client library
  * would bring its model of every API type into the data plane for that.
@@ -66,6 +68,7 @@ public final class EndpointSlicePublisher implements VipPublisher {
     private final Duration refresh;
     private final HttpClient http;
     private final URI slice;
+    private final URI dryRun;
     private final Supplier<String> token;
     private final String body;
     private final String description;
@@ -75,6 +78,7 @@ public final class EndpointSlicePublisher implements VipPublisher {
     private boolean holding;
     private boolean closed;
     private Duration retry = FIRST_RETRY;
+    private CompletableFuture<?> inFlight;
     /** Writes since this amphora became master. */
     private int writesAsMaster;
     private volatile String problem;
@@ -95,6 +99,7 @@ public final class EndpointSlicePublisher implements VipPublisher {
         this.http = http;
         this.slice = apiServer.resolve("/apis/discovery.k8s.io/v1/namespaces/" + namespace + "/endpointslices/"
                 + sliceName);
+        this.dryRun = URI.create(slice + "?dryRun=All");
         this.token = token;
         this.body = patch(namespace, podName, podIp);
         this.description = "EndpointSlice " + namespace + "/" + sliceName;
@@ -142,6 +147,9 @@ public final class EndpointSlicePublisher implements VipPublisher {
         writesAsMaster = 0;
         epoch++;
         retry = FIRST_RETRY;
+        // A backup's check still under way (the API server slow to answer) must not hold up a
+        // new master's write, nor a write the step-down of a master.
+        cancelInFlight();
         schedule(epoch, Duration.ZERO);
     }
 
@@ -164,7 +172,11 @@ public final class EndpointSlicePublisher implements VipPublisher {
         executor.schedule(() -> request(forEpoch), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** On the publisher's thread: the write of a master, the read of a backup. */
+    /**
+     * On the publisher's thread: the write of a master; a backup sends the same write as a dry run,
+     * which checks its permission to patch and changes nothing. Sent without waiting: a change of
+     * role cancels it, and the answer of an older epoch is ignored.
+     */
     private void request(long forEpoch) {
         boolean write;
         synchronized (this) {
@@ -173,47 +185,59 @@ public final class EndpointSlicePublisher implements VipPublisher {
             }
             write = holding;
         }
-        String failure;
+        CompletableFuture<HttpResponse<String>> response;
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(slice).timeout(REQUEST_TIMEOUT)
-                    .header("Authorization", "Bearer " + token.get()).header("Accept", "application/json");
-            if (write) {
-                request.method("PATCH", HttpRequest.BodyPublishers.ofString(body))
-                        .header("Content-Type", "application/merge-patch+json");
-            }
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            failure = response.statusCode() / 100 == 2 ? null
-                    : "HTTP " + response.statusCode() + ": " + excerpt(response.body());
-        } catch (IOException | UncheckedIOException e) {
-            failure = e.toString();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            HttpRequest request = HttpRequest.newBuilder(write ? slice : dryRun).timeout(REQUEST_TIMEOUT)
+                    .header("Authorization", "Bearer " + token.get()).header("Accept", "application/json")
+                    .header("Content-Type", "application/merge-patch+json")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build();
+            response = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        } catch (RuntimeException e) {
+            answered(forEpoch, write, e.toString());
             return;
         }
         synchronized (this) {
-            if (closed || forEpoch != epoch) {
-                return;
+            inFlight = response;
+        }
+        response.whenCompleteAsync((answer, error) -> answered(forEpoch, write, error != null ? error.toString()
+                : answer.statusCode() / 100 == 2 ? null : "HTTP " + answer.statusCode() + ": "
+                + excerpt(answer.body())), executor);
+    }
+
+    /** On the publisher's thread: what the request of {@code forEpoch} came to; null when it succeeded. */
+    private synchronized void answered(long forEpoch, boolean write, String failure) {
+        if (closed || forEpoch != epoch) {
+            return;
+        }
+        inFlight = null;
+        if (failure == null) {
+            if (write) {
+                written++;
+                writesAsMaster++;
             }
-            if (failure == null) {
-                if (write) {
-                    written++;
-                    writesAsMaster++;
-                }
-                if (problem != null) {
-                    LOG.info("{}: {} again", description, write ? "written" : "readable");
-                }
-                problem = null;
-                retry = FIRST_RETRY;
-                schedule(forEpoch, write && writesAsMaster == 1 ? min(CONFIRM, refresh) : refresh);
-            } else {
-                if (!failure.equals(problem)) {
-                    LOG.warn("{} cannot be {} ({}); trying again", description, write
-                            ? "given this amphora's address: the VIP does not reach it" : "read", failure);
-                }
-                problem = failure;
-                schedule(forEpoch, write ? retry : refresh);
-                retry = retry.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : retry.multipliedBy(2);
+            if (problem != null) {
+                LOG.info("{}: {} again", description, write ? "written" : "writable");
             }
+            problem = null;
+            retry = FIRST_RETRY;
+            schedule(forEpoch, write && writesAsMaster == 1 ? min(CONFIRM, refresh) : refresh);
+        } else {
+            if (!failure.equals(problem)) {
+                LOG.warn("{} cannot be {} ({}); trying again", description, write
+                        ? "given this amphora's address: the VIP does not reach it"
+                        : "written (checked by a dry run while standby)", failure);
+            }
+            problem = failure;
+            schedule(forEpoch, write ? retry : refresh);
+            retry = retry.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : retry.multipliedBy(2);
+        }
+    }
+
+    private void cancelInFlight() {
+        CompletableFuture<?> request = inFlight;
+        inFlight = null;
+        if (request != null) {
+            request.cancel(true);
         }
     }
 
@@ -221,6 +245,7 @@ public final class EndpointSlicePublisher implements VipPublisher {
     public void close() {
         synchronized (this) {
             closed = true;
+            cancelInFlight();
         }
         executor.shutdownNow();
     }

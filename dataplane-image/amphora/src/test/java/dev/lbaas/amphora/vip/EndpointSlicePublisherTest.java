@@ -28,23 +28,40 @@ class EndpointSlicePublisherTest {
 
     private static final String SLICE_PATH = "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/lb-pair-vip";
 
-    private record Request(String method, String path, String contentType, String authorization, String body) {
+    private record Request(String method, String path, String query, String contentType, String authorization,
+            String body) {
+
+        boolean write() {
+            return method.equals("PATCH") && query == null;
+        }
     }
 
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     /** Requests answered 403 before the server starts answering 200. */
     private final AtomicInteger refusals = new AtomicInteger();
+    /** While set, requests get no answer for 5 s: an API server that hangs. */
+    private final java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicInteger hanging = new AtomicInteger();
     private HttpServer server;
     private EndpointSlicePublisher publisher;
 
     @BeforeEach
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    exchange.getRequestHeaders().getFirst("Content-Type"),
+                    exchange.getRequestURI().getQuery(), exchange.getRequestHeaders().getFirst("Content-Type"),
                     exchange.getRequestHeaders().getFirst("Authorization"), body));
+            if (slow.get()) {
+                hanging.incrementAndGet();
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             boolean refuse = refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
             byte[] answer = (refuse ? "{\"reason\":\"Forbidden\"}" : "{}").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(refuse ? 403 : 200, answer.length);
@@ -69,21 +86,26 @@ class EndpointSlicePublisherTest {
         return publisher;
     }
 
+    /** The writes, not a backup's dry runs. */
     private List<Request> patches() {
-        return requests.stream().filter(r -> r.method().equals("PATCH")).toList();
+        return requests.stream().filter(Request::write).toList();
     }
 
     @Test
     void aMasterWritesItselfAloneAndReadyIntoTheSliceWithItsToken() throws Exception {
         EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
         await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
-        assertThat(requests.get(0).method()).as("a backup only reads").isEqualTo("GET");
+        Request check = requests.get(0);
+        assertThat(check.query()).as("a backup only checks that it may write").isEqualTo("dryRun=All");
+        assertThat(check.method()).isEqualTo("PATCH");
+        assertThat(check.authorization()).isEqualTo("Bearer token-1");
 
         publisher.holding(true);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> patches().size() == 1);
         Request patch = patches().get(0);
         assertThat(patch.path()).isEqualTo(SLICE_PATH);
+        assertThat(patch.body()).as("the dry run is the same patch").isEqualTo(check.body());
         assertThat(patch.contentType()).isEqualTo("application/merge-patch+json");
         assertThat(patch.authorization()).isEqualTo("Bearer token-1");
         JsonNode body = new ObjectMapper().readTree(patch.body());
@@ -146,7 +168,7 @@ class EndpointSlicePublisherTest {
         Thread.sleep(600);
 
         assertThat(patches()).as("no write once a backup").hasSize(afterLettingGo);
-        assertThat(requests.size()).as("a backup keeps reading").isGreaterThan(afterLettingGo + 1);
+        assertThat(requests.size()).as("a backup keeps checking").isGreaterThan(afterLettingGo + 1);
     }
 
     @Test
@@ -162,6 +184,37 @@ class EndpointSlicePublisherTest {
 
         // One request every 300 ms, not one per change of role.
         assertThat(requests.size() - settled).isBetween(2, 5);
+    }
+
+    @Test
+    void aSlowCheckOfTheBackupDoesNotHoldUpItsFirstWriteAsMaster() throws Exception {
+        slow.set(true);
+        EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> hanging.get() == 1);
+        slow.set(false);
+        long start = System.nanoTime();
+
+        publisher.holding(true);
+
+        await().atMost(Duration.ofSeconds(2)).until(() -> publisher.written() == 1);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("written while the check still hangs").isLessThan(1_000);
+    }
+
+    @Test
+    void aTokenThatCannotBeReadIsAProblemNotTheEndOfThePublisher() {
+        URI api = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        AtomicInteger asked = new AtomicInteger();
+        publisher = new EndpointSlicePublisher(HttpClient.newHttpClient(), api, () -> {
+            if (asked.incrementAndGet() < 3) {
+                throw new IllegalStateException("no token yet");
+            }
+            return "token-1";
+        }, "shop", "lb-pair-vip", "lb-pair-amphora-1", "10.88.0.7", Duration.ofMinutes(1));
+
+        publisher.holding(true);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> publisher.written() == 1);
+        assertThat(asked.get()).isGreaterThanOrEqualTo(3);
     }
 
     @Test

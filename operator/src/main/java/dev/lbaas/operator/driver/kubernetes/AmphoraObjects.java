@@ -5,6 +5,7 @@ import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.ListenerProtocol;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.AmphoraTemplate;
+import dev.lbaas.api.v1alpha1.FailoverTimers;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.LoadBalancerClass;
 import dev.lbaas.api.v1alpha1.Topology;
@@ -203,8 +204,9 @@ final class AmphoraObjects {
                     .withServiceAccountName(paired ? amphoraAccountName(lb) : null)
                     .withAutomountServiceAccountToken(paired)
                     .withEnableServiceLinks(false)
-                    // After SIGTERM the amphora serves on for SHUTDOWN_DELAY_SECONDS, then closes.
-                    .withTerminationGracePeriodSeconds((long) SHUTDOWN_DELAY_SECONDS + 5)
+                    // After SIGTERM the amphora serves on for SHUTDOWN_DELAY_SECONDS, then closes;
+                    // one of a pair hands the VIP over first.
+                    .withTerminationGracePeriodSeconds(gracePeriodSeconds(lbClass, paired))
                     .withPriorityClassName(template == null ? null : template.getPriorityClassName())
                     .withNodeSelector(template == null ? null : template.getNodeSelector())
                     .withTolerations(template == null ? null : template.getTolerations())
@@ -265,6 +267,26 @@ final class AmphoraObjects {
                 .endSpec()
                 .build();
     }
+
+    /**
+     * The shutdown delay, then for a pair's master the longest handover: a master-down interval
+     * (at most four advert intervals) for its successor to take over, one interval more, and the
+     * linger while the node proxies follow (dataplane-image/amphora: PairLink,
+     * EndpointSlicePublisher); and 5 s to spare.
+     */
+    static long gracePeriodSeconds(LoadBalancerClass lbClass, boolean paired) {
+        long seconds = SHUTDOWN_DELAY_SECONDS + 5;
+        if (paired) {
+            FailoverTimers timers = lbClass == null || lbClass.getSpec() == null ? null : lbClass.getSpec().getFailover();
+            int interval = timers == null || timers.getAdvertIntervalMillis() == null
+                    ? FailoverTimers.DEFAULT_ADVERT_INTERVAL_MILLIS : timers.getAdvertIntervalMillis();
+            seconds += (5L * interval + 999) / 1000 + HANDOVER_LINGER_SECONDS;
+        }
+        return seconds;
+    }
+
+    /** How long a pair's old master keeps its listeners after a handover (EndpointSlicePublisher.LINGER). */
+    static final int HANDOVER_LINGER_SECONDS = 2;
 
     /**
      * The class's resources, else what the amphora's JVM options need (dataplane-image/amphora/

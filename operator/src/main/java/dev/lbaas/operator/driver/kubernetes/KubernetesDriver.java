@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,6 +37,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -128,6 +131,15 @@ public class KubernetesDriver implements AmphoraDriver {
     }
 
     @Override
+    public Map<String, String> reservedPorts() {
+        return Map.of(
+                AmphoraObjects.AGENT_PORT + "/TCP", "its agent API, on the kubernetes driver",
+                AmphoraObjects.PROBE_PORT + "/TCP", "the kubelet's probes, on the kubernetes driver",
+                AmphoraObjects.ADVERT_PORT + "/UDP", "an ACTIVE_STANDBY pair's adverts, on the kubernetes driver",
+                AmphoraObjects.ADVERT_PORT + "/TCP", "an ACTIVE_STANDBY pair's session sync, on the kubernetes driver");
+    }
+
+    @Override
     public Set<Topology> topologies() {
         return EnumSet.of(Topology.SINGLE, Topology.ACTIVE_STANDBY);
     }
@@ -169,8 +181,22 @@ public class KubernetesDriver implements AmphoraDriver {
         // amphora keeps its place, its peer and its configuration until it is gone, handing the
         // VIP over first if it holds it; a replacement beside it would be a new peer for the
         // survivor while the old master still runs, and two masters.
-        List<Pod> alive = ofLoadBalancer.stream().filter(paired ? pod -> !finished(pod) : KubernetesDriver::alive)
-                .toList();
+        // A pod that outlives its deletion deadline by long (its node lost) gives its place up.
+        Instant now = Instant.now();
+        List<Pod> present = ofLoadBalancer.stream().filter(paired ? pod -> !finished(pod) && !overdue(pod, now)
+                : KubernetesDriver::alive).toList();
+        // Pods of a role the topology does not have (the load balancer's topology changed while it
+        // had no amphora): they would be a third amphora, or a pair's half without its pair.
+        List<AmphoraInfo.Role> roles = paired ? PAIR_ROLES : List.of(AmphoraInfo.Role.STANDALONE);
+        for (Pod pod : present) {
+            if (!roles.contains(role(pod)) && pod.getMetadata().getDeletionTimestamp() == null) {
+                events.record(lb, true, "AmphoraReplaced", "amphora " + amphoraId(pod) + " (pod "
+                        + pod.getMetadata().getName() + ") is " + role(pod) + " but the load balancer is " + topology
+                        + "; deleting it");
+                delete(pod);
+            }
+        }
+        List<Pod> alive = present.stream().filter(pod -> roles.contains(role(pod))).toList();
         // A SINGLE load balancer's amphora, or each role of a pair that no pod has.
         Set<AmphoraInfo.Role> held = alive.stream().map(KubernetesDriver::role).collect(Collectors.toSet());
         List<AmphoraInfo.Role> missing = paired
@@ -178,7 +204,9 @@ public class KubernetesDriver implements AmphoraDriver {
                 : alive.isEmpty() ? List.of(AmphoraInfo.Role.STANDALONE) : List.of();
         Set<String> taken = ofLoadBalancer.stream().map(pod -> pod.getMetadata().getName())
                 .collect(Collectors.toCollection(HashSet::new));
-        if (paired && !missing.isEmpty()) {
+        // Before a pod that needs them, and again while no amphora's address is in the VIP's slice
+        // (a Role or RoleBinding deleted by hand keeps the master from writing it).
+        if (paired && (!missing.isEmpty() || !routedToOneOf(lb, alive))) {
             ensurePairAccess(lb);
         }
         for (AmphoraInfo.Role role : missing) {
@@ -212,6 +240,18 @@ public class KubernetesDriver implements AmphoraDriver {
         return new AmphoraEndpoint(amphoraId(pod), role(pod), "pod " + pod.getMetadata().getName(),
                 URI.create("https://" + hostInUri(ip) + ":" + AmphoraObjects.AGENT_PORT),
                 paired ? new AmphoraEndpoint.Adverts(ip, AmphoraObjects.ADVERT_PORT) : null);
+    }
+
+    /** Whether the pair's VIP EndpointSlice lists one of these pods. */
+    private boolean routedToOneOf(LoadBalancer lb, List<Pod> pods) {
+        Set<String> addresses = pods.stream().map(pod -> pod.getStatus() == null ? null : pod.getStatus().getPodIP())
+                .filter(Objects::nonNull).collect(Collectors.toSet());
+        return vipEndpoints.get(new ResourceID(AmphoraObjects.vipServiceName(lb), lb.getMetadata().getNamespace()))
+                .map(slice -> Objects.requireNonNullElse(slice.getEndpoints(), List.<Endpoint>of()).stream()
+                        .flatMap(endpoint -> Objects.requireNonNullElse(endpoint.getAddresses(), List.<String>of())
+                                .stream())
+                        .anyMatch(addresses::contains))
+                .orElse(false);
     }
 
     /**
@@ -260,6 +300,18 @@ public class KubernetesDriver implements AmphoraDriver {
         return pods.list(lb.getMetadata().getNamespace(),
                 pod -> uid.equals(pod.getMetadata().getLabels().get(LOAD_BALANCER_UID))).toList();
     }
+
+    /**
+     * Whether a pod is still there well after its deletion deadline (the grace period): its node is
+     * gone or unreachable, and it will not run again unless someone removes it.
+     */
+    private static boolean overdue(Pod pod, Instant now) {
+        String deadline = pod.getMetadata().getDeletionTimestamp();
+        return deadline != null && Instant.parse(deadline).plus(OVERDUE).isBefore(now);
+    }
+
+    /** How long after its deletion deadline a pod is taken for lost. */
+    private static final Duration OVERDUE = Duration.ofSeconds(30);
 
     /** Neither being deleted nor stopped for good: it serves, or will. */
     private static boolean alive(Pod pod) {
@@ -349,6 +401,7 @@ public class KubernetesDriver implements AmphoraDriver {
                 && Objects.equals(selector(current), selector(wanted))
                 && Objects.equals(annotations(current), annotations(wanted));
         if (!same) {
+            boolean selectorRemoved = !selector(current).isEmpty() && selector(wanted).isEmpty();
             client.services().resource(current).edit(service -> {
                 service.getSpec().setType(wanted.getSpec().getType());
                 service.getSpec().setPorts(wanted.getSpec().getPorts());
@@ -356,6 +409,12 @@ public class KubernetesDriver implements AmphoraDriver {
                 service.getMetadata().setAnnotations(wanted.getMetadata().getAnnotations());
                 return service;
             });
+            if (selectorRemoved) {
+                // The cluster's controller leaves the slices it made for a selector that is gone.
+                client.discovery().v1().endpointSlices().inNamespace(lb.getMetadata().getNamespace())
+                        .withLabel(AmphoraObjects.SERVICE_NAME, current.getMetadata().getName())
+                        .withLabel(AmphoraObjects.SLICE_MANAGED_BY, "endpointslice-controller.k8s.io").delete();
+            }
         }
         if (topology == Topology.ACTIVE_STANDBY) {
             syncVipEndpointSlice(lb, current, wanted.getSpec().getPorts());

@@ -205,7 +205,16 @@ class AmphoraObjectsTest {
             assertThat(subject.getNamespace()).isEqualTo("shop");
         });
 
+        assertThat(spec.getTerminationGracePeriodSeconds()).as("shutdown delay, handover at the default timers, linger")
+                .isEqualTo(10 + 5 + 1 + 2);
+        LoadBalancerClass slow = lbClass(null, null);
+        slow.getSpec().setFailover(new dev.lbaas.api.v1alpha1.FailoverTimers());
+        slow.getSpec().getFailover().setAdvertIntervalMillis(40_950);
+        assertThat(AmphoraObjects.pod(lb, slow, "amphora-2", AmphoraInfo.Role.MASTER, DEFAULTS).getSpec()
+                .getTerminationGracePeriodSeconds()).as("the longest timers").isEqualTo(10 + 5 + 205 + 2);
+
         Pod single = AmphoraObjects.pod(lb, null, "amphora-1", AmphoraInfo.Role.STANDALONE, DEFAULTS);
+        assertThat(single.getSpec().getTerminationGracePeriodSeconds()).isEqualTo(15);
         assertThat(single.getSpec().getAutomountServiceAccountToken()).as("no token for a SINGLE amphora").isFalse();
         assertThat(single.getSpec().getServiceAccountName()).isNull();
         assertThat(single.getSpec().getContainers().get(0).getArgs()).doesNotContain("--vip-endpoint-slice");
