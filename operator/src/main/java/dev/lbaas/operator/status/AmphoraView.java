@@ -28,9 +28,18 @@ public record AmphoraView(
     /** The pair role of an amphora whose data plane failed its own check, as amphorae report it. */
     public static final String FAULT = "FAULT";
 
-    /** Reachable and, in a pair, not FAULT: it serves, or can take over. */
+    /**
+     * Reachable and, in a pair, neither FAULT nor unable to tell the network it holds the VIP: it
+     * serves, or can take over.
+     */
     public boolean healthy() {
-        return reachable && (report == null || report.pair() == null || !FAULT.equals(report.pair().role()));
+        return reachable && (report == null || report.pair() == null
+                || !FAULT.equals(report.pair().role()) && report.pair().vipProblem() == null);
+    }
+
+    /** Why it cannot tell the network that it holds the VIP, as it last reported; or null. */
+    public String vipProblem() {
+        return report == null || report.pair() == null ? null : report.pair().vipProblem();
     }
 
     /** Whether its listeners accept on the VIP now, as it last reported; always for a single amphora. */

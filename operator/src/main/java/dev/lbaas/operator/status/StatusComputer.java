@@ -298,7 +298,11 @@ public final class StatusComputer {
             programmedMessage = "waiting for an amphora to be created";
         } else if (programming.amphoraeServe(programming.desiredGeneration()) && !programming.vipReady()) {
             programmedReason = "Pending";
-            programmedMessage = "served by every amphora; waiting for the VIP to reach them";
+            List<String> problems = programming.amphorae().stream().filter(view -> view.vipProblem() != null)
+                    .map(view -> "amphora " + view.id() + " cannot tell the network it holds the VIP: "
+                            + view.vipProblem()).toList();
+            programmedMessage = "served by every amphora; waiting for the VIP to reach them"
+                    + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
         } else {
             programmedReason = "Pending";
             programmedMessage = "waiting for every amphora to serve configuration generation "

@@ -268,12 +268,31 @@ class StatusComputerTest {
         assertThat(fault.healthy()).isFalse();
         assertThat(StatusComputer.compute(tree, rendered, new Programming(1, introduced(), List.of(successor, fault)),
                 NOW).loadBalancer().getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
+
+        // Nor one that may not write its address into the VIP's EndpointSlice: it could not take over.
+        String forbidden = "HTTP 403: endpointslices \"lb-vip\" is forbidden";
+        AmphoraView mute = pairView("a1", AmphoraInfo.Role.BACKUP, "BACKUP", false, forbidden);
+        assertThat(mute.healthy()).isFalse();
+        assertThat(StatusComputer.compute(tree, rendered, new Programming(1, introduced(), List.of(successor, mute)),
+                NOW).loadBalancer().getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
+        // A master that cannot: the VIP does not reach it, and the status says why.
+        AmphoraView muteMaster = pairView("a2", AmphoraInfo.Role.MASTER, "MASTER", true, forbidden);
+        LoadBalancerStatus unrouted = StatusComputer.compute(tree, rendered, new Programming(1, introduced(),
+                List.of(muteMaster, backup), false), NOW).loadBalancer();
+        assertThat(unrouted.getConditions()).filteredOn(c -> c.getType().equals("Programmed")).singleElement()
+                .satisfies(c -> assertThat(c.getMessage()).isEqualTo("served by every amphora; waiting for the VIP "
+                        + "to reach them (amphora a2 cannot tell the network it holds the VIP: " + forbidden + ")"));
     }
 
     private static AmphoraView pairView(String id, AmphoraInfo.Role role, String pairRole, boolean holdsVip) {
+        return pairView(id, role, pairRole, holdsVip, null);
+    }
+
+    private static AmphoraView pairView(String id, AmphoraInfo.Role role, String pairRole, boolean holdsVip,
+            String vipProblem) {
         AmphoraStatus plain = report(MemberHealth.UP, MemberHealth.UP);
         AmphoraStatus report = new AmphoraStatus(id, 1, 3, plain.listeners(), plain.pools(),
-                new AmphoraStatus.PairStatus(pairRole, 1, holdsVip));
+                new AmphoraStatus.PairStatus(pairRole, 1, holdsVip, vipProblem));
         return new AmphoraView(id, role, "pid " + id, true, 1, null, report);
     }
 

@@ -39,10 +39,18 @@ public record AmphoraStatus(
      * @param term the newest mastership term the amphora knows
      * @param holdsVip whether its listeners accept on the VIP now: a new master may still be
      *     waiting for the old one to let go of the address
+     * @param vipProblem why the network cannot be told that this amphora holds the VIP (where it
+     *     must be: a Kubernetes Service's EndpointSlice), checked by a backup before it takes over;
+     *     null when nothing is wrong
      */
-    public record PairStatus(String role, long term, boolean holdsVip) {
+    public record PairStatus(String role, long term, boolean holdsVip, String vipProblem) {
         public PairStatus {
             Validation.requireText(role, "pair.role");
+        }
+
+        /** Nothing wrong with telling the network. */
+        public PairStatus(String role, long term, boolean holdsVip) {
+            this(role, term, holdsVip, null);
         }
     }
 

@@ -138,6 +138,8 @@ public final class Dataplane implements AutoCloseable {
         this.pair = advertAddress == null || configThread == null ? null
                 : new PairLink(amphoraId, group, advertAddress, this::selfCheck, () -> onConfigThread(this::followRole),
                         stickTables, vipPublisher);
+        // Whether the network can be told is part of the pair's health, as the operator shows it.
+        vipPublisher.whenProblemChanges(this::healthChanged);
     }
 
     /** A count that moves while traffic flows through any listener (bytes and sessions). */

@@ -113,7 +113,7 @@ final class PairLink implements AutoCloseable {
         if (current == null) {
             return failure == null ? null : new PairStatus(VrrpState.FAULT.name(), 0, false);
         }
-        return new PairStatus(current.role().name(), current.term(), holdsVip);
+        return new PairStatus(current.role().name(), current.term(), holdsVip, vipPublisher.problem());
     }
 
     /**

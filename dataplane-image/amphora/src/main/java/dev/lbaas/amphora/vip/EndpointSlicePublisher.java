@@ -82,6 +82,7 @@ public final class EndpointSlicePublisher implements VipPublisher {
     /** Writes since this amphora became master. */
     private int writesAsMaster;
     private volatile String problem;
+    private volatile Runnable problemChanged = () -> { };
     private volatile long written;
 
     /**
@@ -159,8 +160,21 @@ public final class EndpointSlicePublisher implements VipPublisher {
     }
 
     /** What went wrong with the last request, or null once one succeeded again. */
+    @Override
     public String problem() {
         return problem;
+    }
+
+    @Override
+    public void whenProblemChanges(Runnable changed) {
+        this.problemChanged = changed;
+    }
+
+    private void problem(String now) {
+        if (!java.util.Objects.equals(problem, now)) {
+            problem = now;
+            problemChanged.run();
+        }
     }
 
     /** How many times this amphora's address was written; for tests. */
@@ -218,7 +232,7 @@ public final class EndpointSlicePublisher implements VipPublisher {
             if (problem != null) {
                 LOG.info("{}: {} again", description, write ? "written" : "writable");
             }
-            problem = null;
+            problem(null);
             retry = FIRST_RETRY;
             schedule(forEpoch, write && writesAsMaster == 1 ? min(CONFIRM, refresh) : refresh);
         } else {
@@ -227,8 +241,8 @@ public final class EndpointSlicePublisher implements VipPublisher {
                         ? "given this amphora's address: the VIP does not reach it"
                         : "written (checked by a dry run while standby)", failure);
             }
-            problem = failure;
-            schedule(forEpoch, write ? retry : refresh);
+            problem(failure);
+            schedule(forEpoch, retry);
             retry = retry.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : retry.multipliedBy(2);
         }
     }

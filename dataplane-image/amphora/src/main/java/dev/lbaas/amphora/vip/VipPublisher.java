@@ -28,6 +28,15 @@ public interface VipPublisher extends AutoCloseable {
      */
     void holding(boolean holdsVip);
 
+    /** Why the network cannot be told (a refused or failed write), or null. */
+    default String problem() {
+        return null;
+    }
+
+    /** {@code changed} runs (on any thread, without blocking) whenever {@link #problem} changes. */
+    default void whenProblemChanges(Runnable changed) {
+    }
+
     /**
      * How long a master that hands the VIP over keeps its listeners open after its successor took
      * it: the time the network takes to follow the successor, during which connections may still

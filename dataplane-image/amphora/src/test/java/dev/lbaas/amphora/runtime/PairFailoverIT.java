@@ -65,6 +65,7 @@ class PairFailoverIT {
         private final Duration linger;
         private volatile Boolean last;
         private volatile boolean closed;
+        private volatile String problem;
 
         ToldRoles(Duration linger) {
             this.linger = linger;
@@ -73,6 +74,11 @@ class PairFailoverIT {
         @Override
         public Duration linger() {
             return linger;
+        }
+
+        @Override
+        public String problem() {
+            return problem;
         }
 
         @Override
@@ -176,6 +182,9 @@ class PairFailoverIT {
         assertThat(backup.pairStatus()).isEqualTo(new PairStatus("BACKUP", master.pairStatus().term(), false));
         await().atMost(Duration.ofSeconds(1)).until(() -> Boolean.TRUE.equals(master.told().last));
         assertThat(backup.told().last).isFalse();
+        backup.told().problem = "HTTP 403: forbidden";
+        assertThat(backup.pairStatus().vipProblem()).as("reported with the pair's status").isEqualTo("HTTP 403: forbidden");
+        backup.told().problem = null;
         assertThat(get()).isIn("web", "web2");
 
         try (VipRequestStream stream = new VipRequestStream(VIP, vipPort)) {

@@ -142,6 +142,8 @@ class EndpointSlicePublisherTest {
         EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
         await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
         refusals.set(3);
+        AtomicInteger changes = new AtomicInteger();
+        publisher.whenProblemChanges(changes::incrementAndGet);
         long start = System.nanoTime();
 
         publisher.holding(true);
@@ -154,6 +156,7 @@ class EndpointSlicePublisherTest {
         assertThat(took).isBetween(650L, 3_000L);
         assertThat(patches()).hasSize(4);
         assertThat(publisher.problem()).isNull();
+        assertThat(changes.get()).as("told when the problem came and when it went").isEqualTo(2);
     }
 
     @Test
