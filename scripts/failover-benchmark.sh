@@ -6,7 +6,11 @@
 # cluster, amphorae as pods (a killed container's restarts back off, so fewer runs suit it). Kept
 # out of the test command.
 #
-#   scripts/failover-benchmark.sh [--driver local|kubernetes] [--runs 10] [--rate 500]
+# With --driver kubernetes, --master-endpoint Readiness measures the alternative way for the VIP
+# Service to reach the master (only the master ready) against the default, WrittenByMaster.
+#
+#   scripts/failover-benchmark.sh [--driver local|kubernetes] [--master-endpoint WrittenByMaster|Readiness]
+#                                 [--runs 10] [--rate 500]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec bash scripts/e2e-main.sh dev.lbaas.e2e.FailoverBenchmark "$@"

@@ -23,12 +23,37 @@ public class VipServiceTemplate {
             + "DNS controller.")
     private Map<String, String> annotations;
 
+    /** How an ACTIVE_STANDBY load balancer's VIP Service reaches its master. */
+    public enum MasterEndpoint {
+        /** The master writes its own address into the Service's EndpointSlice. */
+        WrittenByMaster,
+        /** The Service selects the pair's pods, and only the master is ready. */
+        Readiness
+    }
+
+    @JsonPropertyDescription("How an ACTIVE_STANDBY load balancer's VIP Service reaches its master. WrittenByMaster "
+            + "(the default): the Service selects no pod and the master writes its own address into its "
+            + "EndpointSlice, under a ServiceAccount that may patch that one slice; a failover takes the master-down "
+            + "interval and one write. Readiness: the Service selects both amphorae and only the master is ready; "
+            + "no amphora holds an API token, but a failover waits for the kubelet's next readiness probe (up to a "
+            + "second more) and the standby shows as not ready. SINGLE load balancers ignore it.")
+    @Default("WrittenByMaster")
+    private MasterEndpoint masterEndpoint = MasterEndpoint.WrittenByMaster;
+
     public Type getType() {
         return type;
     }
 
     public void setType(Type type) {
         this.type = type;
+    }
+
+    public MasterEndpoint getMasterEndpoint() {
+        return masterEndpoint;
+    }
+
+    public void setMasterEndpoint(MasterEndpoint masterEndpoint) {
+        this.masterEndpoint = masterEndpoint;
     }
 
     public Map<String, String> getAnnotations() {

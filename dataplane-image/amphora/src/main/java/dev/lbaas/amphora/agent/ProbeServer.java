@@ -28,7 +28,9 @@ import java.nio.charset.StandardCharsets;
  * Plain-HTTP probes for the kubelet, which cannot present the operator's client certificate:
  * {@code GET /healthz} answers 200 while the process serves its agent API (liveness), and {@code
  * GET /readyz} answers 200 once a configuration is served, 503 before (readiness: a new amphora
- * gets VIP traffic only once the operator has programmed it). They tell nothing else: no
+ * gets VIP traffic only once the operator has programmed it); {@code GET /readyz/master} 200 only
+ * while it is its pair's master, listeners bound (a VIP Service that selects both amphorae of a
+ * pair reaches the master alone). They tell nothing else: no
  * configuration, no member, no address.
  */
 public final class ProbeServer {
@@ -67,6 +69,10 @@ public final class ProbeServer {
             if (path.equals("/healthz")) {
                 status = HttpResponseStatus.OK;
                 body = "ok\n";
+            } else if (path.equals("/readyz/master")) {
+                boolean master = dataplane.servesAsMaster();
+                status = master ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
+                body = master ? "master of its pair, serving the VIP\n" : "not the master of its pair\n";
             } else if (path.equals("/readyz")) {
                 long generation = dataplane.appliedGeneration();
                 status = generation > 0 ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
@@ -74,7 +80,7 @@ public final class ProbeServer {
                         : "no configuration yet\n";
             } else {
                 status = HttpResponseStatus.NOT_FOUND;
-                body = "probes: /healthz, /readyz\n";
+                body = "probes: /healthz, /readyz, /readyz/master\n";
             }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                     Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));

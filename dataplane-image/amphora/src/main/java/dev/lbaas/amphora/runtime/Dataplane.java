@@ -142,6 +142,16 @@ public final class Dataplane implements AutoCloseable {
         vipPublisher.whenProblemChanges(this::healthChanged);
     }
 
+    /**
+     * Whether this amphora serves a pair's VIP as its master, listeners bound: what a VIP Service
+     * that selects both amphorae of a pair asks through the readiness probe.
+     */
+    public boolean servesAsMaster() {
+        Generation generation = current;
+        return generation != null && generation.config().failover() != null && pair != null && pair.isMaster()
+                && holdsVip;
+    }
+
     /** A count that moves while traffic flows through any listener (bytes and sessions). */
     public long trafficActivity() {
         return stats.listenerActivity();

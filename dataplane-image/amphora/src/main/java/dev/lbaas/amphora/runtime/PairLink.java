@@ -92,6 +92,12 @@ final class PairLink implements AutoCloseable {
         };
     }
 
+    /** Whether this amphora is its pair's master now. */
+    boolean isMaster() {
+        VrrpInstance current = instance;
+        return current != null && current.role() == VrrpState.MASTER;
+    }
+
     /**
      * Tells the VIP publisher whether this amphora is master, on the protocol's event loop: in
      * order with the role changes reported there, so that a master that steps down while its

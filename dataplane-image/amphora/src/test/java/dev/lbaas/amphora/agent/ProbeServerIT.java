@@ -42,7 +42,8 @@ class ProbeServerIT {
 
             assertThat(get(kubelet, probes.resolve("/healthz"))).isEqualTo("200 ok\n");
             assertThat(get(kubelet, probes.resolve("/readyz"))).isEqualTo("503 no configuration yet\n");
-            assertThat(get(kubelet, probes.resolve("/v1/status"))).isEqualTo("404 probes: /healthz, /readyz\n");
+            assertThat(get(kubelet, probes.resolve("/v1/status")))
+                    .isEqualTo("404 probes: /healthz, /readyz, /readyz/master\n");
 
             HttpClient operator = HttpClient.newBuilder().sslContext(pki.trustedClient())
                     .version(HttpClient.Version.HTTP_1_1).build();
@@ -53,6 +54,8 @@ class ProbeServerIT {
             assertThat(applied.statusCode()).isEqualTo(200);
 
             assertThat(get(kubelet, probes.resolve("/readyz"))).isEqualTo("200 serving configuration generation 3\n");
+            // Serving, but no pair's master: a VIP Service that follows readiness passes it by.
+            assertThat(get(kubelet, probes.resolve("/readyz/master"))).isEqualTo("503 not the master of its pair\n");
         } finally {
             amphora.close();
         }

@@ -182,6 +182,8 @@ class PairFailoverIT {
         assertThat(backup.pairStatus()).isEqualTo(new PairStatus("BACKUP", master.pairStatus().term(), false));
         await().atMost(Duration.ofSeconds(1)).until(() -> Boolean.TRUE.equals(master.told().last));
         assertThat(backup.told().last).isFalse();
+        assertThat(master.dataplane().servesAsMaster()).as("what /readyz/master answers").isTrue();
+        assertThat(backup.dataplane().servesAsMaster()).isFalse();
         backup.told().problem = "HTTP 403: forbidden";
         assertThat(backup.pairStatus().vipProblem()).as("reported with the pair's status").isEqualTo("HTTP 403: forbidden");
         backup.told().problem = null;
@@ -201,6 +203,7 @@ class PairFailoverIT {
         assertThat(backup.pairStatus().role()).isEqualTo("MASTER");
         assertThat(backup.pairStatus().term()).isGreaterThan(1);
         assertThat(backup.told().last).as("the successor tells the network it holds the VIP").isTrue();
+        assertThat(backup.dataplane().servesAsMaster()).isTrue();
     }
 
     @Test

@@ -75,6 +75,8 @@ final class AmphoraObjects {
     static final String SLICE_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
     static final String SLICE_WRITERS = "amphora.lbaas.dev";
     static final String SERVICE_NAME = "kubernetes.io/service-name";
+    /** On the VIP Service: how it reaches a pair's master, WrittenByMaster or Readiness. */
+    static final String MASTER_ENDPOINT = "lbaas.dev/master-endpoint";
     private static final String CERTIFICATES = "/etc/lbaas/agent";
     /**
      * How long a deleted amphora pod serves on: a terminating endpoint that still serves keeps
@@ -169,8 +171,15 @@ final class AmphoraObjects {
      */
     static Pod pod(LoadBalancer lb, LoadBalancerClass lbClass, String amphoraId, AmphoraInfo.Role role,
             Defaults defaults) {
+        return pod(lb, lbClass, amphoraId, role, masterWritesEndpoints(lbClass), defaults);
+    }
+
+    /** @param masterWrites how the pair's VIP Service reaches its master (see {@link #masterWrites(Service)}) */
+    static Pod pod(LoadBalancer lb, LoadBalancerClass lbClass, String amphoraId, AmphoraInfo.Role role,
+            boolean masterWrites, Defaults defaults) {
         String podName = podName(lb, amphoraId);
         boolean paired = role != AmphoraInfo.Role.STANDALONE;
+        boolean writesEndpoints = paired && masterWrites;
         List<String> args = new ArrayList<>(List.of("--id", amphoraId, "--agent-address", "0.0.0.0",
                 "--agent-port", Integer.toString(AGENT_PORT),
                 "--probe-port", Integer.toString(PROBE_PORT),
@@ -181,15 +190,17 @@ final class AmphoraObjects {
                 new ContainerPortBuilder().withName(AGENT_PORT_NAME).withContainerPort(AGENT_PORT).build(),
                 new ContainerPortBuilder().withName(PROBE_PORT_NAME).withContainerPort(PROBE_PORT).build()));
         List<EnvVar> env = new ArrayList<>();
-        if (paired) {
+        if (writesEndpoints) {
             args.addAll(List.of("--vip-endpoint-slice", lb.getMetadata().getNamespace() + "/" + vipServiceName(lb),
                     "--pod-name", podName, "--pod-ip", "$(POD_IP)"));
+            env.add(new EnvVarBuilder().withName("POD_IP").withNewValueFrom().withNewFieldRef()
+                    .withFieldPath("status.podIP").endFieldRef().endValueFrom().build());
+        }
+        if (paired) {
             ports.add(new ContainerPortBuilder().withName(ADVERT_PORT_NAME).withContainerPort(ADVERT_PORT)
                     .withProtocol("UDP").build());
             ports.add(new ContainerPortBuilder().withName(SYNC_PORT_NAME).withContainerPort(ADVERT_PORT)
                     .withProtocol("TCP").build());
-            env.add(new EnvVarBuilder().withName("POD_IP").withNewValueFrom().withNewFieldRef()
-                    .withFieldPath("status.podIP").endFieldRef().endValueFrom().build());
         }
         AmphoraTemplate template = lbClass == null || lbClass.getSpec() == null ? null : lbClass.getSpec().getAmphora();
         String image = template != null && template.getImage() != null ? template.getImage() : defaults.image();
@@ -201,8 +212,8 @@ final class AmphoraObjects {
         return new PodBuilder()
                 .withMetadata(metadata(lb, podName, extra))
                 .withNewSpec()
-                    .withServiceAccountName(paired ? amphoraAccountName(lb) : null)
-                    .withAutomountServiceAccountToken(paired)
+                    .withServiceAccountName(writesEndpoints ? amphoraAccountName(lb) : null)
+                    .withAutomountServiceAccountToken(writesEndpoints)
                     .withEnableServiceLinks(false)
                     // After SIGTERM the amphora serves on for SHUTDOWN_DELAY_SECONDS, then closes;
                     // one of a pair hands the VIP over first.
@@ -237,9 +248,11 @@ final class AmphoraObjects {
                         .withArgs(args)
                         .withEnv(env)
                         .withPorts(ports)
-                        // Ready once the operator has programmed it: only then does the VIP send it traffic.
+                        // Ready once the operator has programmed it: only then does the VIP send it
+                        // traffic; where a pair's VIP follows readiness, only while it is the master.
                         .withNewReadinessProbe()
-                            .withNewHttpGet().withPath("/readyz").withPort(new IntOrString(PROBE_PORT_NAME)).endHttpGet()
+                            .withNewHttpGet().withPath(paired && !writesEndpoints ? "/readyz/master" : "/readyz")
+                                .withPort(new IntOrString(PROBE_PORT_NAME)).endHttpGet()
                             .withPeriodSeconds(1).withFailureThreshold(2).withTimeoutSeconds(1)
                         .endReadinessProbe()
                         .withNewLivenessProbe()
@@ -312,12 +325,23 @@ final class AmphoraObjects {
      */
     static Service vipService(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology, String clusterIp,
             AmphoraConfig config) {
+        return vipService(lb, lbClass, topology, masterWritesEndpoints(lbClass), clusterIp, config);
+    }
+
+    /**
+     * @param masterWrites for a pair, whether its master writes the Service's endpoints (chosen by
+     *     the class when the Service is created, then kept: {@link #masterWrites(Service)})
+     */
+    static Service vipService(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology, boolean masterWrites,
+            String clusterIp, AmphoraConfig config) {
         VipServiceTemplate template = lbClass == null || lbClass.getSpec() == null ? null
                 : lbClass.getSpec().getVipService();
         String type = template == null || template.getType() == null ? "ClusterIP" : template.getType().name();
         ObjectMeta metadata = metadata(lb, vipServiceName(lb), Map.of());
         metadata.getLabels().remove(KubernetesDriver.COMPONENT);
         metadata.getLabels().put(KubernetesDriver.COMPONENT, "vip");
+        metadata.getLabels().put(MASTER_ENDPOINT, (masterWrites ? VipServiceTemplate.MasterEndpoint.WrittenByMaster
+                : VipServiceTemplate.MasterEndpoint.Readiness).name());
         if (template != null && template.getAnnotations() != null) {
             metadata.setAnnotations(new LinkedHashMap<>(template.getAnnotations()));
         }
@@ -326,7 +350,7 @@ final class AmphoraObjects {
                 .withNewSpec()
                     .withType(type)
                     .withClusterIP(clusterIp)
-                    .withSelector(topology == Topology.ACTIVE_STANDBY ? null : selector(lb))
+                    .withSelector(topology == Topology.ACTIVE_STANDBY && masterWrites ? null : selector(lb))
                     .withPorts(ports(config))
                 .endSpec()
                 .build();
@@ -377,6 +401,26 @@ final class AmphoraObjects {
     static List<EndpointPort> endpointPorts(List<ServicePort> ports) {
         return ports.stream().map(port -> new EndpointPortBuilder().withName(port.getName())
                 .withProtocol(port.getProtocol()).withPort(port.getTargetPort().getIntVal()).build()).toList();
+    }
+
+    /**
+     * Whether a pair's master writes its address into the VIP's EndpointSlice (the default), rather
+     * than the Service selecting both amphorae with only the master ready.
+     */
+    static boolean masterWritesEndpoints(LoadBalancerClass lbClass) {
+        VipServiceTemplate template = lbClass == null || lbClass.getSpec() == null ? null
+                : lbClass.getSpec().getVipService();
+        return template == null || template.getMasterEndpoint() != VipServiceTemplate.MasterEndpoint.Readiness;
+    }
+
+    /**
+     * How a running load balancer's VIP Service reaches a pair's master, as chosen when it was
+     * created (its label): a running pair keeps it when its class is edited, as it keeps its
+     * topology, since its pods and Service were made for it.
+     */
+    static boolean masterWrites(Service vip) {
+        String chosen = vip.getMetadata().getLabels() == null ? null : vip.getMetadata().getLabels().get(MASTER_ENDPOINT);
+        return !VipServiceTemplate.MasterEndpoint.Readiness.name().equals(chosen);
     }
 
     static String amphoraAccountName(LoadBalancer lb) {

@@ -165,6 +165,10 @@ public class KubernetesDriver implements AmphoraDriver {
     public List<AmphoraEndpoint> ensureAmphorae(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology,
             String vipAddress, AmphoraConfig config) {
         boolean paired = topology == Topology.ACTIVE_STANDBY;
+        Service vip = vipService(lb).orElse(null);
+        boolean masterWrites = vip == null ? AmphoraObjects.masterWritesEndpoints(lbClass)
+                : AmphoraObjects.masterWrites(vip);
+        boolean writesEndpoints = paired && masterWrites;
         syncVipService(lb, lbClass, topology, config);
         ensureDisruptionBudget(lb);
         List<Pod> ofLoadBalancer = podsOf(lb);
@@ -206,13 +210,13 @@ public class KubernetesDriver implements AmphoraDriver {
                 .collect(Collectors.toCollection(HashSet::new));
         // Before a pod that needs them, and again while no amphora's address is in the VIP's slice
         // (a Role or RoleBinding deleted by hand keeps the master from writing it).
-        if (paired && (!missing.isEmpty() || !routedToOneOf(lb, alive))) {
+        if (writesEndpoints && (!missing.isEmpty() || !routedToOneOf(lb, alive))) {
             ensurePairAccess(lb);
         }
         for (AmphoraInfo.Role role : missing) {
             String amphoraId = newAmphoraId(lb, taken);
             taken.add(AmphoraObjects.podName(lb, amphoraId));
-            if (!createAmphora(lb, lbClass, amphoraId, role)) {
+            if (!createAmphora(lb, lbClass, amphoraId, role, masterWrites)) {
                 // Created by an earlier reconcile (or an earlier operator) and not yet in the cache.
                 continue;
             }
@@ -350,12 +354,12 @@ public class KubernetesDriver implements AmphoraDriver {
 
     /** Creates the amphora's Secret and pod; false if the pod existed already. */
     private boolean createAmphora(LoadBalancer lb, LoadBalancerClass lbClass, String amphoraId,
-            AmphoraInfo.Role role) {
+            AmphoraInfo.Role role, boolean masterWrites) {
         String podName = AmphoraObjects.podName(lb, amphoraId);
         createIfAbsent(() -> client.secrets().resource(AmphoraObjects.agentSecret(lb, amphoraId, podName, authority))
                 .create());
         boolean created = createIfAbsent(() -> client.pods().resource(AmphoraObjects.pod(lb, lbClass, amphoraId,
-                role, defaults)).create());
+                role, masterWrites, defaults)).create());
         if (created) {
             LOG.infof("created amphora %s (pod %s/%s, %s)", amphoraId, lb.getMetadata().getNamespace(), podName, role);
         }
@@ -395,7 +399,9 @@ public class KubernetesDriver implements AmphoraDriver {
         if (current == null) {
             return;
         }
-        Service wanted = AmphoraObjects.vipService(lb, lbClass, topology, current.getSpec().getClusterIP(), config);
+        boolean masterWrites = AmphoraObjects.masterWrites(current);
+        Service wanted = AmphoraObjects.vipService(lb, lbClass, topology, masterWrites, current.getSpec().getClusterIP(),
+                config);
         boolean same = AmphoraObjects.samePorts(current.getSpec().getPorts(), wanted.getSpec().getPorts())
                 && Objects.equals(current.getSpec().getType(), wanted.getSpec().getType())
                 && Objects.equals(selector(current), selector(wanted))
@@ -416,7 +422,7 @@ public class KubernetesDriver implements AmphoraDriver {
                         .withLabel(AmphoraObjects.SLICE_MANAGED_BY, "endpointslice-controller.k8s.io").delete();
             }
         }
-        if (topology == Topology.ACTIVE_STANDBY) {
+        if (topology == Topology.ACTIVE_STANDBY && masterWrites) {
             syncVipEndpointSlice(lb, current, wanted.getSpec().getPorts());
         }
     }

@@ -221,6 +221,29 @@ class AmphoraObjectsTest {
     }
 
     @Test
+    void aPairWhoseVipFollowsReadinessHoldsNoTokenAndOnlyItsMasterIsReady() {
+        LoadBalancerClass byReadiness = lbClass(null, new VipServiceTemplate());
+        byReadiness.getSpec().getVipService().setMasterEndpoint(VipServiceTemplate.MasterEndpoint.Readiness);
+        Pod pod = AmphoraObjects.pod(lb, byReadiness, "amphora-2", AmphoraInfo.Role.MASTER, DEFAULTS);
+
+        assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getSpec().getServiceAccountName()).isNull();
+        assertThat(pod.getSpec().getContainers().get(0).getArgs()).doesNotContain("--vip-endpoint-slice");
+        assertThat(pod.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath())
+                .isEqualTo("/readyz/master");
+        Service vip = AmphoraObjects.vipService(lb, byReadiness, Topology.ACTIVE_STANDBY, "10.254.2.9", null);
+        assertThat(vip.getSpec().getSelector()).isEqualTo(AmphoraObjects.selector(lb));
+        assertThat(AmphoraObjects.masterWrites(vip)).isFalse();
+        // Kept by a running load balancer whatever its class says now.
+        assertThat(AmphoraObjects.masterWrites(AmphoraObjects.vipService(lb, null, Topology.ACTIVE_STANDBY,
+                "10.254.2.9", null))).isTrue();
+        assertThat(AmphoraObjects.pod(lb, null, "amphora-3", AmphoraInfo.Role.BACKUP, false, DEFAULTS).getSpec()
+                .getAutomountServiceAccountToken()).as("made for the Service it joins").isFalse();
+        assertThat(AmphoraObjects.pod(lb, null, "amphora-3", AmphoraInfo.Role.BACKUP, DEFAULTS).getSpec()
+                .getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    }
+
+    @Test
     void aPairsVipSelectsNothingAndItsSliceIsTheAmphoraesToWrite() {
         AmphoraConfig config = new AmphoraConfig(3, "lb", "0.0.0.0", true, List.of(
                 listener("web", ListenerProtocol.HTTP, 80), listener("dns", ListenerProtocol.UDP, 53)), List.of());
