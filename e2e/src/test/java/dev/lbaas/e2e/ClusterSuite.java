@@ -503,101 +503,107 @@ abstract class ClusterSuite {
     @Test
     @Order(9)
     void anActiveStandbyPairFailsOverThroughItsEndpointSliceWithoutTheOperator() throws Exception {
-        // examples/kubernetes/active-standby.yaml, its members the pods of the seed scenario's Service.
-        demo.apply(DEMO, demo.activeStandbyScenario());
-        awaitOrExplain(Duration.ofSeconds(120), () -> PairViews.healthyPair(pairLb()) && ready(pairLb())
-                && ready(client.resources(Listener.class).inNamespace(DEMO).withName("lb-pair-http").get()),
-                "lb-pair Ready with a healthy MASTER and BACKUP");
-        LoadBalancer lb = pairLb();
-        assertThat(lb.getStatus().getTopology()).isEqualTo(Topology.ACTIVE_STANDBY);
-        awaitOrExplain(Duration.ofSeconds(10), () -> amphoraPodsOf(lb.getMetadata().getUid()).stream()
-                .filter(Readiness::isPodReady).count() == 2, "both amphora pods ready: the standby is not held back");
-        assertThat(client.services().inNamespace(DEMO).withName("lb-pair-vip").get().getSpec().getSelector())
-                .as("the VIP selects no pod: its endpoint is the master's to write").isNullOrEmpty();
-        String first = PairViews.pod(PairViews.amphora(lb, AmphoraInfo.Role.MASTER));
-        String second = PairViews.pod(PairViews.amphora(lb, AmphoraInfo.Role.BACKUP));
-        awaitOrExplain(Duration.ofSeconds(10), () -> vipEndpoints().equals(List.of(podIp(first))),
-                "the VIP's EndpointSlice listing the master alone");
-        InetSocketAddress pairVip = demo.cluster().reach(lb.getStatus(), 80);
-        String third;
+        try {
+            // examples/kubernetes/active-standby.yaml, its members the pods of the seed scenario's Service.
+            demo.apply(DEMO, demo.activeStandbyScenario());
+            awaitOrExplain(Duration.ofSeconds(120), () -> PairViews.healthyPair(pairLb()) && ready(pairLb())
+                    && ready(client.resources(Listener.class).inNamespace(DEMO).withName("lb-pair-http").get()),
+                    "lb-pair Ready with a healthy MASTER and BACKUP");
+            LoadBalancer lb = pairLb();
+            assertThat(lb.getStatus().getTopology()).isEqualTo(Topology.ACTIVE_STANDBY);
+            awaitOrExplain(Duration.ofSeconds(10), () -> amphoraPodsOf(lb.getMetadata().getUid()).stream()
+                    .filter(Readiness::isPodReady).count() == 2, "both amphora pods ready: the standby is not held back");
+            assertThat(client.services().inNamespace(DEMO).withName("lb-pair-vip").get().getSpec().getSelector())
+                    .as("the VIP selects no pod: its endpoint is the master's to write").isNullOrEmpty();
+            String first = PairViews.pod(PairViews.amphora(lb, AmphoraInfo.Role.MASTER));
+            String second = PairViews.pod(PairViews.amphora(lb, AmphoraInfo.Role.BACKUP));
+            awaitOrExplain(Duration.ofSeconds(10), () -> vipEndpoints().equals(List.of(podIp(first))),
+                    "the VIP's EndpointSlice listing the master alone");
+            InetSocketAddress pairVip = demo.cluster().reach(lb.getStatus(), 80);
+            String third;
 
-        // What a pair's amphorae may do with their token: their own slice's endpoints, nothing else.
-        String amphoraAccount = "system:serviceaccount:" + DEMO + ":lb-pair-amphora";
-        demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice", "lb-pair-vip", "--type", "merge",
-                "--dry-run=server", "-p", "{\"endpoints\":[]}");
-        assertThatThrownBy(() -> demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice",
-                "lb-pair-vip", "--type", "merge", "-p", "{\"metadata\":{\"labels\":{\"kubernetes.io/service-name\":"
-                        + "\"web\"}}}")).as("relabelled to take the Service web's traffic")
-                .hasMessageContaining("an amphora may change the endpoints of its VIP's EndpointSlice, nothing else");
-        String webSlice = client.discovery().v1().endpointSlices().inNamespace(DEMO)
-                .withLabel("kubernetes.io/service-name", "web").list().getItems().get(0).getMetadata().getName();
-        assertThatThrownBy(() -> demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice", webSlice,
-                "--type", "merge", "--dry-run=server", "-p", "{\"endpoints\":[]}")).as("another Service's slice")
-                .hasMessageContaining("forbidden");
+            // What a pair's amphorae may do with their token: their own slice's endpoints, nothing else.
+            String amphoraAccount = "system:serviceaccount:" + DEMO + ":lb-pair-amphora";
+            demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice", "lb-pair-vip", "--type", "merge",
+                    "--dry-run=server", "-p", "{\"endpoints\":[]}");
+            assertThatThrownBy(() -> demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice",
+                    "lb-pair-vip", "--type", "merge", "-p", "{\"metadata\":{\"labels\":{\"kubernetes.io/service-name\":"
+                            + "\"web\"}}}")).as("relabelled to take the Service web's traffic")
+                    .hasMessageContaining("an amphora may change the endpoints of its VIP's EndpointSlice, nothing else");
+            String webSlice = client.discovery().v1().endpointSlices().inNamespace(DEMO)
+                    .withLabel("kubernetes.io/service-name", "web").list().getItems().get(0).getMetadata().getName();
+            assertThatThrownBy(() -> demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice", webSlice,
+                    "--type", "merge", "--dry-run=server", "-p", "{\"endpoints\":[]}")).as("another Service's slice")
+                    .hasMessageContaining("forbidden");
 
-        try (RequestStream stream = new RequestStream(pairVip, 2_000)) {
-            stream.awaitSuccesses(20);
-            // Planned: the master hands over and keeps its listeners while the network follows.
-            PairViews.requestFailover(client, DEMO, "lb-pair", "planned-1");
-            awaitOrExplain(Duration.ofSeconds(30), () -> vipEndpoints().equals(List.of(podIp(second)))
-                    && second.equals(masterPod(pairLb())),
-                    "the standby MASTER and alone in the VIP's EndpointSlice after the failover request");
-            // Past the old master's linger, when it closes its listeners.
-            Thread.sleep(2_500);
-            System.out.printf("pair on pods, planned failover: longest silence %d ms; %d requests, %d failed%n",
-                    stream.longestGapMillis(), stream.successes(), stream.failures());
-            assertThat(stream.failures()).as("failed requests in a planned failover").isZero();
-            awaitOrExplain(Duration.ofSeconds(30), () -> PairViews.healthyPair(pairLb()), "the pair healthy again");
-
-            // The master's pod deleted, as a drain or a rolling update does: it serves its shutdown
-            // delay, hands over, and only then is replaced, so that there are never two masters.
-            long deleted = System.nanoTime();
-            client.pods().inNamespace(DEMO).withName(second).delete();
-            awaitOrExplain(Duration.ofSeconds(60), () -> client.pods().inNamespace(DEMO).withName(second).get() == null,
-                    "the deleted master's pod gone");
-            long gone = millisSince(deleted);
-            assertThat(vipEndpoints()).as("the standby took the VIP before the old master left")
-                    .containsExactly(podIp(first));
-            awaitOrExplain(Duration.ofSeconds(60), () -> healthyPairMastered(first), "a new standby beside the survivor");
-            System.out.printf("pair on pods, master pod deleted: handed over and gone after %d ms, a new standby "
-                    + "after %d ms; %d requests failed%n", gone, millisSince(deleted), stream.failures());
-            assertThat(stream.failures()).as("failed requests while the master's pod was deleted").isZero();
-            third = PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.BACKUP));
-
-            // Unplanned, with no operator: the master's SIGKILL, the standby takes over alone.
-            scaleOperator(0);
-            try {
-                awaitOrExplain(Duration.ofSeconds(60), () -> client.pods().inNamespace(SYSTEM).list().getItems()
-                        .isEmpty(), "no operator pod left");
+            try (RequestStream stream = new RequestStream(pairVip, 2_000)) {
                 stream.awaitSuccesses(20);
-                long killed = System.nanoTime();
-                demo.cluster().kill(client, DEMO, first);
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> vipEndpoints().equals(List.of(podIp(third))));
-                long rewritten = millisSince(killed);
-                // Two seconds more of requests: every failure must lie in the takeover's window.
-                Thread.sleep(2_000);
-                assertThat(stream.successesSince(killed)).as("answers after the kill").isPositive();
-                long failed = stream.failuresSince(killed);
-                long window = failed == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(stream.lastFailure() - killed);
-                System.out.printf("pair on pods, master SIGKILLed with no operator running: the survivor wrote itself "
-                        + "into the VIP's EndpointSlice after %d ms; %d requests failed, the last %d ms after the kill; "
-                        + "longest silence %d ms%n", rewritten, failed, window, stream.longestGapMillis());
-                assertThat(window).as("the last failed request after the master's death (ms)").isLessThan(1_500);
-                assertThat(stream.longestGapMillis()).as("longest time without an answer (ms)").isLessThan(1_500);
-            } finally {
-                scaleOperator(2);
+                // Planned: the master hands over and keeps its listeners while the network follows.
+                PairViews.requestFailover(client, DEMO, "lb-pair", "planned-1");
+                awaitOrExplain(Duration.ofSeconds(30), () -> vipEndpoints().equals(List.of(podIp(second)))
+                        && second.equals(masterPod(pairLb())),
+                        "the standby MASTER and alone in the VIP's EndpointSlice after the failover request");
+                // Past the old master's linger, when it closes its listeners.
+                Thread.sleep(2_500);
+                System.out.printf("pair on pods, planned failover: longest silence %d ms; %d requests, %d failed%n",
+                        stream.longestGapMillis(), stream.successes(), stream.failures());
+                assertThat(stream.failures()).as("failed requests in a planned failover").isZero();
+                awaitOrExplain(Duration.ofSeconds(30), () -> PairViews.healthyPair(pairLb()), "the pair healthy again");
+
+                // The master's pod deleted, as a drain or a rolling update does: it serves its shutdown
+                // delay, hands over, and only then is replaced, so that there are never two masters.
+                String secondUid = client.pods().inNamespace(DEMO).withName(second).get().getMetadata().getUid();
+                long deleted = System.nanoTime();
+                client.pods().inNamespace(DEMO).withName(second).delete();
+                // By uid: its replacement may take its name (the first free incarnation) a moment later.
+                awaitOrExplain(Duration.ofSeconds(60), () -> client.pods().inNamespace(DEMO).list().getItems().stream()
+                        .noneMatch(pod -> secondUid.equals(pod.getMetadata().getUid())), "the deleted master's pod gone");
+                long gone = millisSince(deleted);
+                assertThat(vipEndpoints()).as("the standby took the VIP before the old master left")
+                        .containsExactly(podIp(first));
+                awaitOrExplain(Duration.ofSeconds(60), () -> healthyPairMastered(first), "a new standby beside the survivor");
+                System.out.printf("pair on pods, master pod deleted: handed over and gone after %d ms, a new standby "
+                        + "after %d ms; %d requests failed%n", gone, millisSince(deleted), stream.failures());
+                assertThat(stream.failures()).as("failed requests while the master's pod was deleted").isZero();
+                third = PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.BACKUP));
+
+                // Unplanned, with no operator: the master's SIGKILL, the standby takes over alone.
+                scaleOperator(0);
+                try {
+                    awaitOrExplain(Duration.ofSeconds(60), () -> client.pods().inNamespace(SYSTEM).list().getItems()
+                            .isEmpty(), "no operator pod left");
+                    stream.awaitSuccesses(20);
+                    long killed = System.nanoTime();
+                    demo.cluster().kill(client, DEMO, first);
+                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                            .until(() -> vipEndpoints().equals(List.of(podIp(third))));
+                    long rewritten = millisSince(killed);
+                    // Two seconds more of requests: every failure must lie in the takeover's window.
+                    Thread.sleep(2_000);
+                    assertThat(stream.successesSince(killed)).as("answers after the kill").isPositive();
+                    long failed = stream.failuresSince(killed);
+                    long window = failed == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(stream.lastFailure() - killed);
+                    System.out.printf("pair on pods, master SIGKILLed with no operator running: the survivor wrote itself "
+                            + "into the VIP's EndpointSlice after %d ms; %d requests failed, the last %d ms after the kill; "
+                            + "longest silence %d ms%n", rewritten, failed, window, stream.longestGapMillis());
+                    assertThat(window).as("the last failed request after the master's death (ms)").isLessThan(1_500);
+                    assertThat(stream.longestGapMillis()).as("longest time without an answer (ms)").isLessThan(1_500);
+                } finally {
+                    scaleOperator(2);
+                }
             }
+            // The killed container restarts in its pod and rejoins as the standby.
+            awaitOrExplain(Duration.ofSeconds(120), () -> healthyPairMastered(third),
+                    "the pair healthy again, the survivor still MASTER");
+            assertThat(events("lb-pair")).contains("FailoverCompleted", "RoleChanged");
+            client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-pair").delete();
+            awaitOrExplain(Duration.ofSeconds(60), () -> pairLb() == null && client.discovery().v1().endpointSlices()
+                    .inNamespace(DEMO).withName("lb-pair-vip").get() == null && client.serviceAccounts().inNamespace(DEMO)
+                    .withName("lb-pair-amphora").get() == null, "lb-pair, its EndpointSlice and its ServiceAccount gone");
+        } finally {
+            // Cluster-scoped: the namespace's deletion does not take it.
+            client.resources(dev.lbaas.api.v1alpha1.LoadBalancerClass.class).withName("pair").delete();
         }
-        // The killed container restarts in its pod and rejoins as the standby.
-        awaitOrExplain(Duration.ofSeconds(120), () -> healthyPairMastered(third),
-                "the pair healthy again, the survivor still MASTER");
-        assertThat(events("lb-pair")).contains("FailoverCompleted", "RoleChanged");
-        client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-pair").delete();
-        awaitOrExplain(Duration.ofSeconds(60), () -> pairLb() == null && client.discovery().v1().endpointSlices()
-                .inNamespace(DEMO).withName("lb-pair-vip").get() == null && client.serviceAccounts().inNamespace(DEMO)
-                .withName("lb-pair-amphora").get() == null, "lb-pair, its EndpointSlice and its ServiceAccount gone");
-        client.resources(dev.lbaas.api.v1alpha1.LoadBalancerClass.class).withName("pair").delete();
     }
 
     /** The pod of lb-pair's MASTER in this reading of its status, or null when none is. */
