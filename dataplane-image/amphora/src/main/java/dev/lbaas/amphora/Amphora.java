@@ -63,8 +63,8 @@ public final class Amphora implements AutoCloseable {
         StatusWaiters waiters = new StatusWaiters();
         // A pair's adverts arrive at the agent's address, at the port the configuration names.
         AmphoraOptions.VipEndpoint vip = options.vipEndpoint();
-        VipPublisher vipPublisher = vip == null ? VipPublisher.NONE
-                : EndpointSlicePublisher.inCluster(vip.slice(), vip.podName(), vip.podIp());
+        VipPublisher vipPublisher = vip != null ? EndpointSlicePublisher.inCluster(vip.slice(), vip.podName(),
+                vip.podIp()) : options.vipFollowsReadiness() ? VipPublisher.READINESS : VipPublisher.NONE;
         Dataplane dataplane = new Dataplane(options.amphoraId(), group, waiters::wakeAll, configThread,
                 InetAddress.getByName(options.agentAddress()), vipPublisher);
         InetSocketAddress address = new InetSocketAddress(options.agentAddress(), options.agentPort());

@@ -22,10 +22,12 @@ import java.nio.file.Path;
  *     that serves while no other is ready) until its replacement is ready
  * @param vipEndpoint the EndpointSlice this amphora writes its address into while it holds its
  *     pair's VIP, or null where the socket is the VIP (see {@link dev.lbaas.amphora.vip.VipPublisher})
+ * @param vipFollowsReadiness a Service selects both amphorae of the pair and the readiness probe
+ *     says which is master ({@link dev.lbaas.amphora.vip.VipPublisher#READINESS})
  */
 public record AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
         Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity, int probePort,
-        int shutdownDelaySeconds, VipEndpoint vipEndpoint) {
+        int shutdownDelaySeconds, VipEndpoint vipEndpoint, boolean vipFollowsReadiness) {
 
     /**
      * @param slice the VIP Service's EndpointSlice, as namespace/name
@@ -39,7 +41,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
     public AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
             Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity) {
         this(amphoraId, agentAddress, agentPort, agentPortFile, tlsCert, tlsKey, tlsCa, exitOnStdinEof, workers,
-                cpuAffinity, 0, 0, null);
+                cpuAffinity, 0, 0, null, false);
     }
 
     static final String USAGE = """
@@ -53,6 +55,8 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                            [--vip-endpoint-slice <namespace>/<name> --pod-name <name> --pod-ip <ip>
                                   (an amphora of a pair behind a Kubernetes Service writes its
                                    address there while it holds the VIP)]
+                           [--vip-follows-readiness (a pair's Service selects both amphorae and
+                                  /readyz/master says which is master)]
                    amphora --class-data-training   (a short run on loopback whose classes the JVM
                                                     archives with -XX:ArchiveClassesAtExit, then exits)""";
 
@@ -66,6 +70,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         Path key = null;
         Path ca = null;
         boolean exitOnStdinEof = false;
+        boolean vipFollowsReadiness = false;
         int workers = 0;
         CpuAffinity.Mode cpuAffinity = CpuAffinity.Mode.AUTO;
         int probePort = 0;
@@ -77,6 +82,10 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
             String option = args[i];
             if (option.equals("--exit-on-stdin-eof")) {
                 exitOnStdinEof = true;
+                continue;
+            }
+            if (option.equals("--vip-follows-readiness")) {
+                vipFollowsReadiness = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -105,7 +114,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                 required(port, "--agent-port"), portFile, required(cert, "--tls-cert"), required(key, "--tls-key"),
                 required(ca, "--tls-ca"), exitOnStdinEof, workers, cpuAffinity, probePort, shutdownDelay,
                 vipSlice == null ? null : new VipEndpoint(vipSlice, required(podName, "--pod-name"),
-                        required(podIp, "--pod-ip")));
+                        required(podIp, "--pod-ip")), vipFollowsReadiness);
     }
 
     private static String namespaced(String value, String option) {

@@ -32,6 +32,12 @@ class AmphoraOptionsTest {
     }
 
     @Test
+    void aPairAmphoraWhoseServiceFollowsReadinessSaysSo() {
+        assertThat(AmphoraOptions.parse(BASE).vipFollowsReadiness()).isFalse();
+        assertThat(AmphoraOptions.parse(with("--vip-follows-readiness")).vipFollowsReadiness()).isTrue();
+    }
+
+    @Test
     void aSliceNeedsItsNamespaceAndThePodsNameAndAddress() {
         assertThatThrownBy(() -> AmphoraOptions.parse(with("--vip-endpoint-slice", "lb-pair-vip", "--pod-name", "p",
                 "--pod-ip", "10.88.0.7"))).hasMessage("--vip-endpoint-slice must be <namespace>/<name>, got lb-pair-vip");

@@ -22,6 +22,27 @@ public interface VipPublisher extends AutoCloseable {
     };
 
     /**
+     * Where a Kubernetes Service selects both amphorae of a pair and the kubelet's readiness probe
+     * ({@code /readyz/master}) tells it which is master: nothing to write, but a master that hands
+     * the VIP over keeps its listeners until the kubelet has seen it unready (two failed probes a
+     * second apart) and the node proxies have followed.
+     */
+    VipPublisher READINESS = new VipPublisher() {
+        @Override
+        public void holding(boolean holdsVip) {
+        }
+
+        @Override
+        public Duration linger() {
+            return Duration.ofSeconds(4);
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    /**
      * Told after every change of role, once the listeners are bound or closed: true while this
      * amphora is its pair's master. Returns at once; the network is told in the background, and
      * again until it has listened.

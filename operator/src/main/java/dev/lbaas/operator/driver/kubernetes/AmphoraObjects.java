@@ -190,6 +190,9 @@ final class AmphoraObjects {
                 new ContainerPortBuilder().withName(AGENT_PORT_NAME).withContainerPort(AGENT_PORT).build(),
                 new ContainerPortBuilder().withName(PROBE_PORT_NAME).withContainerPort(PROBE_PORT).build()));
         List<EnvVar> env = new ArrayList<>();
+        if (paired && !writesEndpoints) {
+            args.add("--vip-follows-readiness");
+        }
         if (writesEndpoints) {
             args.addAll(List.of("--vip-endpoint-slice", lb.getMetadata().getNamespace() + "/" + vipServiceName(lb),
                     "--pod-name", podName, "--pod-ip", "$(POD_IP)"));
@@ -217,7 +220,7 @@ final class AmphoraObjects {
                     .withEnableServiceLinks(false)
                     // After SIGTERM the amphora serves on for SHUTDOWN_DELAY_SECONDS, then closes;
                     // one of a pair hands the VIP over first.
-                    .withTerminationGracePeriodSeconds(gracePeriodSeconds(lbClass, paired))
+                    .withTerminationGracePeriodSeconds(gracePeriodSeconds(lbClass, paired, writesEndpoints))
                     .withPriorityClassName(template == null ? null : template.getPriorityClassName())
                     .withNodeSelector(template == null ? null : template.getNodeSelector())
                     .withTolerations(template == null ? null : template.getTolerations())
@@ -287,19 +290,22 @@ final class AmphoraObjects {
      * linger while the node proxies follow (dataplane-image/amphora: PairLink,
      * EndpointSlicePublisher); and 5 s to spare.
      */
-    static long gracePeriodSeconds(LoadBalancerClass lbClass, boolean paired) {
+    static long gracePeriodSeconds(LoadBalancerClass lbClass, boolean paired, boolean writesEndpoints) {
         long seconds = SHUTDOWN_DELAY_SECONDS + 5;
         if (paired) {
             FailoverTimers timers = lbClass == null || lbClass.getSpec() == null ? null : lbClass.getSpec().getFailover();
             int interval = timers == null || timers.getAdvertIntervalMillis() == null
                     ? FailoverTimers.DEFAULT_ADVERT_INTERVAL_MILLIS : timers.getAdvertIntervalMillis();
-            seconds += (5L * interval + 999) / 1000 + HANDOVER_LINGER_SECONDS;
+            seconds += (5L * interval + 999) / 1000
+                    + (writesEndpoints ? HANDOVER_LINGER_SECONDS : READINESS_HANDOVER_LINGER_SECONDS);
         }
         return seconds;
     }
 
     /** How long a pair's old master keeps its listeners after a handover (EndpointSlicePublisher.LINGER). */
     static final int HANDOVER_LINGER_SECONDS = 2;
+    /** The same where the VIP follows readiness (VipPublisher.READINESS): two failed probes a second apart. */
+    static final int READINESS_HANDOVER_LINGER_SECONDS = 4;
 
     /**
      * The class's resources, else what the amphora's JVM options need (dataplane-image/amphora/

@@ -228,9 +228,12 @@ class AmphoraObjectsTest {
 
         assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
         assertThat(pod.getSpec().getServiceAccountName()).isNull();
-        assertThat(pod.getSpec().getContainers().get(0).getArgs()).doesNotContain("--vip-endpoint-slice");
+        assertThat(pod.getSpec().getContainers().get(0).getArgs()).doesNotContain("--vip-endpoint-slice")
+                .contains("--vip-follows-readiness");
         assertThat(pod.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath())
                 .isEqualTo("/readyz/master");
+        assertThat(pod.getSpec().getTerminationGracePeriodSeconds()).as("its linger waits for two failed probes")
+                .isEqualTo(10 + 5 + 1 + 4);
         Service vip = AmphoraObjects.vipService(lb, byReadiness, Topology.ACTIVE_STANDBY, "10.254.2.9", null);
         assertThat(vip.getSpec().getSelector()).isEqualTo(AmphoraObjects.selector(lb));
         assertThat(AmphoraObjects.masterWrites(vip)).isFalse();
