@@ -606,6 +606,56 @@ abstract class ClusterSuite {
         }
     }
 
+    @Test
+    @Order(10)
+    void aPairWhoseVipFollowsReadinessHoldsNoTokenAndFailsOverAtTheKubeletsPace() throws Exception {
+        try {
+            demo.apply(DEMO, demo.activeStandbyScenario()
+                    .replace("name: pair\n", "name: pair-by-readiness\n")
+                    .replace("  topology: ACTIVE_STANDBY\n", "  topology: ACTIVE_STANDBY\n"
+                            + "  vipService: {masterEndpoint: Readiness}\n")
+                    .replace("className: pair\n", "className: pair-by-readiness\n")
+                    .replace("lb-pair", "lb-ready").replace("pool-pair", "pool-ready"));
+            awaitOrExplain(Duration.ofSeconds(120), () -> PairViews.healthyPair(readyLb()) && ready(readyLb()),
+                    "lb-ready Ready with a healthy MASTER and BACKUP");
+            LoadBalancer lb = readyLb();
+            String uid = lb.getMetadata().getUid();
+            assertThat(amphoraPodsOf(uid)).hasSize(2).allSatisfy(pod -> assertThat(pod.getSpec()
+                    .getAutomountServiceAccountToken()).as("no API token in the data plane").isFalse());
+            String master = masterPod(lb);
+            awaitOrExplain(Duration.ofSeconds(10), () -> amphoraPodsOf(uid).stream().filter(Readiness::isPodReady)
+                    .map(pod -> pod.getMetadata().getName()).toList().equals(List.of(master)),
+                    "the master alone ready");
+            InetSocketAddress readyVip = demo.cluster().reach(lb.getStatus(), 80);
+            try (RequestStream stream = new RequestStream(readyVip, 2_000)) {
+                stream.awaitSuccesses(20);
+                long killed = System.nanoTime();
+                demo.cluster().kill(client, DEMO, master);
+                awaitOrExplain(Duration.ofSeconds(20), () -> {
+                    List<String> readyPods = amphoraPodsOf(uid).stream().filter(Readiness::isPodReady)
+                            .map(pod -> pod.getMetadata().getName()).toList();
+                    return readyPods.size() == 1 && !readyPods.contains(master);
+                }, "the standby ready in its place");
+                Thread.sleep(2_000);
+                long failed = stream.failuresSince(killed);
+                long window = failed == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(stream.lastFailure() - killed);
+                System.out.printf("pair on pods, the VIP following readiness, master SIGKILLed: %d requests failed, "
+                        + "the last %d ms after the kill; longest silence %d ms%n", failed, window,
+                        stream.longestGapMillis());
+                assertThat(window).as("the last failed request after the master's death (ms)").isLessThan(3_000);
+            }
+            client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-ready").delete();
+            awaitOrExplain(Duration.ofSeconds(60), () -> readyLb() == null && amphoraPodsOf(uid).isEmpty(),
+                    "lb-ready and its amphorae gone");
+        } finally {
+            client.resources(dev.lbaas.api.v1alpha1.LoadBalancerClass.class).withName("pair-by-readiness").delete();
+        }
+    }
+
+    private LoadBalancer readyLb() {
+        return client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-ready").get();
+    }
+
     /** The pod of lb-pair's MASTER in this reading of its status, or null when none is. */
     private static String masterPod(LoadBalancer lb) {
         return lb == null || lb.getStatus() == null ? null : lb.getStatus().getAmphorae().stream()
@@ -637,7 +687,7 @@ abstract class ClusterSuite {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void theOperatorsMetricsAreServedInPrometheusFormat() {
         // Through the API server's proxy to the operator's Service: the same path on any cluster.
         String service = "/api/v1/namespaces/" + SYSTEM + "/services/lbaas:8080/proxy";
@@ -646,7 +696,7 @@ abstract class ClusterSuite {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void uninstallingLeavesNothingBehind() throws Exception {
         client.namespaces().withName(DEMO).delete();
         // The load balancer's finalizer needs the operator: its namespace goes first.
