@@ -74,7 +74,6 @@ public class KubernetesDriver implements AmphoraDriver {
     static final String LOAD_BALANCER_UID = "lbaas.dev/loadbalancer-uid";
     static final String AMPHORA_ID = "lbaas.dev/amphora-id";
     static final String ROLE = "lbaas.dev/role";
-    private static final String SERVICE_NAME = "kubernetes.io/service-name";
     private static final Logger LOG = Logger.getLogger(KubernetesDriver.class);
 
     private final KubernetesClient client;
@@ -121,8 +120,8 @@ public class KubernetesDriver implements AmphoraDriver {
                         LoadBalancer.class)
                 .withName("vip-endpointslices")
                 .withLabelSelector(MANAGED_BY + "=" + OPERATOR + "," + COMPONENT + "=vip")
-                .withSecondaryToPrimaryMapper(slice -> services.get(new ResourceID(
-                                slice.getMetadata().getLabels().get(SERVICE_NAME), slice.getMetadata().getNamespace()))
+                .withSecondaryToPrimaryMapper(slice -> services.get(new ResourceID(slice.getMetadata().getLabels()
+                                .get(AmphoraObjects.SERVICE_NAME), slice.getMetadata().getNamespace()))
                         .map(service -> Mappers.fromOwnerReferences(LoadBalancer.class, false).toPrimaryResourceIDs(
                                 service))
                         .orElse(Set.of()))
@@ -294,8 +293,8 @@ public class KubernetesDriver implements AmphoraDriver {
             return false;
         }
         String serviceName = service.getMetadata().getName();
-        return AmphoraObjects.routesEvery(wanted, vipEndpoints.list(lb.getMetadata().getNamespace(),
-                slice -> serviceName.equals(slice.getMetadata().getLabels().get(SERVICE_NAME))).toList(), serving);
+        return AmphoraObjects.routesEvery(wanted, vipEndpoints.list(lb.getMetadata().getNamespace(), slice -> serviceName
+                .equals(slice.getMetadata().getLabels().get(AmphoraObjects.SERVICE_NAME))).toList(), serving);
     }
 
     /** Every amphora pod of the load balancer in the cache, whatever its state. */
