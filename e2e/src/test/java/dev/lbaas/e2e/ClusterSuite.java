@@ -13,6 +13,7 @@ import dev.lbaas.api.v1alpha1.Member;
 import dev.lbaas.api.v1alpha1.MemberSpec;
 import dev.lbaas.api.v1alpha1.OperatingStatus;
 import dev.lbaas.api.v1alpha1.ProvisioningStatus;
+import dev.lbaas.api.v1alpha1.SessionPersistence;
 import dev.lbaas.api.v1alpha1.Topology;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -522,6 +523,23 @@ abstract class ClusterSuite {
             InetSocketAddress pairVip = demo.cluster().reach(lb.getStatus(), 80);
             String third;
 
+            // Clients keep their member by source address; the standby is told each binding.
+            client.resources(dev.lbaas.api.v1alpha1.Pool.class).inNamespace(DEMO).withName("pool-pair").edit(pool -> {
+                SessionPersistence persistence = new SessionPersistence();
+                persistence.setType(SessionPersistence.Type.SOURCE_IP);
+                pool.getSpec().setSessionPersistence(persistence);
+                return pool;
+            });
+            awaitOrExplain(Duration.ofSeconds(30), () -> ready(client.resources(dev.lbaas.api.v1alpha1.Pool.class)
+                    .inNamespace(DEMO).withName("pool-pair").get()) && ready(pairLb()), "pool-pair persistent");
+            String member = get(pairVip).body();
+            assertThat(get(pairVip).body()).as("this machine's client keeps its member").isEqualTo(member);
+            awaitOrExplain(Duration.ofSeconds(40), () -> {
+                LoadBalancer now = pairLb();
+                return now.getStatus().getAmphorae().stream().anyMatch(a -> a.getRole() == AmphoraInfo.Role.BACKUP
+                        && a.getSessionBindingsReceived() != null && a.getSessionBindingsReceived() > 0);
+            }, "the standby's status counting a binding received from its master, over the pod network");
+
             // What a pair's amphorae may do with their token: their own slice's endpoints, nothing else.
             String amphoraAccount = "system:serviceaccount:" + DEMO + ":lb-pair-amphora";
             demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice", "lb-pair-vip", "--type", "merge",
@@ -545,6 +563,7 @@ abstract class ClusterSuite {
                         "the standby MASTER and alone in the VIP's EndpointSlice after the failover request");
                 // Past the old master's linger, when it closes its listeners.
                 Thread.sleep(2_500);
+                assertThat(get(pairVip).body()).as("the client's member after the failover").isEqualTo(member);
                 System.out.printf("pair on pods, planned failover: longest silence %d ms; %d requests, %d failed%n",
                         stream.longestGapMillis(), stream.successes(), stream.failures());
                 assertThat(stream.failures()).as("failed requests in a planned failover").isZero();

@@ -146,7 +146,7 @@ class PairProcessesIT {
         long steppedDown = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed);
         System.out.printf("pair of processes, master SIGSTOPped then resumed: BACKUP again %d ms after SIGCONT%n",
                 steppedDown);
-        assertThat(pair(backup)).as("the successor keeps the VIP").isEqualTo(new PairStatus("MASTER",
+        assertThat(roleOf(pair(backup))).as("the successor keeps the VIP").isEqualTo(new PairStatus("MASTER",
                 successor.term(), true));
         assertThat(get()).isEqualTo("web");
     }
@@ -214,4 +214,10 @@ class PairProcessesIT {
             return socket.getLocalPort();
         }
     }
+
+    /** Its role, term and whether it holds the VIP: what these tests compare. */
+    private static PairStatus roleOf(PairStatus status) {
+        return new PairStatus(status.role(), status.term(), status.holdsVip());
+    }
+
 }

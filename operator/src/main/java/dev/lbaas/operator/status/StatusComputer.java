@@ -202,6 +202,9 @@ public final class StatusComputer {
             info.setHealthy(view.healthy());
             info.setAppliedGeneration(view.appliedGeneration());
             info.setLocation(view.location());
+            if (view.report() != null && view.report().pair() != null) {
+                info.setSessionBindingsReceived(view.report().pair().sessionBindingsReceived());
+            }
             amphorae.add(info);
         }
         status.setAmphorae(amphorae);

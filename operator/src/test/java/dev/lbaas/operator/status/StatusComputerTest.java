@@ -292,7 +292,7 @@ class StatusComputerTest {
             String vipProblem) {
         AmphoraStatus plain = report(MemberHealth.UP, MemberHealth.UP);
         AmphoraStatus report = new AmphoraStatus(id, 1, 3, plain.listeners(), plain.pools(),
-                new AmphoraStatus.PairStatus(pairRole, 1, holdsVip, vipProblem));
+                new AmphoraStatus.PairStatus(pairRole, 1, holdsVip, vipProblem, 0));
         return new AmphoraView(id, role, "pid " + id, true, 1, null, report);
     }
 

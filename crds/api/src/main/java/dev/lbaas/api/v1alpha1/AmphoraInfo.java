@@ -31,6 +31,19 @@ public class AmphoraInfo {
     @JsonPropertyDescription("Where the amphora runs: a local process id or a pod name.")
     private String location;
 
+    @JsonPropertyDescription("In ACTIVE_STANDBY, the session-persistence bindings (SOURCE_IP, APP_COOKIE) this "
+            + "amphora has received from its master since it started: a standby whose count grows with new clients "
+            + "will send them to the same members after a failover.")
+    private Long sessionBindingsReceived;
+
+    public Long getSessionBindingsReceived() {
+        return sessionBindingsReceived;
+    }
+
+    public void setSessionBindingsReceived(Long sessionBindingsReceived) {
+        this.sessionBindingsReceived = sessionBindingsReceived;
+    }
+
     public String getId() {
         return id;
     }
@@ -80,11 +93,12 @@ public class AmphoraInfo {
             return false;
         }
         return Objects.equals(id, that.id) && role == that.role && Objects.equals(healthy, that.healthy)
-                && Objects.equals(appliedGeneration, that.appliedGeneration) && Objects.equals(location, that.location);
+                && Objects.equals(appliedGeneration, that.appliedGeneration) && Objects.equals(location, that.location)
+                && Objects.equals(sessionBindingsReceived, that.sessionBindingsReceived);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, role, healthy, appliedGeneration, location);
+        return Objects.hash(id, role, healthy, appliedGeneration, location, sessionBindingsReceived);
     }
 }

@@ -42,15 +42,18 @@ public record AmphoraStatus(
      * @param vipProblem why the network cannot be told that this amphora holds the VIP (where it
      *     must be: a Kubernetes Service's EndpointSlice), checked by a backup before it takes over;
      *     null when nothing is wrong
+     * @param sessionBindingsReceived the session-persistence bindings received from the master
+     *     (session sync) since this amphora started
      */
-    public record PairStatus(String role, long term, boolean holdsVip, String vipProblem) {
+    public record PairStatus(String role, long term, boolean holdsVip, String vipProblem,
+            long sessionBindingsReceived) {
         public PairStatus {
             Validation.requireText(role, "pair.role");
         }
 
-        /** Nothing wrong with telling the network. */
+        /** Nothing wrong with telling the network, no binding received. */
         public PairStatus(String role, long term, boolean holdsVip) {
-            this(role, term, holdsVip, null);
+            this(role, term, holdsVip, null, 0);
         }
     }
 

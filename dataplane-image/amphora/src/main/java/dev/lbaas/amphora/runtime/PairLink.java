@@ -119,7 +119,9 @@ final class PairLink implements AutoCloseable {
         if (current == null) {
             return failure == null ? null : new PairStatus(VrrpState.FAULT.name(), 0, false);
         }
-        return new PairStatus(current.role().name(), current.term(), holdsVip, vipPublisher.problem());
+        SessionSync sync = sessionSync;
+        return new PairStatus(current.role().name(), current.term(), holdsVip, vipPublisher.problem(),
+                sync == null ? 0 : sync.restored());
     }
 
     /**
