@@ -55,9 +55,15 @@ public final class FailoverBenchmark {
     /** Each persisted client's member, or null where they are not compared. */
     private final Map<String, String> sessions;
     private final Consumer<AmphoraInfo> kill;
+    /**
+     * How long a killed amphora may take to be whole again: a process restarts at once; a pod's
+     * container restarts with the kubelet's back-off, which doubles from 10 s with each crash.
+     */
+    private final int recoverySeconds;
 
     private FailoverBenchmark(KubernetesClient client, String vip, int port, Map<String, String> sessions,
-            Consumer<AmphoraInfo> kill) {
+            Consumer<AmphoraInfo> kill, int recoverySeconds) {
+        this.recoverySeconds = recoverySeconds;
         this.client = client;
         this.vip = vip;
         this.port = port;
@@ -83,7 +89,7 @@ public final class FailoverBenchmark {
                             demo.web2())));
             String vip = awaitHealthyPair(client, 120).getStatus().getVipAddress();
             FailoverBenchmark benchmark = new FailoverBenchmark(client, vip, PORT, RequestStream.sessions(vip, PORT,
-                    CLIENTS), master -> ProcessHandle.of(pid(master)).orElseThrow().destroyForcibly());
+                    CLIENTS), master -> ProcessHandle.of(pid(master)).orElseThrow().destroyForcibly(), 60);
             System.out.printf("%nACTIVE_STANDBY on the local driver, %d requests/s through %s:%d (half keep-alive, "
                     + "half new connections), %d clients persisted by source address; net.ipv4.tcp_migrate_req=%s%n",
                     rate, benchmark.vip, PORT, CLIENTS, migrateRequests());
@@ -112,7 +118,7 @@ public final class FailoverBenchmark {
                     "  topology: ACTIVE_STANDBY\n  vipService: {masterEndpoint: " + masterEndpoint + "}\n"));
             InetSocketAddress vip = demo.cluster().reach(awaitHealthyPair(client, 180).getStatus(), 80);
             FailoverBenchmark benchmark = new FailoverBenchmark(client, vip.getHostString(), vip.getPort(), null,
-                    master -> demo.cluster().kill(client, NAMESPACE, PairViews.pod(master)));
+                    master -> demo.cluster().kill(client, NAMESPACE, PairViews.pod(master)), 420);
             System.out.printf("%nACTIVE_STANDBY on the kubernetes driver (%s), the VIP Service reaching the master by "
                     + "%s, %d requests/s through %s:%d (half keep-alive, half new connections)%n",
                     demo.cluster().description(), masterEndpoint, rate, vip.getHostString(), vip.getPort());
@@ -128,7 +134,7 @@ public final class FailoverBenchmark {
         System.out.printf("%nmaster SIGKILLed%n%4s  %14s  %16s  %15s  %13s%n", "run", "longest gap ms",
                 "failed in gap", "failed after", "sessions kept");
         for (int run = 1; run <= runs; run++) {
-            AmphoraInfo master = amphora(awaitHealthyPair(client, 60), AmphoraInfo.Role.MASTER);
+            AmphoraInfo master = amphora(awaitHealthyPair(client, recoverySeconds), AmphoraInfo.Role.MASTER);
             settle(stream);
             stream.resetGap();
             int failedBefore = stream.failures();
@@ -137,7 +143,7 @@ public final class FailoverBenchmark {
             require(stream.awaitSuccesses(answered + 50, 10_000), "the standby did not answer within 10 s");
             long gap = stream.longestGapMillis();
             int failedInGap = stream.failures() - failedBefore;
-            awaitHealthyPair(client, 60);
+            awaitHealthyPair(client, recoverySeconds);
             settle(stream);
             int failedAfter = stream.failures() - failedBefore - failedInGap;
             System.out.printf("%4d  %14d  %16d  %15d  %13s%n", run, gap, failedInGap, failedAfter, sessionsKept());
@@ -192,7 +198,7 @@ public final class FailoverBenchmark {
         System.out.printf("%nplanned failover (lbaas.dev/failover)%n%4s  %11s  %14s  %15s  %13s%n", "run",
                 "moved in ms", "longest gap ms", "failed requests", "sessions kept");
         for (int run = 1; run <= runs; run++) {
-            LoadBalancer lb = awaitHealthyPair(client, 60);
+            LoadBalancer lb = awaitHealthyPair(client, recoverySeconds);
             String standby = amphora(lb, AmphoraInfo.Role.BACKUP).getId();
             settle(stream);
             stream.resetGap();
