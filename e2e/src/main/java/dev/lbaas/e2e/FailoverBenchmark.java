@@ -294,8 +294,6 @@ public final class FailoverBenchmark {
     }
 
     private static int option(String[] args, String name, int otherwise) {
-        List<String> list = new ArrayList<>(List.of(args));
-        int at = list.indexOf(name);
-        return at >= 0 && at + 1 < list.size() ? Integer.parseInt(list.get(at + 1)) : otherwise;
+        return Integer.parseInt(stringOption(args, name, Integer.toString(otherwise)));
     }
 }

@@ -601,7 +601,7 @@ abstract class ClusterSuite {
                     Thread.sleep(2_000);
                     assertThat(stream.successesSince(killed)).as("answers after the kill").isPositive();
                     long failed = stream.failuresSince(killed);
-                    long window = failed == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(stream.lastFailure() - killed);
+                    long window = stream.lastFailureMillisAfter(killed);
                     System.out.printf("pair on pods, master SIGKILLed with no operator running: the survivor wrote itself "
                             + "into the VIP's EndpointSlice after %d ms; %d requests failed, the last %d ms after the kill; "
                             + "longest silence %d ms%n", rewritten, failed, window, stream.longestGapMillis());
@@ -657,7 +657,7 @@ abstract class ClusterSuite {
                 }, "the standby ready in its place");
                 Thread.sleep(2_000);
                 long failed = stream.failuresSince(killed);
-                long window = failed == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(stream.lastFailure() - killed);
+                long window = stream.lastFailureMillisAfter(killed);
                 System.out.printf("pair on pods, the VIP following readiness, master SIGKILLed: %d requests failed, "
                         + "the last %d ms after the kill; longest silence %d ms%n", failed, window,
                         stream.longestGapMillis());
@@ -852,9 +852,11 @@ abstract class ClusterSuite {
             }
         }
 
-        long lastFailure() {
+        /** How long after {@code nanos} the last request failed, in milliseconds; 0 if none did since. */
+        long lastFailureMillisAfter(long nanos) {
             synchronized (failureTimes) {
-                return failureTimes.get(failureTimes.size() - 1);
+                return failureTimes.stream().filter(t -> t > nanos).max(Long::compare)
+                        .map(t -> TimeUnit.NANOSECONDS.toMillis(t - nanos)).orElse(0L);
             }
         }
 

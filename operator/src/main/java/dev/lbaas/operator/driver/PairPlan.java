@@ -7,7 +7,6 @@ import dev.lbaas.api.v1alpha1.FailoverTimers;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What each amphora of an ACTIVE_STANDBY pair is told of the pair: its peer's advert address, its
@@ -46,10 +45,8 @@ public record PairPlan(List<FailoverConfig> failovers) {
         if (endpoints.size() != 2 || endpoints.stream().anyMatch(endpoint -> endpoint.adverts() == null)) {
             return NONE;
         }
-        FailoverTimers effective = Objects.requireNonNullElseGet(timers, FailoverTimers::new);
-        int interval = Objects.requireNonNullElse(effective.getAdvertIntervalMillis(),
-                FailoverTimers.DEFAULT_ADVERT_INTERVAL_MILLIS);
-        boolean preempt = Boolean.TRUE.equals(effective.getPreempt());
+        int interval = FailoverTimers.advertIntervalMillis(timers);
+        boolean preempt = timers != null && Boolean.TRUE.equals(timers.getPreempt());
         String encodedKey = Base64.getEncoder().encodeToString(key);
         List<FailoverConfig> failovers = new ArrayList<>();
         for (int i = 0; i < 2; i++) {

@@ -107,12 +107,7 @@ final class FailoverRequests {
      * interval (under four advert intervals), one interval more, and time for the requests.
      */
     static Duration handoverTimeout(FailoverTimers timers) {
-        return Duration.ofMillis(5L * advertInterval(timers)).plusSeconds(10);
-    }
-
-    private static int advertInterval(FailoverTimers timers) {
-        return timers == null || timers.getAdvertIntervalMillis() == null
-                ? FailoverTimers.DEFAULT_ADVERT_INTERVAL_MILLIS : timers.getAdvertIntervalMillis();
+        return Duration.ofMillis(5L * FailoverTimers.advertIntervalMillis(timers)).plusSeconds(10);
     }
 
     void forget(String loadBalancerUid) {

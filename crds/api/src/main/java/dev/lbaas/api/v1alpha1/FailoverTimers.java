@@ -33,6 +33,12 @@ public class FailoverTimers {
     @Default("false")
     private Boolean preempt = false;
 
+    /** The interval in force: the one {@code timers} (which may be null) set, else the default. */
+    public static int advertIntervalMillis(FailoverTimers timers) {
+        return timers == null || timers.getAdvertIntervalMillis() == null ? DEFAULT_ADVERT_INTERVAL_MILLIS
+                : timers.getAdvertIntervalMillis();
+    }
+
     public Integer getAdvertIntervalMillis() {
         return advertIntervalMillis;
     }

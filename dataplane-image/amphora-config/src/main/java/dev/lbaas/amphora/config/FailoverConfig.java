@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.config;
 
+import java.time.Duration;
 import java.util.Base64;
 
 /**
@@ -19,6 +20,20 @@ import java.util.Base64;
  */
 public record FailoverConfig(String peerAddress, int peerPort, int advertPort, int priority,
         int advertIntervalMillis, boolean preempt, String key) {
+
+    /**
+     * How long a master that handed the VIP over keeps its listeners after its successor took it,
+     * where the VIP is a Kubernetes Service whose EndpointSlice the new master writes: its write,
+     * then every node's proxy applying it (kube-proxy waits up to its min-sync period, 1 s by
+     * default). The operator sizes the pods' grace period with it.
+     */
+    public static final Duration LINGER_BEHIND_ENDPOINT_SLICE = Duration.ofSeconds(2);
+
+    /**
+     * The same where the Service follows readiness: until the kubelet has seen the old master
+     * unready (two failed probes a second apart) and the proxies have followed.
+     */
+    public static final Duration LINGER_BEHIND_READINESS = Duration.ofSeconds(4);
 
     public FailoverConfig {
         Validation.requireText(peerAddress, "failover.peerAddress");

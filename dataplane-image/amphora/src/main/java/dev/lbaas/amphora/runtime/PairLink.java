@@ -110,7 +110,7 @@ final class PairLink implements AutoCloseable {
             vipPublisher.holding(false);
             return;
         }
-        loop.execute(() -> vipPublisher.holding(instance == current && current.role() == VrrpState.MASTER));
+        loop.execute(() -> vipPublisher.holding(instance == current && isMaster()));
     }
 
     /** The pair's part of the status; null without a pair. */
@@ -119,9 +119,8 @@ final class PairLink implements AutoCloseable {
         if (current == null) {
             return failure == null ? null : new PairStatus(VrrpState.FAULT.name(), 0, false);
         }
-        SessionSync sync = sessionSync;
         return new PairStatus(current.role().name(), current.term(), holdsVip, vipPublisher.problem(),
-                sync == null ? 0 : sync.restored());
+                restoredBindings());
     }
 
     /**
@@ -313,7 +312,7 @@ final class PairLink implements AutoCloseable {
         return advertLoop;
     }
 
-    /** Bindings restored from the peer's session sync, for tests. */
+    /** Bindings restored from the peer's session sync since the pair started. */
     int restoredBindings() {
         SessionSync sync = sessionSync;
         return sync == null ? 0 : sync.restored();

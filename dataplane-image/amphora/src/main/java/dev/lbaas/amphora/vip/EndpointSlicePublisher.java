@@ -2,6 +2,7 @@ package dev.lbaas.amphora.vip;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lbaas.amphora.config.FailoverConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,11 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class EndpointSlicePublisher implements VipPublisher {
 
     static final Duration REFRESH = Duration.ofSeconds(10);
-    /**
-     * The successor's write, then every node's proxy applying it: kube-proxy waits up to its
-     * {@code --iptables-min-sync-period} (1 s by default) after its previous sync.
-     */
-    static final Duration LINGER = Duration.ofSeconds(2);
+
     /**
      * When a new master writes again after its first write: a refresh the old master sent just
      * before it resigned may reach the API server after that first write.
@@ -156,7 +154,7 @@ public final class EndpointSlicePublisher implements VipPublisher {
 
     @Override
     public Duration linger() {
-        return LINGER;
+        return FailoverConfig.LINGER_BEHIND_ENDPOINT_SLICE;
     }
 
     /** What went wrong with the last request, or null once one succeeded again. */
@@ -171,7 +169,7 @@ public final class EndpointSlicePublisher implements VipPublisher {
     }
 
     private void problem(String now) {
-        if (!java.util.Objects.equals(problem, now)) {
+        if (!Objects.equals(problem, now)) {
             problem = now;
             problemChanged.run();
         }

@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.vip;
 
+import dev.lbaas.amphora.config.FailoverConfig;
 import java.time.Duration;
 
 /**
@@ -34,7 +35,7 @@ public interface VipPublisher extends AutoCloseable {
 
         @Override
         public Duration linger() {
-            return Duration.ofSeconds(4);
+            return FailoverConfig.LINGER_BEHIND_READINESS;
         }
 
         @Override

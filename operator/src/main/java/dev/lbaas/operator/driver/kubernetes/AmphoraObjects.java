@@ -1,6 +1,7 @@
 package dev.lbaas.operator.driver.kubernetes;
 
 import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.FailoverConfig;
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.ListenerProtocol;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
@@ -46,6 +47,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -287,25 +289,20 @@ final class AmphoraObjects {
     /**
      * The shutdown delay, then for a pair's master the longest handover: a master-down interval
      * (at most four advert intervals) for its successor to take over, one interval more, and the
-     * linger while the node proxies follow (dataplane-image/amphora: PairLink,
-     * EndpointSlicePublisher); and 5 s to spare.
+     * linger while the node proxies follow ({@link FailoverConfig#LINGER_BEHIND_ENDPOINT_SLICE});
+     * and 5 s to spare.
      */
     static long gracePeriodSeconds(LoadBalancerClass lbClass, boolean paired, boolean writesEndpoints) {
         long seconds = SHUTDOWN_DELAY_SECONDS + 5;
         if (paired) {
-            FailoverTimers timers = lbClass == null || lbClass.getSpec() == null ? null : lbClass.getSpec().getFailover();
-            int interval = timers == null || timers.getAdvertIntervalMillis() == null
-                    ? FailoverTimers.DEFAULT_ADVERT_INTERVAL_MILLIS : timers.getAdvertIntervalMillis();
-            seconds += (5L * interval + 999) / 1000
-                    + (writesEndpoints ? HANDOVER_LINGER_SECONDS : READINESS_HANDOVER_LINGER_SECONDS);
+            int interval = FailoverTimers.advertIntervalMillis(lbClass == null || lbClass.getSpec() == null ? null
+                    : lbClass.getSpec().getFailover());
+            Duration linger = writesEndpoints ? FailoverConfig.LINGER_BEHIND_ENDPOINT_SLICE
+                    : FailoverConfig.LINGER_BEHIND_READINESS;
+            seconds += (5L * interval + 999) / 1000 + linger.toSeconds();
         }
         return seconds;
     }
-
-    /** How long a pair's old master keeps its listeners after a handover (EndpointSlicePublisher.LINGER). */
-    static final int HANDOVER_LINGER_SECONDS = 2;
-    /** The same where the VIP follows readiness (VipPublisher.READINESS): two failed probes a second apart. */
-    static final int READINESS_HANDOVER_LINGER_SECONDS = 4;
 
     /**
      * The class's resources, else what the amphora's JVM options need (dataplane-image/amphora/
@@ -522,7 +519,7 @@ final class AmphoraObjects {
                 .filter(slice -> Objects.requireNonNullElse(slice.getPorts(), List.<EndpointPort>of()).stream()
                         .anyMatch(p -> Objects.equals(p.getName(), port.getName())
                                 && Objects.equals(p.getProtocol(), port.getProtocol())
-                                && Objects.equals(p.getPort(), port.getPort())))
+                                && Objects.equals(p.getPort(), port.getTargetPort().getIntVal())))
                 .flatMap(slice -> Objects.requireNonNullElse(slice.getEndpoints(), List.<Endpoint>of()).stream())
                 .filter(endpoint -> endpoint.getConditions() == null
                         || !Boolean.FALSE.equals(endpoint.getConditions().getReady()))

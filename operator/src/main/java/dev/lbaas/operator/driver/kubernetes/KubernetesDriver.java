@@ -168,7 +168,9 @@ public class KubernetesDriver implements AmphoraDriver {
         boolean masterWrites = vip == null ? AmphoraObjects.masterWritesEndpoints(lbClass)
                 : AmphoraObjects.masterWrites(vip);
         boolean writesEndpoints = paired && masterWrites;
-        syncVipService(lb, lbClass, topology, config);
+        if (vip != null) {
+            syncVipService(lb, lbClass, topology, vip, config);
+        }
         ensureDisruptionBudget(lb);
         List<Pod> ofLoadBalancer = podsOf(lb);
         for (Pod pod : ofLoadBalancer) {
@@ -393,11 +395,8 @@ public class KubernetesDriver implements AmphoraDriver {
         }
     }
 
-    private void syncVipService(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology, AmphoraConfig config) {
-        Service current = vipService(lb).orElse(null);
-        if (current == null) {
-            return;
-        }
+    private void syncVipService(LoadBalancer lb, LoadBalancerClass lbClass, Topology topology, Service current,
+            AmphoraConfig config) {
         boolean masterWrites = AmphoraObjects.masterWrites(current);
         Service wanted = AmphoraObjects.vipService(lb, lbClass, topology, masterWrites, current.getSpec().getClusterIP(),
                 config);
