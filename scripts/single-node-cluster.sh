@@ -25,7 +25,7 @@
 # addresses come from ranges only this cluster uses; all traffic stays on this machine.
 set -euo pipefail
 
-ACTION="${1:?usage: $0 up|down|import|demo-web|demo-web-archive|kill <state directory> [image archive...]}"
+ACTION="${1:?usage: $0 up|down|import|demo-web|demo-web-archive|kill|signal <state directory> [image archive... | container id [signal]]}"
 STATE="$(realpath -m "${2:?state directory}")"
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
@@ -381,6 +381,8 @@ case "$ACTION" in
   import) shift 2; import_images "$@" ;;
   demo-web) single_binary_image demo-web "localhost/lbaas/demo-web:1" "$STATE/demo-web.tar"; import_images "$STATE/demo-web.tar" ;;
   kill) ctr -a "$STATE/containerd/containerd.sock" -n k8s.io tasks kill -s SIGKILL "${3:?container id}" ;;
+  # every process of the container, not only its first: a pause must stop the whole amphora
+  signal) ctr -a "$STATE/containerd/containerd.sock" -n k8s.io tasks kill --all -s "${4:?signal}" "${3:?container id}" ;;
   demo-web-archive) mkdir -p "$STATE"; single_binary_image demo-web "localhost/lbaas/demo-web:1" "$STATE/demo-web.tar"; echo "$STATE/demo-web.tar" ;;
-  *) echo "usage: $0 up|down|import|demo-web|demo-web-archive|kill <state directory> [image archive...]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|import|demo-web|demo-web-archive|kill|signal <state directory> [image archive... | container id [signal]]" >&2; exit 2 ;;
 esac

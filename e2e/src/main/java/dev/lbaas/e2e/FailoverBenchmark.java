@@ -33,8 +33,9 @@ import java.util.regex.Pattern;
  * <p>On the local driver (examples/active-standby.yaml) by default; with {@code --driver
  * kubernetes} (root) on the real single-node cluster (examples/kubernetes/active-standby.yaml):
  * the master's container SIGKILLed through containerd, the VIP a ClusterIP through kube-proxy.
- * There the node's proxy rewrites every client's source address, so sessions are not compared, and
- * the pause is left out (the local run shows the amphora's side of it).
+ * There the node's proxy rewrites every client's source address, so sessions are not compared; the
+ * pause is of the master's whole container, long enough for its refresh of the VIP's EndpointSlice
+ * to fall due while it is stopped.
  *
  * <p>{@code --master-endpoint Readiness} measures the alternative way for the VIP Service to reach
  * the master (only the master ready) against the default, WrittenByMaster.
@@ -124,6 +125,7 @@ public final class FailoverBenchmark {
                     demo.cluster().description(), masterEndpoint, rate, vip.getHostString(), vip.getPort());
             try (RequestStream stream = new RequestStream(vip.getHostString(), vip.getPort(), rate)) {
                 benchmark.kills(stream, runs);
+                benchmark.pauseOnTheCluster(stream, demo.cluster());
                 benchmark.plannedFailovers(stream, runs);
             }
         }
@@ -139,14 +141,18 @@ public final class FailoverBenchmark {
             stream.resetGap();
             int failedBefore = stream.failures();
             int answered = stream.successes();
+            long killed = System.nanoTime();
             kill.accept(master);
             require(stream.awaitSuccesses(answered + 50, 10_000), "the standby did not answer within 10 s");
+            long gapOver = System.nanoTime();
             long gap = stream.longestGapMillis();
             int failedInGap = stream.failures() - failedBefore;
             awaitHealthyPair(client, recoverySeconds);
             settle(stream);
             int failedAfter = stream.failures() - failedBefore - failedInGap;
             System.out.printf("%4d  %14d  %16d  %15d  %13s%n", run, gap, failedInGap, failedAfter, sessionsKept());
+            stream.failuresSince(gapOver).forEach(failure -> System.out.println("      failed after the gap, "
+                    + failure.describe(killed) + " from the kill"));
         }
     }
 
@@ -193,6 +199,61 @@ public final class FailoverBenchmark {
                 stream.longestGapMillis());
     }
 
+    /**
+     * On the cluster: the master's container SIGSTOPped until its standby is alone in the VIP's
+     * EndpointSlice and 10.5 s more (the paused master's refresh of the slice falls due, to be sent
+     * as it resumes), then SIGCONTed: whether the slice kept the successor, which amphora is MASTER
+     * afterwards, and the requests that failed.
+     */
+    private void pauseOnTheCluster(RequestStream stream, KubernetesCluster cluster) throws Exception {
+        LoadBalancer lb = awaitHealthyPair(client, recoverySeconds);
+        String masterPod = PairViews.pod(amphora(lb, AmphoraInfo.Role.MASTER));
+        AmphoraInfo standby = amphora(lb, AmphoraInfo.Role.BACKUP);
+        String standbyIp = client.pods().inNamespace(NAMESPACE).withName(PairViews.pod(standby)).get().getStatus()
+                .getPodIP();
+        settle(stream);
+        stream.resetGap();
+        int failedBefore = stream.failures();
+        int answeredBefore = stream.successes();
+        long stopped = System.nanoTime();
+        long tookOver;
+        cluster.signal(client, NAMESPACE, masterPod, "SIGSTOP");
+        try {
+            while (!sliceAddresses().equals(List.of(standbyIp))) {
+                require(System.nanoTime() - stopped < TimeUnit.SECONDS.toNanos(10),
+                        "the standby was not alone in the VIP's EndpointSlice within 10 s of the pause");
+                Thread.sleep(10);
+            }
+            tookOver = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+            Thread.sleep(10_500);
+        } finally {
+            cluster.signal(client, NAMESPACE, masterPod, "SIGCONT");
+        }
+        long resumed = System.nanoTime();
+        boolean sliceKept = true;
+        while (System.nanoTime() - resumed < TimeUnit.SECONDS.toNanos(4)) {
+            sliceKept &= sliceAddresses().equals(List.of(standbyIp));
+            Thread.sleep(20);
+        }
+        LoadBalancer now = awaitHealthyPair(client, 30);
+        settle(stream);
+        int failed = stream.failures() - failedBefore;
+        System.out.printf("%nmaster's container SIGSTOPped, SIGCONTed 10.5 s after its standby took over%n"
+                        + "  the standby alone in the VIP's EndpointSlice %d ms after SIGSTOP; kept there after SIGCONT: "
+                        + "%s%n  MASTER afterwards: the successor %s; requests failed %d of %d, longest gap %d ms%n",
+                tookOver, sliceKept ? "yes" : "NO", amphora(now, AmphoraInfo.Role.MASTER).getId().equals(standby.getId())
+                        ? "yes" : "NO", failed, stream.successes() - answeredBefore + failed, stream.longestGapMillis());
+        stream.failuresSince(resumed).forEach(failure -> System.out.println("      failed after SIGCONT, "
+                + failure.describe(resumed)));
+    }
+
+    /** The addresses in the VIP Service's EndpointSlice (the kubernetes driver's pair). */
+    private List<String> sliceAddresses() {
+        var slice = client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName(LB + "-vip").get();
+        return slice == null || slice.getEndpoints() == null ? List.of() : slice.getEndpoints().stream()
+                .flatMap(endpoint -> endpoint.getAddresses().stream()).toList();
+    }
+
     /** {@code runs} failovers asked for through the annotation, as Octavia's failover API. */
     private void plannedFailovers(RequestStream stream, int runs) throws Exception {
         System.out.printf("%nplanned failover (lbaas.dev/failover)%n%4s  %11s  %14s  %15s  %13s%n", "run",
@@ -218,6 +279,8 @@ public final class FailoverBenchmark {
             settle(stream);
             System.out.printf("%4d  %11d  %14d  %15d  %13s%n", run, movedMillis, stream.longestGapMillis(),
                     stream.failures() - failedBefore, sessionsKept());
+            stream.failuresSince(asked).forEach(failure -> System.out.println("      failed, "
+                    + failure.describe(asked) + " from the request"));
         }
     }
 

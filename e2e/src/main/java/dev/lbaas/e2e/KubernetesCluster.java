@@ -50,6 +50,19 @@ public interface KubernetesCluster extends AutoCloseable {
         client.pods().inNamespace(namespace).withName(pod).withGracePeriod(0).delete();
     }
 
+    /** Whether {@link #signal} can reach the pods' processes here. */
+    default boolean canSignal() {
+        return false;
+    }
+
+    /**
+     * Sends {@code signal} (SIGSTOP, SIGCONT, ...) to every process of a pod's container, through
+     * the container runtime: a pause of a whole amphora, as a stalled node or a long GC would be.
+     */
+    default void signal(KubernetesClient client, String namespace, String pod, String signal) {
+        throw new UnsupportedOperationException(description() + ": this machine cannot reach the container runtime");
+    }
+
     /** The runtime's id of a pod's first container ("containerd://ID" in its status, without the scheme). */
     static String containerId(KubernetesClient client, String namespace, String pod) {
         String id = client.pods().inNamespace(namespace).withName(pod).get().getStatus().getContainerStatuses().get(0)

@@ -7,8 +7,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,6 +31,24 @@ public final class RequestStream implements AutoCloseable {
 
     private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
     private static final int READ_TIMEOUT_MILLIS = 2_000;
+    private static final int FAILURES_KEPT = 10_000;
+
+    /**
+     * One failed request.
+     *
+     * @param nanos when it failed (System.nanoTime)
+     * @param keepAlive whether it was on the keep-alive connection (else on a new one)
+     * @param reused whether that connection had answered a request before
+     * @param what the exception
+     */
+    public record Failure(long nanos, boolean keepAlive, boolean reused, String what) {
+
+        /** As a line of a report: when it failed after {@code origin}, on what, and why. */
+        public String describe(long origin) {
+            return String.format("%+.3f s, %s: %s", (nanos - origin) / 1e9, keepAlive ? reused
+                    ? "keep-alive connection, answered before" : "keep-alive connection, new" : "new connection", what);
+        }
+    }
 
     private final String host;
     private final int port;
@@ -38,6 +58,8 @@ public final class RequestStream implements AutoCloseable {
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicLong lastSuccess = new AtomicLong(System.nanoTime());
     private final AtomicLong longestGap = new AtomicLong();
+    /** The latest failures, oldest first, at most {@link #FAILURES_KEPT}. */
+    private final Deque<Failure> failed = new ArrayDeque<>();
     private final Thread keepAlive;
     private final Thread newConnections;
 
@@ -57,6 +79,7 @@ public final class RequestStream implements AutoCloseable {
         long next = System.nanoTime();
         while (running.get()) {
             next = pace(next);
+            boolean reused = connection != null;
             try {
                 if (connection == null) {
                     connection = new Connection(host, port);
@@ -64,7 +87,7 @@ public final class RequestStream implements AutoCloseable {
                 connection.get(true);
                 succeeded();
             } catch (IOException e) {
-                failures.incrementAndGet();
+                failed(true, reused, e);
                 if (connection != null) {
                     connection.close();
                     connection = null;
@@ -84,7 +107,7 @@ public final class RequestStream implements AutoCloseable {
                 connection.get(false);
                 succeeded();
             } catch (IOException e) {
-                failures.incrementAndGet();
+                failed(false, false, e);
             }
         }
     }
@@ -108,6 +131,23 @@ public final class RequestStream implements AutoCloseable {
         long now = System.nanoTime();
         longestGap.accumulateAndGet(now - lastSuccess.getAndSet(now), Math::max);
         successes.incrementAndGet();
+    }
+
+    private void failed(boolean keepAlive, boolean reused, IOException e) {
+        synchronized (failed) {
+            if (failed.size() == FAILURES_KEPT) {
+                failed.removeFirst();
+            }
+            failed.addLast(new Failure(System.nanoTime(), keepAlive, reused, e.toString()));
+        }
+        failures.incrementAndGet();
+    }
+
+    /** The failures after {@code nanos} (System.nanoTime), of the latest kept. */
+    public List<Failure> failuresSince(long nanos) {
+        synchronized (failed) {
+            return failed.stream().filter(failure -> failure.nanos() - nanos > 0).toList();
+        }
     }
 
     public int successes() {

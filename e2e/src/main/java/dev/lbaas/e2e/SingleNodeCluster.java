@@ -99,6 +99,16 @@ public final class SingleNodeCluster implements KubernetesCluster {
     }
 
     @Override
+    public boolean canSignal() {
+        return true;
+    }
+
+    @Override
+    public void signal(KubernetesClient client, String namespace, String pod, String signal) {
+        run(layout, 30, "signal", state.toString(), KubernetesCluster.containerId(client, namespace, pod), signal);
+    }
+
+    @Override
     public boolean removedOnClose() {
         return true;
     }

@@ -520,6 +520,8 @@ abstract class ClusterSuite {
             String second = PairViews.pod(PairViews.amphora(lb, AmphoraInfo.Role.BACKUP));
             awaitOrExplain(Duration.ofSeconds(10), () -> vipEndpoints().equals(List.of(podIp(first))),
                     "the VIP's EndpointSlice listing the master alone");
+            String firstId = PairViews.amphora(lb, AmphoraInfo.Role.MASTER).getId();
+            assertThat(vipClaim()).as("the master's claim beside its address").startsWith(firstId + " term=");
             InetSocketAddress pairVip = demo.cluster().reach(lb.getStatus(), 80);
             String third;
 
@@ -542,12 +544,20 @@ abstract class ClusterSuite {
 
             // What a pair's amphorae may do with their token: their own slice's endpoints, nothing else.
             String amphoraAccount = "system:serviceaccount:" + DEMO + ":lb-pair-amphora";
-            demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice", "lb-pair-vip", "--type", "merge",
-                    "--dry-run=server", "-p", "{\"endpoints\":[]}");
+            String versionByDryRun = demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice",
+                    "lb-pair-vip", "--type", "merge", "--dry-run=server", "-p", "{\"endpoints\":[]}", "-o",
+                    "jsonpath={.metadata.resourceVersion}").strip();
+            // What a standby's takeover write is fenced with: the version as it is, not one moved on.
+            assertThat(versionByDryRun).as("the version a dry run answers with").isEqualTo(client.discovery().v1()
+                    .endpointSlices().inNamespace(DEMO).withName("lb-pair-vip").get().getMetadata().getResourceVersion());
             assertThatThrownBy(() -> demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice",
                     "lb-pair-vip", "--type", "merge", "-p", "{\"metadata\":{\"labels\":{\"kubernetes.io/service-name\":"
                             + "\"web\"}}}")).as("relabelled to take the Service web's traffic")
                     .hasMessageContaining("an amphora may change the endpoints of its VIP's EndpointSlice, nothing else");
+            assertThatThrownBy(() -> demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice",
+                    "lb-pair-vip", "--type", "merge", "--dry-run=server", "-p",
+                    "{\"metadata\":{\"annotations\":{\"note\":\"x\"}}}")).as("an annotation but the claim")
+                    .hasMessageContaining("of its slice's annotations, an amphora may change amphora.lbaas.dev/master alone");
             String webSlice = client.discovery().v1().endpointSlices().inNamespace(DEMO)
                     .withLabel("kubernetes.io/service-name", "web").list().getItems().get(0).getMetadata().getName();
             assertThatThrownBy(() -> demo.kubectl("--as", amphoraAccount, "-n", DEMO, "patch", "endpointslice", webSlice,
@@ -615,6 +625,9 @@ abstract class ClusterSuite {
             awaitOrExplain(Duration.ofSeconds(120), () -> healthyPairMastered(third),
                     "the pair healthy again, the survivor still MASTER");
             assertThat(events("lb-pair")).contains("FailoverCompleted", "RoleChanged");
+            if (demo.cluster().canSignal()) {
+                pausedMasterResumesAsBackup(pairVip, third, first);
+            }
             client.resources(LoadBalancer.class).inNamespace(DEMO).withName("lb-pair").delete();
             awaitOrExplain(Duration.ofSeconds(60), () -> pairLb() == null && client.discovery().v1().endpointSlices()
                     .inNamespace(DEMO).withName("lb-pair-vip").get() == null && client.serviceAccounts().inNamespace(DEMO)
@@ -623,6 +636,54 @@ abstract class ClusterSuite {
             // Cluster-scoped: the namespace's deletion does not take it.
             client.resources(dev.lbaas.api.v1alpha1.LoadBalancerClass.class).withName("pair").delete();
         }
+    }
+
+    /**
+     * The master SIGSTOPped (a stalled node, a long GC): its standby takes over and writes itself
+     * into the slice under a newer term; when the master resumes, its overdue refresh finds the
+     * newer claim and does not write, and it steps down at its successor's advert. The traffic never
+     * goes back to it.
+     */
+    private void pausedMasterResumesAsBackup(InetSocketAddress pairVip, String master, String standby)
+            throws Exception {
+        String standbyId = PairViews.amphora(pairLb(), AmphoraInfo.Role.BACKUP).getId();
+        try (RequestStream stream = new RequestStream(pairVip, 2_000)) {
+            stream.awaitSuccesses(20);
+            long stopped = System.nanoTime();
+            long tookOver;
+            demo.cluster().signal(client, DEMO, master, "SIGSTOP");
+            try {
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> vipEndpoints().equals(List.of(podIp(standby))));
+                tookOver = millisSince(stopped);
+                // Long enough for the paused master's refresh of its claim (every 10 s) to fall due:
+                // it is sent the moment the master resumes, before it hears of its successor.
+                Thread.sleep(10_500);
+            } finally {
+                demo.cluster().signal(client, DEMO, master, "SIGCONT");
+            }
+            long resumed = System.nanoTime();
+            assertThat(vipClaim()).as("the successor's claim").startsWith(standbyId + " term=");
+            while (millisSince(resumed) < 4_000) {
+                assertThat(vipEndpoints()).as("the slice after the old master resumed").containsExactly(podIp(standby));
+                Thread.sleep(20);
+            }
+            awaitOrExplain(Duration.ofSeconds(30), () -> healthyPairMastered(standby),
+                    "the resumed amphora BACKUP, its successor still MASTER");
+            System.out.printf("pair on pods, master SIGSTOPped: the standby in the slice after %d ms; after SIGCONT the "
+                    + "slice kept it; %d requests failed, the last %d ms after the pause%n", tookOver,
+                    stream.failuresSince(stopped), stream.lastFailureMillisAfter(stopped));
+            assertThat(stream.failuresSince(resumed + TimeUnit.MILLISECONDS.toNanos(2_500)))
+                    .as("requests failed once the resumed amphora had stepped down").isZero();
+            assertThat(vipClaim()).startsWith(standbyId + " term=");
+        }
+    }
+
+    /** The claim written beside the address in lb-pair's VIP EndpointSlice. */
+    private String vipClaim() {
+        var slice = client.discovery().v1().endpointSlices().inNamespace(DEMO).withName("lb-pair-vip").get();
+        var annotations = slice.getMetadata().getAnnotations();
+        return annotations == null ? "" : annotations.getOrDefault("amphora.lbaas.dev/master", "");
     }
 
     @Test

@@ -333,7 +333,7 @@ public final class Dataplane implements AutoCloseable {
         if (generation.config().failover() != null) {
             pair.announceIfMaster();
         } else {
-            vipPublisher.holding(false);
+            vipPublisher.holding(null);
         }
         // A new role is news for whoever long-polls the status, as a member's health is.
         PairStatus reported = pair == null ? null : pair.status(holdsVip && !slots.isEmpty());

@@ -5,6 +5,7 @@ import dev.lbaas.amphora.config.FailoverConfig;
 import dev.lbaas.amphora.balancing.StickTables;
 import dev.lbaas.amphora.sync.SessionSync;
 import dev.lbaas.amphora.vip.VipPublisher;
+import dev.lbaas.amphora.vrrp.MasterClaim;
 import dev.lbaas.amphora.vrrp.VrrpInstance;
 import dev.lbaas.amphora.vrrp.VrrpState;
 import dev.lbaas.amphora.vrrp.VrrpTimers;
@@ -57,6 +58,8 @@ final class PairLink implements AutoCloseable {
     private boolean waitingForSuccessor;
     private String loadBalancerId;
     private FailoverConfig running;
+    /** The newest term the network's record of the master has shown: where a new pair's terms start. */
+    private volatile long newestClaimedTerm;
 
     /**
      * @param advertAddress where this amphora receives its peer's adverts
@@ -77,6 +80,16 @@ final class PairLink implements AutoCloseable {
         this.selfCheck = selfCheck;
         this.roleChanged = roleChanged;
         this.stickTables = stickTables;
+        vipPublisher.whenClaimSeen(this::claimSeen);
+    }
+
+    /** What the network records as the master: the pair takes its term into account. */
+    private void claimSeen(MasterClaim claim) {
+        newestClaimedTerm = Math.max(newestClaimedTerm, claim.term());
+        VrrpInstance current = instance;
+        if (current != null) {
+            current.claimSeen(claim);
+        }
     }
 
     /** Whether this amphora should hold the VIP now: master, or a resigned master awaiting its successor. */
@@ -99,7 +112,7 @@ final class PairLink implements AutoCloseable {
     }
 
     /**
-     * Tells the VIP publisher whether this amphora is master, on the protocol's event loop: in
+     * Tells the VIP publisher this amphora's claim while it is master, on the protocol's event loop: in
      * order with the role changes reported there, so that a master that steps down while its
      * listeners were being bound is never announced after its step-down.
      */
@@ -107,10 +120,10 @@ final class PairLink implements AutoCloseable {
         VrrpInstance current = instance;
         EventLoop loop = advertLoop;
         if (current == null || loop == null) {
-            vipPublisher.holding(false);
+            vipPublisher.holding(null);
             return;
         }
-        loop.execute(() -> vipPublisher.holding(instance == current && isMaster()));
+        loop.execute(() -> vipPublisher.holding(instance == current ? current.claim() : null));
     }
 
     /** The pair's part of the status; null without a pair. */
@@ -153,7 +166,7 @@ final class PairLink implements AutoCloseable {
             running = pair;
             return;
         }
-        long term = current == null ? 0 : current.term();
+        long term = Math.max(current == null ? 0 : current.term(), newestClaimedTerm);
         stop();
         VrrpInstance.Settings settings = new VrrpInstance.Settings(loadBalancer, amphoraId,
                 new InetSocketAddress(advertAddress, pair.advertPort()), peer,
@@ -206,7 +219,7 @@ final class PairLink implements AutoCloseable {
         if (role != VrrpState.MASTER) {
             // Not later, on a configuration thread that a handover may keep busy: a refresh of the
             // old master's claim must not undo its successor's.
-            vipPublisher.holding(false);
+            vipPublisher.holding(null);
         }
         followMastership(role);
         roleChanged.run();
@@ -252,7 +265,7 @@ final class PairLink implements AutoCloseable {
             return current == null ? Handover.NO_PAIR : Handover.NOT_MASTER;
         }
         current.resign();
-        vipPublisher.holding(false);
+        vipPublisher.holding(null);
         VrrpTimers timers = current.settings().timers();
         long deadline = System.nanoTime() + timers.masterDownNanos(timers.advertIntervalMillis());
         while (current.master().map(amphoraId::equals).orElse(true) && System.nanoTime() - deadline < 0) {

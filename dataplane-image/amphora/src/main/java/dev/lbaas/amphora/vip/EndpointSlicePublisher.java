@@ -1,8 +1,10 @@
 package dev.lbaas.amphora.vip;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lbaas.amphora.config.FailoverConfig;
+import dev.lbaas.amphora.vrrp.MasterClaim;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -31,56 +34,92 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts this amphora's pod address, alone, into the EndpointSlice of its load balancer's VIP
- * Service while it holds the VIP: the Service has no selector, so the endpoints are what the pair
+ * Service while it is master: the Service has no selector, so the endpoints are what the pair
  * says, and a failover needs nothing but the new master's own write (not the operator, not a
  * readiness probe). The slice was created by the operator with the Service's ports and a
  * {@code endpointslice.kubernetes.io/managed-by} label that keeps the cluster's controller away;
  * the amphora's ServiceAccount may {@code get} and {@code patch} that one slice and nothing else.
  *
- * <p>The write is a JSON merge patch of {@code endpoints} only (the operator owns {@code ports}),
- * repeated after {@link #CONFIRM} and then every {@link #REFRESH} while master, so that a slice
- * recreated or edited by someone else, or a late write of the old master, is put right; a failed
- * write is retried after {@link #FIRST_RETRY}, the delay doubling up to {@link #LONGEST_RETRY}. A
- * backup sends the same patch as a dry run at the same pace: its connection to the API server
- * stays open and its permission to patch is checked, so that taking over costs one request and no
- * TLS handshake. Requests are sent without blocking; a change of role cancels the one under way.
+ * <p>The write is a JSON merge patch of {@code endpoints} (the operator owns {@code ports}) and of
+ * the annotation {@value #CLAIM_ANNOTATION}, the writer's {@link MasterClaim}: its term and
+ * priority. Writes are fenced: each carries the {@code resourceVersion} the master last read, so
+ * that the API server refuses it if anyone wrote in between, and a master never writes over a
+ * claim that outranks its own. A master paused while its backup took over (SIGSTOP, a stalled
+ * node) therefore cannot take the traffic back with a write sent as it resumes: it reads the newer
+ * claim, tells the pair, and steps down at its successor's advert. Every claim read is told to the
+ * pair ({@link #whenClaimSeen}): a backup learns the newest term, so that its takeover outranks the
+ * claim there, even one of an amphora that is gone.
+ *
+ * <p>A master writes again after {@link #CONFIRM} and then every {@link #REFRESH}, so that a slice
+ * recreated or edited by someone else is put right; a failed write is retried after
+ * {@link #FIRST_RETRY}, the delay doubling up to {@link #LONGEST_RETRY}. A backup sends the write
+ * as a dry run at the same pace: its connection to the API server stays open, its permission to
+ * patch is checked, and what it reads keeps the slice's version and claim known, so that taking
+ * over costs one request and no TLS handshake. Requests are sent without blocking; a change of
+ * role cancels the one under way.
  *
  * <p>The JDK's HTTP client is enough for one object's PATCH and GET; a Kubernetes client library
  * would bring its model of every API type into the data plane for that.
  */
 public final class EndpointSlicePublisher implements VipPublisher {
 
+    /** Where the master's claim is written, beside its address. */
+    public static final String CLAIM_ANNOTATION = "amphora.lbaas.dev/master";
     static final Duration REFRESH = Duration.ofSeconds(10);
 
     /**
-     * When a new master writes again after its first write: a refresh the old master sent just
-     * before it resigned may reach the API server after that first write.
+     * When a new master writes again after its first write: the slice may have been recreated, or
+     * edited by hand, right after the first.
      */
     static final Duration CONFIRM = Duration.ofSeconds(1);
     static final Duration FIRST_RETRY = Duration.ofMillis(100);
     static final Duration LONGEST_RETRY = Duration.ofSeconds(5);
+    /** Writes refused for a version read just before, in a row, before they wait as failures do. */
+    private static final int CONFLICTS_RETRIED_AT_ONCE = 3;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(EndpointSlicePublisher.class);
+
+    /** The slice as last read: its version and the claim it carried (null: none, or not one). */
+    private record Slice(String resourceVersion, MasterClaim claim) {
+    }
+
+    /** What one request is for. */
+    private enum Kind {
+        /** A backup's dry run of the write. */
+        CHECK,
+        /** A master reads the slice before writing. */
+        READ,
+        WRITE
+    }
 
     private final Duration refresh;
     private final HttpClient http;
     private final URI slice;
     private final URI dryRun;
     private final Supplier<String> token;
-    private final String body;
+    private final String namespace;
+    private final String podName;
+    private final String podIp;
+    private final String checkBody;
     private final String description;
     private final ScheduledExecutorService executor;
     /** Moves with every change of role; a request of an older epoch neither reschedules nor reports. */
     private long epoch;
-    private boolean holding;
+    /** This amphora's claim while master, else null. */
+    private MasterClaim claim;
+    /** The slice as last read or written; null when it must be read before the next write. */
+    private Slice known;
     private boolean closed;
     private Duration retry = FIRST_RETRY;
+    private int conflicts;
     private CompletableFuture<?> inFlight;
     /** Writes since this amphora became master. */
     private int writesAsMaster;
     private volatile String problem;
     private volatile Runnable problemChanged = () -> { };
+    private volatile Consumer<MasterClaim> claimSeen = claim -> { };
     private volatile long written;
 
     /**
@@ -100,7 +139,10 @@ public final class EndpointSlicePublisher implements VipPublisher {
                 + sliceName);
         this.dryRun = URI.create(slice + "?dryRun=All");
         this.token = token;
-        this.body = patch(namespace, podName, podIp);
+        this.namespace = namespace;
+        this.podName = podName;
+        this.podIp = podIp;
+        this.checkBody = patch(namespace, podName, podIp, null, null);
         this.description = "EndpointSlice " + namespace + "/" + sliceName;
         this.executor = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "vip-publisher");
@@ -138,12 +180,13 @@ public final class EndpointSlicePublisher implements VipPublisher {
     }
 
     @Override
-    public synchronized void holding(boolean holdsVip) {
-        if (closed || holdsVip == holding) {
+    public synchronized void holding(MasterClaim newClaim) {
+        if (closed || Objects.equals(newClaim, claim)) {
             return;
         }
-        holding = holdsVip;
+        claim = newClaim;
         writesAsMaster = 0;
+        conflicts = 0;
         epoch++;
         retry = FIRST_RETRY;
         // A backup's check still under way (the API server slow to answer) must not hold up a
@@ -168,6 +211,11 @@ public final class EndpointSlicePublisher implements VipPublisher {
         this.problemChanged = changed;
     }
 
+    @Override
+    public void whenClaimSeen(Consumer<MasterClaim> seen) {
+        this.claimSeen = seen;
+    }
+
     private void problem(String now) {
         if (!Objects.equals(problem, now)) {
             problem = now;
@@ -185,64 +233,119 @@ public final class EndpointSlicePublisher implements VipPublisher {
     }
 
     /**
-     * On the publisher's thread: the write of a master; a backup sends the same write as a dry run,
-     * which checks its permission to patch and changes nothing. Sent without waiting: a change of
-     * role cancels it, and the answer of an older epoch is ignored.
+     * On the publisher's thread: a backup's dry run; a master's read of the slice when its version
+     * is not known, its write when no claim there outranks its own. Sent without waiting: a change
+     * of role cancels it, and the answer of an older epoch is ignored.
      */
     private void request(long forEpoch) {
-        boolean write;
+        Kind kind;
+        String body;
         synchronized (this) {
             if (closed || forEpoch != epoch) {
                 return;
             }
-            write = holding;
+            if (claim == null) {
+                kind = Kind.CHECK;
+                body = checkBody;
+            } else if (known == null) {
+                kind = Kind.READ;
+                body = null;
+            } else if (known.claim() != null && known.claim().outranks(claim)) {
+                // A newer master wrote (the pair was told when it was read): this one waits, and
+                // reads again before any write. (A write that failed otherwise keeps what was
+                // read: if it did change the slice, the next one is refused for its version.)
+                MasterClaim newer = known.claim();
+                known = null;
+                failed(forEpoch, "it names a newer master (" + newer + "), over which this amphora does "
+                        + "not write", Kind.WRITE);
+                return;
+            } else {
+                kind = Kind.WRITE;
+                body = patch(namespace, podName, podIp, claim, known.resourceVersion());
+            }
         }
         CompletableFuture<HttpResponse<String>> response;
         try {
-            HttpRequest request = HttpRequest.newBuilder(write ? slice : dryRun).timeout(REQUEST_TIMEOUT)
-                    .header("Authorization", "Bearer " + token.get()).header("Accept", "application/json")
-                    .header("Content-Type", "application/merge-patch+json")
-                    .method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build();
-            response = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(kind == Kind.CHECK ? dryRun : slice)
+                    .timeout(REQUEST_TIMEOUT).header("Authorization", "Bearer " + token.get())
+                    .header("Accept", "application/json");
+            if (body == null) {
+                request.GET();
+            } else {
+                request.header("Content-Type", "application/merge-patch+json")
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString(body));
+            }
+            response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (RuntimeException e) {
-            answered(forEpoch, write, e.toString());
+            synchronized (this) {
+                failed(forEpoch, e.toString(), kind);
+            }
             return;
         }
         synchronized (this) {
             inFlight = response;
         }
-        response.whenCompleteAsync((answer, error) -> answered(forEpoch, write, error != null ? error.toString()
-                : answer.statusCode() / 100 == 2 ? null : "HTTP " + answer.statusCode() + ": "
-                + excerpt(answer.body())), executor);
+        response.whenCompleteAsync((answer, error) -> answered(forEpoch, kind, answer, error), executor);
     }
 
-    /** On the publisher's thread: what the request of {@code forEpoch} came to; null when it succeeded. */
-    private synchronized void answered(long forEpoch, boolean write, String failure) {
+    /** On the publisher's thread: what the request of {@code forEpoch} came to. */
+    private synchronized void answered(long forEpoch, Kind kind, HttpResponse<String> answer, Throwable error) {
         if (closed || forEpoch != epoch) {
             return;
         }
         inFlight = null;
-        if (failure == null) {
-            if (write) {
-                written++;
-                writesAsMaster++;
-            }
-            if (problem != null) {
-                LOG.info("{}: {} again", description, write ? "written" : "writable");
-            }
-            problem(null);
-            retry = FIRST_RETRY;
-            schedule(forEpoch, write && writesAsMaster == 1 ? min(CONFIRM, refresh) : refresh);
-        } else {
-            if (!failure.equals(problem)) {
-                LOG.warn("{} cannot be {} ({}); trying again", description, write
-                        ? "given this amphora's address: the VIP does not reach it"
-                        : "written (checked by a dry run while standby)", failure);
-            }
-            problem(failure);
-            schedule(forEpoch, retry);
-            retry = retry.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : retry.multipliedBy(2);
+        if (error != null) {
+            failed(forEpoch, error.toString(), kind);
+            return;
         }
+        int status = answer.statusCode();
+        if (status == 409 && kind == Kind.WRITE) {
+            // Written by someone since it was read: read it again, and decide again.
+            known = null;
+            if (++conflicts <= CONFLICTS_RETRIED_AT_ONCE) {
+                schedule(forEpoch, Duration.ZERO);
+            } else {
+                failed(forEpoch, "HTTP 409: written by others each time this amphora read it", kind);
+            }
+            return;
+        }
+        if (status / 100 != 2) {
+            failed(forEpoch, "HTTP " + status + ": " + excerpt(answer.body()), kind);
+            return;
+        }
+        Slice read = read(answer.body());
+        // A dry run answers with the slice as the write would leave it, under its present version.
+        known = read;
+        if (read.claim() != null) {
+            claimSeen.accept(read.claim());
+        }
+        if (kind == Kind.READ) {
+            schedule(forEpoch, Duration.ZERO);
+            return;
+        }
+        conflicts = 0;
+        if (kind == Kind.WRITE) {
+            written++;
+            writesAsMaster++;
+        }
+        if (problem != null) {
+            LOG.info("{}: {} again", description, kind == Kind.WRITE ? "written" : "writable");
+        }
+        problem(null);
+        retry = FIRST_RETRY;
+        schedule(forEpoch, kind == Kind.WRITE && writesAsMaster == 1 ? min(CONFIRM, refresh) : refresh);
+    }
+
+    /** A request of {@code forEpoch} failed: said, and tried again after the current retry delay. */
+    private void failed(long forEpoch, String failure, Kind kind) {
+        if (!failure.equals(problem)) {
+            LOG.warn("{} cannot be {} ({}); trying again", description, kind == Kind.CHECK
+                    ? "written (checked by a dry run while standby)"
+                    : "given this amphora's address: the VIP does not reach it", failure);
+        }
+        problem(failure);
+        schedule(forEpoch, retry);
+        retry = retry.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : retry.multipliedBy(2);
     }
 
     private void cancelInFlight() {
@@ -262,16 +365,35 @@ public final class EndpointSlicePublisher implements VipPublisher {
         executor.shutdownNow();
     }
 
-    /** This amphora alone, ready: a merge patch replaces the whole list. */
-    static String patch(String namespace, String podName, String podIp) {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode endpoint = json.createObjectNode();
+    /**
+     * This amphora alone, ready (a merge patch replaces the whole list); with a claim, that claim
+     * as the annotation, and the version the write must find (the API server refuses it otherwise).
+     */
+    static String patch(String namespace, String podName, String podIp, MasterClaim claim, String resourceVersion) {
+        ObjectNode endpoint = JSON.createObjectNode();
         endpoint.putArray("addresses").add(podIp);
-        endpoint.set("conditions", json.valueToTree(Map.of("ready", true, "serving", true, "terminating", false)));
-        endpoint.set("targetRef", json.valueToTree(Map.of("kind", "Pod", "namespace", namespace, "name", podName)));
-        ObjectNode patch = json.createObjectNode();
+        endpoint.set("conditions", JSON.valueToTree(Map.of("ready", true, "serving", true, "terminating", false)));
+        endpoint.set("targetRef", JSON.valueToTree(Map.of("kind", "Pod", "namespace", namespace, "name", podName)));
+        ObjectNode patch = JSON.createObjectNode();
+        if (claim != null) {
+            ObjectNode metadata = patch.putObject("metadata");
+            metadata.put("resourceVersion", resourceVersion);
+            metadata.putObject("annotations").put(CLAIM_ANNOTATION, claim.text());
+        }
         patch.putArray("endpoints").add(endpoint);
         return patch.toString();
+    }
+
+    /** The version and claim of a slice the API server answered with. */
+    private static Slice read(String body) {
+        try {
+            JsonNode metadata = JSON.readTree(body).path("metadata");
+            JsonNode claim = metadata.path("annotations").path(CLAIM_ANNOTATION);
+            return new Slice(metadata.path("resourceVersion").asText(""),
+                    MasterClaim.parse(claim.isTextual() ? claim.asText() : null));
+        } catch (IOException e) {
+            return new Slice("", null);
+        }
     }
 
     private static Duration min(Duration a, Duration b) {

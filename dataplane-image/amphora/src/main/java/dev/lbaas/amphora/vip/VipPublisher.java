@@ -1,7 +1,9 @@
 package dev.lbaas.amphora.vip;
 
 import dev.lbaas.amphora.config.FailoverConfig;
+import dev.lbaas.amphora.vrrp.MasterClaim;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Tells the network that this amphora holds its pair's VIP, where holding the listeners' sockets
@@ -14,7 +16,7 @@ public interface VipPublisher extends AutoCloseable {
     /** Where the socket is the VIP. */
     VipPublisher NONE = new VipPublisher() {
         @Override
-        public void holding(boolean holdsVip) {
+        public void holding(MasterClaim claim) {
         }
 
         @Override
@@ -30,7 +32,7 @@ public interface VipPublisher extends AutoCloseable {
      */
     VipPublisher READINESS = new VipPublisher() {
         @Override
-        public void holding(boolean holdsVip) {
+        public void holding(MasterClaim claim) {
         }
 
         @Override
@@ -44,11 +46,18 @@ public interface VipPublisher extends AutoCloseable {
     };
 
     /**
-     * Told after every change of role, once the listeners are bound or closed: true while this
-     * amphora is its pair's master. Returns at once; the network is told in the background, and
-     * again until it has listened.
+     * Told after every change of role or term, once the listeners are bound or closed: this
+     * amphora's claim while it is its pair's master, null once it is not. Returns at once; the
+     * network is told in the background, and again until it has listened.
      */
-    void holding(boolean holdsVip);
+    void holding(MasterClaim claim);
+
+    /**
+     * {@code seen} is told (on any thread, without blocking) what the network records as the
+     * pair's master, whenever it is read: the pair takes its term into account.
+     */
+    default void whenClaimSeen(Consumer<MasterClaim> seen) {
+    }
 
     /** Why the network cannot be told (a refused or failed write), or null. */
     default String problem() {

@@ -58,7 +58,8 @@ public final class VrrpInstance implements AutoCloseable {
 
     /**
      * Told on the instance's event loop whenever the amphora's role changes, or the master it
-     * knows of (empty: none known, say right after this amphora resigned); must not block.
+     * knows of (empty: none known, say right after this amphora resigned), or a master's term
+     * (it stood over a claim, see {@link VrrpStateMachine#claimSeen}); must not block.
      */
     @FunctionalInterface
     public interface RoleListener {
@@ -152,6 +153,24 @@ public final class VrrpInstance implements AutoCloseable {
         peer = Objects.requireNonNull(newPeer, "peer");
     }
 
+    /**
+     * What the network records as the pair's master (see {@link VrrpStateMachine#claimSeen}); from
+     * any thread, taken into account on the event loop.
+     */
+    public void claimSeen(MasterClaim claim) {
+        Objects.requireNonNull(claim, "claim");
+        loop.execute(() -> {
+            if (!stopped) {
+                after(machine.claimSeen(claim, now()));
+            }
+        });
+    }
+
+    /** This amphora's mastership as the network should record it, while it is MASTER; else null. */
+    public MasterClaim claim() {
+        return role == VrrpState.MASTER ? new MasterClaim(term, settings.timers().priority(), settings.self()) : null;
+    }
+
     /** Gives mastership up now (a planned failover): the peer takes over after its skew time. */
     public void resign() {
         loop.execute(() -> after(machine.resign(now())));
@@ -219,11 +238,15 @@ public final class VrrpInstance implements AutoCloseable {
     private void report() {
         VrrpState now = machine.state();
         Optional<String> knownMaster = machine.master();
+        boolean masterOfANewTerm = now == VrrpState.MASTER && machine.term() != term;
         term = machine.term();
-        if (now != role || !knownMaster.equals(master)) {
+        if (now != role || !knownMaster.equals(master) || masterOfANewTerm) {
             if (now != role) {
                 LOG.info("load balancer {}: amphora {} {} -> {} (term {})", settings.loadBalancer(), settings.self(),
                         role, now, machine.term());
+            } else if (masterOfANewTerm) {
+                LOG.info("load balancer {}: amphora {} stays MASTER under a newer term, {}", settings.loadBalancer(),
+                        settings.self(), machine.term());
             }
             role = now;
             master = knownMaster;

@@ -13,6 +13,13 @@ import java.util.Optional;
  * over from a running master), plus terms: a takeover raises the term, and of two masters the one
  * with the newer term stays while the other steps down at its first advert; equal terms go to the
  * higher priority, then to the greater amphora id.
+ *
+ * <p>Where the network keeps its own record of the master ({@link MasterClaim}, written by the
+ * master), what that record says counts too: a backup learns the newest term from it, so that its
+ * takeover outranks any claim there; a master that finds a claim outranking its own is fenced (it
+ * must not write over it) and, unless that claim's master speaks up within a master-down interval
+ * (it would make this one step down), takes a term newer than the claim's: the claim's master is
+ * gone, or cut off from the pair but not from the network, and one of the two must stand.
  */
 public final class VrrpStateMachine {
 
@@ -29,6 +36,9 @@ public final class VrrpStateMachine {
     private long masterDownAt;
     private long nextAdvertAt;
     private long sequence;
+    /** The claim outranking this master's that the network showed, while it stands; else null. */
+    private MasterClaim fencedBy;
+    private long fencedSince;
 
     /**
      * @param id this amphora's id, as its adverts carry it
@@ -66,7 +76,7 @@ public final class VrrpStateMachine {
     /** When {@link #tick} next has something to do; {@link Long#MAX_VALUE} in FAULT. */
     public long nextDeadline() {
         return switch (state) {
-            case MASTER -> nextAdvertAt;
+            case MASTER -> fencedBy == null ? nextAdvertAt : Math.min(nextAdvertAt, fenceEndsAt());
             case BACKUP -> masterDownAt;
             case FAULT -> Long.MAX_VALUE;
         };
@@ -78,6 +88,12 @@ public final class VrrpStateMachine {
             state = VrrpState.MASTER;
             term++;
             master = id;
+            return Optional.of(advertise(now));
+        }
+        if (state == VrrpState.MASTER && fencedBy != null && now - fenceEndsAt() >= 0) {
+            // Nobody spoke for the claim that fences this master: stand over it.
+            term = Math.max(term, fencedBy.term()) + 1;
+            fencedBy = null;
             return Optional.of(advertise(now));
         }
         if (state == VrrpState.MASTER && now - nextAdvertAt >= 0) {
@@ -135,6 +151,7 @@ public final class VrrpStateMachine {
         if (!healthy && state != VrrpState.FAULT) {
             boolean wasMaster = state == VrrpState.MASTER;
             state = VrrpState.FAULT;
+            fencedBy = null;
             if (wasMaster) {
                 master = null;
                 return Optional.of(resignation());
@@ -147,6 +164,51 @@ public final class VrrpStateMachine {
     }
 
     /**
+     * What the network records as the master ({@link MasterClaim}). A backup (or FAULT) learns its
+     * term. A master whose own earlier life wrote a newer term (it restarted) takes a term above
+     * it. A master that finds another amphora's claim outranking its own is fenced from then: if no
+     * advert makes it step down within a master-down interval, it takes a term newer than the
+     * claim's (see {@link #tick}); a claim that no longer outranks it lifts the fence.
+     */
+    public Optional<Advert> claimSeen(MasterClaim claim, long now) {
+        if (state != VrrpState.MASTER) {
+            term = Math.max(term, claim.term());
+            return Optional.empty();
+        }
+        if (claim.amphoraId().equals(id)) {
+            fencedBy = null;
+            if (claim.term() > term) {
+                term = claim.term() + 1;
+                return Optional.of(advertise(now));
+            }
+            return Optional.empty();
+        }
+        if (!claim.outranks(claim())) {
+            fencedBy = null;
+        } else if (fencedBy == null) {
+            fencedBy = claim;
+            fencedSince = now;
+        } else {
+            fencedBy = claim;
+        }
+        return Optional.empty();
+    }
+
+    /** This amphora's mastership as the network should record it; meaningful while MASTER. */
+    public MasterClaim claim() {
+        return new MasterClaim(term, timers.priority(), id);
+    }
+
+    /** The claim that fences this master, or null. */
+    public MasterClaim fencedBy() {
+        return fencedBy;
+    }
+
+    private long fenceEndsAt() {
+        return fencedSince + timers.masterDownNanos(timers.advertIntervalMillis());
+    }
+
+    /**
      * Gives mastership up on purpose (a planned failover, a shutdown): the backup takes over after
      * its skew time rather than a whole master-down interval, and this amphora waits as a backup.
      */
@@ -156,12 +218,14 @@ public final class VrrpStateMachine {
         }
         state = VrrpState.BACKUP;
         master = null;
+        fencedBy = null;
         masterDownAt = now + timers.masterDownNanos(masterAdvertIntervalMillis);
         return Optional.of(resignation());
     }
 
     private void follow(Advert advert, long now) {
         state = VrrpState.BACKUP;
+        fencedBy = null;
         term = advert.term();
         masterAdvertIntervalMillis = advert.advertIntervalMillis();
         if (advert.resigns()) {

@@ -8,6 +8,7 @@ import static dev.lbaas.amphora.testing.Configs.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lbaas.amphora.vrrp.MasterClaim;
 import dev.lbaas.amphora.Transport;
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.amphora.config.AmphoraStatus.PairStatus;
@@ -17,6 +18,7 @@ import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
 import dev.lbaas.amphora.testing.VipRequestStream;
 import dev.lbaas.amphora.vip.VipPublisher;
+import dev.lbaas.amphora.vrrp.MasterClaim;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -82,8 +84,8 @@ class PairFailoverIT {
         }
 
         @Override
-        public void holding(boolean holdsVip) {
-            last = holdsVip;
+        public void holding(MasterClaim claim) {
+            last = claim != null;
         }
 
         @Override

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lbaas.amphora.vrrp.MasterClaim;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,10 @@ class EndpointSlicePublisherTest {
     /** While set, requests get no answer for 5 s: an API server that hangs. */
     private final java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicInteger hanging = new AtomicInteger();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final MasterClaim MINE = new MasterClaim(3, 100, "amphora-1");
+    /** The slice as the stand-in API server holds it. */
+    private final AtomicReference<ObjectNode> stored = new AtomicReference<>(initialSlice());
     private HttpServer server;
     private EndpointSlicePublisher publisher;
 
@@ -63,12 +70,71 @@ class EndpointSlicePublisherTest {
                 }
             }
             boolean refuse = refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
-            byte[] answer = (refuse ? "{\"reason\":\"Forbidden\"}" : "{}").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(refuse ? 403 : 200, answer.length);
-            exchange.getResponseBody().write(answer);
+            int status;
+            String answer;
+            if (refuse) {
+                status = 403;
+                answer = "{\"reason\":\"Forbidden\"}";
+            } else if (exchange.getRequestMethod().equals("GET")) {
+                status = 200;
+                answer = stored.get().toString();
+            } else {
+                Answer patched = patch(body, "dryRun=All".equals(exchange.getRequestURI().getQuery()));
+                status = patched.status();
+                answer = patched.body();
+            }
+            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
             exchange.close();
         });
         server.start();
+    }
+
+    private record Answer(int status, String body) {
+    }
+
+    /**
+     * A JSON merge patch as the API server applies it to the slice: refused (409) when it names a
+     * resourceVersion that is not the slice's, the version moved on by a change, nothing stored by
+     * a dry run.
+     */
+    private synchronized Answer patch(String body, boolean dryRun) {
+        try {
+            ObjectNode patch = (ObjectNode) JSON.readTree(body);
+            ObjectNode current = stored.get();
+            String version = current.path("metadata").path("resourceVersion").asText();
+            JsonNode precondition = patch.path("metadata").path("resourceVersion");
+            if (!precondition.isMissingNode() && !precondition.asText().equals(version)) {
+                return new Answer(409, "{\"reason\":\"Conflict\"}");
+            }
+            ObjectNode next = current.deepCopy();
+            ObjectNode metadata = (ObjectNode) next.get("metadata");
+            patch.path("metadata").path("annotations").fields().forEachRemaining(annotation ->
+                    metadata.with("annotations").set(annotation.getKey(), annotation.getValue()));
+            if (patch.has("endpoints")) {
+                next.set("endpoints", patch.get("endpoints"));
+            }
+            if (!dryRun && !next.equals(current)) {
+                metadata.put("resourceVersion", Integer.toString(Integer.parseInt(version) + 1));
+                stored.set(next);
+            }
+            return new Answer(200, next.toString());
+        } catch (IOException e) {
+            return new Answer(400, "{}");
+        }
+    }
+
+    /** Someone else changes the slice (the operator its ports, another amphora its claim). */
+    private synchronized void changedByOthers(MasterClaim claim) {
+        ObjectNode next = stored.get().deepCopy();
+        ObjectNode metadata = (ObjectNode) next.get("metadata");
+        metadata.put("resourceVersion", Integer.toString(metadata.get("resourceVersion").asInt() + 1));
+        if (claim != null) {
+            metadata.with("annotations").put(EndpointSlicePublisher.CLAIM_ANNOTATION, claim.text());
+        }
+        next.putArray("ports").addObject().put("port", 8080 + metadata.get("resourceVersion").asInt());
+        stored.set(next);
     }
 
     @AfterEach
@@ -86,13 +152,20 @@ class EndpointSlicePublisherTest {
         return publisher;
     }
 
+    private static ObjectNode initialSlice() {
+        ObjectNode slice = JSON.createObjectNode();
+        slice.putObject("metadata").put("name", "lb-pair-vip").put("resourceVersion", "7");
+        slice.putArray("endpoints");
+        return slice;
+    }
+
     /** The writes, not a backup's dry runs. */
     private List<Request> patches() {
         return requests.stream().filter(Request::write).toList();
     }
 
     @Test
-    void aMasterWritesItselfAloneAndReadyIntoTheSliceWithItsToken() throws Exception {
+    void aMasterWritesItselfAloneAndReadyIntoTheSliceWithItsClaimAtTheVersionItRead() throws Exception {
         EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
         await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
         Request check = requests.get(0);
@@ -100,16 +173,21 @@ class EndpointSlicePublisherTest {
         assertThat(check.method()).isEqualTo("PATCH");
         assertThat(check.authorization()).isEqualTo("Bearer token-1");
 
-        publisher.holding(true);
+        publisher.holding(MINE);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> patches().size() == 1);
         Request patch = patches().get(0);
         assertThat(patch.path()).isEqualTo(SLICE_PATH);
-        assertThat(patch.body()).as("the dry run is the same patch").isEqualTo(check.body());
         assertThat(patch.contentType()).isEqualTo("application/merge-patch+json");
         assertThat(patch.authorization()).isEqualTo("Bearer token-1");
-        JsonNode body = new ObjectMapper().readTree(patch.body());
-        assertThat(body.fieldNames()).toIterable().containsExactly("endpoints");
+        JsonNode body = JSON.readTree(patch.body());
+        assertThat(body.fieldNames()).toIterable().containsExactly("metadata", "endpoints");
+        assertThat(body.get("endpoints")).as("the dry run's endpoints").isEqualTo(JSON.readTree(check.body())
+                .get("endpoints"));
+        assertThat(body.get("metadata").get("resourceVersion").asText()).as("as the dry run found it")
+                .isEqualTo("7");
+        assertThat(body.get("metadata").get("annotations").get(EndpointSlicePublisher.CLAIM_ANNOTATION).asText())
+                .isEqualTo("amphora-1 term=3 priority=100");
         assertThat(body.get("endpoints")).hasSize(1);
         JsonNode endpoint = body.get("endpoints").get(0);
         assertThat(endpoint.get("addresses").toString()).isEqualTo("[\"10.88.0.7\"]");
@@ -121,12 +199,78 @@ class EndpointSlicePublisherTest {
         assertThat(endpoint.get("targetRef").get("namespace").asText()).isEqualTo("shop");
         assertThat(publisher.written()).isEqualTo(1);
         assertThat(publisher.problem()).isNull();
+        assertThat(requests).as("taking over costs one request").hasSize(2);
+        assertThat(stored.get().get("endpoints")).isEqualTo(body.get("endpoints"));
+    }
+
+    @Test
+    void aWriteRefusedForAVersionChangedSinceIsReadAgainAndWritten() {
+        EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
+        // the operator changed the ports (or an older master wrote) after the backup's last check
+        changedByOthers(new MasterClaim(2, 100, "amphora-2"));
+
+        publisher.holding(MINE);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> publisher.written() == 1);
+        assertThat(requests.stream().skip(1).map(Request::method).toList()).as("refused, read, written")
+                .containsExactly("PATCH", "GET", "PATCH");
+        assertThat(claimOfTheSlice()).isEqualTo(MINE.text());
+        assertThat(stored.get().get("ports")).as("the operator's ports are kept").hasSize(1);
+        assertThat(publisher.problem()).isNull();
+    }
+
+    @Test
+    void aMasterNeverWritesOverANewerClaimAndTellsThePairOfIt() throws Exception {
+        EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
+        List<MasterClaim> seen = new CopyOnWriteArrayList<>();
+        publisher.whenClaimSeen(seen::add);
+        await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
+        // its successor took over while this master was paused
+        MasterClaim successor = new MasterClaim(4, 100, "amphora-2");
+        changedByOthers(successor);
+        String endpointsOfTheSuccessor = stored.get().get("endpoints").toString();
+
+        publisher.holding(MINE);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> publisher.problem() != null);
+        assertThat(publisher.problem()).contains("newer master").contains(successor.text());
+        assertThat(seen).contains(successor);
+        Thread.sleep(500);
+        assertThat(publisher.written()).isZero();
+        assertThat(claimOfTheSlice()).isEqualTo(successor.text());
+        assertThat(stored.get().get("endpoints").toString()).isEqualTo(endpointsOfTheSuccessor);
+
+        // the pair stood over the claim (its master was gone): a newer term writes
+        publisher.holding(new MasterClaim(5, 100, "amphora-1"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> publisher.written() == 1);
+        assertThat(claimOfTheSlice()).isEqualTo("amphora-1 term=5 priority=100");
+        assertThat(publisher.problem()).isNull();
+    }
+
+    @Test
+    void aBackupTellsThePairTheClaimItsCheckFinds() {
+        changedByOthers(new MasterClaim(8, 120, "amphora-2"));
+        EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
+        List<MasterClaim> seen = new CopyOnWriteArrayList<>();
+        publisher.whenClaimSeen(seen::add);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
+
+        assertThat(seen).containsOnly(new MasterClaim(8, 120, "amphora-2"));
+        assertThat(requests).allMatch(request -> "dryRun=All".equals(request.query()));
+    }
+
+    private String claimOfTheSlice() {
+        return stored.get().path("metadata").path("annotations").path(EndpointSlicePublisher.CLAIM_ANNOTATION)
+                .asText();
     }
 
     @Test
     void aNewMasterWritesOnceMoreAfterASecondInCaseTheOldMastersLastWriteArrivedLate() throws Exception {
         EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
-        publisher.holding(true);
+        publisher.holding(MINE);
         await().atMost(Duration.ofSeconds(5)).until(() -> patches().size() == 1);
         long first = System.nanoTime();
 
@@ -146,7 +290,7 @@ class EndpointSlicePublisherTest {
         publisher.whenProblemChanges(changes::incrementAndGet);
         long start = System.nanoTime();
 
-        publisher.holding(true);
+        publisher.holding(MINE);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> publisher.problem() != null);
         assertThat(publisher.problem()).startsWith("HTTP 403").contains("Forbidden");
@@ -162,10 +306,10 @@ class EndpointSlicePublisherTest {
     @Test
     void aMasterWritesAgainEveryRefreshAndStopsOnceItLetsTheVipGo() throws Exception {
         EndpointSlicePublisher publisher = publisher(Duration.ofMillis(200));
-        publisher.holding(true);
+        publisher.holding(MINE);
         await().atMost(Duration.ofSeconds(5)).until(() -> patches().size() >= 3);
 
-        publisher.holding(false);
+        publisher.holding(null);
         Thread.sleep(100);
         int afterLettingGo = patches().size();
         Thread.sleep(600);
@@ -178,9 +322,9 @@ class EndpointSlicePublisherTest {
     void roleChangesInQuickSuccessionLeaveOneChainOfRequests() throws Exception {
         EndpointSlicePublisher publisher = publisher(Duration.ofMillis(300));
         for (int i = 0; i < 20; i++) {
-            publisher.holding(i % 2 == 0);
+            publisher.holding(i % 2 == 0 ? MINE : null);
         }
-        publisher.holding(true);
+        publisher.holding(MINE);
         Thread.sleep(200);
         int settled = requests.size();
         Thread.sleep(1_000);
@@ -197,7 +341,7 @@ class EndpointSlicePublisherTest {
         slow.set(false);
         long start = System.nanoTime();
 
-        publisher.holding(true);
+        publisher.holding(MINE);
 
         await().atMost(Duration.ofSeconds(2)).until(() -> publisher.written() == 1);
         assertThat((System.nanoTime() - start) / 1_000_000).as("written while the check still hangs").isLessThan(1_000);
@@ -214,7 +358,7 @@ class EndpointSlicePublisherTest {
             return "token-1";
         }, "shop", "lb-pair-vip", "lb-pair-amphora-1", "10.88.0.7", Duration.ofMinutes(1));
 
-        publisher.holding(true);
+        publisher.holding(MINE);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> publisher.written() == 1);
         assertThat(asked.get()).isGreaterThanOrEqualTo(3);
@@ -225,7 +369,7 @@ class EndpointSlicePublisherTest {
         EndpointSlicePublisher publisher = publisher(Duration.ofMillis(100));
         await().atMost(Duration.ofSeconds(5)).until(() -> !requests.isEmpty());
         publisher.close();
-        publisher.holding(true);
+        publisher.holding(MINE);
         int before = requests.size();
         Thread.sleep(400);
 

@@ -211,4 +211,88 @@ class VrrpStateMachineTest {
         machine.tick(machine.nextDeadline());
         assertThat(machine.state()).isEqualTo(VrrpState.MASTER);
     }
+
+    /** Makes {@code a} master of term 1 at MASTER_DOWN. */
+    private void masterOfTermOne() {
+        a.start(0);
+        a.tick(MASTER_DOWN);
+        assertThat(a.state()).isEqualTo(VrrpState.MASTER);
+        assertThat(a.term()).isEqualTo(1);
+    }
+
+    @Test
+    void aBackupLearnsTheTermOfTheClaimTheNetworkShowsSoThatItsTakeoverOutranksIt() {
+        a.start(0);
+        assertThat(a.claimSeen(new MasterClaim(6, 100, "gone"), 10 * MS)).isEmpty();
+        assertThat(a.state()).isEqualTo(VrrpState.BACKUP);
+
+        assertThat(a.tick(MASTER_DOWN)).hasValueSatisfying(advert -> assertThat(advert.term()).isEqualTo(7));
+        assertThat(a.claim()).isEqualTo(new MasterClaim(7, 100, "a"));
+        assertThat(a.claim().outranks(new MasterClaim(6, 100, "gone"))).isTrue();
+    }
+
+    @Test
+    void aMasterFencedByANewerClaimStepsDownAtItsMastersAdvert() {
+        masterOfTermOne();
+        long seen = MASTER_DOWN + 10 * MS;
+        // paused, say, while b took over: the slice names b under term 2
+        assertThat(a.claimSeen(new MasterClaim(2, 100, "b"), seen)).isEmpty();
+        assertThat(a.fencedBy()).isEqualTo(new MasterClaim(2, 100, "b"));
+        assertThat(a.state()).as("the adverts decide, not the claim").isEqualTo(VrrpState.MASTER);
+
+        a.receive(new Advert("b", 2, 100, 100, 5), seen + 5 * MS);
+
+        assertThat(a.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(a.master()).contains("b");
+        assertThat(a.fencedBy()).isNull();
+    }
+
+    @Test
+    void aMasterFencedByAClaimWhoseMasterStaysSilentStandsOverItAfterAMasterDownInterval() {
+        masterOfTermOne();
+        long seen = MASTER_DOWN + 10 * MS;
+        a.claimSeen(new MasterClaim(5, 200, "b"), seen);
+        assertThat(a.nextDeadline()).as("the next advert comes first").isEqualTo(MASTER_DOWN + 100 * MS);
+        // adverts go on as usual while fenced
+        for (long t = MASTER_DOWN + 100 * MS; t < seen + MASTER_DOWN; t += 100 * MS) {
+            assertThat(a.tick(t)).hasValueSatisfying(advert -> assertThat(advert.term()).isEqualTo(1));
+            // read again at every refresh: the same claim
+            a.claimSeen(new MasterClaim(5, 200, "b"), t);
+        }
+        assertThat(a.nextDeadline()).isEqualTo(seen + MASTER_DOWN);
+
+        assertThat(a.tick(seen + MASTER_DOWN)).hasValueSatisfying(advert ->
+                assertThat(advert.term()).as("newer than the claim's").isEqualTo(6));
+        assertThat(a.state()).isEqualTo(VrrpState.MASTER);
+        assertThat(a.fencedBy()).isNull();
+        assertThat(a.claim().outranks(new MasterClaim(5, 200, "b"))).isTrue();
+    }
+
+    @Test
+    void aClaimThatDoesNotOutrankTheMastersFencesNothingAndItsOwnClaimLiftsAFence() {
+        masterOfTermOne();
+        a.claimSeen(new MasterClaim(0, 200, "b"), MASTER_DOWN);
+        assertThat(a.fencedBy()).isNull();
+        a.claimSeen(new MasterClaim(1, 50, "b"), MASTER_DOWN);
+        assertThat(a.fencedBy()).as("equal term, lower priority").isNull();
+        a.claimSeen(new MasterClaim(1, 100, "b"), MASTER_DOWN);
+        assertThat(a.fencedBy()).as("equal term and priority: the greater id").isNotNull();
+
+        a.claimSeen(new MasterClaim(1, 100, "a"), MASTER_DOWN + MS);
+
+        assertThat(a.fencedBy()).as("its own write read back").isNull();
+        assertThat(a.tick(MASTER_DOWN + MASTER_DOWN + MS)).as("no new term").hasValueSatisfying(advert ->
+                assertThat(advert.term()).isEqualTo(1));
+        assertThat(a.term()).isEqualTo(1);
+    }
+
+    @Test
+    void aMasterThatFindsANewerClaimOfItsOwnEarlierLifeTakesATermAboveItAtOnce() {
+        masterOfTermOne();
+
+        Optional<Advert> advert = a.claimSeen(new MasterClaim(9, 100, "a"), MASTER_DOWN + MS);
+
+        assertThat(advert).hasValueSatisfying(sent -> assertThat(sent.term()).isEqualTo(10));
+        assertThat(a.state()).isEqualTo(VrrpState.MASTER);
+    }
 }
