@@ -151,8 +151,8 @@ public final class FailoverBenchmark {
             settle(stream);
             int failedAfter = stream.failures() - failedBefore - failedInGap;
             System.out.printf("%4d  %14d  %16d  %15d  %13s%n", run, gap, failedInGap, failedAfter, sessionsKept());
-            stream.failuresSince(gapOver).forEach(failure -> System.out.println("      failed after the gap, "
-                    + failure.describe(killed) + " from the kill"));
+            stream.failuresSince(gapOver).forEach(failure -> System.out.println("      failed after the gap: "
+                    + failure.describe(killed, "kill")));
         }
     }
 
@@ -243,8 +243,8 @@ public final class FailoverBenchmark {
                         + "%s%n  MASTER afterwards: the successor %s; requests failed %d of %d, longest gap %d ms%n",
                 tookOver, sliceKept ? "yes" : "NO", amphora(now, AmphoraInfo.Role.MASTER).getId().equals(standby.getId())
                         ? "yes" : "NO", failed, stream.successes() - answeredBefore + failed, stream.longestGapMillis());
-        stream.failuresSince(resumed).forEach(failure -> System.out.println("      failed after SIGCONT, "
-                + failure.describe(resumed)));
+        stream.failuresSince(resumed).forEach(failure -> System.out.println("      failed after SIGCONT: "
+                + failure.describe(resumed, "SIGCONT")));
     }
 
     /** The addresses in the VIP Service's EndpointSlice (the kubernetes driver's pair). */
@@ -279,8 +279,8 @@ public final class FailoverBenchmark {
             settle(stream);
             System.out.printf("%4d  %11d  %14d  %15d  %13s%n", run, movedMillis, stream.longestGapMillis(),
                     stream.failures() - failedBefore, sessionsKept());
-            stream.failuresSince(asked).forEach(failure -> System.out.println("      failed, "
-                    + failure.describe(asked) + " from the request"));
+            stream.failuresSince(asked).forEach(failure -> System.out.println("      failed: "
+                    + failure.describe(asked, "request")));
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,15 +38,16 @@ public final class RequestStream implements AutoCloseable {
      * One failed request.
      *
      * @param nanos when it failed (System.nanoTime)
+     * @param at when it failed by the wall clock, to be found in the node's logs
      * @param keepAlive whether it was on the keep-alive connection (else on a new one)
      * @param reused whether that connection had answered a request before
      * @param what the exception
      */
-    public record Failure(long nanos, boolean keepAlive, boolean reused, String what) {
+    public record Failure(long nanos, Instant at, boolean keepAlive, boolean reused, String what) {
 
-        /** As a line of a report: when it failed after {@code origin}, on what, and why. */
-        public String describe(long origin) {
-            return String.format("%+.3f s, %s: %s", (nanos - origin) / 1e9, keepAlive ? reused
+        /** As a line of a report: when it failed after {@code origin} (the {@code event}), on what, and why. */
+        public String describe(long origin, String event) {
+            return String.format("%+.3f s from the %s (%s), %s: %s", (nanos - origin) / 1e9, event, at, keepAlive ? reused
                     ? "keep-alive connection, answered before" : "keep-alive connection, new" : "new connection", what);
         }
     }
@@ -103,8 +105,12 @@ public final class RequestStream implements AutoCloseable {
         long next = System.nanoTime();
         while (running.get()) {
             next = pace(next);
+            // The client closes once answered, as curl does, so the TIME_WAIT stays on this side:
+            // where the node's NAT picks random source ports (kube-proxy's MASQUERADE
+            // --random-fully), a server-side TIME_WAIT now and then meets a new connection's SYN,
+            // which the kernel then refuses for a second (docs/failover.md), whoever the server is.
             try (Connection connection = new Connection(host, port)) {
-                connection.get(false);
+                connection.get(true);
                 succeeded();
             } catch (IOException e) {
                 failed(false, false, e);
@@ -138,7 +144,7 @@ public final class RequestStream implements AutoCloseable {
             if (failed.size() == FAILURES_KEPT) {
                 failed.removeFirst();
             }
-            failed.addLast(new Failure(System.nanoTime(), keepAlive, reused, e.toString()));
+            failed.addLast(new Failure(System.nanoTime(), Instant.now(), keepAlive, reused, e.toString()));
         }
         failures.incrementAndGet();
     }
