@@ -223,6 +223,11 @@ public final class EndpointSlicePublisher implements VipPublisher {
         }
     }
 
+    /** Whether the slice's version and claim are known from an answer; for tests. */
+    synchronized boolean sliceKnown() {
+        return known != null;
+    }
+
     /** How many times this amphora's address was written; for tests. */
     long written() {
         return written;

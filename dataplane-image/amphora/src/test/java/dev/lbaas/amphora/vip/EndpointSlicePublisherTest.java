@@ -167,7 +167,8 @@ class EndpointSlicePublisherTest {
     @Test
     void aMasterWritesItselfAloneAndReadyIntoTheSliceWithItsClaimAtTheVersionItRead() throws Exception {
         EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
+        // the check answered: the version it found is known
+        await().atMost(Duration.ofSeconds(5)).until(publisher::sliceKnown);
         Request check = requests.get(0);
         assertThat(check.query()).as("a backup only checks that it may write").isEqualTo("dryRun=All");
         assertThat(check.method()).isEqualTo("PATCH");
@@ -206,7 +207,7 @@ class EndpointSlicePublisherTest {
     @Test
     void aWriteRefusedForAVersionChangedSinceIsReadAgainAndWritten() {
         EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(publisher::sliceKnown);
         // the operator changed the ports (or an older master wrote) after the backup's last check
         changedByOthers(new MasterClaim(2, 100, "amphora-2"));
 
@@ -225,7 +226,7 @@ class EndpointSlicePublisherTest {
         EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
         List<MasterClaim> seen = new CopyOnWriteArrayList<>();
         publisher.whenClaimSeen(seen::add);
-        await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(publisher::sliceKnown);
         // its successor took over while this master was paused
         MasterClaim successor = new MasterClaim(4, 100, "amphora-2");
         changedByOthers(successor);
