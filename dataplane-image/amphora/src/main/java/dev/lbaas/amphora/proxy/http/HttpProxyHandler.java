@@ -7,6 +7,7 @@ import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberConnector;
+import dev.lbaas.amphora.proxy.http.codec.ClientHttpCodec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

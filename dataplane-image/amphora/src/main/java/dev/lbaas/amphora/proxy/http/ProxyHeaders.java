@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.proxy.http;
 
+import dev.lbaas.amphora.proxy.http.codec.CompactHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;

@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.proxy.http;
 
+import dev.lbaas.amphora.proxy.http.codec.ClientHttpCodec;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -26,13 +27,6 @@ final class RequestRules {
     record Refusal(HttpResponseStatus status, String reason) {
     }
 
-    /** A request's head arrived too slowly: the listener's httpRequest timeout passed first. */
-    static final class HeadTimeout extends RuntimeException {
-        HeadTimeout() {
-            super("the request's headers did not arrive within the listener's httpRequest timeout", null, false, false);
-        }
-    }
-
     /** A request's body stopped arriving: the listener's clientData timeout passed. */
     static final Refusal BODY_TIMEOUT = new Refusal(HttpResponseStatus.REQUEST_TIMEOUT,
             "the request's body stopped arriving before it was complete");
@@ -51,8 +45,8 @@ final class RequestRules {
         if (cause instanceof TooLongFrameException) {
             return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request is too large");
         }
-        if (cause instanceof HeadTimeout || cause instanceof ClientHttpCodec.MalformedRequest) {
-            return new Refusal(cause instanceof HeadTimeout ? HttpResponseStatus.REQUEST_TIMEOUT
+        if (cause instanceof ClientHttpCodec.HeadTimeout || cause instanceof ClientHttpCodec.MalformedRequest) {
+            return new Refusal(cause instanceof ClientHttpCodec.HeadTimeout ? HttpResponseStatus.REQUEST_TIMEOUT
                     : HttpResponseStatus.BAD_REQUEST, cause.getMessage());
         }
         if (cause instanceof PrematureChannelClosureException) {

@@ -2,6 +2,7 @@ package dev.lbaas.amphora.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lbaas.amphora.proxy.http.codec.CompactHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -20,7 +21,7 @@ class ProxyHeadersTest {
 
     /** Netty's header maps, and the ones the amphora's decoders make. */
     static List<Supplier<HttpHeaders>> headerMaps() {
-        return List.of(named(DefaultHttpHeaders::new), named(CompactHttpHeaders::new));
+        return List.of(named(DefaultHttpHeaders::new), named(CompactHttpHeaders.FACTORY::newHeaders));
     }
 
     private static Supplier<HttpHeaders> named(Supplier<HttpHeaders> maps) {

@@ -1,4 +1,4 @@
-package dev.lbaas.amphora.proxy.http;
+package dev.lbaas.amphora.proxy.http.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

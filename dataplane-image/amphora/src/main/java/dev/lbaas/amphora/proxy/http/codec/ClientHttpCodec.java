@@ -1,4 +1,4 @@
-package dev.lbaas.amphora.proxy.http;
+package dev.lbaas.amphora.proxy.http.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
@@ -39,7 +40,7 @@ import java.util.function.LongSupplier;
  *       counted from the connection's start for its first request and from the first byte of
  *       every later one, to the end of its headers. The client data timeout cannot bound a head,
  *       because every byte of a trickled head resets it. A late head becomes a failed request
- *       ({@link RequestRules.HeadTimeout}), answered in its turn, and nothing the connection
+ *       ({@link HeadTimeout}), answered in its turn, and nothing the connection
  *       sends after it is decoded; a connection that has sent nothing at all by then is closed
  *       without an answer, as it may be a browser's speculative connection.</li>
  *   <li><b>The request line and the lines after it read strictly</b> ({@link HeadScanner}, and
@@ -54,14 +55,21 @@ import java.util.function.LongSupplier;
  *       that has part of the request.</li>
  * </ul>
  */
-final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
+public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
 
     private static final int CONTENT_LENGTH_CHARS = HttpHeaderNames.CONTENT_LENGTH.length();
 
     /** A request that breaks a rule of {@link HeadScanner} or {@link ChunkedBodyScanner}: refused, the rule named. */
-    static final class MalformedRequest extends RuntimeException {
+    public static final class MalformedRequest extends RuntimeException {
         MalformedRequest(String reason) {
             super(reason, null, false, false);
+        }
+    }
+
+    /** A request's head arrived too slowly: the listener's httpRequest timeout passed first. */
+    public static final class HeadTimeout extends RuntimeException {
+        HeadTimeout() {
+            super("the request's headers did not arrive within the listener's httpRequest timeout", null, false, false);
         }
     }
 
@@ -69,18 +77,18 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
      * @param config the decoder's limits and strictness
      * @param headDeadlineMillis the listener's current httpRequest timeout, read when a deadline starts
      */
-    ClientHttpCodec(HttpDecoderConfig config, LongSupplier headDeadlineMillis) {
+    public ClientHttpCodec(HttpDecoderConfig config, LongSupplier headDeadlineMillis) {
         Queue<HttpMethod> methods = new ArrayDeque<>(2);
         init(new RequestDecoder(config, methods, headDeadlineMillis), new ResponseEncoder(methods));
     }
 
     /** Whether a request's head has begun to arrive and is not yet whole. */
-    boolean receivingHead() {
+    public boolean receivingHead() {
         return inboundHandler().headStarted && !inboundHandler().discarding;
     }
 
     /** Whether a request's head has arrived and its body is not yet whole. */
-    boolean receivingBody() {
+    public boolean receivingBody() {
         return inboundHandler().inBody;
     }
 
@@ -247,7 +255,8 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
                     scanner.reset();
                     scannedAhead = 0;
                     contentLengthFields = 0;
-                    chunkedBody = ProxyHeaders.isChunked(request);
+                    chunkedBody = request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                            && HttpUtil.isTransferEncodingChunked(request);
                     chunks.reset();
                 }
                 if (msg instanceof LastHttpContent) {
@@ -306,7 +315,7 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
                 return;
             }
             // Answered after the requests before it, as a head that could not be read would be.
-            ctx.fireChannelRead(refusedHead(new RequestRules.HeadTimeout()));
+            ctx.fireChannelRead(refusedHead(new HeadTimeout()));
             ctx.fireChannelReadComplete();
         }
     }

@@ -1,4 +1,4 @@
-package dev.lbaas.amphora.proxy.http;
+package dev.lbaas.amphora.proxy.http.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.CombinedChannelDuplexHandler;
@@ -29,7 +29,7 @@ import java.util.Queue;
  * <p>A CONNECT request's tunnel is not served: a 200 answer to it is a head without a body, and
  * whatever follows is read as the next response.
  */
-final class MemberHttpCodec extends CombinedChannelDuplexHandler<MemberHttpCodec.ResponseDecoder, MemberHttpCodec.RequestEncoder> {
+public final class MemberHttpCodec extends CombinedChannelDuplexHandler<MemberHttpCodec.ResponseDecoder, MemberHttpCodec.RequestEncoder> {
 
     /** Header names as servers commonly spell them in their responses. */
     static final AsciiString[] KNOWN_NAMES = {
@@ -51,7 +51,7 @@ final class MemberHttpCodec extends CombinedChannelDuplexHandler<MemberHttpCodec
         AsciiString.cached("Transfer-Encoding"),
     };
 
-    MemberHttpCodec(HttpDecoderConfig config) {
+    public MemberHttpCodec(HttpDecoderConfig config) {
         Queue<HttpMethod> methods = new ArrayDeque<>(2);
         init(new ResponseDecoder(config, methods), new RequestEncoder(methods));
     }

@@ -1,4 +1,4 @@
-package dev.lbaas.amphora.proxy.http;
+package dev.lbaas.amphora.proxy.http.codec;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -16,10 +16,10 @@ import java.util.Set;
  * request. Until the first field arrives this is an empty view; after, every call goes to a map of
  * Netty's trailer kind, which keeps its validation (names a trailer must not carry are refused).
  */
-final class LazyTrailers extends HttpHeaders {
+public final class LazyTrailers extends HttpHeaders {
 
     /** Gives each message a {@link LazyTrailers}; for {@code HttpDecoderConfig#setTrailersFactory}. */
-    static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
+    public static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
         @Override
         public HttpHeaders newHeaders() {
             return new LazyTrailers();

@@ -1,4 +1,4 @@
-package dev.lbaas.amphora.proxy.http;
+package dev.lbaas.amphora.proxy.http.codec;
 
 /**
  * Follows the name of a field line byte by byte, for the scanners of heads and trailers, and

@@ -1,4 +1,4 @@
-package dev.lbaas.amphora.proxy.http;
+package dev.lbaas.amphora.proxy.http.codec;
 
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.DefaultHeaders;
@@ -32,12 +32,12 @@ import java.util.function.Function;
  * <p>Names and values are checked by the validators of Netty's own header maps, so what the
  * decoders accept and refuse does not change; names compare ignoring case and keep the case they
  * came in. Lookups scan, so the proxy refuses messages with more than
- * {@link ProxyHeaders#MAX_HEADER_FIELDS} fields, as HAProxy does.
+ * {@link dev.lbaas.amphora.proxy.http.ProxyHeaders#MAX_HEADER_FIELDS} fields, as HAProxy does.
  */
-final class CompactHttpHeaders extends HttpHeaders {
+public final class CompactHttpHeaders extends HttpHeaders {
 
     /** Gives each decoded message a {@link CompactHttpHeaders}; for {@code HttpDecoderConfig#setHeadersFactory}. */
-    static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
+    public static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
         @Override
         public HttpHeaders newHeaders() {
             return new CompactHttpHeaders();
@@ -220,7 +220,7 @@ final class CompactHttpHeaders extends HttpHeaders {
     }
 
     /** How many fields are named {@code name}, counted without a list of their values. */
-    int count(CharSequence name) {
+    public int count(CharSequence name) {
         int count = 0;
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
             count++;
