@@ -1,9 +1,6 @@
 package dev.lbaas.amphora.proxy.http;
 
-import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
-import dev.lbaas.amphora.balancing.SessionPersistence;
-import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberConnector;
@@ -57,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * byte of one request can begin another. After an answer that ends the client connection nothing
  * more it sends is read as a request ({@link LingeringClose}).
  *
+ * <p>Each request and its response are an {@link Exchange}, whose two sides say how far each has
+ * come; {@link MemberChoice} picks the member (and binds sessions), {@link ResponseHeads} refuses
+ * or frames what the member answers. This class moves the messages and owns both connections.
+ *
  * <p>A member's sessions are the exchanges it serves, not its connections, which outlive
  * exchanges in the pool: a member counts one active session from the moment a request is bound to
  * it until the exchange ends (see {@link dev.lbaas.amphora.stats.TrafficCounters}).
@@ -64,32 +65,6 @@ import org.slf4j.LoggerFactory;
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements MemberLink.Owner {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
-
-    /** One request and its response. */
-    private static final class Exchange {
-        final ListenerRuntime listener;
-        final HttpMethod method;
-        final HttpVersion clientVersion;
-        boolean clientKeepAlive;
-        boolean requestSent;
-        boolean responseStarted;
-        boolean responseReceived;
-        boolean interimResponse;
-        boolean memberReusable;
-        /** The request head while it may be sent again: bodyless and idempotent, not yet retried. */
-        HttpRequest retryHead;
-        /** The value of the pool's persistence cookie in the request, or null. */
-        String persistenceCookie;
-        /** The member counting this exchange as one of its sessions, once the request goes to it. */
-        PoolMember servedBy;
-
-        Exchange(ListenerRuntime listener, HttpRequest request) {
-            this.listener = listener;
-            this.method = request.method();
-            this.clientVersion = request.protocolVersion();
-            this.clientKeepAlive = ProxyHeaders.isKeepAlive(request);
-        }
-    }
 
     private final Supplier<ListenerRuntime> listeners;
     private final MemberConnectionPools pools;
@@ -184,11 +159,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     /** Nothing moved on the client connection for the listener's clientData timeout. */
     private void clientIdle(ChannelHandlerContext ctx) {
-        if (exchange != null && exchange.requestSent && !exchange.responseStarted) {
+        if (exchange != null && exchange.requestSent() && !exchange.responseStarted()) {
             // the member works on the request: the member side's timeout is the one that applies
             return;
         }
-        if (exchange != null && !exchange.requestSent && codec.receivingBody() && !requestQueued()) {
+        if (exchange != null && !exchange.requestSent() && codec.receivingBody() && !requestQueued()) {
             // the client stopped inside this exchange's body
             requestBroken(RequestRules.BODY_TIMEOUT);
             return;
@@ -197,7 +172,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             fail(listeners.get(), HttpResponseStatus.REQUEST_TIMEOUT, "the request's headers stopped arriving");
             return;
         }
-        if (exchange != null && !exchange.requestSent) {
+        if (exchange != null && !exchange.requestSent()) {
             // a whole request waits for its member connection, whose own timeout applies
             return;
         }
@@ -247,7 +222,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 }
                 continue;
             }
-            if (exchange.requestSent) {
+            if (exchange.requestSent()) {
                 break;
             }
             if (inbound.peek().decoderResult().isFailure()) {
@@ -263,7 +238,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             }
             HttpObject next = inbound.poll();
             if (next instanceof LastHttpContent last) {
-                exchange.requestSent = true;
+                exchange.requestSentWhole();
                 if (exchange.retryHead != null
                         && (last.content().isReadable() || !last.trailingHeaders().isEmpty())) {
                     exchange.retryHead = null;
@@ -290,7 +265,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     private void readClientIfReady() {
         boolean wantsMore;
-        if (exchange == null || exchange.requestSent) {
+        if (exchange == null || exchange.requestSent()) {
             // Once the request is sent, the next one may be read while the answer comes: it waits in
             // inbound (one read's worth at most), and the client's socket stays armed for reading,
             // which spares two epoll_ctl calls per request.
@@ -322,7 +297,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         ProxyHeaders.removeHopByHop(request.headers());
         ProxyHeaders.insert(request.headers(), listener.config().insertHeaders(),
                 (InetSocketAddress) client.channel().remoteAddress(), (InetSocketAddress) client.channel().localAddress());
-        PoolMember chosen = pick(listener.pool(), request);
+        PoolMember chosen = MemberChoice.pick(listener.pool(), request,
+                (InetSocketAddress) client.channel().remoteAddress(), exchange);
         if (chosen == null) {
             if (listener.pool() != null) {
                 listener.pool().counters().requestFailed();
@@ -337,7 +313,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             exchange.retryHead = request;
         }
         if (member != null && member.isActive() && chosen.sameEndpoint(memberTarget)) {
-            serveOn(chosen);
+            exchange.servedBy(chosen);
             return;
         }
         closeMember();
@@ -355,48 +331,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         connect(listener, chosen);
     }
 
-    /** The member for this request: the one its session is bound to, or the pool's pick. */
-    private PoolMember pick(Pool pool, HttpRequest request) {
-        if (pool == null) {
-            return null;
-        }
-        SessionPersistence persistence = pool.persistence();
-        String cookieName = persistence.cookieName();
-        if (cookieName != null) {
-            exchange.persistenceCookie = PersistenceCookies.find(request.headers(), cookieName,
-                    persistence.type() == SessionPersistenceConfig.Type.HTTP_COOKIE);
-        }
-        return pool.pick((InetSocketAddress) client.channel().remoteAddress(), exchange.persistenceCookie);
-    }
-
-    /** Binds the session to the member that answers, by the cookie of the pool's persistence. */
-    private void persist(HttpResponse response) {
-        Pool pool = exchange.listener.pool();
-        PoolMember served = memberTarget;
-        if (pool == null || served == null || pool.persistence().type() == null) {
-            return;
-        }
-        SessionPersistence persistence = pool.persistence();
-        switch (persistence.type()) {
-            case HTTP_COOKIE -> {
-                if (!served.id().equals(exchange.persistenceCookie)) {
-                    PersistenceCookies.insert(response.headers(), persistence.cookieName(), served.id());
-                }
-            }
-            case APP_COOKIE -> PersistenceCookies.setCookies(response.headers(), persistence.cookieName(),
-                    value -> persistence.sessionStarted(value, served));
-            case SOURCE_IP -> {
-                // bound when picked
-            }
-        }
-    }
-
     private static boolean isIdempotent(HttpMethod method) {
         return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS);
     }
 
     private void attach(MemberLink chosenLink, PoolMember target, boolean reused) {
-        serveOn(target);
+        exchange.servedBy(target);
         link = chosenLink;
         member = chosenLink.channel();
         memberTarget = target;
@@ -436,34 +376,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 });
     }
 
-    /** Adapts a member's response head to the client connection before it is forwarded. */
-    private void prepareResponse(HttpResponse response) {
-        int code = response.status().code();
-        boolean bodyless = exchange.method.equals(HttpMethod.HEAD) || code == 204 || code == 304;
-        boolean chunked = ProxyHeaders.isChunked(response);
-        boolean delimited = bodyless || chunked || HttpUtil.isContentLengthSet(response);
-        exchange.memberReusable = ProxyHeaders.isKeepAlive(response) && delimited;
-        ProxyHeaders.removeHopByHop(response.headers());
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {
-            if (chunked) {
-                // HTTP/1.0 clients know no chunks: the body ends when the connection does.
-                HttpUtil.setTransferEncodingChunked(response, false);
-                exchange.clientKeepAlive = false;
-            } else if (!delimited) {
-                exchange.clientKeepAlive = false;
-            }
-        } else if (!delimited) {
-            // The member ends the body by closing; chunks let the client connection live on.
-            HttpUtil.setTransferEncodingChunked(response, true);
-        }
-        if (!exchange.clientKeepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-    }
-
     private void forwardResponse(HttpObject msg) {
         if (!(msg instanceof HttpResponse) && msg.decoderResult().isFailure()) {
             // a body the member framed wrongly: what the client has of it is cut, and the
@@ -473,36 +385,24 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         if (msg instanceof HttpResponse response) {
-            if (response.decoderResult().isFailure()) {
+            String refusal = ResponseHeads.refusal(response);
+            if (refusal != null) {
                 ReferenceCountUtil.release(msg);
-                failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server sent an invalid response");
+                failOnMember(HttpResponseStatus.BAD_GATEWAY, refusal);
                 return;
             }
-            if (response.headers().size() > ProxyHeaders.MAX_HEADER_FIELDS) {
-                ReferenceCountUtil.release(msg);
-                failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server sent too many header fields");
-                return;
-            }
-            if (response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-                // Upgrade never reaches a member (ProxyHeaders), so no member may switch protocols.
-                ReferenceCountUtil.release(msg);
-                failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server switched protocols unasked");
-                return;
-            }
-            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                // 100 Continue and friends precede the real response
-                exchange.interimResponse = true;
-            } else {
-                exchange.responseStarted = true;
-                prepareResponse(response);
-                persist(response);
+            // 100 Continue and friends precede the real response
+            boolean interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+            exchange.responseHead(interim);
+            if (!interim) {
+                ResponseHeads.adapt(exchange, response);
+                MemberChoice.bindSession(exchange.listener.pool(), memberTarget, exchange, response);
             }
         }
         if (msg instanceof LastHttpContent) {
-            exchange.responseReceived = !exchange.interimResponse;
-            exchange.interimResponse = false;
+            exchange.responseEnded();
         }
-        if (!exchange.responseReceived) {
+        if (!exchange.responseReceived()) {
             // A failed write reaches exceptionCaught, which closes the client.
             client.write(msg, client.voidPromise());
             if (client.channel().isWritable()) {
@@ -525,27 +425,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     /** Whether the client connection ends with this exchange's response. */
     private boolean closesClientAfter(Exchange done) {
-        return !done.clientKeepAlive || !done.requestSent || (clientInputShut && inbound.isEmpty());
-    }
-
-    /** The current exchange's request goes to {@code target}: a session of that member until the exchange ends. */
-    private void serveOn(PoolMember target) {
-        if (exchange.servedBy == target) {
-            return;
-        }
-        if (exchange.servedBy != null) {
-            // sent again, to another member
-            exchange.servedBy.counters().connectionClosed();
-        }
-        exchange.servedBy = target;
-        target.counters().connectionOpened();
+        return !done.clientKeepAlive || !done.requestSent() || (clientInputShut && inbound.isEmpty());
     }
 
     /** The current exchange, if any, is over: its member session ends. */
     private void endExchange() {
-        if (exchange != null && exchange.servedBy != null) {
-            exchange.servedBy.counters().connectionClosed();
-            exchange.servedBy = null;
+        if (exchange != null) {
+            exchange.end();
         }
         exchange = null;
     }
@@ -553,7 +439,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     private void finishExchange() {
         Exchange done = exchange;
         endExchange();
-        if (!done.memberReusable || !done.requestSent) {
+        if (!done.memberReusable || !done.requestSent()) {
             closeMember();
         } else if (privateMembers(done.listener)) {
             keepMember();
@@ -592,7 +478,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
      * connection closes, and the client gets the refusal, or a cut if it has part of an answer.
      */
     private void requestBroken(RequestRules.Refusal refusal) {
-        if (exchange.responseStarted) {
+        if (exchange.responseStarted()) {
             exchange.listener.counters().requestFailed();
             endExchange();
             releaseInbound();
@@ -608,7 +494,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         if (memberTarget != null) {
             memberTarget.counters().requestFailed();
         }
-        if (exchange.responseStarted) {
+        if (exchange.responseStarted()) {
             exchange.listener.counters().requestFailed();
             closeMember();
             closeClient();
@@ -694,7 +580,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     @Override
     public void memberRead(MemberLink from, Object msg) {
-        if (from != link || exchange == null || exchange.responseReceived || !(msg instanceof HttpObject)) {
+        if (from != link || exchange == null || exchange.responseReceived() || !(msg instanceof HttpObject)) {
             // nothing was asked: a member talking out of turn loses its connection
             ReferenceCountUtil.release(msg);
             if (from == link) {
@@ -733,10 +619,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         detach();
         memberTarget = target;
         // a body that ends with the connection has been received whole by now
-        if (exchange != null && !exchange.responseReceived) {
-            if (reused && !exchange.responseStarted && !exchange.interimResponse) {
+        if (exchange != null && !exchange.responseReceived()) {
+            if (reused && !exchange.responseStarted() && !exchange.interimResponse()) {
                 // The pooled connection was closed by the member before it answered.
-                if (exchange.retryHead != null && exchange.requestSent) {
+                if (exchange.retryHead != null && exchange.requestSent()) {
                     retry();
                     return;
                 }
@@ -757,7 +643,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     private void retry() {
         HttpRequest head = exchange.retryHead;
         exchange.retryHead = null;
-        exchange.requestSent = false;
+        exchange.requestToBeSentAgain();
         inbound.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
         inbound.addFirst(head);
         ListenerRuntime listener = exchange.listener;
@@ -773,7 +659,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             if (from == link) {
                 detach();
             }
-        } else if (exchange.requestSent) {
+        } else if (exchange.requestSent()) {
             // While the client still sends the request, the client side's timeout applies.
             failOnMember(HttpResponseStatus.GATEWAY_TIMEOUT, "the server did not answer in time");
         }
