@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * more it sends is read as a request ({@link LingeringClose}).
  *
  * <p>Each request and its response are an {@link Exchange}, whose two sides say how far each has
- * come; {@link MemberChoice} picks the member (and binds sessions), {@link ResponseHeads} refuses
- * or frames what the member answers. This class moves the messages and owns both connections.
+ * come, and the member connection is a {@link MemberSide}: none, being opened, or attached.
+ * {@link MemberChoice} picks the member (and binds sessions), {@link ResponseHeads} refuses or
+ * frames what the member answers. This class moves the messages and owns both connections.
  *
  * <p>A member's sessions are the exchanges it serves, not its connections, which outlive
  * exchanges in the pool: a member counts one active session from the moment a request is bound to
@@ -73,12 +74,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     private MemberConnectionPools.LoopPool idleMembers;
     private ChannelHandlerContext client;
     private Exchange exchange;
-    private Channel member;
-    private MemberLink link;
-    private PoolMember memberTarget;
-    /** Whether the member connection came from the pool rather than being opened for this exchange. */
-    private boolean memberReused;
-    private boolean connecting;
+    private MemberSide memberSide = MemberSide.NONE;
     /** Whether a request of this client connection was forwarded already. */
     private boolean forwardedBefore;
     /** While a read from the client is being handled, writes to the member wait for its end to be flushed. */
@@ -193,8 +189,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable() && waitingForClientWritability) {
             waitingForClientWritability = false;
-            if (exchange != null && member != null) {
-                member.read();
+            if (exchange != null && memberSide instanceof MemberSide.Attached attached) {
+                attached.channel().read();
             } else {
                 pump();
             }
@@ -210,7 +206,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     /** Moves client messages on as far as the state allows, then asks for more if it can take them. */
     private void pump() {
-        boolean wrote = false;
+        Channel wroteTo = null;
         while (!inbound.isEmpty() && !closing && client.channel().isActive()) {
             if (exchange == null) {
                 HttpObject next = inbound.poll();
@@ -233,7 +229,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 requestBroken(RequestRules.ofUnreadableBody(broken.decoderResult().cause()));
                 return;
             }
-            if (member == null || connecting) {
+            if (!(memberSide instanceof MemberSide.Attached attached)) {
                 break;
             }
             HttpObject next = inbound.poll();
@@ -248,14 +244,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 exchange.retryHead = null;
             }
             // A failed write reaches the member's exceptionCaught, which closes it (memberInactive).
-            member.write(next, member.voidPromise());
-            wrote = true;
+            wroteTo = attached.channel();
+            wroteTo.write(next, wroteTo.voidPromise());
         }
-        if (wrote) {
-            if (unflushed != null && unflushed != member) {
+        if (wroteTo != null) {
+            if (unflushed != null && unflushed != wroteTo) {
                 flushMember();
             }
-            unflushed = member;
+            unflushed = wroteTo;
             if (!readingClient) {
                 flushMember();
             }
@@ -270,11 +266,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             // inbound (one read's worth at most), and the client's socket stays armed for reading,
             // which spares two epoll_ctl calls per request.
             wantsMore = true;
-        } else if (member == null || connecting) {
+        } else if (!(memberSide instanceof MemberSide.Attached attached)) {
             wantsMore = false;
         } else {
             // A request body goes on only as fast as the member takes it.
-            wantsMore = member.isWritable();
+            wantsMore = attached.channel().isWritable();
             waitingForMemberWritability = !wantsMore;
         }
         if (inbound.isEmpty() && wantsMore && !clientInputShut && client.channel().isActive()) {
@@ -312,7 +308,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 && HttpUtil.getContentLength(request, 0L) == 0L) {
             exchange.retryHead = request;
         }
-        if (member != null && member.isActive() && chosen.sameEndpoint(memberTarget)) {
+        if (memberSide instanceof MemberSide.Attached attached && attached.channel().isActive()
+                && chosen.sameEndpoint(attached.target())) {
             exchange.servedBy(chosen);
             return;
         }
@@ -337,23 +334,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     private void attach(MemberLink chosenLink, PoolMember target, boolean reused) {
         exchange.servedBy(target);
-        link = chosenLink;
-        member = chosenLink.channel();
-        memberTarget = target;
-        memberReused = reused;
+        memberSide = new MemberSide.Attached(chosenLink, target, reused);
         chosenLink.attach(this);
-        member.read();
+        chosenLink.channel().read();
     }
 
     private void connect(ListenerRuntime listener, PoolMember chosen) {
-        connecting = true;
+        memberSide = new MemberSide.Connecting(chosen);
         Channel clientChannel = client.channel();
         long idleMillis = listener.config().timeouts().memberDataMillis();
         MemberConnector.connect(clientChannel, listener.pool(), chosen, listener.config().timeouts().memberConnectMillis(),
                 target -> HttpListenerInitializer.memberPipeline(target, listener, clientChannel,
                         new MemberLink(idleMembers.keyOf(target, idleMillis), idleMembers)))
                 .addListener((Future<MemberConnector.Connected> done) -> {
-                    connecting = false;
+                    if (memberSide instanceof MemberSide.Connecting) {
+                        memberSide = MemberSide.NONE;
+                    }
                     if (!clientChannel.isActive()) {
                         if (done.isSuccess()) {
                             done.getNow().channel().close();
@@ -376,19 +372,19 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 });
     }
 
-    private void forwardResponse(HttpObject msg) {
+    private void forwardResponse(MemberSide.Attached from, HttpObject msg) {
         if (!(msg instanceof HttpResponse) && msg.decoderResult().isFailure()) {
             // a body the member framed wrongly: what the client has of it is cut, and the
             // member connection, whose next bytes nobody could place, is closed
             ReferenceCountUtil.release(msg);
-            failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server sent an invalid response");
+            failOnMember(from.target(), HttpResponseStatus.BAD_GATEWAY, "the server sent an invalid response");
             return;
         }
         if (msg instanceof HttpResponse response) {
             String refusal = ResponseHeads.refusal(response);
             if (refusal != null) {
                 ReferenceCountUtil.release(msg);
-                failOnMember(HttpResponseStatus.BAD_GATEWAY, refusal);
+                failOnMember(from.target(), HttpResponseStatus.BAD_GATEWAY, refusal);
                 return;
             }
             // 100 Continue and friends precede the real response
@@ -396,7 +392,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             exchange.responseHead(interim);
             if (!interim) {
                 ResponseHeads.adapt(exchange, response);
-                MemberChoice.bindSession(exchange.listener.pool(), memberTarget, exchange, response);
+                MemberChoice.bindSession(exchange.listener.pool(), from.target(), exchange, response);
             }
         }
         if (msg instanceof LastHttpContent) {
@@ -406,7 +402,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             // A failed write reaches exceptionCaught, which closes the client.
             client.write(msg, client.voidPromise());
             if (client.channel().isWritable()) {
-                member.read();
+                from.channel().read();
             } else {
                 waitingForClientWritability = true;
             }
@@ -489,11 +485,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         }
     }
 
-    /** The member failed the current exchange: an error if the client has no response yet, else a cut. */
-    private void failOnMember(HttpResponseStatus status, String message) {
-        if (memberTarget != null) {
-            memberTarget.counters().requestFailed();
-        }
+    /** {@code target} failed the current exchange: an error if the client has no response yet, else a cut. */
+    private void failOnMember(PoolMember target, HttpResponseStatus status, String message) {
+        target.counters().requestFailed();
         if (exchange.responseStarted()) {
             exchange.listener.counters().requestFailed();
             closeMember();
@@ -510,30 +504,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     }
 
     private void closeMember() {
-        if (member != null) {
-            if (unflushed == member) {
+        if (memberSide instanceof MemberSide.Attached attached) {
+            if (unflushed == attached.channel()) {
                 unflushed = null;
             }
-            if (link != null) {
-                link.discard();
-            } else {
-                member.close();
-            }
+            attached.link().discard();
             detach();
         }
     }
 
     /** The member connection goes back to the pool of this event loop. */
     private void releaseMember() {
-        if (member != null) {
-            if (unflushed == member) {
+        if (memberSide instanceof MemberSide.Attached attached) {
+            if (unflushed == attached.channel()) {
                 flushMember();
             }
-            MemberLink released = link;
             detach();
             // keep reading while idle, so that the member closing the connection is noticed
-            released.channel().read();
-            released.release();
+            attached.channel().read();
+            attached.link().release();
         }
     }
 
@@ -553,22 +542,24 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     /** The member connection stays attached, idle, for this client's next request; see {@link #privateMembers}. */
     private void keepMember() {
-        if (member != null) {
-            if (unflushed == member) {
+        if (memberSide instanceof MemberSide.Attached attached) {
+            if (unflushed == attached.channel()) {
                 flushMember();
             }
             // the next request goes on a used connection, which the member may close meanwhile
-            memberReused = true;
+            memberSide = new MemberSide.Attached(attached.link(), attached.target(), true);
             // keep reading while idle, so that the member closing the connection is noticed
-            member.read();
+            attached.channel().read();
         }
     }
 
     private void detach() {
-        member = null;
-        link = null;
-        memberTarget = null;
-        memberReused = false;
+        memberSide = MemberSide.NONE;
+    }
+
+    /** The member connection attached now, if {@code link} is it; else null. */
+    private MemberSide.Attached attachedAs(MemberLink link) {
+        return memberSide instanceof MemberSide.Attached attached && attached.link() == link ? attached : null;
     }
 
     private void releaseInbound() {
@@ -580,17 +571,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     @Override
     public void memberRead(MemberLink from, Object msg) {
-        if (from != link || exchange == null || exchange.responseReceived() || !(msg instanceof HttpObject)) {
+        MemberSide.Attached attached = attachedAs(from);
+        if (attached == null || exchange == null || exchange.responseReceived() || !(msg instanceof HttpObject)) {
             // nothing was asked: a member talking out of turn loses its connection
             ReferenceCountUtil.release(msg);
-            if (from == link) {
+            if (attached != null) {
                 closeMember();
             } else {
                 from.discard();
             }
             return;
         }
-        forwardResponse((HttpObject) msg);
+        forwardResponse(attached, (HttpObject) msg);
     }
 
     @Override
@@ -600,7 +592,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     @Override
     public void memberWritabilityChanged(MemberLink from) {
-        if (from == link && waitingForMemberWritability && member.isWritable()) {
+        if (attachedAs(from) != null && waitingForMemberWritability && from.channel().isWritable()) {
             waitingForMemberWritability = false;
             readClientIfReady();
         }
@@ -608,60 +600,54 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     @Override
     public void memberInactive(MemberLink from) {
-        if (from != link) {
+        MemberSide.Attached gone = attachedAs(from);
+        if (gone == null) {
             return;
         }
-        boolean reused = memberReused;
-        PoolMember target = memberTarget;
-        if (unflushed == member) {
+        if (unflushed == gone.channel()) {
             unflushed = null;
         }
         detach();
-        memberTarget = target;
         // a body that ends with the connection has been received whole by now
         if (exchange != null && !exchange.responseReceived()) {
-            if (reused && !exchange.responseStarted() && !exchange.interimResponse()) {
+            if (gone.reused() && !exchange.responseStarted() && !exchange.interimResponse()) {
                 // The pooled connection was closed by the member before it answered.
                 if (exchange.retryHead != null && exchange.requestSent()) {
-                    retry();
+                    retry(gone.target());
                     return;
                 }
                 if (exchange.retryHead == null) {
                     // as with any keep-alive connection the server closes, the client may retry
                     exchange.listener.counters().requestFailed();
-                    memberTarget = null;
                     closeClient();
                     return;
                 }
             }
-            failOnMember(HttpResponseStatus.BAD_GATEWAY, "the server closed the connection");
+            failOnMember(gone.target(), HttpResponseStatus.BAD_GATEWAY, "the server closed the connection");
         }
-        memberTarget = null;
     }
 
-    /** Sends the bodyless request of the current exchange again, on a new member connection. */
-    private void retry() {
+    /** Sends the bodyless request of the current exchange again, to {@code target}, on a new member connection. */
+    private void retry(PoolMember target) {
         HttpRequest head = exchange.retryHead;
         exchange.retryHead = null;
         exchange.requestToBeSentAgain();
         inbound.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
         inbound.addFirst(head);
-        ListenerRuntime listener = exchange.listener;
-        PoolMember target = memberTarget;
-        memberTarget = null;
-        connect(listener, target);
+        connect(exchange.listener, target);
     }
 
     @Override
     public void memberIdle(MemberLink from) {
-        if (from != link || exchange == null) {
+        MemberSide.Attached attached = attachedAs(from);
+        if (attached == null || exchange == null) {
             from.discard();
-            if (from == link) {
+            if (attached != null) {
                 detach();
             }
         } else if (exchange.requestSent()) {
             // While the client still sends the request, the client side's timeout applies.
-            failOnMember(HttpResponseStatus.GATEWAY_TIMEOUT, "the server did not answer in time");
+            failOnMember(attached.target(), HttpResponseStatus.GATEWAY_TIMEOUT, "the server did not answer in time");
         }
     }
 }
