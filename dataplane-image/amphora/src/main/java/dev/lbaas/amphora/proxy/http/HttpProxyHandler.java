@@ -14,13 +14,11 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -56,8 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each request and its response are an {@link Exchange}, whose two sides say how far each has
  * come, and the member connection is a {@link MemberSide}: none, being opened, or attached.
- * {@link MemberChoice} picks the member (and binds sessions), {@link ResponseHeads} refuses or
- * frames what the member answers. This class moves the messages and owns both connections.
+ * {@link RequestHeads} admits and readies a request's head, {@link MemberChoice} picks the member
+ * (and binds sessions), {@link ResponseHeads} refuses or frames what the member answers. This
+ * class moves the messages and owns both connections.
  *
  * <p>A member's sessions are the exchanges it serves, not its connections, which outlive
  * exchanges in the pool: a member counts one active session from the moment a request is bound to
@@ -280,19 +279,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     private void begin(HttpRequest request) {
         ListenerRuntime listener = listeners.get();
-        RequestRules.Refusal refusal = request.decoderResult().isFailure()
-                ? RequestRules.ofUnreadableHead(request.decoderResult().cause())
-                : RequestRules.check(request);
+        RequestRules.Refusal refusal = RequestHeads.refusal(request);
         if (refusal != null) {
             ReferenceCountUtil.release(request);
             fail(listener, refusal.status(), refusal.reason());
             return;
         }
         exchange = new Exchange(listener, request);
-        ProxyHeaders.normaliseFraming(request);
-        ProxyHeaders.removeHopByHop(request.headers());
-        ProxyHeaders.insert(request.headers(), listener.config().insertHeaders(),
-                (InetSocketAddress) client.channel().remoteAddress(), (InetSocketAddress) client.channel().localAddress());
+        RequestHeads.adapt(request, listener.config().insertHeaders(), (InetSocketAddress) client.channel().remoteAddress(),
+                (InetSocketAddress) client.channel().localAddress());
         PoolMember chosen = MemberChoice.pick(listener.pool(), request,
                 (InetSocketAddress) client.channel().remoteAddress(), exchange);
         if (chosen == null) {
@@ -304,8 +299,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         inbound.addFirst(request);
-        if (isIdempotent(request.method()) && !ProxyHeaders.isChunked(request)
-                && HttpUtil.getContentLength(request, 0L) == 0L) {
+        if (RequestHeads.retryable(request)) {
             exchange.retryHead = request;
         }
         if (memberSide instanceof MemberSide.Attached attached && attached.channel().isActive()
@@ -326,10 +320,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         connect(listener, chosen);
-    }
-
-    private static boolean isIdempotent(HttpMethod method) {
-        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS);
     }
 
     private void attach(MemberLink chosenLink, PoolMember target, boolean reused) {
