@@ -85,7 +85,9 @@ public final class L7Rule {
                 String expected = Integer.toString(wanted);
                 yield expected::equals;
             }
-            case HOST_NAME -> comparison(id, compare, value.toLowerCase(Locale.ROOT), true);
+            // a pattern keeps its case (\D is not \d), and matches without regard to it
+            case HOST_NAME -> comparison(id, compare, compare == Compare.REGEX ? value : value.toLowerCase(Locale.ROOT),
+                    true);
             // the extension, with or without its dot
             case FILE_TYPE -> comparison(id, compare, compare == Compare.EQUAL_TO && value.startsWith(".")
                     ? value.substring(1) : value, false);

@@ -74,6 +74,8 @@ class L7RouterTest {
         Facts request = Facts.of("Shop.Example", "/").withHeader("X-Tenant", "Blue");
         assertThat(rule(Type.HOST_NAME, Compare.EQUAL_TO, null, "shop.EXAMPLE").matches(request)).isTrue();
         assertThat(rule(Type.HOST_NAME, Compare.REGEX, null, "^shop\\.").matches(request)).isTrue();
+        assertThat(rule(Type.HOST_NAME, Compare.REGEX, null, "^SHOP\\D").matches(request))
+                .as("the pattern's own case kept: \\D is not \\d").isTrue();
         assertThat(rule(Type.HEADER, Compare.EQUAL_TO, "x-tenant", "Blue").matches(request)).isTrue();
         assertThat(rule(Type.HEADER, Compare.EQUAL_TO, "x-tenant", "blue").matches(request)).isFalse();
     }
