@@ -166,8 +166,10 @@ final class PairLink implements AutoCloseable {
             running = pair;
             return;
         }
-        long term = Math.max(current == null ? 0 : current.term(), newestClaimedTerm);
+        long termBefore = current == null ? 0 : current.term();
         stop();
+        // after the stop, which may wait out a handover: claims read meanwhile count too
+        long term = Math.max(termBefore, newestClaimedTerm);
         VrrpInstance.Settings settings = new VrrpInstance.Settings(loadBalancer, amphoraId,
                 new InetSocketAddress(advertAddress, pair.advertPort()), peer,
                 new VrrpTimers(pair.priority(), pair.advertIntervalMillis()), pair.preempt(), pair.keyBytes(), term);

@@ -288,6 +288,11 @@ public final class EndpointSlicePublisher implements VipPublisher {
             return;
         }
         synchronized (this) {
+            if (closed || forEpoch != epoch) {
+                // the role changed while it was being sent: it is not this role's to finish
+                response.cancel(true);
+                return;
+            }
             inFlight = response;
         }
         response.whenCompleteAsync((answer, error) -> answered(forEpoch, kind, answer, error), executor);
@@ -319,10 +324,15 @@ public final class EndpointSlicePublisher implements VipPublisher {
             return;
         }
         Slice read = read(answer.body());
+        if (read == null) {
+            // Without its version a write would not be fenced: as good as no answer.
+            failed(forEpoch, "HTTP " + status + " without the slice's resourceVersion: " + excerpt(answer.body()), kind);
+            return;
+        }
         // A dry run answers with the slice as the write would leave it, under its present version.
         known = read;
         if (read.claim() != null) {
-            claimSeen.accept(read.claim());
+            tellClaim(read.claim());
         }
         if (kind == Kind.READ) {
             schedule(forEpoch, Duration.ZERO);
@@ -389,15 +399,27 @@ public final class EndpointSlicePublisher implements VipPublisher {
         return patch.toString();
     }
 
-    /** The version and claim of a slice the API server answered with. */
+    /** The pair hears of a claim; whatever becomes of that, this publisher goes on. */
+    private void tellClaim(MasterClaim claim) {
+        try {
+            claimSeen.accept(claim);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the pair could not take the claim {} into account: {}", description, claim, e.toString());
+        }
+    }
+
+    /** The version and claim of a slice the API server answered with; null without a version. */
     private static Slice read(String body) {
         try {
             JsonNode metadata = JSON.readTree(body).path("metadata");
+            String version = metadata.path("resourceVersion").asText("");
+            if (version.isEmpty()) {
+                return null;
+            }
             JsonNode claim = metadata.path("annotations").path(CLAIM_ANNOTATION);
-            return new Slice(metadata.path("resourceVersion").asText(""),
-                    MasterClaim.parse(claim.isTextual() ? claim.asText() : null));
+            return new Slice(version, MasterClaim.parse(claim.isTextual() ? claim.asText() : null));
         } catch (IOException e) {
-            return new Slice("", null);
+            return null;
         }
     }
 

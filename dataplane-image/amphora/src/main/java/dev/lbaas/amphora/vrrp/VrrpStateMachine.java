@@ -185,11 +185,11 @@ public final class VrrpStateMachine {
         }
         if (!claim.outranks(claim())) {
             fencedBy = null;
-        } else if (fencedBy == null) {
+        } else if (!claim.equals(fencedBy)) {
+            // a claim written since the last one read: its writer was alive then, so the silence
+            // that lets this master stand over it is counted from now
             fencedBy = claim;
             fencedSince = now;
-        } else {
-            fencedBy = claim;
         }
         return Optional.empty();
     }

@@ -45,6 +45,9 @@ class EndpointSlicePublisherTest {
     /** While set, requests get no answer for 5 s: an API server that hangs. */
     private final java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicInteger hanging = new AtomicInteger();
+    /** While set, answers leave the slice's resourceVersion out. */
+    private final java.util.concurrent.atomic.AtomicBoolean withoutVersion =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final MasterClaim MINE = new MasterClaim(3, 100, "amphora-1");
     /** The slice as the stand-in API server holds it. */
@@ -82,6 +85,11 @@ class EndpointSlicePublisherTest {
                 Answer patched = patch(body, "dryRun=All".equals(exchange.getRequestURI().getQuery()));
                 status = patched.status();
                 answer = patched.body();
+            }
+            if (withoutVersion.get() && status == 200) {
+                ObjectNode stripped = (ObjectNode) JSON.readTree(answer);
+                ((ObjectNode) stripped.path("metadata")).remove("resourceVersion");
+                answer = stripped.toString();
             }
             byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, bytes.length);
@@ -263,6 +271,24 @@ class EndpointSlicePublisherTest {
         assertThat(requests).allMatch(request -> "dryRun=All".equals(request.query()));
     }
 
+    @Test
+    void anAnswerWithoutTheSlicesVersionIsNoReadAndNoWriteGoesUnfenced() throws Exception {
+        withoutVersion.set(true);
+        EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
+
+        publisher.holding(MINE);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> publisher.problem() != null
+                && publisher.problem().contains("without the slice's resourceVersion"));
+        Thread.sleep(300);
+        assertThat(publisher.written()).isZero();
+        assertThat(patches()).as("every write names a version").isEmpty();
+
+        withoutVersion.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> publisher.written() == 1);
+        assertThat(publisher.problem()).isNull();
+    }
+
     private String claimOfTheSlice() {
         return stored.get().path("metadata").path("annotations").path(EndpointSlicePublisher.CLAIM_ANNOTATION)
                 .asText();
@@ -285,7 +311,7 @@ class EndpointSlicePublisherTest {
     @Test
     void aRefusedWriteIsTriedAgainSoonAndTheProblemIsKnownUntilItSucceeds() {
         EndpointSlicePublisher publisher = publisher(Duration.ofMinutes(1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(publisher::sliceKnown);
         refusals.set(3);
         AtomicInteger changes = new AtomicInteger();
         publisher.whenProblemChanges(changes::incrementAndGet);

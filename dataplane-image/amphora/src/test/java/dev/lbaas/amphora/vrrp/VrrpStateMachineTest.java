@@ -295,4 +295,23 @@ class VrrpStateMachineTest {
         assertThat(advert).hasValueSatisfying(sent -> assertThat(sent.term()).isEqualTo(10));
         assertThat(a.state()).isEqualTo(VrrpState.MASTER);
     }
+
+    @Test
+    void aNewerClaimFromTheSameRivalShowsItAliveAndTheFenceCountsAgainFromIt() {
+        masterOfTermOne();
+        long first = MASTER_DOWN + 10 * MS;
+        a.claimSeen(new MasterClaim(5, 100, "b"), first);
+        a.claimSeen(new MasterClaim(5, 100, "b"), first + 100 * MS);
+        assertThat(a.nextDeadline()).isLessThanOrEqualTo(first + MASTER_DOWN);
+
+        long rewritten = first + 200 * MS;
+        a.claimSeen(new MasterClaim(6, 100, "b"), rewritten);
+
+        for (long t = MASTER_DOWN + 100 * MS; t < rewritten + MASTER_DOWN; t += 50 * MS) {
+            a.tick(t);
+        }
+        assertThat(a.term()).as("still fenced: b wrote 200 ms after the first claim").isEqualTo(1);
+        a.tick(rewritten + MASTER_DOWN);
+        assertThat(a.term()).isEqualTo(7);
+    }
 }
