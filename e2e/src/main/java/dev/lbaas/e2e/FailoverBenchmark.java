@@ -219,7 +219,7 @@ public final class FailoverBenchmark {
         long tookOver;
         cluster.signal(client, NAMESPACE, masterPod, "SIGSTOP");
         try {
-            while (!sliceAddresses().equals(List.of(standbyIp))) {
+            while (!PairViews.vipEndpoints(client, NAMESPACE, LB).equals(List.of(standbyIp))) {
                 require(System.nanoTime() - stopped < TimeUnit.SECONDS.toNanos(10),
                         "the standby was not alone in the VIP's EndpointSlice within 10 s of the pause");
                 Thread.sleep(10);
@@ -232,7 +232,7 @@ public final class FailoverBenchmark {
         long resumed = System.nanoTime();
         boolean sliceKept = true;
         while (System.nanoTime() - resumed < TimeUnit.SECONDS.toNanos(4)) {
-            sliceKept &= sliceAddresses().equals(List.of(standbyIp));
+            sliceKept &= PairViews.vipEndpoints(client, NAMESPACE, LB).equals(List.of(standbyIp));
             Thread.sleep(20);
         }
         LoadBalancer now = awaitHealthyPair(client, 30);
@@ -245,13 +245,6 @@ public final class FailoverBenchmark {
                         ? "yes" : "NO", failed, stream.successes() - answeredBefore + failed, stream.longestGapMillis());
         stream.failuresSince(resumed).forEach(failure -> System.out.println("      failed after SIGCONT: "
                 + failure.describe(resumed, "SIGCONT")));
-    }
-
-    /** The addresses in the VIP Service's EndpointSlice (the kubernetes driver's pair). */
-    private List<String> sliceAddresses() {
-        var slice = client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName(LB + "-vip").get();
-        return slice == null || slice.getEndpoints() == null ? List.of() : slice.getEndpoints().stream()
-                .flatMap(endpoint -> endpoint.getAddresses().stream()).toList();
     }
 
     /** {@code runs} failovers asked for through the annotation, as Octavia's failover API. */

@@ -52,4 +52,15 @@ public final class PairViews {
             return current;
         });
     }
+
+    /**
+     * The addresses the VIP Service's EndpointSlice of a kubernetes-driver pair lists (named as
+     * the Service, {@code <load balancer>-vip}); none while it is absent.
+     */
+    public static List<String> vipEndpoints(KubernetesClient client, String namespace, String loadBalancer) {
+        var slice = client.discovery().v1().endpointSlices().inNamespace(namespace).withName(loadBalancer + "-vip")
+                .get();
+        return slice == null || slice.getEndpoints() == null ? List.of() : slice.getEndpoints().stream()
+                .flatMap(endpoint -> endpoint.getAddresses().stream()).toList();
+    }
 }

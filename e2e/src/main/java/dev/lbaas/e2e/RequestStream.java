@@ -47,8 +47,10 @@ public final class RequestStream implements AutoCloseable {
 
         /** As a line of a report: when it failed after {@code origin} (the {@code event}), on what, and why. */
         public String describe(long origin, String event) {
-            return String.format("%+.3f s from the %s (%s), %s: %s", (nanos - origin) / 1e9, event, at, keepAlive ? reused
-                    ? "keep-alive connection, answered before" : "keep-alive connection, new" : "new connection", what);
+            String connection = !keepAlive ? "new connection"
+                    : reused ? "keep-alive connection, answered before" : "keep-alive connection, new";
+            return String.format("%+.3f s from the %s (%s), %s: %s", (nanos - origin) / 1e9, event, at, connection,
+                    what);
         }
     }
 

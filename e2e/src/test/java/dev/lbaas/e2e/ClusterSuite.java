@@ -755,9 +755,7 @@ abstract class ClusterSuite {
 
     /** The addresses of lb-pair's VIP EndpointSlice's endpoints. */
     private List<String> vipEndpoints() {
-        var slice = client.discovery().v1().endpointSlices().inNamespace(DEMO).withName("lb-pair-vip").get();
-        return slice == null || slice.getEndpoints() == null ? List.of() : slice.getEndpoints().stream()
-                .flatMap(endpoint -> endpoint.getAddresses().stream()).toList();
+        return PairViews.vipEndpoints(client, DEMO, "lb-pair");
     }
 
     private List<String> events(String involved) {

@@ -57,7 +57,8 @@ public final class L7Rule {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(compare, "compare");
         Objects.requireNonNull(value, "value");
-        if ((type == Type.HEADER || type == Type.COOKIE || type == Type.SSL_DN_FIELD) && (key == null || key.isEmpty())) {
+        boolean keyed = type == Type.HEADER || type == Type.COOKIE || type == Type.SSL_DN_FIELD;
+        if (keyed && (key == null || key.isEmpty())) {
             throw new Invalid("rule " + id + ": a " + type + " rule needs a key", null);
         }
         if ((type == Type.SSL_CONN_HAS_CERT || type == Type.SSL_VERIFY_RESULT) && compare != Compare.EQUAL_TO

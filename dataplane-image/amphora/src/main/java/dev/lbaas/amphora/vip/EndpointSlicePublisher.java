@@ -2,6 +2,7 @@ package dev.lbaas.amphora.vip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lbaas.amphora.config.FailoverConfig;
 import dev.lbaas.amphora.vrrp.MasterClaim;
@@ -99,9 +100,8 @@ public final class EndpointSlicePublisher implements VipPublisher {
     private final URI slice;
     private final URI dryRun;
     private final Supplier<String> token;
-    private final String namespace;
-    private final String podName;
-    private final String podIp;
+    /** This amphora alone, ready: what every write and check puts in the slice. */
+    private final ArrayNode endpoints;
     private final String checkBody;
     private final String description;
     private final ScheduledExecutorService executor;
@@ -139,10 +139,8 @@ public final class EndpointSlicePublisher implements VipPublisher {
                 + sliceName);
         this.dryRun = URI.create(slice + "?dryRun=All");
         this.token = token;
-        this.namespace = namespace;
-        this.podName = podName;
-        this.podIp = podIp;
-        this.checkBody = patch(namespace, podName, podIp, null, null);
+        this.endpoints = endpoints(namespace, podName, podIp);
+        this.checkBody = patch(endpoints, null, null);
         this.description = "EndpointSlice " + namespace + "/" + sliceName;
         this.executor = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "vip-publisher");
@@ -266,7 +264,7 @@ public final class EndpointSlicePublisher implements VipPublisher {
                 return;
             } else {
                 kind = Kind.WRITE;
-                body = patch(namespace, podName, podIp, claim, known.resourceVersion());
+                body = patch(endpoints, claim, known.resourceVersion());
             }
         }
         CompletableFuture<HttpResponse<String>> response;
@@ -326,7 +324,8 @@ public final class EndpointSlicePublisher implements VipPublisher {
         Slice read = read(answer.body());
         if (read == null) {
             // Without its version a write would not be fenced: as good as no answer.
-            failed(forEpoch, "HTTP " + status + " without the slice's resourceVersion: " + excerpt(answer.body()), kind);
+            failed(forEpoch, "HTTP " + status + " without the slice's resourceVersion: " + excerpt(answer.body()),
+                    kind);
             return;
         }
         // A dry run answers with the slice as the write would leave it, under its present version.
@@ -380,22 +379,27 @@ public final class EndpointSlicePublisher implements VipPublisher {
         executor.shutdownNow();
     }
 
-    /**
-     * This amphora alone, ready (a merge patch replaces the whole list); with a claim, that claim
-     * as the annotation, and the version the write must find (the API server refuses it otherwise).
-     */
-    static String patch(String namespace, String podName, String podIp, MasterClaim claim, String resourceVersion) {
+    /** This amphora alone, ready: a merge patch replaces the whole list. */
+    private static ArrayNode endpoints(String namespace, String podName, String podIp) {
         ObjectNode endpoint = JSON.createObjectNode();
         endpoint.putArray("addresses").add(podIp);
         endpoint.set("conditions", JSON.valueToTree(Map.of("ready", true, "serving", true, "terminating", false)));
         endpoint.set("targetRef", JSON.valueToTree(Map.of("kind", "Pod", "namespace", namespace, "name", podName)));
+        return JSON.createArrayNode().add(endpoint);
+    }
+
+    /**
+     * The endpoints; with a claim, that claim as the annotation, and the version the write must
+     * find (the API server refuses it otherwise).
+     */
+    private static String patch(ArrayNode endpoints, MasterClaim claim, String resourceVersion) {
         ObjectNode patch = JSON.createObjectNode();
         if (claim != null) {
             ObjectNode metadata = patch.putObject("metadata");
             metadata.put("resourceVersion", resourceVersion);
             metadata.putObject("annotations").put(CLAIM_ANNOTATION, claim.text());
         }
-        patch.putArray("endpoints").add(endpoint);
+        patch.set("endpoints", endpoints);
         return patch.toString();
     }
 

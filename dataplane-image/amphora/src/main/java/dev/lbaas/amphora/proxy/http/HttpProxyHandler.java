@@ -286,10 +286,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         exchange = new Exchange(listener, request);
-        RequestHeads.adapt(request, listener.config().insertHeaders(), (InetSocketAddress) client.channel().remoteAddress(),
+        InetSocketAddress clientAddress = (InetSocketAddress) client.channel().remoteAddress();
+        RequestHeads.adapt(request, listener.config().insertHeaders(), clientAddress,
                 (InetSocketAddress) client.channel().localAddress());
-        PoolMember chosen = MemberChoice.pick(listener.pool(), request,
-                (InetSocketAddress) client.channel().remoteAddress(), exchange);
+        PoolMember chosen = MemberChoice.pick(listener.pool(), request, clientAddress, exchange);
         if (chosen == null) {
             if (listener.pool() != null) {
                 listener.pool().counters().requestFailed();
