@@ -1,5 +1,5 @@
--- Argo CD health of an lbaas.dev object (LoadBalancer, Listener, Pool, Member, HealthMonitor), from
--- the status the operator writes: Octavia's provisioningStatus and operatingStatus and the
+-- Argo CD health of an lbaas.dev object (LoadBalancer, Listener, Pool, Member, HealthMonitor, L7Policy,
+-- L7Rule), from the status the operator writes: Octavia's provisioningStatus and operatingStatus and the
 -- conditions Accepted, ResolvedRefs, Programmed and Ready. The same check for every kind with a
 -- status: Argo CD looks for one per kind, and a test keeps the copies equal.
 local hs = {}

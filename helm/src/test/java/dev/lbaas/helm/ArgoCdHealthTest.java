@@ -19,7 +19,7 @@ class ArgoCdHealthTest {
     private static final Path PROJECT = Path.of(System.getProperty("lbaas.project.dir", "..")).toAbsolutePath();
     private static final Path CHECKS = PROJECT.resolve("helm/argocd/resource_customizations/lbaas.dev");
     private static final List<String> KINDS_WITH_STATUS = List.of("LoadBalancer", "Listener", "Pool", "Member",
-            "HealthMonitor");
+            "HealthMonitor", "L7Policy", "L7Rule");
 
     @Test
     void everyCaseGivesTheHealthItsTestExpects() throws Exception {

@@ -49,7 +49,7 @@ class ChartTest {
     @Test
     void theChartsCrdsAndAdmissionPoliciesAreTheApis() throws Exception {
         List<String> plurals = List.of("loadbalancers", "listeners", "pools", "members", "healthmonitors",
-                "loadbalancerclasses");
+                "l7policies", "l7rules", "loadbalancerclasses");
         try (Stream<Path> files = Files.list(CHART.resolve("crds"))) {
             assertThat(files.map(file -> file.getFileName().toString()))
                     .containsExactlyInAnyOrderElementsOf(plurals.stream().map(p -> p + ".lbaas.dev.yaml").toList());

@@ -47,6 +47,11 @@ class CrdValidationIT {
     private static final String POOL = "loadBalancerRef: lb\nprotocol: HTTP\n";
     private static final String MEMBER = "poolRef: p\nprotocolPort: 80\n";
     private static final String MONITOR = "poolRef: p\ndelaySeconds: 5\ntimeoutSeconds: 4\nmaxRetries: 3\n";
+    private static final String RULE = "l7PolicyRef: pol\n";
+
+    /** The rule that compiles an L7Rule's regular expression: its errors are the API server's own. */
+    private static final String REGEX_RULE = "self.compareType != 'REGEX' || ''.matches(self.value) || "
+            + "!''.matches(self.value)";
 
     @BeforeAll
     static void startApiServer() {
@@ -108,7 +113,22 @@ class CrdValidationIT {
                         + "preempt: true}"),
                 Arguments.of("LoadBalancerClass", "failover: {advertIntervalMillis: 40950}"),
                 Arguments.of("Pool", POOL + "memberSelector: {service: web, portName: http, weight: 256, backup: true}"),
-                Arguments.of("Pool", POOL + "memberSelector: {service: web, port: 65535}"));
+                Arguments.of("Pool", POOL + "memberSelector: {service: web, port: 65535}"),
+                Arguments.of("L7Policy", "listenerRef: l\naction: REDIRECT_TO_URL\nredirectUrl: "
+                        + "HTTPS://www.example.com:8443/moved?from=old#top\nredirectHttpCode: 308\nposition: 2147483647"),
+                Arguments.of("L7Policy", "listenerRef: l\naction: REDIRECT_PREFIX\nredirectPrefix: http://[2001:db8::1]/v2/"
+                        + "\nredirectHttpCode: 301\nposition: 1"),
+                Arguments.of("L7Policy", "listenerRef: l\naction: REDIRECT_TO_POOL\nredirectPoolRef: api"),
+                Arguments.of("L7Policy", "listenerRef: l\naction: REJECT\nadminStateUp: false"),
+                Arguments.of("L7Rule", RULE + "type: HEADER\ncompareType: EQUAL_TO\nkey: X-Api-Version\n"
+                        + "value: \"\\\"two words\\\"\""),
+                Arguments.of("L7Rule", RULE + "type: COOKIE\ncompareType: REGEX\nkey: session\nvalue: '^[a-f0-9]{32}$'"),
+                Arguments.of("L7Rule", RULE + "type: HOST_NAME\ncompareType: ENDS_WITH\nvalue: .example.com\ninvert: true"),
+                Arguments.of("L7Rule", RULE + "type: PATH\ncompareType: REGEX\nvalue: '^/api/v[0-9]+/(users|groups)'"),
+                Arguments.of("L7Rule", RULE + "type: FILE_TYPE\ncompareType: EQUAL_TO\nvalue: jpg"),
+                Arguments.of("L7Rule", RULE + "type: SSL_CONN_HAS_CERT\ncompareType: EQUAL_TO\nvalue: \"True\""),
+                Arguments.of("L7Rule", RULE + "type: SSL_VERIFY_RESULT\ncompareType: EQUAL_TO\nvalue: \"0\""),
+                Arguments.of("L7Rule", RULE + "type: SSL_DN_FIELD\ncompareType: STARTS_WITH\nkey: OU\nvalue: ops"));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -358,7 +378,106 @@ class CrdValidationIT {
                         "spec.domainName: Forbidden: needs httpVersion \"1.1\": HTTP/1.0 requests carry no Host header"),
                 refused("HealthMonitor", MONITOR + "type: HTTP\nhttpVersion: \"1.1\"\ndomainName: exa_mple.com",
                         "spec.domainName: Forbidden: must be a host name such as health.example.com: "
-                                + "labels of letters, digits and \"-\" separated by dots; \"exa_mple.com\" is not"));
+                                + "labels of letters, digits and \"-\" separated by dots; \"exa_mple.com\" is not"),
+                // L7Policy
+                refused("L7Policy", "action: REJECT", "spec.listenerRef: Required value", NOT_CHECKED),
+                refused("L7Policy", "listenerRef: l\naction: DROP",
+                        "spec.action: Unsupported value: \"DROP\": supported values: \"REDIRECT_PREFIX\", "
+                                + "\"REDIRECT_TO_POOL\", \"REDIRECT_TO_URL\", \"REJECT\"", NOT_CHECKED),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_TO_POOL",
+                        "spec.redirectPoolRef: Required value: required with action REDIRECT_TO_POOL: the Pool that "
+                                + "gets the matching requests"),
+                refused("L7Policy", "listenerRef: l\naction: REJECT\nredirectPoolRef: api",
+                        "spec.redirectPoolRef: Forbidden: only allowed with action REDIRECT_TO_POOL, not REJECT"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_TO_URL",
+                        "spec.redirectUrl: Required value: required with action REDIRECT_TO_URL: where matching "
+                                + "requests are redirected"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_TO_POOL\nredirectPoolRef: api\n"
+                                + "redirectUrl: https://example.com",
+                        "spec.redirectUrl: Forbidden: only allowed with action REDIRECT_TO_URL, not REDIRECT_TO_POOL"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_PREFIX",
+                        "spec.redirectPrefix: Required value: required with action REDIRECT_PREFIX: what is put before "
+                                + "the request's path and query"),
+                refused("L7Policy", "listenerRef: l\naction: REJECT\nredirectPrefix: https://example.com",
+                        "spec.redirectPrefix: Forbidden: only allowed with action REDIRECT_PREFIX, not REJECT"),
+                refused("L7Policy", "listenerRef: l\naction: REJECT\nredirectHttpCode: 301",
+                        "spec.redirectHttpCode: Forbidden: only allowed with action REDIRECT_TO_URL or "
+                                + "REDIRECT_PREFIX, not REJECT"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_TO_URL\nredirectUrl: https://example.com\n"
+                                + "redirectHttpCode: 304",
+                        "spec.redirectHttpCode: Forbidden: must be 301, 302, 303, 307 or 308; 304 is not"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_TO_URL\nredirectUrl: https://example.com\n"
+                                + "redirectHttpCode: 300",
+                        "spec.redirectHttpCode: Invalid value: 300: spec.redirectHttpCode in body should be greater "
+                                + "than or equal to 301"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_TO_URL\nredirectUrl: /moved",
+                        "spec.redirectUrl: Forbidden: must be an absolute http or https URL with a host, in printable "
+                                + "ASCII without spaces, such as https://www.example.com/moved; \"/moved\" is not"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_TO_URL\nredirectUrl: \"https://example.com/a\\r\\n"
+                                + "Set-Cookie: x=1\"",
+                        "spec.redirectUrl: Forbidden: must be an absolute http or https URL with a host, in printable "
+                                + "ASCII without spaces, such as https://www.example.com/moved; \"https://example.com/a\\r\\n"
+                                + "Set-Cookie: x=1\" is not"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_TO_URL\nredirectUrl: ftp://example.com/file",
+                        "spec.redirectUrl: Forbidden: must be an absolute http or https URL with a host, in printable "
+                                + "ASCII without spaces, such as https://www.example.com/moved; \"ftp://example.com/file\" is not"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_PREFIX\nredirectPrefix: https://example.com/?a=1",
+                        "spec.redirectPrefix: Forbidden: must not hold a query or a fragment: the request's path and "
+                                + "query follow it; \"https://example.com/?a=1\" does"),
+                refused("L7Policy", "listenerRef: l\naction: REJECT\nposition: 0",
+                        "spec.position: Invalid value: 0: spec.position in body should be greater than or equal to 1"),
+                refused("L7Policy", "listenerRef: l\naction: REDIRECT_TO_POOL\nredirectPoolRef: API_POOL",
+                        "spec.redirectPoolRef: Forbidden: must be the name of a Kubernetes object: lower case letters, "
+                                + "digits, \"-\" and \".\", beginning and ending with a letter or digit; \"API_POOL\" is not"),
+                // L7Rule
+                refused("L7Rule", "type: PATH\ncompareType: EQUAL_TO\nvalue: /", "spec.l7PolicyRef: Required value",
+                        NOT_CHECKED),
+                refused("L7Rule", RULE + "type: METHOD\ncompareType: EQUAL_TO\nvalue: GET",
+                        "spec.type: Unsupported value: \"METHOD\": supported values: \"COOKIE\", \"FILE_TYPE\", "
+                                + "\"HEADER\", \"HOST_NAME\", \"PATH\", \"SSL_CONN_HAS_CERT\", \"SSL_DN_FIELD\", "
+                                + "\"SSL_VERIFY_RESULT\"", NOT_CHECKED),
+                refused("L7Rule", RULE + "type: PATH\ncompareType: EQUAL_TO",
+                        "spec.value: Required value", NOT_CHECKED),
+                refused("L7Rule", RULE + "type: HEADER\ncompareType: EQUAL_TO\nvalue: v",
+                        "spec.key: Required value: required with type HEADER: the name of the header field to compare"),
+                refused("L7Rule", RULE + "type: COOKIE\ncompareType: EQUAL_TO\nvalue: v",
+                        "spec.key: Required value: required with type COOKIE: the name of the cookie to compare"),
+                refused("L7Rule", RULE + "type: SSL_DN_FIELD\ncompareType: EQUAL_TO\nvalue: v",
+                        "spec.key: Required value: required with type SSL_DN_FIELD: the name of the field of the "
+                                + "client certificate's subject to compare"),
+                refused("L7Rule", RULE + "type: PATH\ncompareType: EQUAL_TO\nkey: k\nvalue: /",
+                        "spec.key: Forbidden: only allowed with type HEADER, COOKIE or SSL_DN_FIELD, not PATH"),
+                refused("L7Rule", RULE + "type: HEADER\ncompareType: EQUAL_TO\nkey: \"X Api\"\nvalue: v",
+                        "spec.key: Forbidden: must be a header field name: letters, digits and !#$%&'*+-.^_`|~; "
+                                + "\"X Api\" is not"),
+                refused("L7Rule", RULE + "type: COOKIE\ncompareType: EQUAL_TO\nkey: \"a=b\"\nvalue: v",
+                        "spec.key: Forbidden: must be a cookie name: letters, digits and !#$%&'*+-.^_`|~; "
+                                + "\"a=b\" is not"),
+                refused("L7Rule", RULE + "type: SSL_DN_FIELD\ncompareType: EQUAL_TO\nkey: 1CN\nvalue: v",
+                        "spec.key: Forbidden: must be a distinguished name field such as CN, O or OU: a letter, then "
+                                + "letters, digits and -; \"1CN\" is not"),
+                refused("L7Rule", RULE + "type: SSL_CONN_HAS_CERT\ncompareType: CONTAINS\nvalue: \"true\"",
+                        "spec.compareType: Forbidden: a SSL_CONN_HAS_CERT rule compares with EQUAL_TO only, not CONTAINS"),
+                refused("L7Rule", RULE + "type: FILE_TYPE\ncompareType: STARTS_WITH\nvalue: jp",
+                        "spec.compareType: Forbidden: a FILE_TYPE rule compares with EQUAL_TO or REGEX, not STARTS_WITH"),
+                refused("L7Rule", RULE + "type: SSL_CONN_HAS_CERT\ncompareType: EQUAL_TO\nvalue: \"false\"",
+                        "spec.value: Forbidden: must be \"true\" for a SSL_CONN_HAS_CERT rule (invert it to match "
+                                + "connections without a certificate); \"false\" is not"),
+                refused("L7Rule", RULE + "type: SSL_VERIFY_RESULT\ncompareType: EQUAL_TO\nvalue: ok",
+                        "spec.value: Forbidden: must be the verification result to compare with, a number such as 0 "
+                                + "(verified); \"ok\" is not"),
+                refused("L7Rule", RULE + "type: PATH\ncompareType: STARTS_WITH\nvalue: /a b",
+                        "spec.value: Forbidden: must be printable ASCII without spaces, or a \"quoted\" string that may "
+                                + "hold spaces; \"/a b\" is not"),
+                refused("L7Rule", RULE + "type: COOKIE\ncompareType: EQUAL_TO\nkey: k\nvalue: a;b",
+                        "spec.value: Forbidden: must be a cookie value: printable ASCII without spaces, quotes, commas, "
+                                + "semicolons or backslashes; \"a;b\" is not"),
+                refused("L7Rule", RULE + "type: PATH\ncompareType: REGEX\nvalue: '^/(api'",
+                        "spec: Invalid value: \"object\": error parsing regexp: missing closing ): `^/(api` evaluating "
+                                + "rule: " + REGEX_RULE),
+                refused("L7Rule", RULE + "type: PATH\ncompareType: REGEX\nvalue: '^/(?=api)'",
+                        "spec: Invalid value: \"object\": error parsing regexp: invalid or unsupported Perl syntax: "
+                                + "`(?=` evaluating rule: " + REGEX_RULE));
     }
 
     private static Arguments refused(String kind, String spec, String... errors) {
@@ -420,7 +539,14 @@ class CrdValidationIT {
                 changed("HealthMonitor", MONITOR + "type: TCP",
                         "poolRef: q\ndelaySeconds: 5\ntimeoutSeconds: 4\nmaxRetries: 3\ntype: TCP",
                         "spec.poolRef: Forbidden: cannot be changed after creation (from \"p\" to "
-                                + "\"q\"): create a new object instead"));
+                                + "\"q\"): create a new object instead"),
+                changed("L7Policy", "listenerRef: l\naction: REJECT", "listenerRef: m\naction: REJECT",
+                        "spec.listenerRef: Forbidden: cannot be changed after creation (from \"l\" to "
+                                + "\"m\"): create a new object instead"),
+                changed("L7Rule", RULE + "type: PATH\ncompareType: EQUAL_TO\nvalue: /",
+                        "l7PolicyRef: other\ntype: PATH\ncompareType: EQUAL_TO\nvalue: /",
+                        "spec.l7PolicyRef: Forbidden: cannot be changed after creation (from \"pol\" to "
+                                + "\"other\"): create a new object instead"));
     }
 
     private static Arguments changed(String kind, String spec, String newSpec, String... errors) {

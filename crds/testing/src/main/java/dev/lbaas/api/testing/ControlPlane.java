@@ -35,7 +35,7 @@ public final class ControlPlane implements AutoCloseable {
 
     /** The plural names of the lbaas.dev kinds, in the order their CRDs are installed. */
     public static final List<String> PLURALS = List.of("loadbalancers", "listeners", "pools", "members",
-            "healthmonitors", "loadbalancerclasses");
+            "healthmonitors", "l7policies", "l7rules", "loadbalancerclasses");
 
     /**
      * The ValidatingAdmissionPolicies (and their bindings) that keep rules spanning two objects, such

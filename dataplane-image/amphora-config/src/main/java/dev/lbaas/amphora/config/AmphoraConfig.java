@@ -56,7 +56,16 @@ public record AmphoraConfig(
                 PoolConfig pool = pools.stream().filter(p -> p.id().equals(listener.defaultPoolId())).findFirst()
                         .orElseThrow(() -> new IllegalArgumentException("listeners[" + listener.id()
                                 + "].defaultPoolId: unknown pool " + listener.defaultPoolId()));
-                checkPoolFits(listener, pool);
+                checkPoolFits(listener, pool, "listeners[" + listener.id() + "].defaultPoolId");
+            }
+            for (L7PolicyConfig policy : listener.l7Policies()) {
+                if (policy.redirectPoolId() != null) {
+                    String field = "listeners[" + listener.id() + "].l7Policies[" + policy.id() + "].redirectPoolId";
+                    PoolConfig pool = pools.stream().filter(p -> p.id().equals(policy.redirectPoolId())).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException(field + ": unknown pool "
+                                    + policy.redirectPoolId()));
+                    checkPoolFits(listener, pool, field);
+                }
             }
         }
     }
@@ -65,8 +74,7 @@ public record AmphoraConfig(
      * A listener and its pool agree on the transport (datagrams go to UDP members only), and
      * cookies, which exist only where the amphora reads HTTP, are not asked of another listener.
      */
-    private static void checkPoolFits(ListenerConfig listener, PoolConfig pool) {
-        String field = "listeners[" + listener.id() + "].defaultPoolId";
+    private static void checkPoolFits(ListenerConfig listener, PoolConfig pool, String field) {
         if (!listener.protocol().transport().equals(pool.protocol().transport())) {
             throw new IllegalArgumentException(field + ": pool " + pool.id() + " is " + pool.protocol() + ", a "
                     + listener.protocol() + " listener needs a " + listener.protocol().transport() + " pool");

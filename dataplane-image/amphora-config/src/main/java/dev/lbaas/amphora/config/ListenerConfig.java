@@ -1,7 +1,9 @@
 package dev.lbaas.amphora.config;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One listener on the VIP.
@@ -17,6 +19,7 @@ import java.util.Objects;
  * @param timeouts Octavia's four timeouts, and the deadline for a request's headers
  * @param allowedCidrs client networks allowed in; empty allows everyone
  * @param insertHeaders request headers the amphora adds on HTTP listeners (X-Forwarded-For, ...)
+ * @param l7Policies the enabled L7 policies of an HTTP listener, each with its own position
  */
 public record ListenerConfig(
         String id,
@@ -28,7 +31,16 @@ public record ListenerConfig(
         String defaultPoolId,
         ListenerTimeouts timeouts,
         List<String> allowedCidrs,
-        List<String> insertHeaders) {
+        List<String> insertHeaders,
+        List<L7PolicyConfig> l7Policies) {
+
+    /** A listener without L7 policies. */
+    public ListenerConfig(String id, String name, ListenerProtocol protocol, int protocolPort, int connectionLimit,
+            boolean adminStateUp, String defaultPoolId, ListenerTimeouts timeouts, List<String> allowedCidrs,
+            List<String> insertHeaders) {
+        this(id, name, protocol, protocolPort, connectionLimit, adminStateUp, defaultPoolId, timeouts, allowedCidrs,
+                insertHeaders, null);
+    }
 
     public ListenerConfig {
         Validation.requireText(id, "listener.id");
@@ -46,6 +58,18 @@ public record ListenerConfig(
             throw new IllegalArgumentException("listener[" + id + "].insertHeaders: a " + protocol
                     + " listener reads no requests to insert headers into");
         }
+        l7Policies = List.copyOf(Objects.requireNonNullElse(l7Policies, List.of()));
+        if (!l7Policies.isEmpty() && !protocol.readsHttp()) {
+            throw new IllegalArgumentException("listener[" + id + "].l7Policies: a " + protocol
+                    + " listener reads no requests for L7 policies to look at");
+        }
+        Set<String> policyIds = new HashSet<>();
+        for (L7PolicyConfig policy : l7Policies) {
+            if (!policyIds.add(policy.id())) {
+                throw new IllegalArgumentException("listener[" + id + "].l7Policies: duplicate policy id "
+                        + policy.id());
+            }
+        }
         if (protocol == ListenerProtocol.PROMETHEUS && defaultPoolId != null) {
             throw new IllegalArgumentException("listener[" + id + "].defaultPoolId: a PROMETHEUS listener serves the"
                     + " load balancer's metrics and takes no pool, got " + defaultPoolId);
@@ -55,6 +79,12 @@ public record ListenerConfig(
     /** The same listener with another default pool (or none). */
     public ListenerConfig withDefaultPool(String poolId) {
         return new ListenerConfig(id, name, protocol, protocolPort, connectionLimit, adminStateUp, poolId, timeouts,
-                allowedCidrs, insertHeaders);
+                allowedCidrs, insertHeaders, l7Policies);
+    }
+
+    /** The same listener with other L7 policies. */
+    public ListenerConfig withL7Policies(List<L7PolicyConfig> policies) {
+        return new ListenerConfig(id, name, protocol, protocolPort, connectionLimit, adminStateUp, defaultPoolId,
+                timeouts, allowedCidrs, insertHeaders, policies);
     }
 }
