@@ -31,7 +31,10 @@ public record L7Policy(String id, int position, List<L7Rule> rules, Action actio
     public record RedirectPrefix(String prefix, int code) implements Action {
     }
 
-    /** Sent to the pool {@code poolId} instead of the listener's default pool. */
+    /**
+     * Sent to the pool {@code poolId} instead of the listener's default pool; with a null {@code
+     * poolId} (the pool cannot be served) answered 503, never sent elsewhere.
+     */
     public record RedirectToPool(String poolId) implements Action {
     }
 

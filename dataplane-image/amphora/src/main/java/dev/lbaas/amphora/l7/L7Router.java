@@ -1,5 +1,7 @@
 package dev.lbaas.amphora.l7;
 
+import dev.lbaas.amphora.config.L7PolicyConfig;
+import dev.lbaas.amphora.config.L7RuleConfig;
 import java.util.Comparator;
 import java.util.List;
 
@@ -22,6 +24,31 @@ public final class L7Router {
     public static L7Router of(List<L7Policy> policies) {
         return policies.isEmpty() ? NONE
                 : new L7Router(policies.stream().sorted(Comparator.comparingInt(L7Policy::position)).toList());
+    }
+
+    /**
+     * Compiles a listener's policies as its configuration gives them.
+     *
+     * @throws L7Rule.Invalid when a rule cannot be compiled (the records refuse such rules first)
+     */
+    public static L7Router compile(List<L7PolicyConfig> policies) {
+        return of(policies.stream().map(L7Router::compile).toList());
+    }
+
+    private static L7Policy compile(L7PolicyConfig policy) {
+        List<L7Rule> rules = policy.rules().stream().map(L7Router::compile).toList();
+        L7Policy.Action action = switch (policy.action()) {
+            case REJECT -> new L7Policy.Reject();
+            case REDIRECT_TO_URL -> new L7Policy.RedirectToUrl(policy.redirectUrl(), policy.redirectHttpCode());
+            case REDIRECT_PREFIX -> new L7Policy.RedirectPrefix(policy.redirectPrefix(), policy.redirectHttpCode());
+            case REDIRECT_TO_POOL -> new L7Policy.RedirectToPool(policy.redirectPoolId());
+        };
+        return new L7Policy(policy.id(), policy.position(), rules, action);
+    }
+
+    private static L7Rule compile(L7RuleConfig rule) {
+        return L7Rule.compile(rule.id(), L7Rule.Type.valueOf(rule.type().name()),
+                L7Rule.Compare.valueOf(rule.compareType().name()), rule.key(), rule.value(), rule.invert());
     }
 
     /** The first policy that matches the request, or null: the default pool serves it. */

@@ -2,6 +2,7 @@ package dev.lbaas.amphora.proxy;
 
 import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.l7.L7Router;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
 import dev.lbaas.amphora.stats.MetricsSample;
 import dev.lbaas.amphora.stats.TrafficCounters;
@@ -9,12 +10,15 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * A listener as one configuration generation serves it.
  *
  * @param pool the default pool, or null when the listener has none
+ * @param router the listener's L7 policies, compiled
+ * @param pools every pool of the configuration by id, where L7 policies send requests
  * @param counters the listener's traffic, shared by every generation
  * @param allowedClients the allowed client networks; empty allows everyone
  * @param fullnessChanged told when the listener reaches or leaves its connection limit
@@ -22,12 +26,14 @@ import java.util.function.Supplier;
  * @param metrics the whole load balancer's metrics as of now, which a PROMETHEUS listener serves
  * @param connections every open client and member connection of the amphora, closed when it stops
  */
-public record ListenerRuntime(ListenerConfig config, Pool pool, TrafficCounters counters,
+public record ListenerRuntime(ListenerConfig config, Pool pool, L7Router router, Map<String, Pool> pools,
+        TrafficCounters counters,
         List<IpSubnetFilterRule> allowedClients, Runnable fullnessChanged, MemberConnectionPools memberConnections,
         Supplier<MetricsSample> metrics, ChannelGroup connections) {
 
     public ListenerRuntime {
         allowedClients = List.copyOf(allowedClients);
+        pools = Map.copyOf(pools);
     }
 
     public boolean allows(InetSocketAddress client) {

@@ -16,6 +16,7 @@ import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.health.CheckRecord;
 import dev.lbaas.amphora.health.HealthMonitors;
 import dev.lbaas.amphora.health.MemberTarget;
+import dev.lbaas.amphora.l7.L7Router;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.ListenerSlot;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
@@ -210,6 +211,7 @@ public final class Dataplane implements AutoCloseable {
                     .toList();
             ListenerRuntime runtime = new ListenerRuntime(listener,
                     listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
+                    L7Router.compile(listener.l7Policies()), pools,
                     stats.listener(listener.id()), allowed, this::healthChanged, memberConnections, this::metrics,
                     connections);
             enabled.put(listener.id(), runtime);

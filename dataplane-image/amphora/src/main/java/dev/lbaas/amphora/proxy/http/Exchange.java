@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.proxy.http;
 
+import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import io.netty.handler.codec.http.HttpMethod;
@@ -36,6 +37,8 @@ final class Exchange {
     }
 
     final ListenerRuntime listener;
+    /** The pool the request goes to: the listener's default pool, or the one an L7 policy chose; null for none. */
+    final Pool pool;
     final HttpMethod method;
     final HttpVersion clientVersion;
     private Request request = Request.SENDING;
@@ -51,8 +54,9 @@ final class Exchange {
     /** The member counting this exchange as one of its sessions, once the request goes to it. */
     private PoolMember servedBy;
 
-    Exchange(ListenerRuntime listener, HttpRequest request) {
+    Exchange(ListenerRuntime listener, Pool pool, HttpRequest request) {
         this.listener = listener;
+        this.pool = pool;
         this.method = request.method();
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = ProxyHeaders.isKeepAlive(request);

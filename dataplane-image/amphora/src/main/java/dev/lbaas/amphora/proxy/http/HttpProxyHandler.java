@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.proxy.http;
 
+import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
@@ -285,14 +286,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             fail(listener, refusal.status(), refusal.reason());
             return;
         }
-        exchange = new Exchange(listener, request);
+        // The policies look at the request as the client sent it, before the amphora adds to it.
+        L7Routing.Route route = L7Routing.route(listener, request);
+        if (route instanceof L7Routing.Answer answer) {
+            ReferenceCountUtil.release(request);
+            answer(answer);
+            return;
+        }
+        Pool pool = ((L7Routing.ToPool) route).pool();
+        exchange = new Exchange(listener, pool, request);
         InetSocketAddress clientAddress = (InetSocketAddress) client.channel().remoteAddress();
         RequestHeads.adapt(request, listener.config().insertHeaders(), clientAddress,
                 (InetSocketAddress) client.channel().localAddress());
-        PoolMember chosen = MemberChoice.pick(listener.pool(), request, clientAddress, exchange);
+        PoolMember chosen = MemberChoice.pick(pool, request, clientAddress, exchange);
         if (chosen == null) {
-            if (listener.pool() != null) {
-                listener.pool().counters().requestFailed();
+            if (pool != null) {
+                pool.counters().requestFailed();
             }
             ReferenceCountUtil.release(request);
             fail(listener, HttpResponseStatus.SERVICE_UNAVAILABLE, "no server is available to handle this request");
@@ -310,7 +319,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         closeMember();
         // As HAProxy's http-reuse safe: a request that could not be sent again if its pooled
         // connection turned out dead is the first of its client connection only on a new connection.
-        boolean mayReuse = (forwardedBefore || exchange.retryHead != null) && !privateMembers(listener);
+        boolean mayReuse = (forwardedBefore || exchange.retryHead != null) && !privateMembers(pool);
         forwardedBefore = true;
         MemberLink idle = mayReuse
                 ? idleMembers.take(idleMembers.keyOf(chosen, listener.config().timeouts().memberDataMillis()))
@@ -319,7 +328,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             attach(idle, chosen, true);
             return;
         }
-        connect(listener, chosen);
+        connect(listener, pool, chosen);
     }
 
     private void attach(MemberLink chosenLink, PoolMember target, boolean reused) {
@@ -329,11 +338,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         chosenLink.channel().read();
     }
 
-    private void connect(ListenerRuntime listener, PoolMember chosen) {
+    private void connect(ListenerRuntime listener, Pool pool, PoolMember chosen) {
         memberSide = new MemberSide.Connecting(chosen);
         Channel clientChannel = client.channel();
         long idleMillis = listener.config().timeouts().memberDataMillis();
-        MemberConnector.connect(clientChannel, listener.pool(), chosen, listener.config().timeouts().memberConnectMillis(),
+        MemberConnector.connect(clientChannel, pool, chosen, listener.config().timeouts().memberConnectMillis(),
                 target -> HttpListenerInitializer.memberPipeline(target, listener, clientChannel,
                         new MemberLink(idleMembers.keyOf(target, idleMillis), idleMembers)))
                 .addListener((Future<MemberConnector.Connected> done) -> {
@@ -382,7 +391,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             exchange.responseHead(interim);
             if (!interim) {
                 ResponseHeads.adapt(exchange, response);
-                MemberChoice.bindSession(exchange.listener.pool(), from.target(), exchange, response);
+                MemberChoice.bindSession(exchange.pool, from.target(), exchange, response);
             }
         }
         if (msg instanceof LastHttpContent) {
@@ -427,7 +436,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         endExchange();
         if (!done.memberReusable || !done.requestSent()) {
             closeMember();
-        } else if (privateMembers(done.listener)) {
+        } else if (privateMembers(done.pool)) {
             keepMember();
         } else {
             releaseMember();
@@ -446,15 +455,33 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     /** Answers the client with an error and closes its connection. */
     private void fail(ListenerRuntime listener, HttpResponseStatus status, String message) {
         listener.counters().requestFailed();
+        respondAndClose(status, message + "\n", null);
+    }
+
+    /**
+     * Answers the client for an L7 policy (403, or a redirect) and closes its connection, so that
+     * whatever body the request has is never read.
+     */
+    private void answer(L7Routing.Answer answer) {
+        respondAndClose(answer.status(), answer.location() == null ? "request forbidden by administrative rules\n"
+                : "", answer.location());
+    }
+
+    private void respondAndClose(HttpResponseStatus status, String body, String location) {
         endExchange();
         releaseInbound();
         closeMember();
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(message + "\n", StandardCharsets.US_ASCII));
+                Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
         response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (!body.isEmpty()) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
+        }
+        if (location != null) {
+            response.headers().set(HttpHeaderNames.LOCATION, location);
+        }
         closing = true;
         LingeringClose.after(client.writeAndFlush(response));
     }
@@ -525,8 +552,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
      * connection keeps its own member connection anyway, and would hold idle connections for
      * clients that are gone.
      */
-    private static boolean privateMembers(ListenerRuntime listener) {
-        PoolProtocol protocol = listener.pool().config().protocol();
+    private static boolean privateMembers(Pool pool) {
+        PoolProtocol protocol = pool.config().protocol();
         return protocol == PoolProtocol.PROXY || protocol == PoolProtocol.PROXYV2;
     }
 
@@ -624,7 +651,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         exchange.requestToBeSentAgain();
         inbound.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
         inbound.addFirst(head);
-        connect(exchange.listener, target);
+        connect(exchange.listener, exchange.pool, target);
     }
 
     @Override

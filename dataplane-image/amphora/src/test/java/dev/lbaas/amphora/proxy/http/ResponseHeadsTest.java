@@ -19,7 +19,7 @@ class ResponseHeadsTest {
         if (connection != null) {
             request.headers().set(HttpHeaderNames.CONNECTION, connection);
         }
-        return new Exchange(null, request);
+        return new Exchange(null, null, request);
     }
 
     private static HttpResponse response(HttpResponseStatus status, String... headers) {
