@@ -7,6 +7,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * One HTTP/1.1 GET on a fresh connection that is closed afterwards, as {@code curl} does: round
@@ -15,8 +18,16 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Curl {
 
-    /** The status code and body of a response. */
-    public record Response(int status, String body) {
+    /**
+     * The status code, body and header fields (names in lower case, the first value of each) of a
+     * response.
+     */
+    public record Response(int status, String body, Map<String, String> headers) {
+
+        /** The first value of the header field {@code name}, or null. */
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
     }
 
     private Curl() {
@@ -28,11 +39,17 @@ public final class Curl {
 
     /** A GET that waits up to {@code timeoutMillis} for the response to start and between its bytes. */
     public static Response get(String host, int port, String path, int timeoutMillis) throws IOException {
+        return get(host, port, path, host + ":" + port, timeoutMillis);
+    }
+
+    /** A GET naming {@code hostHeader} as the Host, as for a virtual host behind the address. */
+    public static Response get(String host, int port, String path, String hostHeader, int timeoutMillis)
+            throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 2_000);
             socket.setSoTimeout(timeoutMillis);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUser-Agent: lbaas-e2e\r\n"
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: lbaas-e2e\r\n"
                     + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -44,12 +61,19 @@ public final class Curl {
                 throw new IOException("not an HTTP response: " + text);
             }
             int status = Integer.parseInt(text.substring(9, 12));
-            String headers = text.substring(0, headerEnd).toLowerCase();
+            Map<String, String> headers = new HashMap<>();
+            for (String line : text.substring(0, headerEnd).split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    headers.putIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                            line.substring(colon + 1).trim());
+                }
+            }
             String body = text.substring(headerEnd + 4);
-            if (headers.contains("transfer-encoding: chunked")) {
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
                 body = dechunk(body);
             }
-            return new Response(status, body);
+            return new Response(status, body, Map.copyOf(headers));
         }
     }
 

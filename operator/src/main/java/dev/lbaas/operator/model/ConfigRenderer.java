@@ -2,6 +2,7 @@ package dev.lbaas.operator.model;
 
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.amphora.config.HealthMonitorConfig;
+import dev.lbaas.amphora.config.L7PolicyConfig;
 import dev.lbaas.amphora.config.LbAlgorithm;
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.ListenerTimeouts;
@@ -74,6 +75,8 @@ public final class ConfigRenderer {
     private final Map<String, String> defaultPools = new HashMap<>();
     private final Map<String, String> poolMonitors = new HashMap<>();
     private final Map<String, List<String>> poolMembers = new HashMap<>();
+    /** Each served listener's L7 policies, by uid. */
+    private final Map<String, List<L7PolicyConfig>> l7Policies = new HashMap<>();
 
     private ConfigRenderer(LoadBalancerTree tree, AmphoraConfig previous) {
         this.tree = tree;
@@ -136,6 +139,8 @@ public final class ConfigRenderer {
                 linkDefaultPool(listener);
             }
         }
+        l7Policies.putAll(new L7Rendering(tree, previous, verdicts, listenerRecords, poolRecords,
+                ConfigRenderer::problemLinking).render());
         return new RenderedConfig(assemble(vipAddress, generation), verdicts);
     }
 
@@ -550,7 +555,8 @@ public final class ConfigRenderer {
         }
         List<ListenerConfig> listeners = new ArrayList<>();
         for (Map.Entry<String, ListenerConfig> entry : listenerRecords.entrySet()) {
-            listeners.add(entry.getValue().withDefaultPool(defaultPools.get(entry.getKey())));
+            listeners.add(entry.getValue().withDefaultPool(defaultPools.get(entry.getKey()))
+                    .withL7Policies(l7Policies.get(entry.getKey())));
         }
         LoadBalancer lb = tree.loadBalancer();
         return new AmphoraConfig(generation, uid(lb), vipAddress, !Boolean.FALSE.equals(lb.getSpec().getAdminStateUp()),

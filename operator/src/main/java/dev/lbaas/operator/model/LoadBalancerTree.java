@@ -1,6 +1,8 @@
 package dev.lbaas.operator.model;
 
 import dev.lbaas.api.v1alpha1.HealthMonitor;
+import dev.lbaas.api.v1alpha1.L7Policy;
+import dev.lbaas.api.v1alpha1.L7Rule;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.Member;
@@ -28,6 +30,8 @@ public record LoadBalancerTree(
         List<Pool> pools,
         List<Member> members,
         List<HealthMonitor> healthMonitors,
+        List<L7Policy> l7Policies,
+        List<L7Rule> l7Rules,
         ClassChoice classChoice,
         Map<String, String> reservedPorts) {
 
@@ -41,29 +45,39 @@ public record LoadBalancerTree(
         pools = sorted(pools);
         members = sorted(members);
         healthMonitors = sorted(healthMonitors);
+        l7Policies = sorted(l7Policies);
+        l7Rules = sorted(l7Rules);
         classChoice = Objects.requireNonNullElseGet(classChoice, () -> ClassChoice.of(loadBalancer, List.of()));
         reservedPorts = Map.copyOf(Objects.requireNonNullElse(reservedPorts, Map.of()));
     }
 
     public LoadBalancerTree(LoadBalancer loadBalancer, List<Listener> listeners, List<Pool> pools, List<Member> members,
             List<HealthMonitor> healthMonitors, ClassChoice classChoice) {
-        this(loadBalancer, listeners, pools, members, healthMonitors, classChoice, null);
+        this(loadBalancer, listeners, pools, members, healthMonitors, null, null, classChoice, null);
     }
 
     /** A tree in a cluster without LoadBalancerClasses. */
     public LoadBalancerTree(LoadBalancer loadBalancer, List<Listener> listeners, List<Pool> pools, List<Member> members,
             List<HealthMonitor> healthMonitors) {
-        this(loadBalancer, listeners, pools, members, healthMonitors, null, null);
+        this(loadBalancer, listeners, pools, members, healthMonitors, null, null, null, null);
     }
 
     /** The same tree with the class chosen for its load balancer. */
     public LoadBalancerTree withClass(ClassChoice choice) {
-        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, choice, reservedPorts);
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, l7Policies, l7Rules, choice,
+                reservedPorts);
     }
 
     /** The same tree with the ports the driver's amphorae use themselves. */
     public LoadBalancerTree withReservedPorts(Map<String, String> ports) {
-        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, classChoice, ports);
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, l7Policies, l7Rules,
+                classChoice, ports);
+    }
+
+    /** The same tree with these L7 policies and rules. */
+    public LoadBalancerTree withL7(List<L7Policy> policies, List<L7Rule> rules) {
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, policies, rules,
+                classChoice, reservedPorts);
     }
 
     private static <T extends HasMetadata> List<T> sorted(List<T> objects) {
@@ -72,13 +86,20 @@ public record LoadBalancerTree(
         return List.copyOf(copy);
     }
 
-    /**
-     * Selects, from everything in a namespace, the objects that belong to the load balancer:
-     * listeners naming it, pools naming it or one of its listeners, and the members and monitors of
-     * those pools.
-     */
+    /** {@link #select(LoadBalancer, List, List, List, List, List, List)} in a namespace without L7 policies. */
     public static LoadBalancerTree select(LoadBalancer loadBalancer, List<Listener> allListeners, List<Pool> allPools,
             List<Member> allMembers, List<HealthMonitor> allMonitors) {
+        return select(loadBalancer, allListeners, allPools, allMembers, allMonitors, List.of(), List.of());
+    }
+
+    /**
+     * Selects, from everything in a namespace, the objects that belong to the load balancer:
+     * listeners naming it, pools naming it or one of its listeners, the members and monitors of
+     * those pools, the L7 policies of those listeners and the rules of those policies.
+     */
+    public static LoadBalancerTree select(LoadBalancer loadBalancer, List<Listener> allListeners, List<Pool> allPools,
+            List<Member> allMembers, List<HealthMonitor> allMonitors, List<L7Policy> allPolicies,
+            List<L7Rule> allRules) {
         String name = loadBalancer.getMetadata().getName();
         List<Listener> listeners = allListeners.stream()
                 .filter(l -> name.equals(l.getSpec().getLoadBalancerRef()))
@@ -93,11 +114,16 @@ public record LoadBalancerTree(
         List<HealthMonitor> monitors = allMonitors.stream()
                 .filter(h -> poolNames.contains(h.getSpec().getPoolRef()))
                 .toList();
-        return new LoadBalancerTree(loadBalancer, listeners, pools, members, monitors);
+        List<L7Policy> policies = allPolicies.stream()
+                .filter(p -> listenerNames.contains(p.getSpec().getListenerRef()))
+                .toList();
+        List<String> policyNames = policies.stream().map(p -> p.getMetadata().getName()).toList();
+        List<L7Rule> rules = allRules.stream().filter(r -> policyNames.contains(r.getSpec().getL7PolicyRef())).toList();
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, monitors, policies, rules, null, null);
     }
 
     /** Every child object (not the load balancer itself). */
     public Stream<HasMetadata> children() {
-        return Stream.of(listeners, pools, members, healthMonitors).flatMap(List::stream);
+        return Stream.of(listeners, pools, members, healthMonitors, l7Policies, l7Rules).flatMap(List::stream);
     }
 }

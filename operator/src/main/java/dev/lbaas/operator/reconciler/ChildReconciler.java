@@ -1,5 +1,6 @@
 package dev.lbaas.operator.reconciler;
 
+import dev.lbaas.api.v1alpha1.L7Policy;
 import dev.lbaas.api.v1alpha1.LbaasStatus;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
@@ -66,6 +67,11 @@ abstract class ChildReconciler<T extends CustomResource<?, LbaasStatus>> impleme
         @Override
         public Optional<Listener> listener(String namespace, String name) {
             return Optional.ofNullable(client.resources(Listener.class).inNamespace(namespace).withName(name).get());
+        }
+
+        @Override
+        public Optional<L7Policy> l7Policy(String namespace, String name) {
+            return Optional.ofNullable(client.resources(L7Policy.class).inNamespace(namespace).withName(name).get());
         }
 
         @Override

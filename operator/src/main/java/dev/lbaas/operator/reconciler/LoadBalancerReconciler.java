@@ -3,6 +3,8 @@ package dev.lbaas.operator.reconciler;
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.api.v1alpha1.FailoverTimers;
 import dev.lbaas.api.v1alpha1.HealthMonitor;
+import dev.lbaas.api.v1alpha1.L7Policy;
+import dev.lbaas.api.v1alpha1.L7Rule;
 import dev.lbaas.api.v1alpha1.LbaasStatus;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
@@ -102,6 +104,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private InformerEventSource<Pool, LoadBalancer> pools;
     private InformerEventSource<Member, LoadBalancer> members;
     private InformerEventSource<HealthMonitor, LoadBalancer> monitors;
+    private InformerEventSource<L7Policy, LoadBalancer> l7Policies;
+    private InformerEventSource<L7Rule, LoadBalancer> l7Rules;
     private InformerEventSource<LoadBalancerClass, LoadBalancer> classes;
 
     public LoadBalancerReconciler(KubernetesClient client, AmphoraAgents agents, AmphoraDrivers drivers,
@@ -133,14 +137,21 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
             public Optional<LoadBalancer> loadBalancer(String namespace, String name) {
                 return Optional.empty();
             }
+
+            @Override
+            public Optional<L7Policy> l7Policy(String namespace, String name) {
+                return l7Policies.get(new ResourceID(name, namespace));
+            }
         };
         listeners = informer(Listener.class, context, cacheLookup);
         pools = informer(Pool.class, context, cacheLookup);
         members = informer(Member.class, context, cacheLookup);
         monitors = informer(HealthMonitor.class, context, cacheLookup);
+        l7Policies = informer(L7Policy.class, context, cacheLookup);
+        l7Rules = informer(L7Rule.class, context, cacheLookup);
         classes = classInformer(context);
         List<EventSource<?, LoadBalancer>> sources = new ArrayList<>(List.of(listeners, pools, members, monitors,
-                classes, amphoraReports));
+                l7Policies, l7Rules, classes, amphoraReports));
         sources.addAll(memberSelectors.eventSources(context, pools, cacheLookup));
         sources.addAll(driver.eventSources(context));
         return sources;
@@ -187,7 +198,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         String namespace = lb.getMetadata().getNamespace();
         LoadBalancerTree tree = LoadBalancerTree.select(lb,
                 listeners.list(namespace, x -> true).toList(), pools.list(namespace, x -> true).toList(),
-                members.list(namespace, x -> true).toList(), monitors.list(namespace, x -> true).toList())
+                members.list(namespace, x -> true).toList(), monitors.list(namespace, x -> true).toList(),
+                l7Policies.list(namespace, x -> true).toList(), l7Rules.list(namespace, x -> true).toList())
                 .withClass(ClassChoice.of(lb, classes.list().toList(), driver.topologies(), driverName))
                 .withReservedPorts(driver.reservedPorts());
         ensureOwnerReferences(tree);
@@ -286,6 +298,12 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         tree.pools().forEach(pool -> ensureOwner(pool, tree.loadBalancer()));
         tree.members().forEach(member -> ensureOwner(member, poolsByName.get(member.getSpec().getPoolRef())));
         tree.healthMonitors().forEach(monitor -> ensureOwner(monitor, poolsByName.get(monitor.getSpec().getPoolRef())));
+        Map<String, Listener> listenersByName = tree.listeners().stream()
+                .collect(Collectors.toMap(l -> l.getMetadata().getName(), l -> l));
+        tree.l7Policies().forEach(policy -> ensureOwner(policy, listenersByName.get(policy.getSpec().getListenerRef())));
+        Map<String, L7Policy> policiesByName = tree.l7Policies().stream()
+                .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
+        tree.l7Rules().forEach(rule -> ensureOwner(rule, policiesByName.get(rule.getSpec().getL7PolicyRef())));
     }
 
     /** The reference that makes an object of the tree a child of {@code owner}, for garbage collection. */

@@ -1,6 +1,8 @@
 package dev.lbaas.operator.reconciler;
 
 import dev.lbaas.api.v1alpha1.HealthMonitor;
+import dev.lbaas.api.v1alpha1.L7Policy;
+import dev.lbaas.api.v1alpha1.L7Rule;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
 import dev.lbaas.api.v1alpha1.Member;
@@ -10,7 +12,8 @@ import java.util.Optional;
 
 /**
  * Follows a child's references up to its load balancer: Member and HealthMonitor name a Pool, a
- * Pool names a LoadBalancer or a Listener, a Listener names a LoadBalancer. The lookups are
+ * Pool names a LoadBalancer or a Listener, a Listener names a LoadBalancer; an L7Rule names an
+ * L7Policy, which names a Listener. The lookups are
  * pluggable so the same walk runs over informer caches (event mapping) and over the API server.
  */
 final class ParentChain {
@@ -22,6 +25,8 @@ final class ParentChain {
         Optional<Listener> listener(String namespace, String name);
 
         Optional<LoadBalancer> loadBalancer(String namespace, String name);
+
+        Optional<L7Policy> l7Policy(String namespace, String name);
     }
 
     /**
@@ -48,6 +53,14 @@ final class ParentChain {
         if (child instanceof Listener listener) {
             return Optional.ofNullable(listener.getSpec().getLoadBalancerRef());
         }
+        if (child instanceof L7Rule rule) {
+            return lookup.l7Policy(namespace, rule.getSpec().getL7PolicyRef())
+                    .flatMap(policy -> loadBalancerNameOf(policy, lookup));
+        }
+        if (child instanceof L7Policy policy) {
+            return lookup.listener(namespace, policy.getSpec().getListenerRef())
+                    .map(l -> l.getSpec().getLoadBalancerRef());
+        }
         if (child instanceof Pool pool) {
             if (pool.getSpec().getLoadBalancerRef() != null) {
                 return Optional.of(pool.getSpec().getLoadBalancerRef());
@@ -63,6 +76,16 @@ final class ParentChain {
     /** Walks the chain and reports the load balancer, or the first missing link. */
     static Resolution resolve(HasMetadata child, Lookup lookup) {
         String namespace = child.getMetadata().getNamespace();
+        if (child instanceof L7Rule rule) {
+            Optional<L7Policy> policy = lookup.l7Policy(namespace, rule.getSpec().getL7PolicyRef());
+            return policy.isPresent() ? resolve(policy.get(), lookup)
+                    : new Resolution(null, "L7Policy " + rule.getSpec().getL7PolicyRef());
+        }
+        if (child instanceof L7Policy policy) {
+            Optional<Listener> listener = lookup.listener(namespace, policy.getSpec().getListenerRef());
+            return listener.isPresent() ? resolve(listener.get(), lookup)
+                    : new Resolution(null, "Listener " + policy.getSpec().getListenerRef());
+        }
         if (child instanceof Member || child instanceof HealthMonitor) {
             String poolName = child instanceof Member member ? member.getSpec().getPoolRef()
                     : ((HealthMonitor) child).getSpec().getPoolRef();

@@ -5,6 +5,8 @@ import dev.lbaas.amphora.config.MemberHealth;
 import dev.lbaas.amphora.config.TrafficStats;
 import dev.lbaas.api.v1alpha1.AmphoraInfo;
 import dev.lbaas.api.v1alpha1.HealthMonitor;
+import dev.lbaas.api.v1alpha1.L7Policy;
+import dev.lbaas.api.v1alpha1.L7Rule;
 import dev.lbaas.api.v1alpha1.LbaasStatus;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
@@ -99,6 +101,15 @@ public final class StatusComputer {
                     && isProgrammed(monitor);
             put(monitor, up ? OperatingStatus.ONLINE : OperatingStatus.OFFLINE);
         }
+        for (L7Policy policy : tree.l7Policies()) {
+            put(policy, l7OperatingStatus(policy, policy.getSpec().getAdminStateUp()));
+        }
+        for (L7Rule rule : tree.l7Rules()) {
+            boolean policyUp = tree.l7Policies().stream()
+                    .filter(p -> p.getMetadata().getName().equals(rule.getSpec().getL7PolicyRef()))
+                    .noneMatch(p -> Boolean.FALSE.equals(p.getSpec().getAdminStateUp()));
+            put(rule, l7OperatingStatus(rule, policyUp ? rule.getSpec().getAdminStateUp() : Boolean.FALSE));
+        }
         LoadBalancerStatus lbStatus = loadBalancerStatus(anyPoolError, anyDegraded);
         lbStatus.setTree(StatusTrees.of(tree, rendered.config(), children));
         return new Result(lbStatus, children, events);
@@ -161,6 +172,14 @@ public final class StatusComputer {
         }
         AmphoraStatus.ListenerStatus report = listenerReports.get(uid(listener));
         return report != null && report.atConnectionLimit() ? OperatingStatus.DEGRADED : OperatingStatus.ONLINE;
+    }
+
+    /** Octavia's L7 statuses: ONLINE while every amphora serves the object enabled, else OFFLINE. */
+    private OperatingStatus l7OperatingStatus(HasMetadata object, Boolean adminStateUp) {
+        boolean up = rendered.verdict(uid(object)).served() && isProgrammed(object)
+                && !Boolean.FALSE.equals(adminStateUp)
+                && !Boolean.FALSE.equals(tree.loadBalancer().getSpec().getAdminStateUp());
+        return up ? OperatingStatus.ONLINE : OperatingStatus.OFFLINE;
     }
 
     private boolean isProgrammed(HasMetadata object) {

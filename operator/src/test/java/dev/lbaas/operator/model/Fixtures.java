@@ -2,6 +2,10 @@ package dev.lbaas.operator.model;
 
 import dev.lbaas.api.v1alpha1.HealthMonitor;
 import dev.lbaas.api.v1alpha1.HealthMonitorSpec;
+import dev.lbaas.api.v1alpha1.L7Policy;
+import dev.lbaas.api.v1alpha1.L7PolicySpec;
+import dev.lbaas.api.v1alpha1.L7Rule;
+import dev.lbaas.api.v1alpha1.L7RuleSpec;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.ListenerProtocol;
 import dev.lbaas.api.v1alpha1.ListenerSpec;
@@ -99,6 +103,28 @@ public final class Fixtures {
         spec.setMaxRetries(3);
         monitor.setSpec(spec);
         return monitor;
+    }
+
+    public static L7Policy l7Policy(String name, String listener, L7PolicySpec.Action action, Integer position) {
+        L7Policy policy = named(new L7Policy(), name);
+        L7PolicySpec spec = new L7PolicySpec();
+        spec.setListenerRef(listener);
+        spec.setAction(action);
+        spec.setPosition(position);
+        policy.setSpec(spec);
+        return policy;
+    }
+
+    public static L7Rule l7Rule(String name, String policy, L7RuleSpec.Type type, L7RuleSpec.CompareType compare,
+            String value) {
+        L7Rule rule = named(new L7Rule(), name);
+        L7RuleSpec spec = new L7RuleSpec();
+        spec.setL7PolicyRef(policy);
+        spec.setType(type);
+        spec.setCompareType(compare);
+        spec.setValue(value);
+        rule.setSpec(spec);
+        return rule;
     }
 
     /** LB_WEB of the seed walkthrough: HTTP listener, ROUND_ROBIN HTTP pool, web1 and web2, TCP monitor. */
