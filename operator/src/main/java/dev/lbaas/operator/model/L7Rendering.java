@@ -34,8 +34,9 @@ import java.util.function.BiFunction;
  *       rules, or is left out.
  *   <li>A REDIRECT_TO_POOL policy whose pool is missing or cannot serve its listener is served
  *       with no pool: the requests it matches are answered 503, never sent to another pool.
- *   <li>Disabled policies and rules are not given to the amphorae at all (a policy whose rules
- *       are all disabled matches nothing).
+ *   <li>Disabled policies and rules are given to the amphorae as disabled, which skip them (a
+ *       policy whose rules are all disabled matches nothing). A disabled rule that cannot be served
+ *       is left out without holding back its policy.
  * </ul>
  *
  * <p>A listener's policies are tried by position, then oldest first; those without a position
@@ -102,8 +103,7 @@ final class L7Rendering {
         }
         for (L7Rule rule : tree.l7Rules()) {
             L7Policy policy = policyNamed(rule.getSpec().getL7PolicyRef());
-            if (!verdicts.containsKey(uid(rule)) && !servedPolicies.contains(uid(policy))
-                    && !Boolean.FALSE.equals(policy.getSpec().getAdminStateUp())) {
+            if (!verdicts.containsKey(uid(rule)) && !servedPolicies.contains(uid(policy))) {
                 verdicts.put(uid(rule), Verdict.blockedBy("PolicyNotServed", "policy " + name(policy)
                         + " is not served (see its conditions), and its rules with it"));
             }
@@ -115,16 +115,14 @@ final class L7Rendering {
 
     private void renderRule(L7Rule rule) {
         L7RuleSpec spec = rule.getSpec();
-        if (Boolean.FALSE.equals(spec.getAdminStateUp())) {
-            return;
-        }
         L7RuleConfig before = previousRule(uid(rule));
         String problem = ruleProblem(rule);
         if (problem == null) {
             try {
                 rules.put(uid(rule), new L7RuleConfig(uid(rule), L7RuleConfig.Type.valueOf(spec.getType().name()),
                         L7RuleConfig.CompareType.valueOf(spec.getCompareType().name()), spec.getKey(),
-                        unquoted(spec.getValue()), Boolean.TRUE.equals(spec.getInvert())));
+                        unquoted(spec.getValue()), Boolean.TRUE.equals(spec.getInvert()),
+                        !Boolean.FALSE.equals(spec.getAdminStateUp())));
                 return;
             } catch (IllegalArgumentException e) {
                 problem = withoutRecordPrefix(e.getMessage());
@@ -178,26 +176,23 @@ final class L7Rendering {
                     + "TERMINATED_HTTPS listener, which reads requests"));
             return null;
         }
-        if (Boolean.FALSE.equals(spec.getAdminStateUp())) {
-            return null;
-        }
         L7PolicyConfig before = previousPolicy(uid(policy), uid(listener));
         List<L7RuleConfig> policyRules = new ArrayList<>();
         for (L7Rule rule : tree.l7Rules()) {
-            if (!rule.getSpec().getL7PolicyRef().equals(name(policy))
-                    || Boolean.FALSE.equals(rule.getSpec().getAdminStateUp())) {
+            if (!rule.getSpec().getL7PolicyRef().equals(name(policy))) {
                 continue;
             }
             L7RuleConfig record = rules.get(uid(rule));
+            if (record == null && Boolean.FALSE.equals(rule.getSpec().getAdminStateUp())) {
+                continue;
+            }
             if (record == null) {
                 String message = "rule " + name(rule) + " is not accepted (see its conditions), and without it the "
                         + "policy would match more than it says; ";
                 if (before != null) {
                     verdicts.put(uid(policy), new Verdict(true, false, false, Verdict.Serving.PREVIOUS,
                             "RuleNotAccepted", message + "the policy's previous spec and rules keep being served"));
-                    return new L7PolicyConfig(before.id(), before.name(), rank, before.action(),
-                            before.redirectPoolId(), before.redirectUrl(), before.redirectPrefix(),
-                            before.redirectHttpCode(), before.rules());
+                    return before.atPosition(rank);
                 }
                 verdicts.put(uid(policy), Verdict.blockedBy("RuleNotAccepted", message + "the policy is left out "
                         + "until it is fixed"));
@@ -212,14 +207,13 @@ final class L7Rendering {
             return new L7PolicyConfig(uid(policy), name(policy), rank,
                     L7PolicyConfig.Action.valueOf(spec.getAction().name()), poolId, spec.getRedirectUrl(),
                     spec.getRedirectPrefix(), redirects ? Objects.requireNonNullElse(spec.getRedirectHttpCode(), 302) : 0,
-                    policyRules);
+                    policyRules, !Boolean.FALSE.equals(spec.getAdminStateUp()));
         } catch (IllegalArgumentException e) {
             String problem = withoutRecordPrefix(e.getMessage());
             if (before != null) {
                 verdicts.put(uid(policy), Verdict.rejectedKeepingPrevious("InvalidPolicy", problem
                         + "; its previous spec keeps being served"));
-                return new L7PolicyConfig(before.id(), before.name(), rank, before.action(), before.redirectPoolId(),
-                        before.redirectUrl(), before.redirectPrefix(), before.redirectHttpCode(), before.rules());
+                return before.atPosition(rank);
             }
             verdicts.put(uid(policy), Verdict.rejected("InvalidPolicy", problem));
             return null;

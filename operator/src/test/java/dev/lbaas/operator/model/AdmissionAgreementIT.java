@@ -6,6 +6,8 @@ import dev.lbaas.amphora.config.AgentApi;
 import dev.lbaas.amphora.config.AmphoraConfig;
 import dev.lbaas.api.testing.ControlPlane;
 import dev.lbaas.api.v1alpha1.HealthMonitor;
+import dev.lbaas.api.v1alpha1.L7Policy;
+import dev.lbaas.api.v1alpha1.L7Rule;
 import dev.lbaas.api.v1alpha1.LbaasStatus;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.LoadBalancer;
@@ -47,7 +49,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class AdmissionAgreementIT {
 
     private static final String NAMESPACE = "default";
-    private static final List<String> KINDS = List.of("LoadBalancer", "Listener", "Pool", "Member", "HealthMonitor");
+    private static final List<String> KINDS = List.of("LoadBalancer", "Listener", "Pool", "Member", "HealthMonitor",
+            "L7Policy", "L7Rule");
 
     private static ControlPlane controlPlane;
     private static SchemaSpecs specs;
@@ -129,9 +132,11 @@ class AdmissionAgreementIT {
         Arbitrary<List<List<Map<String, Object>>>> pools = candidates("Pool").list().ofMaxSize(3);
         Arbitrary<List<List<Map<String, Object>>>> members = candidates("Member").list().ofMaxSize(4);
         Arbitrary<List<List<Map<String, Object>>>> monitors = candidates("HealthMonitor").list().ofMaxSize(2);
+        Arbitrary<List<List<Map<String, Object>>>> policies = candidates("L7Policy").list().ofMaxSize(3);
+        Arbitrary<List<List<Map<String, Object>>>> rules = candidates("L7Rule").list().ofMaxSize(4);
         Arbitrary<List<Integer>> picks = Arbitraries.integers().between(0, 99).list().ofSize(24);
-        return Combinators.combine(candidates("LoadBalancer"), listeners, pools, members, monitors, picks)
-                .as(AdmissionAgreementIT::drafts);
+        return Combinators.combine(candidates("LoadBalancer"), listeners, pools, members, monitors, policies, rules,
+                picks).as(AdmissionAgreementIT::drafts);
     }
 
     private static Arbitrary<List<Map<String, Object>>> candidates(String kind) {
@@ -141,7 +146,8 @@ class AdmissionAgreementIT {
     /** Names the objects and wires their references to each other, now and then to a name that is not there. */
     private static List<Draft> drafts(List<Map<String, Object>> lb, List<List<Map<String, Object>>> listeners,
             List<List<Map<String, Object>>> pools, List<List<Map<String, Object>>> members,
-            List<List<Map<String, Object>>> monitors, List<Integer> picks) {
+            List<List<Map<String, Object>>> monitors, List<List<Map<String, Object>>> policies,
+            List<List<Map<String, Object>>> rules, List<Integer> picks) {
         int[] pick = {0};
         java.util.function.Function<List<String>, String> choose = names -> {
             int p = picks.get(pick[0]++ % picks.size());
@@ -190,6 +196,22 @@ class AdmissionAgreementIT {
             drafts.add(new Draft("HealthMonitor", monitorNames.get(i),
                     with(monitors.get(i), spec -> spec.put("poolRef", pool))));
         }
+        List<String> policyNames = names("policy", policies.size());
+        for (int i = 0; i < policies.size(); i++) {
+            String listener = choose.apply(listenerNames);
+            String pool = choose.apply(poolNames);
+            drafts.add(new Draft("L7Policy", policyNames.get(i), with(policies.get(i), spec -> {
+                spec.put("listenerRef", listener);
+                if (spec.containsKey("redirectPoolRef")) {
+                    spec.put("redirectPoolRef", pool);
+                }
+            })));
+        }
+        List<String> ruleNames = names("rule", rules.size());
+        for (int i = 0; i < rules.size(); i++) {
+            String policy = choose.apply(policyNames);
+            drafts.add(new Draft("L7Rule", ruleNames.get(i), with(rules.get(i), spec -> spec.put("l7PolicyRef", policy))));
+        }
         return drafts;
     }
 
@@ -236,6 +258,8 @@ class AdmissionAgreementIT {
         List<Pool> pools = new ArrayList<>();
         List<Member> members = new ArrayList<>();
         List<HealthMonitor> monitors = new ArrayList<>();
+        List<L7Policy> policies = new ArrayList<>();
+        List<L7Rule> rules = new ArrayList<>();
         int order = 0;
         for (Draft draft : drafts) {
             GenericKubernetesResource admitted = null;
@@ -260,11 +284,13 @@ class AdmissionAgreementIT {
                 case "Listener" -> listeners.add(SchemaSpecs.typed(admitted, Listener.class));
                 case "Pool" -> pools.add(SchemaSpecs.typed(admitted, Pool.class));
                 case "Member" -> members.add(SchemaSpecs.typed(admitted, Member.class));
+                case "L7Policy" -> policies.add(SchemaSpecs.typed(admitted, L7Policy.class));
+                case "L7Rule" -> rules.add(SchemaSpecs.typed(admitted, L7Rule.class));
                 default -> monitors.add(SchemaSpecs.typed(admitted, HealthMonitor.class));
             }
         }
         // As the Kubernetes driver sees them, the stricter one: it runs SINGLE load balancers only.
-        return lb == null ? null : LoadBalancerTree.select(lb, listeners, pools, members, monitors)
+        return lb == null ? null : LoadBalancerTree.select(lb, listeners, pools, members, monitors, policies, rules)
                 .withClass(ClassChoice.of(lb, List.of(), EnumSet.of(Topology.SINGLE), "kubernetes"));
     }
 

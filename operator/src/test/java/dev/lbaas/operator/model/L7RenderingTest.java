@@ -88,18 +88,25 @@ class L7RenderingTest {
     }
 
     @Test
-    void disabledPoliciesAndRulesAreNotGivenToTheAmphorae() {
+    void disabledPoliciesAndRulesAreGivenDisabledAndABrokenDisabledRuleHoldsNothingBack() {
         L7Policy off = toPool("off", "api", 1);
         off.getSpec().setAdminStateUp(false);
         L7Rule disabledRule = l7Rule("disabled", "on", Type.PATH, CompareType.EQUAL_TO, "/x");
         disabledRule.getSpec().setAdminStateUp(false);
+        L7Rule brokenDisabled = l7Rule("broken", "on", Type.SSL_VERIFY_RESULT, CompareType.EQUAL_TO, "0");
+        brokenDisabled.getSpec().setAdminStateUp(false);
         RenderedConfig rendered = render(List.of(http), List.of(off, toPool("on", "api", 2)),
-                List.of(disabledRule, l7Rule("enabled", "on", Type.PATH, CompareType.EQUAL_TO, "/y")), null);
-        assertThat(policies(rendered)).singleElement().satisfies(policy -> {
-            assertThat(policy.name()).isEqualTo("on");
-            assertThat(policy.rules()).extracting(L7RuleConfig::id).containsExactly("enabled");
-        });
-        assertThat(rendered.verdict("off").served()).isTrue();
+                List.of(disabledRule, brokenDisabled, l7Rule("enabled", "on", Type.PATH, CompareType.EQUAL_TO, "/y")),
+                null);
+        assertThat(policies(rendered)).extracting(L7PolicyConfig::name, L7PolicyConfig::adminStateUp)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("off", false),
+                        org.assertj.core.groups.Tuple.tuple("on", true));
+        assertThat(policies(rendered).get(1).rules()).extracting(L7RuleConfig::id, L7RuleConfig::adminStateUp)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("disabled", false),
+                        org.assertj.core.groups.Tuple.tuple("enabled", true));
+        assertThat(rendered.verdict("off")).isEqualTo(Verdict.OK);
+        assertThat(rendered.verdict("on")).isEqualTo(Verdict.OK);
+        assertThat(rendered.verdict("broken").reason()).isEqualTo("InvalidRule");
     }
 
     @Test

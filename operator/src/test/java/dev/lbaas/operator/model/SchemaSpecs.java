@@ -50,6 +50,11 @@ final class SchemaSpecs {
             "lb", "lb-web", "pool.web", "LB_WEB", "-x", "Health.example.com", "exa_mple.com", "a..b",
             "/", "/healthz?full=1", "health", "/a b", "/#top", "JSESSIONID", "my cookie", "a;b",
             "1.0", "1.1", "2.0",
+            // URLs, patterns, header fields and L7 rule values
+            "https://www.example.com", "http://[2001:db8::1]/v2/", "HTTPS://example.com:8443/moved?from=old",
+            "ftp://example.com", "https://example.com/?a=1", "https:///path", "https://example.com/a\r\nSet-Cookie: x",
+            "^/api/v[0-9]+/", "^/(api", "(?=x)", "\\d+", "X-Forwarded-For", "X Api", "CN", "1CN", "true", "True",
+            "false", "0", "-1", "jpg", ".jpg", "\"quoted value\"", "a=b",
             // free text
             "", " ", "anything at all", "x".repeat(300));
 
@@ -65,10 +70,21 @@ final class SchemaSpecs {
                             + "{\"type\": \"SOURCE_IP\"}}"),
             "Member", List.of("{\"poolRef\": \"p\", \"address\": \"10.0.0.1\", \"protocolPort\": 80}"),
             "HealthMonitor", List.of("{\"poolRef\": \"p\", \"type\": \"HTTP\", \"delaySeconds\": 5, "
-                    + "\"timeoutSeconds\": 4, \"maxRetries\": 3, \"httpVersion\": \"1.1\"}"));
+                    + "\"timeoutSeconds\": 4, \"maxRetries\": 3, \"httpVersion\": \"1.1\"}"),
+            "L7Policy", List.of("{\"listenerRef\": \"l\", \"action\": \"REJECT\"}",
+                    "{\"listenerRef\": \"l\", \"action\": \"REDIRECT_TO_URL\", \"redirectUrl\": \"https://a.example\"}",
+                    "{\"listenerRef\": \"l\", \"action\": \"REDIRECT_PREFIX\", \"redirectPrefix\": \"https://a.example\"}",
+                    "{\"listenerRef\": \"l\", \"action\": \"REDIRECT_TO_POOL\", \"redirectPoolRef\": \"p\"}"),
+            "L7Rule", List.of("{\"l7PolicyRef\": \"p\", \"type\": \"PATH\", \"compareType\": \"EQUAL_TO\", "
+                            + "\"value\": \"/\"}",
+                    "{\"l7PolicyRef\": \"p\", \"type\": \"HEADER\", \"compareType\": \"REGEX\", \"key\": \"X-A\", "
+                            + "\"value\": \"a\"}",
+                    "{\"l7PolicyRef\": \"p\", \"type\": \"SSL_DN_FIELD\", \"compareType\": \"EQUAL_TO\", "
+                            + "\"key\": \"CN\", \"value\": \"a\"}"));
 
     /** Fields that name other objects: the tree sets them, to names of its own objects. */
-    static final Set<String> REFERENCES = Set.of("loadBalancerRef", "listenerRef", "defaultPoolRef", "poolRef");
+    static final Set<String> REFERENCES = Set.of("loadBalancerRef", "listenerRef", "defaultPoolRef", "poolRef",
+            "redirectPoolRef", "l7PolicyRef");
 
     private final KubernetesClient client;
     private final String namespace;

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One enabled L7 policy of a listener: tried in the order of {@code position} (1 first), it
+ * One L7 policy of a listener: tried in the order of {@code position} (1 first), it
  * matches a request that matches every one of its rules (never without rules), and then decides
  * what the request gets.
  *
@@ -15,7 +15,8 @@ import java.util.Set;
  * @param redirectUrl REDIRECT_TO_URL: the Location sent
  * @param redirectPrefix REDIRECT_PREFIX: what the request's path and query are appended to
  * @param redirectHttpCode the redirects' status code: 301, 302, 303, 307 or 308
- * @param rules the enabled rules
+ * @param rules the policy's rules, the disabled ones included
+ * @param adminStateUp false takes the policy out: requests are not tried against it (null reads as true)
  */
 public record L7PolicyConfig(
         String id,
@@ -26,7 +27,14 @@ public record L7PolicyConfig(
         String redirectUrl,
         String redirectPrefix,
         int redirectHttpCode,
-        List<L7RuleConfig> rules) {
+        List<L7RuleConfig> rules,
+        Boolean adminStateUp) {
+
+    /** The same policy at another position (its place among its listener's policies). */
+    public L7PolicyConfig atPosition(int newPosition) {
+        return new L7PolicyConfig(id, name, newPosition, action, redirectPoolId, redirectUrl, redirectPrefix,
+                redirectHttpCode, rules, adminStateUp);
+    }
 
     /** Octavia's actions. */
     public enum Action {
@@ -36,8 +44,15 @@ public record L7PolicyConfig(
     /** The redirect codes Octavia allows. */
     public static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
 
+    /** An enabled policy. */
+    public L7PolicyConfig(String id, String name, int position, Action action, String redirectPoolId,
+            String redirectUrl, String redirectPrefix, int redirectHttpCode, List<L7RuleConfig> rules) {
+        this(id, name, position, action, redirectPoolId, redirectUrl, redirectPrefix, redirectHttpCode, rules, true);
+    }
+
     public L7PolicyConfig {
         Validation.requireText(id, "l7policy.id");
+        adminStateUp = !Boolean.FALSE.equals(adminStateUp);
         String field = "l7policy[" + id + "]";
         name = Objects.requireNonNullElse(name, id);
         Validation.requireRange(position, 1, Integer.MAX_VALUE, field + ".position");

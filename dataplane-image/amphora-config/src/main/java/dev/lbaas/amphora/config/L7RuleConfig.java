@@ -6,15 +6,22 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * One enabled condition of an L7 policy, as Octavia defines it. The record refuses what the
+ * One condition of an L7 policy, as Octavia defines it. The record refuses what the
  * amphora could not compile (a regular expression RE2 does not accept, a value its type cannot
  * compare with), so that the operator finds such a rule before any amphora sees it.
  *
  * @param key the header, cookie or subject field for HEADER, COOKIE and SSL_DN_FIELD; null otherwise
  * @param value what is compared with, as the user wrote it (without Octavia's surrounding quotes)
  * @param invert true matches the requests the comparison does not
+ * @param adminStateUp false takes the rule out of its policy (null reads as true)
  */
-public record L7RuleConfig(String id, Type type, CompareType compareType, String key, String value, boolean invert) {
+public record L7RuleConfig(String id, Type type, CompareType compareType, String key, String value, boolean invert,
+        Boolean adminStateUp) {
+
+    /** An enabled rule. */
+    public L7RuleConfig(String id, Type type, CompareType compareType, String key, String value, boolean invert) {
+        this(id, type, compareType, key, value, invert, true);
+    }
 
     /** What a rule looks at. */
     public enum Type {
@@ -33,6 +40,7 @@ public record L7RuleConfig(String id, Type type, CompareType compareType, String
 
     public L7RuleConfig {
         Validation.requireText(id, "l7rule.id");
+        adminStateUp = !Boolean.FALSE.equals(adminStateUp);
         String field = "l7rule[" + id + "]";
         Objects.requireNonNull(type, field + ".type: must be set");
         Objects.requireNonNull(compareType, field + ".compareType: must be set");

@@ -19,7 +19,7 @@ import java.util.Set;
  * @param timeouts Octavia's four timeouts, and the deadline for a request's headers
  * @param allowedCidrs client networks allowed in; empty allows everyone
  * @param insertHeaders request headers the amphora adds on HTTP listeners (X-Forwarded-For, ...)
- * @param l7Policies the enabled L7 policies of an HTTP listener, each with its own position
+ * @param l7Policies the L7 policies of an HTTP listener, each with its own position
  */
 public record ListenerConfig(
         String id,

@@ -27,16 +27,18 @@ public final class L7Router {
     }
 
     /**
-     * Compiles a listener's policies as its configuration gives them.
+     * Compiles a listener's enabled policies, each with its enabled rules, as its configuration
+     * gives them.
      *
      * @throws L7Rule.Invalid when a rule cannot be compiled (the records refuse such rules first)
      */
     public static L7Router compile(List<L7PolicyConfig> policies) {
-        return of(policies.stream().map(L7Router::compile).toList());
+        return of(policies.stream().filter(L7PolicyConfig::adminStateUp).map(L7Router::compile).toList());
     }
 
     private static L7Policy compile(L7PolicyConfig policy) {
-        List<L7Rule> rules = policy.rules().stream().map(L7Router::compile).toList();
+        List<L7Rule> rules = policy.rules().stream().filter(L7RuleConfig::adminStateUp).map(L7Router::compile)
+                .toList();
         L7Policy.Action action = switch (policy.action()) {
             case REJECT -> new L7Policy.Reject();
             case REDIRECT_TO_URL -> new L7Policy.RedirectToUrl(policy.redirectUrl(), policy.redirectHttpCode());

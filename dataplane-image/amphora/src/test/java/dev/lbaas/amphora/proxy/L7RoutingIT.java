@@ -56,7 +56,12 @@ class L7RoutingIT {
                         rule("admin-path", Type.PATH, CompareType.STARTS_WITH, null, "/admin", false),
                         rule("not-internal", Type.HEADER, CompareType.EQUAL_TO, "X-Internal", "yes", true)),
                 policy("api", 2, Action.REDIRECT_TO_POOL, "api", 0,
-                        rule("api-path", Type.PATH, CompareType.REGEX, null, "^/api/v[0-9]+/", false)),
+                        rule("api-path", Type.PATH, CompareType.REGEX, null, "^/api/v[0-9]+/", false),
+                        // disabled: not evaluated, or no request would ever match
+                        new L7RuleConfig("off", Type.PATH, CompareType.EQUAL_TO, null, "/never", false, false)),
+                // disabled: not tried, or every request would be refused
+                new L7PolicyConfig("everything", null, 1, Action.REJECT, null, null, null, 0,
+                        List.of(rule("all", Type.PATH, CompareType.STARTS_WITH, null, "/", false)), false),
                 policy("old-host", 3, Action.REDIRECT_PREFIX, "https://secure.example.com/", 301,
                         rule("old", Type.HOST_NAME, CompareType.EQUAL_TO, null, "Old.Example.com", false)),
                 policy("beta", 4, Action.REDIRECT_TO_URL, "https://example.com/maintenance", 307,
