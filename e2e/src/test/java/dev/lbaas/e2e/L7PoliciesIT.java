@@ -223,6 +223,21 @@ class L7PoliciesIT {
         });
     }
 
+    @Test
+    @Order(5)
+    void theExampleIsAdmitted() throws Exception {
+        List<HasMetadata> items = client.load(Files.newInputStream(ProjectLayout.current().examples()
+                .resolve("l7-policies.yaml"))).items();
+        assertThat(items).extracting(HasMetadata::getKind).contains("L7Policy", "L7Rule");
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("l7-example").endMetadata()
+                .build()).create();
+        for (HasMetadata item : items) {
+            item.getMetadata().setNamespace("l7-example");
+            assertThat(client.resource(item).dryRun().create().getMetadata().getName())
+                    .isEqualTo(item.getMetadata().getName());
+        }
+    }
+
     private static Curl.Response get(String path) throws Exception {
         return Curl.get(vip, 8080, path);
     }
