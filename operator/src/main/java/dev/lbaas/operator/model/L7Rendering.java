@@ -15,11 +15,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
@@ -44,8 +42,8 @@ import java.util.function.BiFunction;
  */
 final class L7Rendering {
 
-    private static final Comparator<L7Policy> BY_POSITION = Comparator.comparingInt(
-            (L7Policy p) -> Objects.requireNonNullElse(p.getSpec().getPosition(), Integer.MAX_VALUE));
+    private static final Comparator<L7Policy> BY_POSITION = Comparator.comparing(
+            (L7Policy p) -> p.getSpec().getPosition(), Comparator.nullsLast(Comparator.naturalOrder()));
 
     private final LoadBalancerTree tree;
     private final AmphoraConfig previous;
@@ -56,8 +54,8 @@ final class L7Rendering {
 
     /** Each rule's record by uid: its current spec, its previous one, or null for none. */
     private final Map<String, L7RuleConfig> rules = new HashMap<>();
-    /** The uids of the policies the amphorae are given. */
-    private final Set<String> servedPolicies = new HashSet<>();
+    /** The records of the policies the amphorae are given, by uid. */
+    private final Map<String, L7PolicyConfig> servedPolicies = new HashMap<>();
 
     /**
      * @param listeners the served listeners' records by uid
@@ -99,13 +97,26 @@ final class L7Rendering {
             if (listeners.containsKey(uid(listener))) {
                 result.put(uid(listener), served);
             }
-            served.forEach(record -> servedPolicies.add(record.id()));
+            served.forEach(record -> servedPolicies.put(record.id(), record));
         }
         for (L7Rule rule : tree.l7Rules()) {
             L7Policy policy = policyNamed(rule.getSpec().getL7PolicyRef());
-            if (!verdicts.containsKey(uid(rule)) && !servedPolicies.contains(uid(policy))) {
+            if (verdicts.containsKey(uid(rule))) {
+                continue;
+            }
+            L7PolicyConfig served = servedPolicies.get(uid(policy));
+            if (served == null) {
                 verdicts.put(uid(rule), Verdict.blockedBy("PolicyNotServed", "policy " + name(policy)
                         + " is not served (see its conditions), and its rules with it"));
+                continue;
+            }
+            L7RuleConfig servedRule = served.rules().stream().filter(r -> r.id().equals(uid(rule))).findFirst()
+                    .orElse(null);
+            if (!Objects.equals(servedRule, rules.get(uid(rule)))) {
+                String message = "policy " + name(policy) + " serves its previous rules (see its conditions)";
+                verdicts.put(uid(rule), servedRule == null ? Verdict.blockedBy("PolicyServesPreviousRules", message
+                        + ", which this rule is not one of") : new Verdict(true, false, false, Verdict.Serving.PREVIOUS,
+                        "PolicyServesPreviousRules", message + ", this rule's previous spec among them"));
             }
         }
         return result;
@@ -156,7 +167,8 @@ final class L7Rendering {
      * the quotes, as HAProxy reads it from its configuration.
      */
     static String unquoted(String value) {
-        return value != null && value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+        // "" alone is the two characters: nothing between quotes is no value
+        return value != null && value.length() > 2 && value.startsWith("\"") && value.endsWith("\"")
                 ? value.substring(1, value.length() - 1) : value;
     }
 
@@ -192,7 +204,7 @@ final class L7Rendering {
                 if (before != null) {
                     verdicts.put(uid(policy), new Verdict(true, false, false, Verdict.Serving.PREVIOUS,
                             "RuleNotAccepted", message + "the policy's previous spec and rules keep being served"));
-                    return before.atPosition(rank);
+                    return kept(policy, before, rank, listenerRecord);
                 }
                 verdicts.put(uid(policy), Verdict.blockedBy("RuleNotAccepted", message + "the policy is left out "
                         + "until it is fixed"));
@@ -213,11 +225,34 @@ final class L7Rendering {
             if (before != null) {
                 verdicts.put(uid(policy), Verdict.rejectedKeepingPrevious("InvalidPolicy", problem
                         + "; its previous spec keeps being served"));
-                return before.atPosition(rank);
+                return kept(policy, before, rank, listenerRecord);
             }
             verdicts.put(uid(policy), Verdict.rejected("InvalidPolicy", problem));
             return null;
         }
+    }
+
+    /**
+     * The policy's previous record, served again at {@code rank}: its pool is checked afresh, for
+     * that pool may have gone or changed since (it is served with none then, answering 503).
+     */
+    private L7PolicyConfig kept(L7Policy policy, L7PolicyConfig before, int rank, ListenerConfig listener) {
+        L7PolicyConfig record = before.atPosition(rank);
+        String poolId = record.redirectPoolId();
+        if (poolId == null) {
+            return record;
+        }
+        PoolConfig pool = pools.get(poolId);
+        String problem = pool == null ? "is no longer served" : problemLinking.apply(listener, pool);
+        if (problem == null) {
+            return record;
+        }
+        Verdict verdict = verdicts.get(uid(policy));
+        verdicts.put(uid(policy), new Verdict(verdict.accepted(), false, verdict.error(), verdict.serving(),
+                verdict.reason(), verdict.message() + "; its previous pool " + (pool == null ? poolId : pool.name())
+                        + (pool == null ? " " : " cannot serve listener " + listener.name() + ": ") + problem
+                        + ", so the requests it matches are answered 503"));
+        return record.withRedirectPool(null);
     }
 
     /**

@@ -183,4 +183,59 @@ class L7RenderingTest {
                 + "certificate, which only a TERMINATED_HTTPS listener sees; listener web is HTTP");
         assertThat(policies(onHttp)).isEmpty();
     }
+
+    @Test
+    void aPolicyKeptOnItsPreviousSpecAnswers503WhenItsPoolGoes() {
+        L7Policy toApi = toPool("api-policy", "api", 1);
+        L7Rule path = l7Rule("api-path", "api-policy", Type.PATH, CompareType.STARTS_WITH, "/api");
+        AmphoraConfig served = render(List.of(http), List.of(toApi), List.of(path), null).config();
+        assertThat(served.listeners().get(0).l7Policies().get(0).redirectPoolId()).isEqualTo("api");
+
+        // a rule the listener cannot serve holds the policy on its previous spec, and then its pool goes
+        L7Rule cert = l7Rule("cert", "api-policy", Type.SSL_CONN_HAS_CERT, CompareType.EQUAL_TO, "true");
+        LoadBalancerTree withoutApi = LoadBalancerTree.select(lb, List.of(http), List.of(defaultPool), List.of(),
+                List.of(), List.of(toApi), List.of(path, cert));
+        RenderedConfig rendered = ConfigRenderer.render(withoutApi, VIP, 2, served);
+        assertThat(policies(rendered)).singleElement().satisfies(p -> {
+            assertThat(p.redirectPoolId()).isNull();
+            assertThat(p.rules()).extracting(L7RuleConfig::id).containsExactly("api-path");
+        });
+        assertThat(rendered.verdict("api-policy").message()).endsWith("the policy's previous spec and rules keep "
+                + "being served; its previous pool api is no longer served, so the requests it matches are answered 503");
+    }
+
+    @Test
+    void aRuleOfAPolicyKeptOnItsPreviousSpecSaysWhatOfItIsServed() {
+        L7Policy admin = l7Policy("admin", "web", Action.REJECT, 1);
+        L7Rule path = l7Rule("admin-path", "admin", Type.PATH, CompareType.STARTS_WITH, "/admin");
+        AmphoraConfig served = render(List.of(http), List.of(admin), List.of(path), null).config();
+
+        L7Rule edited = l7Rule("admin-path", "admin", Type.PATH, CompareType.STARTS_WITH, "/administration");
+        edited.getMetadata().setCreationTimestamp(path.getMetadata().getCreationTimestamp());
+        L7Rule newcomer = l7Rule("host", "admin", Type.HOST_NAME, CompareType.EQUAL_TO, "a.example.com");
+        L7Rule cert = l7Rule("cert", "admin", Type.SSL_CONN_HAS_CERT, CompareType.EQUAL_TO, "true");
+        RenderedConfig rendered = render(List.of(http), List.of(admin), List.of(edited, newcomer, cert), served);
+        assertThat(policies(rendered).get(0).rules()).singleElement()
+                .satisfies(rule -> assertThat(rule.value()).isEqualTo("/admin"));
+        assertThat(rendered.verdict("admin-path").serving()).isEqualTo(Verdict.Serving.PREVIOUS);
+        assertThat(rendered.verdict("admin-path").message()).isEqualTo("policy admin serves its previous rules (see "
+                + "its conditions), this rule's previous spec among them");
+        assertThat(rendered.verdict("host").serving()).isEqualTo(Verdict.Serving.NONE);
+        assertThat(rendered.verdict("host").reason()).isEqualTo("PolicyServesPreviousRules");
+    }
+
+    @Test
+    void anExplicitLastPositionStillComesBeforeNone() {
+        L7Policy unplaced = l7Policy("unplaced", "web", Action.REJECT, null);
+        L7Policy last = l7Policy("last", "web", Action.REJECT, Integer.MAX_VALUE);
+        RenderedConfig rendered = render(List.of(http), List.of(unplaced, last), List.of(), null);
+        assertThat(policies(rendered)).extracting(L7PolicyConfig::name).containsExactly("last", "unplaced");
+    }
+
+    @Test
+    void twoQuotesAloneAreTheTwoCharacters() {
+        assertThat(L7Rendering.unquoted("\"\"")).isEqualTo("\"\"");
+        assertThat(L7Rendering.unquoted("\"a\"")).isEqualTo("a");
+        assertThat(L7Rendering.unquoted("\"")).isEqualTo("\"");
+    }
 }

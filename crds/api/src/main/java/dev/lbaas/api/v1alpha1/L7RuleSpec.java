@@ -18,11 +18,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "!has(self.key) || self.type == 'SSL_DN_FIELD' || self.key.matches('" + L7RuleSpec.TOKEN + "')",
         fieldPath = ".key",
         messageExpression = "'must be a ' + (self.type == 'COOKIE' ? 'cookie' : 'header field') + ' name: letters, "
-                + "digits and !#$%&\\'*+-.^_`|~; \"' + self.key + '\" is not'")
+                + "digits and !#$%&\\'*+-.^_`|~; \"' + " + L7RuleSpec.KEY_SHOWN + " + '\" is not'")
 @ValidationRule(value = "!has(self.key) || self.type != 'SSL_DN_FIELD' || self.key.matches('^[A-Za-z][A-Za-z0-9-]*$')",
         fieldPath = ".key",
         messageExpression = "'must be a distinguished name field such as CN, O or OU: a letter, then letters, digits "
-                + "and -; \"' + self.key + '\" is not'")
+                + "and -; \"' + " + L7RuleSpec.KEY_SHOWN + " + '\" is not'")
 @ValidationRule(value = "!(self.type in ['SSL_CONN_HAS_CERT', 'SSL_VERIFY_RESULT']) || self.compareType == 'EQUAL_TO'",
         fieldPath = ".compareType",
         messageExpression = "'a ' + self.type + ' rule compares with EQUAL_TO only, not ' + self.compareType")
@@ -31,24 +31,28 @@ import io.fabric8.generator.annotation.ValidationRule;
         messageExpression = "'a FILE_TYPE rule compares with EQUAL_TO or REGEX, not ' + self.compareType")
 @ValidationRule(value = "self.type != 'SSL_CONN_HAS_CERT' || self.value.lowerAscii() == 'true'", fieldPath = ".value",
         messageExpression = "'must be \"true\" for a SSL_CONN_HAS_CERT rule (invert it to match connections without a "
-                + "certificate); \"' + self.value + '\" is not'")
+                + "certificate); \"' + " + L7RuleSpec.VALUE_SHOWN + " + '\" is not'")
 @ValidationRule(value = "self.type != 'SSL_VERIFY_RESULT' || self.value.matches('^[0-9]{1,9}$')", fieldPath = ".value",
         messageExpression = "'must be the verification result to compare with, a number such as 0 (verified); \"' + "
-                + "self.value + '\" is not'")
+                + L7RuleSpec.VALUE_SHOWN + " + '\" is not'")
 @ValidationRule(value = "self.compareType == 'REGEX' || !(self.type in ['HOST_NAME', 'PATH', 'FILE_TYPE', 'HEADER']) "
         + "|| self.value.matches('" + L7RuleSpec.HEADER_VALUE + "')",
         fieldPath = ".value",
         messageExpression = "'must be printable ASCII without spaces, or a \"quoted\" string that may hold spaces; "
-                + "\"' + self.value + '\" is not'")
+                + "\"' + " + L7RuleSpec.VALUE_SHOWN + " + '\" is not'")
 @ValidationRule(value = "self.compareType == 'REGEX' || self.type != 'COOKIE' || self.value.matches('"
         + L7RuleSpec.COOKIE_VALUE + "')",
         fieldPath = ".value",
         messageExpression = "'must be a cookie value: printable ASCII without spaces, quotes, commas, semicolons or "
-                + "backslashes; \"' + self.value + '\" is not'")
+                + "backslashes; \"' + " + L7RuleSpec.VALUE_SHOWN + " + '\" is not'")
 // A regular expression RE2 cannot compile fails the evaluation itself: the API server's error names
 // the expression and what is wrong with it, which no message of ours could.
 @ValidationRule("self.compareType != 'REGEX' || ''.matches(self.value) || !''.matches(self.value)")
 public class L7RuleSpec {
+
+    /** The key and the value as messages show them: the API server refuses a message that spans lines. */
+    static final String KEY_SHOWN = "self.key.replace('\\r', '\\\\r').replace('\\n', '\\\\n')";
+    static final String VALUE_SHOWN = "self.value.replace('\\r', '\\\\r').replace('\\n', '\\\\n')";
 
     /** An HTTP token (RFC 9110): a header field or cookie name. */
     static final String TOKEN = "^[-A-Za-z0-9!#$%&\\'*+.^_`|~]+$";

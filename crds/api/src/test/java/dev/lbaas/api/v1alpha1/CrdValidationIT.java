@@ -469,6 +469,9 @@ class CrdValidationIT {
                 refused("L7Rule", RULE + "type: PATH\ncompareType: STARTS_WITH\nvalue: /a b",
                         "spec.value: Forbidden: must be printable ASCII without spaces, or a \"quoted\" string that may "
                                 + "hold spaces; \"/a b\" is not"),
+                refused("L7Rule", RULE + "type: HEADER\ncompareType: EQUAL_TO\nkey: X-A\nvalue: \"a\\r\\nSet-Cookie: b\"",
+                        "spec.value: Forbidden: must be printable ASCII without spaces, or a \"quoted\" string that may "
+                                + "hold spaces; \"a\\r\\nSet-Cookie: b\" is not"),
                 refused("L7Rule", RULE + "type: COOKIE\ncompareType: EQUAL_TO\nkey: k\nvalue: a;b",
                         "spec.value: Forbidden: must be a cookie value: printable ASCII without spaces, quotes, commas, "
                                 + "semicolons or backslashes; \"a;b\" is not"),

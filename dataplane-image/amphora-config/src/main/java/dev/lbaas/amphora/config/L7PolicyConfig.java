@@ -36,6 +36,12 @@ public record L7PolicyConfig(
                 redirectHttpCode, rules, adminStateUp);
     }
 
+    /** The same REDIRECT_TO_POOL policy with another pool, or none (matching requests are then answered 503). */
+    public L7PolicyConfig withRedirectPool(String poolId) {
+        return new L7PolicyConfig(id, name, position, action, poolId, redirectUrl, redirectPrefix, redirectHttpCode,
+                rules, adminStateUp);
+    }
+
     /** Octavia's actions. */
     public enum Action {
         REJECT, REDIRECT_TO_URL, REDIRECT_TO_POOL, REDIRECT_PREFIX

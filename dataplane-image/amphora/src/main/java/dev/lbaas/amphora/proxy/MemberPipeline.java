@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.proxy;
 
+import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -16,11 +17,12 @@ public final class MemberPipeline {
 
     /**
      * @param member the member connected to
-     * @param listener the listener generation the connection serves; its pool is the member's
+     * @param listener the listener generation the connection serves
+     * @param pool the member's pool: the listener's default pool, or the one an L7 policy chose
      * @param client the client connection served, whose addresses a PROXY header carries
      * @param proxyHandlers adds the listener kind's own handlers
      */
-    public static ChannelHandler create(PoolMember member, ListenerRuntime listener, Channel client,
+    public static ChannelHandler create(PoolMember member, ListenerRuntime listener, Pool pool, Channel client,
             Consumer<ChannelPipeline> proxyHandlers) {
         return new ChannelInitializer<Channel>() {
             @Override
@@ -30,7 +32,7 @@ public final class MemberPipeline {
                 pipeline.addLast("member-traffic", TrafficCountingHandler.memberSide(member.counters()));
                 // Octavia's member data timeout: the connection is closed when nothing moves either way.
                 pipeline.addLast("member-idle", new InactivityTimeout(listener.config().timeouts().memberDataMillis()));
-                ProxyProtocolSender proxyHeader = ProxyProtocolSender.forPool(listener.pool().config().protocol(), client);
+                ProxyProtocolSender proxyHeader = ProxyProtocolSender.forPool(pool.config().protocol(), client);
                 if (proxyHeader != null) {
                     pipeline.addLast("proxy-protocol-encoder", HAProxyMessageEncoder.INSTANCE);
                     pipeline.addLast("proxy-protocol-header", proxyHeader);

@@ -19,8 +19,10 @@ import dev.lbaas.amphora.config.MemberHealth;
 import dev.lbaas.amphora.config.MonitorType;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
+import dev.lbaas.amphora.testing.ProxyProtocolBackend;
 import dev.lbaas.amphora.testing.RawHttp;
 import dev.lbaas.amphora.testing.RunningDataplane;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -106,6 +108,11 @@ class L7RoutingIT {
             assertThat(send(port, "/admin/users")).startsWith("HTTP/1.1 403 Forbidden")
                     .contains("connection: close").endsWith("request forbidden by administrative rules\n");
             assertThat(send(port, "/admin/users", "X-Internal: yes")).startsWith("HTTP/1.1 200").endsWith("web");
+            try (RawHttp client = new RawHttp(VIP, port)) {
+                client.send("HEAD /admin HTTP/1.1\r\nHost: www.example.com\r\n\r\n");
+                assertThat(client.readHead()).startsWith("HTTP/1.1 403");
+                assertThat(client.readUntilClosed()).as("a response to HEAD has no body").isEmpty();
+            }
             // REDIRECT_TO_POOL to a pool no listener has as its default
             assertThat(send(port, "/api/v2/users")).startsWith("HTTP/1.1 200").endsWith("api");
             assertThat(send(port, "/api/users")).as("the regex wants a version").endsWith("web");
@@ -146,6 +153,44 @@ class L7RoutingIT {
                 assertThat(client.readResponse()).startsWith("HTTP/1.1 200").endsWith("web");
             }
             assertThat(send(port, "/admin")).startsWith("HTTP/1.1 200").endsWith("web");
+        }
+    }
+
+    @Test
+    void aPolicysPoolSpeaksItsOwnProtocolToItsMembers() throws Exception {
+        try (RunningDataplane amphora = new RunningDataplane();
+                ProxyProtocolBackend proxied = new ProxyProtocolBackend(ProxyProtocolBackend.Mode.HTTP);
+                NamedHttpBackend plain = new NamedHttpBackend("plain")) {
+            int port = freePort(VIP);
+            InetSocketAddress vip = new InetSocketAddress(VIP, port);
+            L7PolicyConfig toProxied = policy("proxied", 1, Action.REDIRECT_TO_POOL, "proxied", 0,
+                    rule("p", Type.PATH, CompareType.STARTS_WITH, null, "/proxied", false));
+            // no default pool: only the policy's pool serves, with the PROXY header its members expect
+            amphora.apply(config(1, VIP, List.of(new ListenerConfig("l", null, ListenerProtocol.HTTP, port, -1, true,
+                    null, null, null, null, List.of(toProxied))),
+                    pool("proxied", PoolProtocol.PROXY, null, member("m", proxied.port(), 1))));
+            try (RawHttp client = new RawHttp(VIP, port)) {
+                client.send("GET /proxied HTTP/1.1\r\nHost: lb\r\n\r\n");
+                assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\n"
+                        + ProxyProtocolBackend.seen("v1", client.localAddress(), vip));
+            }
+            assertThat(send(port, "/other")).as("nothing else is served").startsWith("HTTP/1.1 503");
+
+            // a PROXY default pool and a plain policy pool: the plain member never gets a PROXY header, and
+            // its connections, shared between clients, carry no client's identity
+            amphora.apply(config(2, VIP, List.of(new ListenerConfig("l", null, ListenerProtocol.HTTP, port, -1, true,
+                    "proxied", null, null, null, List.of(policy("plain", 1, Action.REDIRECT_TO_POOL, "plain", 0,
+                            rule("p", Type.PATH, CompareType.STARTS_WITH, null, "/plain", false))))),
+                    pool("proxied", PoolProtocol.PROXY, null, member("m", proxied.port(), 1)),
+                    pool("plain", PoolProtocol.HTTP, null, member("w", plain.port(), 1))));
+            try (RawHttp client = new RawHttp(VIP, port)) {
+                client.send("GET /plain HTTP/1.1\r\nHost: lb\r\n\r\n");
+                assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nplain");
+                client.send("GET / HTTP/1.1\r\nHost: lb\r\n\r\n");
+                assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\n"
+                        + ProxyProtocolBackend.seen("v1", client.localAddress(), vip));
+            }
+            assertThat(plain.seenHeaders).hasSize(1);
         }
     }
 }

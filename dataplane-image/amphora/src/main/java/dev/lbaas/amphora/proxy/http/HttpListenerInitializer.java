@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.proxy.http;
 
+import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
 import dev.lbaas.amphora.proxy.ListenerInitializer;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
@@ -68,10 +69,13 @@ public final class HttpListenerInitializer extends ListenerInitializer {
         pipeline.addLast("http-proxy", new HttpProxyHandler(latest, listener.memberConnections(), codec));
     }
 
-    /** The pipeline of a member connection; {@code responses} receives what the member answers. */
-    static ChannelHandler memberPipeline(PoolMember member, ListenerRuntime listener, Channel client,
+    /**
+     * The pipeline of a member connection of {@code pool} (the listener's default pool or an L7
+     * policy's); {@code responses} receives what the member answers.
+     */
+    static ChannelHandler memberPipeline(PoolMember member, ListenerRuntime listener, Pool pool, Channel client,
             ChannelHandler responses) {
-        return MemberPipeline.create(member, listener, client, pipeline -> {
+        return MemberPipeline.create(member, listener, pool, client, pipeline -> {
             pipeline.addLast("http-codec", new MemberHttpCodec(MEMBER_DECODER));
             pipeline.addLast("http-responses", responses);
         });

@@ -343,7 +343,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         Channel clientChannel = client.channel();
         long idleMillis = listener.config().timeouts().memberDataMillis();
         MemberConnector.connect(clientChannel, pool, chosen, listener.config().timeouts().memberConnectMillis(),
-                target -> HttpListenerInitializer.memberPipeline(target, listener, clientChannel,
+                target -> HttpListenerInitializer.memberPipeline(target, listener, pool, clientChannel,
                         new MemberLink(idleMembers.keyOf(target, idleMillis), idleMembers)))
                 .addListener((Future<MemberConnector.Connected> done) -> {
                     if (memberSide instanceof MemberSide.Connecting) {

@@ -25,7 +25,7 @@ public final class TcpListenerInitializer extends ListenerInitializer {
 
     /** The pipeline of the member connection that serves {@code client}. */
     static ChannelHandler memberPipeline(PoolMember member, ListenerRuntime listener, Channel client) {
-        return MemberPipeline.create(member, listener, client, pipeline ->
+        return MemberPipeline.create(member, listener, listener.pool(), client, pipeline ->
                 pipeline.addLast("tcp-backend", new TcpBackendHandler(client)));
     }
 }
