@@ -85,7 +85,8 @@ class AdmissionAgreementIT {
                     .isGreaterThan(20));
             // The frequent ones; rarer verdicts (a second monitor, a duplicate member) have unit tests.
             assertThat(REASONS).as("verdicts other than Accepted").containsKeys("PortConflict", "IncompatiblePool",
-                    "PoolNotFound", "DefaultPoolConflict", "UnsupportedProtocol", "LoadBalancerNotAccepted");
+                    "PoolNotFound", "DefaultPoolConflict", "UnsupportedProtocol", "LoadBalancerNotAccepted",
+                    "PolicyNotServed");
         } finally {
             if (controlPlane != null) {
                 controlPlane.close();
@@ -156,7 +157,7 @@ class AdmissionAgreementIT {
         List<String> listenerNames = names("listener", listeners.size());
         List<String> poolNames = names("pool", pools.size());
         List<Draft> drafts = new ArrayList<>();
-        boolean served = picks.get(23) < 85;
+        boolean served = picks.get(23) < 70;
         drafts.add(new Draft("LoadBalancer", "lb", with(lb, spec -> {
             if (served) {
                 // Mostly load balancers that are served, so that their children are rendered too.
