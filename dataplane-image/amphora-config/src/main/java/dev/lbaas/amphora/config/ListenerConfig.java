@@ -20,6 +20,7 @@ import java.util.Set;
  * @param allowedCidrs client networks allowed in; empty allows everyone
  * @param insertHeaders request headers the amphora adds on HTTP listeners (X-Forwarded-For, ...)
  * @param l7Policies the L7 policies of an HTTP listener, each with its own position
+ * @param tls how a TERMINATED_HTTPS listener terminates TLS; null for every other protocol
  */
 public record ListenerConfig(
         String id,
@@ -32,14 +33,23 @@ public record ListenerConfig(
         ListenerTimeouts timeouts,
         List<String> allowedCidrs,
         List<String> insertHeaders,
-        List<L7PolicyConfig> l7Policies) {
+        List<L7PolicyConfig> l7Policies,
+        ListenerTlsConfig tls) {
 
-    /** A listener without L7 policies. */
+    /** A listener that terminates no TLS. */
+    public ListenerConfig(String id, String name, ListenerProtocol protocol, int protocolPort, int connectionLimit,
+            boolean adminStateUp, String defaultPoolId, ListenerTimeouts timeouts, List<String> allowedCidrs,
+            List<String> insertHeaders, List<L7PolicyConfig> l7Policies) {
+        this(id, name, protocol, protocolPort, connectionLimit, adminStateUp, defaultPoolId, timeouts, allowedCidrs,
+                insertHeaders, l7Policies, null);
+    }
+
+    /** A listener without L7 policies that terminates no TLS. */
     public ListenerConfig(String id, String name, ListenerProtocol protocol, int protocolPort, int connectionLimit,
             boolean adminStateUp, String defaultPoolId, ListenerTimeouts timeouts, List<String> allowedCidrs,
             List<String> insertHeaders) {
         this(id, name, protocol, protocolPort, connectionLimit, adminStateUp, defaultPoolId, timeouts, allowedCidrs,
-                insertHeaders, null);
+                insertHeaders, null, null);
     }
 
     public ListenerConfig {
@@ -70,6 +80,11 @@ public record ListenerConfig(
                         + policy.id());
             }
         }
+        if ((tls != null) != (protocol == ListenerProtocol.TERMINATED_HTTPS)) {
+            throw new IllegalArgumentException("listener[" + id + "].tls: " + (tls == null
+                    ? "a TERMINATED_HTTPS listener needs its certificate" : "only a TERMINATED_HTTPS listener terminates "
+                    + "TLS, not " + protocol));
+        }
         if (protocol == ListenerProtocol.PROMETHEUS && defaultPoolId != null) {
             throw new IllegalArgumentException("listener[" + id + "].defaultPoolId: a PROMETHEUS listener serves the"
                     + " load balancer's metrics and takes no pool, got " + defaultPoolId);
@@ -79,12 +94,12 @@ public record ListenerConfig(
     /** The same listener with another default pool (or none). */
     public ListenerConfig withDefaultPool(String poolId) {
         return new ListenerConfig(id, name, protocol, protocolPort, connectionLimit, adminStateUp, poolId, timeouts,
-                allowedCidrs, insertHeaders, l7Policies);
+                allowedCidrs, insertHeaders, l7Policies, tls);
     }
 
     /** The same listener with other L7 policies. */
     public ListenerConfig withL7Policies(List<L7PolicyConfig> policies) {
         return new ListenerConfig(id, name, protocol, protocolPort, connectionLimit, adminStateUp, defaultPoolId,
-                timeouts, allowedCidrs, insertHeaders, policies);
+                timeouts, allowedCidrs, insertHeaders, policies, tls);
     }
 }

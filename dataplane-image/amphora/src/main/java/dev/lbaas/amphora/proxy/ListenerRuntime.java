@@ -4,6 +4,7 @@ import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.l7.L7Router;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
+import dev.lbaas.amphora.proxy.tls.TlsTermination;
 import dev.lbaas.amphora.stats.MetricsSample;
 import dev.lbaas.amphora.stats.TrafficCounters;
 import io.netty.channel.group.ChannelGroup;
@@ -19,6 +20,8 @@ import java.util.function.Supplier;
  * @param pool the default pool, or null when the listener has none
  * @param router the listener's L7 policies, compiled
  * @param pools every pool of the configuration by id, where L7 policies send requests
+ * @param tls a TERMINATED_HTTPS listener's certificates and TLS settings, built for this generation;
+ *     null for every other protocol
  * @param counters the listener's traffic, shared by every generation
  * @param allowedClients the allowed client networks; empty allows everyone
  * @param fullnessChanged told when the listener reaches or leaves its connection limit
@@ -27,7 +30,7 @@ import java.util.function.Supplier;
  * @param connections every open client and member connection of the amphora, closed when it stops
  */
 public record ListenerRuntime(ListenerConfig config, Pool pool, L7Router router, Map<String, Pool> pools,
-        TrafficCounters counters,
+        TlsTermination tls, TrafficCounters counters,
         List<IpSubnetFilterRule> allowedClients, Runnable fullnessChanged, MemberConnectionPools memberConnections,
         Supplier<MetricsSample> metrics, ChannelGroup connections) {
 

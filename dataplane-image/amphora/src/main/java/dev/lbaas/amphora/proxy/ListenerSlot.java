@@ -102,7 +102,7 @@ public final class ListenerSlot {
             return;
         }
         this.initializer = switch (listener.config().protocol()) {
-            case HTTP -> new HttpListenerInitializer(listener, this::current);
+            case HTTP, TERMINATED_HTTPS -> new HttpListenerInitializer(listener, this::current);
             case PROMETHEUS -> new PrometheusListenerInitializer(listener);
             default -> new TcpListenerInitializer(listener);
         };

@@ -28,8 +28,8 @@ import java.util.Set;
 final class ConfigSupport {
 
     private static final Set<ListenerProtocol> LISTENER_PROTOCOLS =
-            EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS, ListenerProtocol.PROMETHEUS,
-                    ListenerProtocol.UDP);
+            EnumSet.of(ListenerProtocol.TCP, ListenerProtocol.HTTP, ListenerProtocol.HTTPS,
+                    ListenerProtocol.TERMINATED_HTTPS, ListenerProtocol.PROMETHEUS, ListenerProtocol.UDP);
     private static final Set<PoolProtocol> POOL_PROTOCOLS =
             EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP, PoolProtocol.HTTPS, PoolProtocol.PROXY, PoolProtocol.PROXYV2,
                     PoolProtocol.UDP);
@@ -49,9 +49,13 @@ final class ConfigSupport {
             if (!LISTENER_PROTOCOLS.contains(listener.protocol())) {
                 throw notYet(field + ".protocol", listener.protocol());
             }
-            if (listener.protocol() == ListenerProtocol.HTTP) {
+            if (listener.protocol().readsHttp()) {
                 for (String header : listener.insertHeaders()) {
-                    if (!ProxyHeaders.INSERTABLE.contains(header)) {
+                    if (ProxyHeaders.INSERTABLE_WITH_TLS.contains(header) && listener.tls() == null) {
+                        throw new IllegalArgumentException(field + ".insertHeaders: " + header + " needs a "
+                                + "TERMINATED_HTTPS listener, which sees client certificates");
+                    }
+                    if (!ProxyHeaders.INSERTABLE.contains(header) && !ProxyHeaders.INSERTABLE_WITH_TLS.contains(header)) {
                         throw notYet(field + ".insertHeaders", header);
                     }
                 }

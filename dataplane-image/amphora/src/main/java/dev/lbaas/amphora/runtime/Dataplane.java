@@ -20,6 +20,7 @@ import dev.lbaas.amphora.l7.L7Router;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.ListenerSlot;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
+import dev.lbaas.amphora.proxy.tls.TlsTermination;
 import dev.lbaas.amphora.stats.MetricsSample;
 import dev.lbaas.amphora.stats.MetricsSample.ListenerSample;
 import dev.lbaas.amphora.stats.MetricsSample.MemberSample;
@@ -212,6 +213,8 @@ public final class Dataplane implements AutoCloseable {
             ListenerRuntime runtime = new ListenerRuntime(listener,
                     listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
                     L7Router.compile(listener.l7Policies()), pools,
+                    listener.tls() == null ? null : TlsTermination.build(listener.tls(),
+                            "listeners[" + listener.id() + "].tls"),
                     stats.listener(listener.id()), allowed, this::healthChanged, memberConnections, this::metrics,
                     connections);
             enabled.put(listener.id(), runtime);

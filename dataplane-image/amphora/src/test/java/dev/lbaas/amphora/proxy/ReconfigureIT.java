@@ -110,9 +110,13 @@ class ReconfigureIT {
     void unsupportedFeaturesRejectTheWholeConfiguration() {
         try (RunningDataplane amphora = new RunningDataplane()) {
             ApplyResult result = amphora.dataplane.apply(config(1, VIP,
-                    List.of(listener("t", ListenerProtocol.TERMINATED_HTTPS, 8443, null))));
+                    List.of(listener("t", ListenerProtocol.HTTP, 8443, null, "X-Forwarded-Host"))));
             assertThat(result).isEqualTo(
-                    new ApplyResult.Rejected("listeners[t].protocol: TERMINATED_HTTPS is not supported yet"));
+                    new ApplyResult.Rejected("listeners[t].insertHeaders: X-Forwarded-Host is not supported yet"));
+            assertThat(amphora.dataplane.apply(config(1, VIP,
+                    List.of(listener("t", ListenerProtocol.HTTP, 8443, null, "X-SSL-Client-CN"))))).isEqualTo(
+                    new ApplyResult.Rejected("listeners[t].insertHeaders: X-SSL-Client-CN needs a TERMINATED_HTTPS "
+                            + "listener, which sees client certificates"));
             assertThat(amphora.dataplane.appliedGeneration()).isZero();
 
             FailoverConfig pair = new FailoverConfig("127.0.0.2", 1985, 1985, 100, 100, false,

@@ -9,11 +9,14 @@ import dev.lbaas.amphora.proxy.http.codec.ClientHttpCodec;
 import dev.lbaas.amphora.proxy.http.codec.CompactHttpHeaders;
 import dev.lbaas.amphora.proxy.http.codec.LazyTrailers;
 import dev.lbaas.amphora.proxy.http.codec.MemberHttpCodec;
+import dev.lbaas.amphora.proxy.tls.TlsTermination;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
 import java.util.function.Supplier;
 
 /**
@@ -47,6 +50,9 @@ public final class HttpListenerInitializer extends ListenerInitializer {
             .setHeadersFactory(CompactHttpHeaders.FACTORY)
             .setTrailersFactory(LazyTrailers.FACTORY);
 
+    /** The largest ClientHello read to find the server name (TLS record limit). */
+    private static final int MAX_CLIENT_HELLO = 16 * 1024;
+
     private final Supplier<ListenerRuntime> latest;
 
     /**
@@ -63,10 +69,25 @@ public final class HttpListenerInitializer extends ListenerInitializer {
     protected void addProxyHandlers(ChannelPipeline pipeline) {
         // A client that shuts its sending side after its request still reads the answer (see HttpProxyHandler).
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        if (listener.tls() != null) {
+            // Each handshake takes the certificates of the generation current when it starts, so a
+            // rotated certificate serves new connections while open ones keep their sessions.
+            pipeline.addLast("tls", new SniHandler(this::contextFor, MAX_CLIENT_HELLO,
+                    listener.config().timeouts().httpRequestMillis()));
+        }
         ClientHttpCodec codec = new ClientHttpCodec(CLIENT_DECODER,
                 () -> latest.get().config().timeouts().httpRequestMillis());
         pipeline.addLast("http-codec", codec);
         pipeline.addLast("http-proxy", new HttpProxyHandler(latest, listener.memberConnections(), codec));
+    }
+
+    /**
+     * The server context for a handshake naming {@code serverName}: the current generation's, or
+     * the accepting one's should the port have stopped terminating TLS meanwhile.
+     */
+    private SslContext contextFor(String serverName) {
+        TlsTermination current = latest.get().tls();
+        return (current != null ? current : listener.tls()).contextFor(serverName);
     }
 
     /**

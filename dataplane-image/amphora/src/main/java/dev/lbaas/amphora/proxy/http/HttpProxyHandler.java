@@ -4,6 +4,7 @@ import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
+import dev.lbaas.amphora.proxy.tls.ClientTls;
 import dev.lbaas.amphora.proxy.MemberConnector;
 import dev.lbaas.amphora.proxy.http.codec.ClientHttpCodec;
 import io.netty.buffer.Unpooled;
@@ -72,6 +73,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     private final ClientHttpCodec codec;
     private final Deque<HttpObject> inbound = new ArrayDeque<>();
     private MemberConnectionPools.LoopPool idleMembers;
+    /** What the connection's TLS tells about the client, once a request needed it. */
+    private ClientTls clientTls;
     private ChannelHandlerContext client;
     private Exchange exchange;
     private MemberSide memberSide = MemberSide.NONE;
@@ -287,7 +290,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         // The policies look at the request as the client sent it, before the amphora adds to it.
-        L7Routing.Route route = L7Routing.route(listener, request);
+        ClientTls tls = clientTls(listener);
+        L7Routing.Route route = L7Routing.route(listener, request, tls);
         if (route instanceof L7Routing.Answer answer) {
             ReferenceCountUtil.release(request);
             answer(answer);
@@ -297,7 +301,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         exchange = new Exchange(listener, pool, request);
         InetSocketAddress clientAddress = (InetSocketAddress) client.channel().remoteAddress();
         RequestHeads.adapt(request, listener.config().insertHeaders(), clientAddress,
-                (InetSocketAddress) client.channel().localAddress());
+                (InetSocketAddress) client.channel().localAddress(), tls);
         PoolMember chosen = MemberChoice.pick(pool, request, clientAddress, exchange);
         if (chosen == null) {
             if (pool != null) {
@@ -329,6 +333,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         connect(listener, pool, chosen);
+    }
+
+    /** The connection's TLS, read at its first request; null on plain HTTP. */
+    private ClientTls clientTls(ListenerRuntime listener) {
+        if (clientTls == null && listener.tls() != null) {
+            clientTls = ClientTls.of(client.channel(), listener.tls());
+        }
+        return clientTls;
     }
 
     private void attach(MemberLink chosenLink, PoolMember target, boolean reused) {

@@ -1,21 +1,26 @@
 package dev.lbaas.amphora.proxy.http;
 
 import dev.lbaas.amphora.l7.RequestFacts;
+import dev.lbaas.amphora.proxy.tls.ClientCertificate;
+import dev.lbaas.amphora.proxy.tls.ClientTls;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * What L7 rules look at in a request head the amphora admitted ({@link RequestRules}: one valid
- * Host, agreeing with an absolute-form target). A plain HTTP connection carries no client
- * certificate. Each value is worked out when a rule first asks for it.
+ * Host, agreeing with an absolute-form target), and the client certificate of its connection.
+ * Each value is worked out when a rule first asks for it.
  */
 final class HttpRequestFacts implements RequestFacts {
 
     private final HttpRequest request;
+    private final ClientCertificate certificate;
     private String path;
 
-    HttpRequestFacts(HttpRequest request) {
+    /** @param tls the connection's TLS, or null on plain HTTP (no client certificate) */
+    HttpRequestFacts(HttpRequest request, ClientTls tls) {
         this.request = request;
+        this.certificate = tls == null ? null : tls.certificate();
     }
 
     @Override
@@ -75,9 +80,10 @@ final class HttpRequestFacts implements RequestFacts {
 
     @Override
     public boolean clientCertificate() {
-        return false;
+        return certificate != null;
     }
 
+    /** 0: a certificate the listener's CA does not accept fails the handshake, so none gets here. */
     @Override
     public int verifyResult() {
         return 0;
@@ -85,7 +91,7 @@ final class HttpRequestFacts implements RequestFacts {
 
     @Override
     public String subjectField(String field) {
-        return null;
+        return certificate == null ? null : certificate.subjectField(field);
     }
 
     private static int authorityEnd(String target, int start) {

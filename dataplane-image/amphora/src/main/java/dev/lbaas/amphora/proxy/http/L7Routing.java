@@ -3,6 +3,7 @@ package dev.lbaas.amphora.proxy.http;
 import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.l7.L7Policy;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
+import dev.lbaas.amphora.proxy.tls.ClientTls;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -31,11 +32,12 @@ final class L7Routing {
     private L7Routing() {
     }
 
-    static Route route(ListenerRuntime listener, HttpRequest request) {
+    /** @param tls the client connection's TLS, or null on plain HTTP */
+    static Route route(ListenerRuntime listener, HttpRequest request, ClientTls tls) {
         if (listener.router().policies().isEmpty()) {
             return new ToPool(listener.pool());
         }
-        HttpRequestFacts facts = new HttpRequestFacts(request);
+        HttpRequestFacts facts = new HttpRequestFacts(request, tls);
         L7Policy policy = listener.router().route(facts);
         if (policy == null) {
             return new ToPool(listener.pool());

@@ -1,6 +1,8 @@
 package dev.lbaas.amphora.proxy.http;
 
 import dev.lbaas.amphora.proxy.http.codec.CompactHttpHeaders;
+import dev.lbaas.amphora.proxy.tls.ClientCertificate;
+import dev.lbaas.amphora.proxy.tls.ClientTls;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -17,6 +19,11 @@ public final class ProxyHeaders {
     /** The insertHeaders values this amphora knows. */
     public static final Set<String> INSERTABLE = Set.of("X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto",
             "X-Real-IP");
+
+    /** Octavia's client certificate headers, which a TERMINATED_HTTPS listener can add too. */
+    public static final Set<String> INSERTABLE_WITH_TLS = Set.of("X-SSL-Client-Verify", "X-SSL-Client-Has-Cert",
+            "X-SSL-Client-DN", "X-SSL-Client-CN", "X-SSL-Issuer", "X-SSL-Client-SHA1", "X-SSL-Client-Not-Before",
+            "X-SSL-Client-Not-After");
 
     /**
      * The most header fields a request or response may carry: HAProxy's default is 101
@@ -142,7 +149,13 @@ public final class ProxyHeaders {
                 || HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(value);
     }
 
-    static void insert(HttpHeaders headers, List<String> names, InetSocketAddress client, InetSocketAddress local) {
+    /**
+     * Adds the listener's insert headers to a request.
+     *
+     * @param tls the client connection's TLS, or null on plain HTTP
+     */
+    static void insert(HttpHeaders headers, List<String> names, InetSocketAddress client, InetSocketAddress local,
+            ClientTls tls) {
         if (names.isEmpty()) {
             return;
         }
@@ -151,9 +164,39 @@ public final class ProxyHeaders {
             switch (name) {
                 case "X-Forwarded-For" -> headers.add(name, clientIp);
                 case "X-Forwarded-Port" -> headers.set(name, local.getPort());
-                case "X-Forwarded-Proto" -> headers.set(name, "http");
+                case "X-Forwarded-Proto" -> headers.set(name, tls == null ? "http" : "https");
                 case "X-Real-IP" -> headers.set(name, clientIp);
-                default -> throw new IllegalStateException("insert header " + name + " passed validation");
+                default -> insertCertificateHeader(headers, name, tls);
+            }
+        }
+    }
+
+    /**
+     * One of Octavia's X-SSL-* headers, set whatever the client sent under that name (so that no
+     * client can claim a certificate it did not present); the certificate's own fields only when
+     * it presented one.
+     */
+    private static void insertCertificateHeader(HttpHeaders headers, String name, ClientTls tls) {
+        if (tls == null || !INSERTABLE_WITH_TLS.contains(name)) {
+            throw new IllegalStateException("insert header " + name + " passed validation");
+        }
+        headers.remove(name);
+        ClientCertificate certificate = tls.certificate();
+        switch (name) {
+            case "X-SSL-Client-Verify" -> headers.set(name, "0");
+            case "X-SSL-Client-Has-Cert" -> headers.set(name, certificate == null ? "0" : "1");
+            default -> {
+                if (certificate == null) {
+                    return;
+                }
+                headers.set(name, switch (name) {
+                    case "X-SSL-Client-DN" -> certificate.subject();
+                    case "X-SSL-Client-CN" -> java.util.Objects.requireNonNullElse(certificate.commonName(), "");
+                    case "X-SSL-Issuer" -> certificate.issuer();
+                    case "X-SSL-Client-SHA1" -> certificate.sha1();
+                    case "X-SSL-Client-Not-Before" -> certificate.notBefore();
+                    default -> certificate.notAfter();
+                });
             }
         }
     }

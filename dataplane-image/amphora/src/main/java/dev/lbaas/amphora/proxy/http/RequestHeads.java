@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.proxy.http;
 
+import dev.lbaas.amphora.proxy.tls.ClientTls;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -32,10 +33,10 @@ final class RequestHeads {
      * @param local the address the client connected to
      */
     static void adapt(HttpRequest request, List<String> insertHeaders, InetSocketAddress client,
-            InetSocketAddress local) {
+            InetSocketAddress local, ClientTls tls) {
         ProxyHeaders.normaliseFraming(request);
         ProxyHeaders.removeHopByHop(request.headers());
-        ProxyHeaders.insert(request.headers(), insertHeaders, client, local);
+        ProxyHeaders.insert(request.headers(), insertHeaders, client, local, tls);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.lbaas.amphora.proxy.http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.AsciiString;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -38,6 +39,8 @@ final class ResponseHeads {
      * forwarded, and notes in the exchange whether the member connection and the client connection
      * can serve another request after it.
      */
+    private static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
+
     static void adapt(Exchange exchange, HttpResponse response) {
         int code = response.status().code();
         boolean bodyless = exchange.method.equals(HttpMethod.HEAD) || code == 204 || code == 304;
@@ -45,6 +48,11 @@ final class ResponseHeads {
         boolean delimited = bodyless || chunked || HttpUtil.isContentLengthSet(response);
         exchange.memberReusable = ProxyHeaders.isKeepAlive(response) && delimited;
         ProxyHeaders.removeHopByHop(response.headers());
+        String hsts = exchange.listener == null || exchange.listener.tls() == null ? null
+                : exchange.listener.tls().strictTransportSecurity();
+        if (hsts != null) {
+            response.headers().set(STRICT_TRANSPORT_SECURITY, hsts);
+        }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {
             if (chunked) {

@@ -19,7 +19,7 @@ class HttpRequestFactsTest {
         for (int i = 0; i < headers.length; i += 2) {
             request.headers().add(headers[i], headers[i + 1]);
         }
-        return new HttpRequestFacts(request);
+        return new HttpRequestFacts(request, null);
     }
 
     @Test

@@ -123,12 +123,12 @@ class ProxyHeadersTest {
         InetSocketAddress client = new InetSocketAddress("192.0.2.7", 40_000);
         InetSocketAddress vip = new InetSocketAddress("127.0.0.1", 8080);
         HttpHeaders none = new DefaultHttpHeaders().add("X-Forwarded-For", "203.0.113.1");
-        ProxyHeaders.insert(none, List.of(), client, vip);
+        ProxyHeaders.insert(none, List.of(), client, vip, null);
         assertThat(none.getAll("X-Forwarded-For")).containsExactly("203.0.113.1");
 
         HttpHeaders all = new DefaultHttpHeaders().add("X-Forwarded-For", "203.0.113.1");
         ProxyHeaders.insert(all, List.of("X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto", "X-Real-IP"),
-                client, vip);
+                client, vip, null);
         assertThat(all.getAll("X-Forwarded-For")).containsExactly("203.0.113.1", "192.0.2.7");
         assertThat(all.get("X-Forwarded-Port")).isEqualTo("8080");
         assertThat(all.get("X-Forwarded-Proto")).isEqualTo("http");

@@ -56,7 +56,7 @@ class RequestHeadsTest {
                 "keep-alive", "timeout=5", "x-forwarded-for", "192.0.2.1");
 
         RequestHeads.adapt(request, List.of("X-Forwarded-For", "X-Forwarded-Port", "X-Real-IP"),
-                new InetSocketAddress("198.51.100.7", 40000), new InetSocketAddress("203.0.113.1", 8080));
+                new InetSocketAddress("198.51.100.7", 40000), new InetSocketAddress("203.0.113.1", 8080), null);
 
         assertThat(request.headers().contains("x-private")).as("named by Connection").isFalse();
         assertThat(request.headers().contains("keep-alive")).isFalse();

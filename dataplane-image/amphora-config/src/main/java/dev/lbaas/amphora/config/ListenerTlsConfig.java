@@ -1,0 +1,120 @@
+package dev.lbaas.amphora.config;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How a TERMINATED_HTTPS listener terminates TLS: the certificate it presents unless the client
+ * names a host one of its SNI certificates is for, the protocol versions, cipher suites and ALPN
+ * protocols it offers, whether it asks for client certificates and which CA (and revocation list)
+ * they must pass, and the HSTS header of its responses.
+ *
+ * @param sniCertificates chosen by the server name the client sends (wildcards match one label)
+ * @param tlsVersions TLSv1.2 and TLSv1.3 at most; default both
+ * @param ciphers an OpenSSL cipher list ({@link TlsCiphers}), or null for the amphora's defaults
+ * @param alpnProtocols offered in order; default http/1.1
+ * @param clientCa the CA certificates (PEM) a client certificate must chain to; required unless
+ *     client authentication is NONE
+ * @param clientCrl revoked client certificates (PEM CRLs), or null
+ * @param hsts the Strict-Transport-Security header, or null for none
+ */
+public record ListenerTlsConfig(
+        TlsCertificateConfig defaultCertificate,
+        List<TlsCertificateConfig> sniCertificates,
+        List<String> tlsVersions,
+        String ciphers,
+        List<String> alpnProtocols,
+        ClientAuthentication clientAuthentication,
+        String clientCa,
+        String clientCrl,
+        HstsConfig hsts) {
+
+    /** Octavia's client_authentication. */
+    public enum ClientAuthentication {
+        NONE, OPTIONAL, MANDATORY
+    }
+
+    /** The protocol versions the amphora serves; older ones are not offered at all. */
+    public static final List<String> TLS_VERSIONS = List.of("TLSv1.2", "TLSv1.3");
+
+    /** The ALPN protocols the amphora speaks after a handshake. */
+    public static final List<String> ALPN_PROTOCOLS = List.of("http/1.1", "http/1.0");
+
+    public ListenerTlsConfig {
+        Objects.requireNonNull(defaultCertificate, "tls.defaultCertificate: must be set");
+        sniCertificates = List.copyOf(Objects.requireNonNullElse(sniCertificates, List.of()));
+        tlsVersions = List.copyOf(Objects.requireNonNullElse(tlsVersions, TLS_VERSIONS));
+        alpnProtocols = List.copyOf(Objects.requireNonNullElse(alpnProtocols, List.of("http/1.1")));
+        clientAuthentication = Objects.requireNonNullElse(clientAuthentication, ClientAuthentication.NONE);
+        requireKnown(tlsVersions, TLS_VERSIONS, "tls.tlsVersions");
+        requireKnown(alpnProtocols, ALPN_PROTOCOLS, "tls.alpnProtocols");
+        if (tlsVersions.isEmpty()) {
+            throw new IllegalArgumentException("tls.tlsVersions: must name at least one version");
+        }
+        if (ciphers != null) {
+            TlsCiphers.toJava(ciphers, "tls.ciphers");
+        }
+        if (clientAuthentication != ClientAuthentication.NONE && clientCa == null) {
+            throw new IllegalArgumentException("tls.clientCa: required with client authentication "
+                    + clientAuthentication);
+        }
+        if (clientCa != null) {
+            TlsCertificateConfig.parseChain(clientCa, "tls.clientCa");
+        }
+        if (clientCrl != null) {
+            if (clientCa == null) {
+                throw new IllegalArgumentException("tls.clientCrl: needs tls.clientCa, whose certificates it revokes");
+            }
+            parseCrls(clientCrl);
+        }
+    }
+
+    private static void requireKnown(List<String> values, List<String> known, String field) {
+        Set<String> seen = new HashSet<>();
+        for (String value : values) {
+            if (!known.contains(value)) {
+                throw new IllegalArgumentException(field + ": \"" + value + "\" is not served; served: "
+                        + String.join(", ", known));
+            }
+            if (!seen.add(value)) {
+                throw new IllegalArgumentException(field + ": \"" + value + "\" is there twice");
+            }
+        }
+    }
+
+    /** The client CA's certificates. */
+    public List<X509Certificate> clientCaCertificates() {
+        return clientCa == null ? List.of() : TlsCertificateConfig.parseChain(clientCa, "tls.clientCa");
+    }
+
+    /** The revocation lists, or none. */
+    public List<X509CRL> clientCrls() {
+        return clientCrl == null ? List.of() : parseCrls(clientCrl);
+    }
+
+    private static List<X509CRL> parseCrls(String pem) {
+        try {
+            List<X509CRL> crls = new ArrayList<>();
+            for (var crl : CertificateFactory.getInstance("X.509")
+                    .generateCRLs(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+                crls.add((X509CRL) crl);
+            }
+            if (crls.isEmpty()) {
+                throw new IllegalArgumentException("tls.clientCrl: holds no PEM certificate revocation list");
+            }
+            return crls;
+        } catch (CRLException | java.security.cert.CertificateException e) {
+            throw new IllegalArgumentException("tls.clientCrl: not a PEM certificate revocation list (" + e.getMessage()
+                    + ")");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.lbaas.amphora.proxy.tls;
+
+import io.netty.channel.Channel;
+
+/**
+ * What a client connection's TLS tells about its client, read once per connection when its first
+ * request needs it (the handshake is over by then).
+ *
+ * @param certificate the certificate the client presented, or null for none
+ */
+public record ClientTls(ClientCertificate certificate) {
+
+    /** The TLS of the client connection {@code channel}; null on a connection without TLS. */
+    public static ClientTls of(Channel channel, TlsTermination termination) {
+        return termination == null ? null : new ClientTls(ClientCertificate.of(channel));
+    }
+}

@@ -1,0 +1,150 @@
+package dev.lbaas.amphora.proxy.tls;
+
+import dev.lbaas.amphora.config.ListenerTlsConfig;
+import dev.lbaas.amphora.config.TlsCertificateConfig;
+import dev.lbaas.amphora.config.TlsCiphers;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.DomainWildcardMappingBuilder;
+import io.netty.util.Mapping;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertStore;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.PKIXRevocationChecker;
+import java.security.cert.X509CertSelector;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import javax.net.ssl.CertPathTrustManagerParameters;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A TERMINATED_HTTPS listener's TLS as one configuration generation has it: a server context per
+ * certificate, chosen by the server name a client sends (SNI, wildcards matching one label), the
+ * default certificate's for any other name or none. Built once per generation, so that a
+ * rotated certificate serves the handshakes that start after the generation that brings it, while
+ * connections already open keep the session they made.
+ */
+public final class TlsTermination {
+
+    /** Octavia's tls_ciphers is HAProxy's "ciphers": TLS 1.2 suites; TLS 1.3 keeps its own defaults. */
+    private static final List<String> TLS13_DEFAULTS = List.of("TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256");
+
+    private final ListenerTlsConfig config;
+    private final Mapping<String, SslContext> byServerName;
+
+    private TlsTermination(ListenerTlsConfig config, Mapping<String, SslContext> byServerName) {
+        this.config = config;
+        this.byServerName = byServerName;
+    }
+
+    /**
+     * Builds the contexts of a listener.
+     *
+     * @throws IllegalArgumentException naming the field when a context cannot be built
+     */
+    public static TlsTermination build(ListenerTlsConfig config, String field) {
+        SslContext defaultContext = context(config, config.defaultCertificate(), field + ".defaultCertificate");
+        DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(defaultContext);
+        List<String> mapped = new ArrayList<>();
+        for (TlsCertificateConfig certificate : config.sniCertificates()) {
+            SslContext context = context(config, certificate, field + ".sniCertificates[" + certificate.id() + "]");
+            for (String name : certificate.serverNames()) {
+                // the first certificate listed for a name serves it
+                if (!mapped.contains(name)) {
+                    mapped.add(name);
+                    mapping.add(name, context);
+                }
+            }
+        }
+        return new TlsTermination(config, mapping.build());
+    }
+
+    private static SslContext context(ListenerTlsConfig config, TlsCertificateConfig certificate, String field) {
+        try {
+            List<X509Certificate> chain = certificate.chain();
+            SslContextBuilder builder = SslContextBuilder.forServer(
+                    TlsCertificateConfig.parseKey(certificate.privateKey(), field + ".privateKey"),
+                    chain.toArray(X509Certificate[]::new))
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(config.tlsVersions())
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            config.alpnProtocols()));
+            if (config.ciphers() != null) {
+                List<String> suites = new ArrayList<>(TlsCiphers.toJava(config.ciphers(), "tls.ciphers"));
+                if (config.tlsVersions().contains("TLSv1.3") && suites.stream().noneMatch(TLS13_DEFAULTS::contains)) {
+                    suites.addAll(TLS13_DEFAULTS);
+                }
+                builder.ciphers(suites, IdentityCipherSuiteFilter.INSTANCE);
+            }
+            switch (config.clientAuthentication()) {
+                case NONE -> builder.clientAuth(ClientAuth.NONE);
+                case OPTIONAL -> builder.clientAuth(ClientAuth.OPTIONAL).trustManager(clientTrust(config));
+                case MANDATORY -> builder.clientAuth(ClientAuth.REQUIRE).trustManager(clientTrust(config));
+            }
+            return builder.build();
+        } catch (SSLException | GeneralSecurityException | RuntimeException e) {
+            throw new IllegalArgumentException(field + ": the TLS context cannot be built: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Client certificates must chain to the listener's CA and, with a revocation list, not be in
+     * it; revocation is read from those lists only, never fetched from the network.
+     */
+    private static TrustManagerFactory clientTrust(ListenerTlsConfig config) throws GeneralSecurityException {
+        KeyStore anchors;
+        try {
+            anchors = KeyStore.getInstance("PKCS12");
+            anchors.load(null, null);
+        } catch (java.io.IOException e) {
+            throw new GeneralSecurityException(e);
+        }
+        int i = 0;
+        for (X509Certificate ca : config.clientCaCertificates()) {
+            anchors.setCertificateEntry("ca-" + i++, ca);
+        }
+        PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, new X509CertSelector());
+        if (config.clientCrl() == null) {
+            parameters.setRevocationEnabled(false);
+        } else {
+            parameters.addCertStore(CertStore.getInstance("Collection",
+                    new CollectionCertStoreParameters(config.clientCrls())));
+            PKIXRevocationChecker checker = (PKIXRevocationChecker) CertPathValidator.getInstance("PKIX")
+                    .getRevocationChecker();
+            checker.setOptions(EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS,
+                    PKIXRevocationChecker.Option.NO_FALLBACK));
+            parameters.setRevocationEnabled(true);
+            parameters.addCertPathChecker(checker);
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+        factory.init(new CertPathTrustManagerParameters(parameters));
+        return factory;
+    }
+
+    /** The context for a handshake that names {@code serverName} (null: none named). */
+    public SslContext contextFor(String serverName) {
+        return byServerName.map(serverName);
+    }
+
+    public ListenerTlsConfig config() {
+        return config;
+    }
+
+    /** The Strict-Transport-Security value for responses, or null. */
+    public String strictTransportSecurity() {
+        return config.hsts() == null ? null : config.hsts().headerValue();
+    }
+}
