@@ -112,9 +112,13 @@ class AmphoraSessionIT {
         }
 
         AmphoraSession session = fleet.sync("lb-uid", driver.ensureAmphorae(lb, null, Topology.SINGLE, vip, null), changes::incrementAndGet).get(0);
-        session.desire(config(2, vip, 1, ListenerProtocol.TERMINATED_HTTPS));
+        // a configuration the records accept and this amphora cannot serve
+        AmphoraConfig unservable = config(2, vip, 1, ListenerProtocol.HTTP);
+        session.desire(new AmphoraConfig(2, "lb-uid", vip, true, List.of(new ListenerConfig("l", "l",
+                ListenerProtocol.HTTP, 9000, -1, true, "pool", null, null, List.of("X-Forwarded-Host"))),
+                unservable.pools()));
         await().atMost(Duration.ofSeconds(10)).until(() -> session.view().rejection() != null);
-        assertThat(session.view().rejection()).contains("generation 2", "TERMINATED_HTTPS is not supported yet");
+        assertThat(session.view().rejection()).contains("generation 2", "X-Forwarded-Host is not supported yet");
         assertThat(session.view().appliedGeneration()).isEqualTo(1);
 
         String firstId = session.id();

@@ -157,12 +157,21 @@ class AgentServerIT {
 
         HttpResponse<String> unsupported = put("""
                 {"generation":100,"loadBalancerId":"lb","vipAddress":"127.1.5.2","adminStateUp":true,
-                 "listeners":[{"id":"l","protocol":"TERMINATED_HTTPS","protocolPort":443,"connectionLimit":-1,
-                               "adminStateUp":true}]}
+                 "listeners":[{"id":"l","protocol":"HTTP","protocolPort":443,"connectionLimit":-1,
+                               "adminStateUp":true,"insertHeaders":["X-Forwarded-Host"]}]}
                 """);
         assertThat(unsupported.statusCode()).isEqualTo(400);
         assertThat(body(unsupported, ApiError.class).message())
-                .isEqualTo("listeners[l].protocol: TERMINATED_HTTPS is not supported yet");
+                .isEqualTo("listeners[l].insertHeaders: X-Forwarded-Host is not supported yet");
+
+        HttpResponse<String> withoutCertificate = put("""
+                {"generation":100,"loadBalancerId":"lb","vipAddress":"127.1.5.2","adminStateUp":true,
+                 "listeners":[{"id":"l","protocol":"TERMINATED_HTTPS","protocolPort":443,"connectionLimit":-1,
+                               "adminStateUp":true}]}
+                """);
+        assertThat(withoutCertificate.statusCode()).isEqualTo(400);
+        assertThat(body(withoutCertificate, ApiError.class).message())
+                .endsWith("listener[l].tls: a TERMINATED_HTTPS listener needs its certificate");
 
         HttpResponse<String> metricsWithPool = put("""
                 {"generation":100,"loadBalancerId":"lb","vipAddress":"127.1.5.2","adminStateUp":true,
