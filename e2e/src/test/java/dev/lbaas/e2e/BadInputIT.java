@@ -284,9 +284,11 @@ class BadInputIT {
                 """);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertRefused(Listener.class, "diameter", "UnsupportedProtocol",
-                    "protocol SCTP is not served by this amphora release yet; served: TCP, HTTP, HTTPS, UDP and PROMETHEUS");
-            assertRefused(Listener.class, "inspecting", "UnsupportedField", "timeouts.tcpInspect: content inspection "
-                    + "is not served yet (it comes with L7 policies); remove it or set it to 0s");
+                    "protocol SCTP is not served by this amphora release yet; served: TCP, HTTP, HTTPS, "
+                            + "TERMINATED_HTTPS, UDP and PROMETHEUS");
+            assertRefused(Listener.class, "inspecting", "UnsupportedField", "timeouts.tcpInspect: the amphora inspects "
+                    + "no TCP content (HTTP listeners read whole request heads, within timeouts.httpRequest); remove it "
+                    + "or set it to 0s");
             // A class that does not exist is waited for, not an error of the load balancer.
             LoadBalancerStatus gold = (LoadBalancerStatus) status(LoadBalancer.class, "gold");
             assertThat(gold.getProvisioningStatus()).isEqualTo(ProvisioningStatus.PENDING_CREATE);

@@ -138,7 +138,7 @@ abstract class ClusterSuite {
                 "loadbalancerclasses.lbaas.dev [] [get list watch]",
                 "pods [] [get list watch create delete deletecollection]",
                 "services [] [get list watch create update patch delete deletecollection]",
-                "secrets [] [create delete deletecollection]",
+                "secrets [] [get list watch create delete deletecollection]",
                 "poddisruptionbudgets.policy [] [get create delete deletecollection]",
                 "serviceaccounts [] [create delete deletecollection]",
                 "roles.rbac.authorization.k8s.io [] [create delete deletecollection]",

@@ -108,9 +108,10 @@ class ChartTest {
             assertThat(rule.getResources()).doesNotContain("*");
             assertThat(rule.getApiGroups()).doesNotContain("*");
         });
-        // Secrets outside the operator's namespace: written, never read.
+        // Secrets outside the operator's namespace: listeners' certificates read, agent certificates
+        // written; a user's Secret is never changed.
         assertThat(only(objects, ClusterRole.class).getRules()).filteredOn(r -> r.getResources().contains("secrets"))
-                .singleElement().satisfies(r -> assertThat(r.getVerbs()).doesNotContain("get", "list", "watch"));
+                .singleElement().satisfies(r -> assertThat(r.getVerbs()).doesNotContain("update", "patch"));
         assertThat(objects).filteredOn(o -> o.getKind().equals("ClusterRoleBinding")).singleElement()
                 .satisfies(binding -> assertThat(((io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding) binding)
                         .getRoleRef().getName()).isEqualTo("lbaas"));

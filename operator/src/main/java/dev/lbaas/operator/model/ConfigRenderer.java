@@ -5,6 +5,7 @@ import dev.lbaas.amphora.config.HealthMonitorConfig;
 import dev.lbaas.amphora.config.L7PolicyConfig;
 import dev.lbaas.amphora.config.LbAlgorithm;
 import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.config.ListenerTlsConfig;
 import dev.lbaas.amphora.config.ListenerTimeouts;
 import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.MonitorType;
@@ -57,8 +58,15 @@ import java.util.function.Supplier;
  */
 public final class ConfigRenderer {
 
-    /** Why an object's own spec is not served. */
-    private record Refusal(String reason, String message) {
+    /**
+     * Why an object's own spec is not served.
+     *
+     * @param unresolved it names something that does not exist (yet): it waits rather than being wrong
+     */
+    private record Refusal(String reason, String message, boolean unresolved) {
+        Refusal(String reason, String message) {
+            this(reason, message, false);
+        }
     }
 
     private final LoadBalancerTree tree;
@@ -75,6 +83,8 @@ public final class ConfigRenderer {
     private final Map<String, String> defaultPools = new HashMap<>();
     private final Map<String, String> poolMonitors = new HashMap<>();
     private final Map<String, List<String>> poolMembers = new HashMap<>();
+    /** Each TERMINATED_HTTPS listener's TLS, read from its Secrets, by uid. */
+    private final Map<String, ListenerTlsConfig> tlsConfigs = new HashMap<>();
     /** Each served listener's L7 policies, by uid. */
     private final Map<String, List<L7PolicyConfig>> l7Policies = new HashMap<>();
 
@@ -116,8 +126,8 @@ public final class ConfigRenderer {
         }
         for (Listener listener : tree.listeners()) {
             put(listenerRecords, listener, own(listener, () -> firstOf(notServedYet(listener),
-                    reservedByTheAmphora(listener), cidrsBesideTheVip(listener, vipAddress)),
-                    () -> listenerConfig(listener), previousListener(uid(listener))));
+                    reservedByTheAmphora(listener), cidrsBesideTheVip(listener, vipAddress), tlsProblem(listener)),
+                    () -> listenerConfig(listener, tlsConfigs.get(uid(listener))), previousListener(uid(listener))));
         }
         for (Pool pool : tree.pools()) {
             put(poolRecords, pool, own(pool, () -> notServedYet(pool), () -> poolConfig(pool),
@@ -161,8 +171,8 @@ public final class ConfigRenderer {
                     + "amphora release yet; served: " + ApiSpelling.of(ProtocolRules.SERVED_LISTENER_PROTOCOLS));
         }
         if (spec.getTimeouts() != null && Durations.toMillis(spec.getTimeouts().getTcpInspect(), 0) > 0) {
-            return new Refusal("UnsupportedField", "timeouts.tcpInspect: content inspection is not served yet (it "
-                    + "comes with L7 policies); remove it or set it to 0s");
+            return new Refusal("UnsupportedField", "timeouts.tcpInspect: the amphora inspects no TCP content (HTTP "
+                    + "listeners read whole request heads, within timeouts.httpRequest); remove it or set it to 0s");
         }
         return null;
     }
@@ -177,6 +187,19 @@ public final class ConfigRenderer {
     }
 
     /** A listener on a port the amphora listens on itself (its agent, its probes, its pair): it would take it or fail. */
+    /**
+     * What keeps a TERMINATED_HTTPS listener's certificates from being served: a Secret that is
+     * missing or invalid, a certificate that is expired. Its TLS configuration is kept for the record.
+     */
+    private Refusal tlsProblem(Listener listener) {
+        try {
+            tlsConfigs.put(uid(listener), tree.secrets().configFor(listener));
+            return null;
+        } catch (TlsSecrets.Problem problem) {
+            return new Refusal(problem.reason(), problem.getMessage(), problem.unresolved());
+        }
+    }
+
     private Refusal reservedByTheAmphora(Listener listener) {
         ListenerSpec spec = listener.getSpec();
         if (spec.getProtocol() == null || spec.getProtocolPort() == null) {
@@ -259,6 +282,12 @@ public final class ConfigRenderer {
     }
 
     private <R> R refuse(HasMetadata object, Refusal refusal, R previousRecord) {
+        if (refusal.unresolved()) {
+            verdicts.put(uid(object), new Verdict(true, false, false, previousRecord == null ? Verdict.Serving.NONE
+                    : Verdict.Serving.PREVIOUS, refusal.reason(), refusal.message() + (previousRecord == null ? ""
+                    : "; its previous spec keeps being served")));
+            return previousRecord;
+        }
         if (previousRecord != null) {
             verdicts.put(uid(object), Verdict.rejectedKeepingPrevious(refusal.reason(),
                     refusal.message() + "; its previous spec keeps being served"));
@@ -565,7 +594,7 @@ public final class ConfigRenderer {
 
     // ---- spec to record --------------------------------------------------------------------------
 
-    private static ListenerConfig listenerConfig(Listener listener) {
+    private static ListenerConfig listenerConfig(Listener listener, ListenerTlsConfig tls) {
         ListenerSpec spec = listener.getSpec();
         ListenerTimeouts defaults = ListenerTimeouts.DEFAULTS;
         ListenerTimeouts timeouts = spec.getTimeouts() == null ? defaults : new ListenerTimeouts(
@@ -584,7 +613,8 @@ public final class ConfigRenderer {
         return new ListenerConfig(uid(listener), name(listener),
                 dev.lbaas.amphora.config.ListenerProtocol.valueOf(spec.getProtocol().name()),
                 spec.getProtocolPort(), Objects.requireNonNullElse(spec.getConnectionLimit(), -1),
-                !Boolean.FALSE.equals(spec.getAdminStateUp()), null, timeouts, spec.getAllowedCidrs(), insertHeaders);
+                !Boolean.FALSE.equals(spec.getAdminStateUp()), null, timeouts, spec.getAllowedCidrs(), insertHeaders,
+                null, tls);
     }
 
     private static PoolConfig poolConfig(Pool pool) {

@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  * ports the driver's amphorae use themselves ({@link #withReservedPorts}).
  *
  * @param reservedPorts what uses each port an amphora listens on itself, by "port/TCP" or "port/UDP"
+ * @param secrets the Secrets its TERMINATED_HTTPS listeners name, and the time their certificates
+ *     must be valid at ({@link #withSecrets}; none unless given)
  */
 public record LoadBalancerTree(
         LoadBalancer loadBalancer,
@@ -33,7 +35,8 @@ public record LoadBalancerTree(
         List<L7Policy> l7Policies,
         List<L7Rule> l7Rules,
         ClassChoice classChoice,
-        Map<String, String> reservedPorts) {
+        Map<String, String> reservedPorts,
+        TlsSecrets secrets) {
 
     private static final Comparator<HasMetadata> OLDEST_FIRST = Comparator
             .comparing((HasMetadata o) -> Objects.requireNonNullElse(o.getMetadata().getCreationTimestamp(), ""))
@@ -49,35 +52,42 @@ public record LoadBalancerTree(
         l7Rules = sorted(l7Rules);
         classChoice = Objects.requireNonNullElseGet(classChoice, () -> ClassChoice.of(loadBalancer, List.of()));
         reservedPorts = Map.copyOf(Objects.requireNonNullElse(reservedPorts, Map.of()));
+        secrets = Objects.requireNonNullElse(secrets, TlsSecrets.NONE);
     }
 
     public LoadBalancerTree(LoadBalancer loadBalancer, List<Listener> listeners, List<Pool> pools, List<Member> members,
             List<HealthMonitor> healthMonitors, ClassChoice classChoice) {
-        this(loadBalancer, listeners, pools, members, healthMonitors, null, null, classChoice, null);
+        this(loadBalancer, listeners, pools, members, healthMonitors, null, null, classChoice, null, null);
     }
 
     /** A tree in a cluster without LoadBalancerClasses. */
     public LoadBalancerTree(LoadBalancer loadBalancer, List<Listener> listeners, List<Pool> pools, List<Member> members,
             List<HealthMonitor> healthMonitors) {
-        this(loadBalancer, listeners, pools, members, healthMonitors, null, null, null, null);
+        this(loadBalancer, listeners, pools, members, healthMonitors, null, null, null, null, null);
     }
 
     /** The same tree with the class chosen for its load balancer. */
     public LoadBalancerTree withClass(ClassChoice choice) {
         return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, l7Policies, l7Rules, choice,
-                reservedPorts);
+                reservedPorts, secrets);
     }
 
     /** The same tree with the ports the driver's amphorae use themselves. */
     public LoadBalancerTree withReservedPorts(Map<String, String> ports) {
         return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, l7Policies, l7Rules,
-                classChoice, ports);
+                classChoice, ports, secrets);
     }
 
     /** The same tree with these L7 policies and rules. */
     public LoadBalancerTree withL7(List<L7Policy> policies, List<L7Rule> rules) {
         return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, policies, rules,
-                classChoice, reservedPorts);
+                classChoice, reservedPorts, secrets);
+    }
+
+    /** The same tree with the Secrets its listeners name. */
+    public LoadBalancerTree withSecrets(TlsSecrets tlsSecrets) {
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, healthMonitors, l7Policies, l7Rules,
+                classChoice, reservedPorts, tlsSecrets);
     }
 
     private static <T extends HasMetadata> List<T> sorted(List<T> objects) {
@@ -119,7 +129,8 @@ public record LoadBalancerTree(
                 .toList();
         List<String> policyNames = policies.stream().map(p -> p.getMetadata().getName()).toList();
         List<L7Rule> rules = allRules.stream().filter(r -> policyNames.contains(r.getSpec().getL7PolicyRef())).toList();
-        return new LoadBalancerTree(loadBalancer, listeners, pools, members, monitors, policies, rules, null, null);
+        return new LoadBalancerTree(loadBalancer, listeners, pools, members, monitors, policies, rules, null, null,
+                null);
     }
 
     /** Every child object (not the load balancer itself). */

@@ -33,7 +33,8 @@ final class ProtocolRules {
 
     /** What the amphora of this release serves; the rest is accepted by the API but refused here. */
     static final Set<ListenerProtocol> SERVED_LISTENER_PROTOCOLS = EnumSet.of(ListenerProtocol.TCP,
-            ListenerProtocol.HTTP, ListenerProtocol.HTTPS, ListenerProtocol.UDP, ListenerProtocol.PROMETHEUS);
+            ListenerProtocol.HTTP, ListenerProtocol.HTTPS, ListenerProtocol.TERMINATED_HTTPS, ListenerProtocol.UDP,
+            ListenerProtocol.PROMETHEUS);
     static final Set<PoolProtocol> SERVED_POOL_PROTOCOLS = EnumSet.of(PoolProtocol.TCP, PoolProtocol.HTTP,
             PoolProtocol.HTTPS, PoolProtocol.PROXY, PoolProtocol.PROXYV2, PoolProtocol.UDP);
     static final Set<HealthMonitorSpec.Type> SERVED_MONITOR_TYPES = EnumSet.of(HealthMonitorSpec.Type.TCP,

@@ -26,6 +26,7 @@ import dev.lbaas.operator.model.ClassChoice;
 import dev.lbaas.operator.model.ConfigRenderer;
 import dev.lbaas.operator.model.GenerationLedger;
 import dev.lbaas.operator.model.LoadBalancerTree;
+import dev.lbaas.operator.model.TlsSecrets;
 import dev.lbaas.operator.model.RenderedConfig;
 import dev.lbaas.operator.model.Verdict;
 import dev.lbaas.operator.status.Conditions;
@@ -37,6 +38,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -56,6 +58,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -107,6 +110,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private InformerEventSource<L7Policy, LoadBalancer> l7Policies;
     private InformerEventSource<L7Rule, LoadBalancer> l7Rules;
     private InformerEventSource<LoadBalancerClass, LoadBalancer> classes;
+    private InformerEventSource<Secret, LoadBalancer> secrets;
 
     public LoadBalancerReconciler(KubernetesClient client, AmphoraAgents agents, AmphoraDrivers drivers,
             OperatorConfig config) {
@@ -150,8 +154,9 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         l7Policies = informer(L7Policy.class, context, cacheLookup);
         l7Rules = informer(L7Rule.class, context, cacheLookup);
         classes = classInformer(context);
+        secrets = secretInformer(context);
         List<EventSource<?, LoadBalancer>> sources = new ArrayList<>(List.of(listeners, pools, members, monitors,
-                l7Policies, l7Rules, classes, amphoraReports));
+                l7Policies, l7Rules, classes, secrets, amphoraReports));
         sources.addAll(memberSelectors.eventSources(context, pools, cacheLookup));
         sources.addAll(driver.eventSources(context));
         return sources;
@@ -172,6 +177,33 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
                         .collect(Collectors.toSet()))
                 .build();
         return new InformerEventSource<>(configuration, context);
+    }
+
+    /**
+     * Secrets, whose changes concern the load balancers whose TERMINATED_HTTPS listeners name them:
+     * a renewed certificate is served to new handshakes as soon as it is written.
+     */
+    private InformerEventSource<Secret, LoadBalancer> secretInformer(EventSourceContext<LoadBalancer> context) {
+        var configuration = InformerEventSourceConfiguration.from(Secret.class, LoadBalancer.class)
+                .withName("secrets")
+                .withSecondaryToPrimaryMapper(secret -> listeners.list(secret.getMetadata().getNamespace(),
+                                listener -> TlsSecrets.referencedBy(listener).contains(secret.getMetadata().getName()))
+                        .map(listener -> new ResourceID(listener.getSpec().getLoadBalancerRef(),
+                                secret.getMetadata().getNamespace()))
+                        .collect(Collectors.toSet()))
+                .build();
+        return new InformerEventSource<>(configuration, context);
+    }
+
+    /** The Secrets the tree's listeners name, as the cache has them now. */
+    private TlsSecrets tlsSecrets(LoadBalancerTree tree, String namespace) {
+        Map<String, Secret> named = new HashMap<>();
+        for (Listener listener : tree.listeners()) {
+            for (String name : TlsSecrets.referencedBy(listener)) {
+                secrets.get(new ResourceID(name, namespace)).ifPresent(secret -> named.put(name, secret));
+            }
+        }
+        return new TlsSecrets(named, clock.instant());
     }
 
     /**
@@ -202,6 +234,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
                 l7Policies.list(namespace, x -> true).toList(), l7Rules.list(namespace, x -> true).toList())
                 .withClass(ClassChoice.of(lb, classes.list().toList(), driver.topologies(), driverName))
                 .withReservedPorts(driver.reservedPorts());
+        tree = tree.withSecrets(tlsSecrets(tree, namespace));
         ensureOwnerReferences(tree);
 
         GenerationLedger ledger = ledgers.computeIfAbsent(lb.getMetadata().getUid(), k -> new GenerationLedger());

@@ -265,10 +265,11 @@ class ConfigRendererTest {
 
         assertThat(rendered.verdict("sctp").reason()).isEqualTo("UnsupportedProtocol");
         assertThat(rendered.verdict("sctp").message()).isEqualTo("protocol SCTP is not served by this amphora release "
-                + "yet; served: TCP, HTTP, HTTPS, UDP and PROMETHEUS");
+                + "yet; served: TCP, HTTP, HTTPS, TERMINATED_HTTPS, UDP and PROMETHEUS");
         assertThat(rendered.verdict("inspecting").reason()).isEqualTo("UnsupportedField");
-        assertThat(rendered.verdict("inspecting").message()).isEqualTo("timeouts.tcpInspect: content inspection is not "
-                + "served yet (it comes with L7 policies); remove it or set it to 0s");
+        assertThat(rendered.verdict("inspecting").message()).isEqualTo("timeouts.tcpInspect: the amphora inspects no "
+                + "TCP content (HTTP listeners read whole request heads, within timeouts.httpRequest); remove it or set "
+                + "it to 0s");
         assertThat(rendered.verdict("sctp-pool").reason()).isEqualTo("UnsupportedProtocol");
         assertThat(rendered.config().listeners()).isEmpty();
         assertThat(rendered.config().pools()).isEmpty();

@@ -55,6 +55,7 @@ final class SchemaSpecs {
             "ftp://example.com", "https://example.com/?a=1", "https:///path", "https://example.com/a\r\nSet-Cookie: x",
             "^/api/v[0-9]+/", "^/(api", "(?=x)", "\\d+", "X-Forwarded-For", "X Api", "CN", "1CN", "true", "True",
             "false", "0", "-1", "jpg", ".jpg", "\"quoted value\"", "a=b",
+            "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256", "RC4-MD5",
             // free text
             "", " ", "anything at all", "x".repeat(300));
 
@@ -62,7 +63,10 @@ final class SchemaSpecs {
     private static final Map<String, List<String>> PROBE_BASES = Map.of(
             "LoadBalancer", List.of("{}"),
             "Listener", List.of("{\"loadBalancerRef\": \"lb\", \"protocol\": \"HTTP\", \"protocolPort\": 80}",
-                    "{\"loadBalancerRef\": \"lb\", \"protocol\": \"TCP\", \"protocolPort\": 80}"),
+                    "{\"loadBalancerRef\": \"lb\", \"protocol\": \"TCP\", \"protocolPort\": 80}",
+                    "{\"loadBalancerRef\": \"lb\", \"protocol\": \"TERMINATED_HTTPS\", \"protocolPort\": 443, "
+                            + "\"tls\": {\"defaultSecretRef\": \"www-tls\", \"clientAuthentication\": \"MANDATORY\", "
+                            + "\"clientCaSecretRef\": \"ca\"}}"),
             "Pool", List.of("{\"loadBalancerRef\": \"lb\", \"protocol\": \"HTTP\"}",
                     "{\"loadBalancerRef\": \"lb\", \"protocol\": \"HTTP\", \"sessionPersistence\": "
                             + "{\"type\": \"APP_COOKIE\", \"cookieName\": \"c\"}}",

@@ -38,6 +38,15 @@ import java.util.List;
 @ValidationRule(value = "!has(self.timeouts) || !has(self.timeouts.tcpInspect) || !(self.protocol in ['UDP', 'PROMETHEUS'])",
         messageExpression = "'not allowed on a ' + self.protocol + ' listener: it inspects no TCP content'",
         fieldPath = ".timeouts.tcpInspect")
+@ValidationRule(value = "self.protocol != 'TERMINATED_HTTPS' || has(self.tls)", fieldPath = ".tls",
+        message = "required with protocol TERMINATED_HTTPS: the certificate the listener presents", reason = CelRules.REQUIRED)
+@ValidationRule(value = "!has(self.tls) || self.protocol == 'TERMINATED_HTTPS'", fieldPath = ".tls",
+        messageExpression = "'only allowed with protocol TERMINATED_HTTPS, not ' + self.protocol"
+                + " + (self.protocol == 'HTTPS' ? ' (an HTTPS listener passes TLS through to the members)' : '')")
+@ValidationRule(value = "!has(self.insertHeaders) || self.protocol == 'TERMINATED_HTTPS' "
+        + "|| self.insertHeaders.all(h, !h.startsWith('X-SSL-'))", fieldPath = ".insertHeaders",
+        messageExpression = "'the X-SSL-* headers need a TERMINATED_HTTPS listener, which sees client certificates; '"
+                + " + self.protocol + ' listeners do not'")
 public class ListenerSpec {
 
     @JsonPropertyDescription("The LoadBalancer (in this namespace) this listener belongs to. Immutable.")
@@ -79,7 +88,10 @@ public class ListenerSpec {
     private String description;
 
     @JsonPropertyDescription("Headers added to requests toward the members: X-Forwarded-For, X-Forwarded-Port, "
-            + "X-Forwarded-Proto, X-Real-IP, each at most once. HTTP and TERMINATED_HTTPS listeners only.")
+            + "X-Forwarded-Proto, X-Real-IP, and on TERMINATED_HTTPS listeners the client certificate's "
+            + "X-SSL-Client-Verify, X-SSL-Client-Has-Cert, X-SSL-Client-DN, X-SSL-Client-CN, X-SSL-Issuer, "
+            + "X-SSL-Client-SHA1, X-SSL-Client-Not-Before and X-SSL-Client-Not-After; each at most once. HTTP and "
+            + "TERMINATED_HTTPS listeners only.")
     @Size(max = 16)
     @UniqueItems
     private List<InsertHeader> insertHeaders;
@@ -94,6 +106,17 @@ public class ListenerSpec {
     @ItemRule(value = "isCIDR(self)", messageExpression = "'must be a network in CIDR notation such as 10.0.0.0/8 or "
             + "2001:db8::/32; \"' + self + '\" is not'")
     private List<@Size(max = 43) String> allowedCidrs;
+
+    @JsonPropertyDescription("TERMINATED_HTTPS only, and required there: its certificates and TLS settings.")
+    private ListenerTls tls;
+
+    public ListenerTls getTls() {
+        return tls;
+    }
+
+    public void setTls(ListenerTls tls) {
+        this.tls = tls;
+    }
 
     public String getLoadBalancerRef() {
         return loadBalancerRef;

@@ -38,7 +38,8 @@ public class ListenerTimeouts {
     private String memberData;
 
     @JsonPropertyDescription("Time to wait for content inspection (Octavia timeout_tcp_inspect), at most 576h (24 days). "
-            + "Default 0s. Not served yet: a listener with more than 0s is not accepted until L7 inspection exists.")
+            + "Default 0s. Not served: the amphora inspects no TCP content (HTTP listeners read whole request heads, "
+            + "within httpRequest), so a listener with more than 0s is not accepted.")
     @Size(max = 32)
     @ValidationRule(value = CelRules.DURATION, messageExpression = CelRules.DURATION_MESSAGE)
     @ValidationRule(value = CelRules.DURATION_WITHIN_OCTAVIA, messageExpression = CelRules.DURATION_WITHIN_OCTAVIA_MESSAGE)

@@ -48,6 +48,7 @@ class CrdValidationIT {
     private static final String MEMBER = "poolRef: p\nprotocolPort: 80\n";
     private static final String MONITOR = "poolRef: p\ndelaySeconds: 5\ntimeoutSeconds: 4\nmaxRetries: 3\n";
     private static final String RULE = "l7PolicyRef: pol\n";
+    private static final String TLS_LISTENER = "loadBalancerRef: lb\nprotocol: TERMINATED_HTTPS\nprotocolPort: 443\n";
 
     /** The rule that compiles an L7Rule's regular expression: its errors are the API server's own. */
     private static final String REGEX_RULE = "self.compareType != 'REGEX' || ''.matches(self.value) || "
@@ -119,6 +120,14 @@ class CrdValidationIT {
                 Arguments.of("L7Policy", "listenerRef: l\naction: REDIRECT_PREFIX\nredirectPrefix: http://[2001:db8::1]/v2/"
                         + "\nredirectHttpCode: 301\nposition: 1"),
                 Arguments.of("L7Policy", "listenerRef: l\naction: REDIRECT_TO_POOL\nredirectPoolRef: api"),
+                Arguments.of("Listener", TLS_LISTENER + "tls: {defaultSecretRef: www-tls, sniSecretRefs: [api-tls, shop-tls], "
+                        + "versions: [TLSv1.3, TLSv1.2], ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256', "
+                        + "alpnProtocols: [http/1.1, http/1.0], clientAuthentication: MANDATORY, clientCaSecretRef: "
+                        + "clients-ca, clientCrlSecretRef: clients-crl, hsts: {maxAgeSeconds: 2147483647, "
+                        + "includeSubdomains: true, preload: true}}\ninsertHeaders: [X-SSL-Client-CN, X-SSL-Client-Verify, "
+                        + "X-Forwarded-Proto]"),
+                Arguments.of("Listener", TLS_LISTENER + "tls: {defaultSecretRef: www-tls, clientAuthentication: NONE, "
+                        + "hsts: {maxAgeSeconds: 0}}"),
                 Arguments.of("L7Policy", "listenerRef: l\naction: REJECT\nadminStateUp: false"),
                 Arguments.of("L7Rule", RULE + "type: HEADER\ncompareType: EQUAL_TO\nkey: X-Api-Version\n"
                         + "value: \"\\\"two words\\\"\""),
@@ -223,7 +232,10 @@ class CrdValidationIT {
                                 + "once"),
                 refused("Listener", LISTENER + "insertHeaders: [X-Forwarded-Host]",
                         "spec.insertHeaders[0]: Unsupported value: \"X-Forwarded-Host\": supported values: "
-                                + "\"X-Forwarded-For\", \"X-Forwarded-Port\", \"X-Forwarded-Proto\", \"X-Real-IP\"", NOT_CHECKED),
+                                + "\"X-Forwarded-For\", \"X-Forwarded-Port\", \"X-Forwarded-Proto\", \"X-Real-IP\", "
+                                + "\"X-SSL-Client-CN\", \"X-SSL-Client-DN\", \"X-SSL-Client-Has-Cert\", "
+                                + "\"X-SSL-Client-Not-After\", \"X-SSL-Client-Not-Before\", \"X-SSL-Client-SHA1\", "
+                                + "\"X-SSL-Client-Verify\", \"X-SSL-Issuer\"", NOT_CHECKED),
                 refused("Listener", LISTENER + "allowedCidrs: [10.0.0.0/8, 10.0.0.0/33]",
                         "spec.allowedCidrs[1]: Forbidden: must be a network in CIDR notation such as "
                                 + "10.0.0.0/8 or 2001:db8::/32; \"10.0.0.0/33\" is not"),
@@ -379,6 +391,40 @@ class CrdValidationIT {
                 refused("HealthMonitor", MONITOR + "type: HTTP\nhttpVersion: \"1.1\"\ndomainName: exa_mple.com",
                         "spec.domainName: Forbidden: must be a host name such as health.example.com: "
                                 + "labels of letters, digits and \"-\" separated by dots; \"exa_mple.com\" is not"),
+                // Listener.tls
+                refused("Listener", TLS_LISTENER, "spec.tls: Required value: required with protocol TERMINATED_HTTPS: "
+                        + "the certificate the listener presents"),
+                refused("Listener", "loadBalancerRef: lb\nprotocol: HTTPS\nprotocolPort: 443\ntls: {defaultSecretRef: a}",
+                        "spec.tls: Forbidden: only allowed with protocol TERMINATED_HTTPS, not HTTPS (an HTTPS listener "
+                                + "passes TLS through to the members)"),
+                refused("Listener", LISTENER + "insertHeaders: [X-Forwarded-For, X-SSL-Client-DN]",
+                        "spec.insertHeaders: Forbidden: the X-SSL-* headers need a TERMINATED_HTTPS listener, which sees "
+                                + "client certificates; HTTP listeners do not"),
+                refused("Listener", TLS_LISTENER + "tls: {sniSecretRefs: [a]}", "spec.tls.defaultSecretRef: Required value",
+                        NOT_CHECKED),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, clientAuthentication: OPTIONAL}",
+                        "spec.tls.clientCaSecretRef: Required value: required with clientAuthentication OPTIONAL: the "
+                                + "Secret whose ca.crt client certificates must chain to"),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, clientCaSecretRef: ca}",
+                        "spec.tls.clientCaSecretRef: Forbidden: only allowed with clientAuthentication OPTIONAL or "
+                                + "MANDATORY: without them no client is asked for a certificate"),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, clientCrlSecretRef: crl}",
+                        "spec.tls.clientCrlSecretRef: Forbidden: needs clientCaSecretRef: a revocation list revokes "
+                                + "certificates of that CA"),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:RC4-MD5'}",
+                        "spec.tls.ciphers: Forbidden: must be OpenSSL cipher suite names separated by colons, each one "
+                                + "the amphora serves (such as ECDHE-RSA-AES128-GCM-SHA256); \"RC4-MD5\" is not"),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, versions: [TLSv1.1]}",
+                        "spec.tls.versions[0]: Unsupported value: \"TLSv1.1\": supported values: \"TLSv1.2\", "
+                                + "\"TLSv1.3\"", NOT_CHECKED),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, alpnProtocols: [h2]}",
+                        "spec.tls.alpnProtocols[0]: Unsupported value: \"h2\": supported values: \"http/1.0\", "
+                                + "\"http/1.1\"", NOT_CHECKED),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, hsts: {maxAgeSeconds: -1}}",
+                        "spec.tls.hsts.maxAgeSeconds: Invalid value: -1: spec.tls.hsts.maxAgeSeconds in body should be "
+                                + "greater than or equal to 0"),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, sniSecretRefs: [b, b]}",
+                        "spec.tls.sniSecretRefs: Forbidden: must not hold a value twice; \"b\" is there more than once"),
                 // L7Policy
                 refused("L7Policy", "action: REJECT", "spec.listenerRef: Required value", NOT_CHECKED),
                 refused("L7Policy", "listenerRef: l\naction: DROP",

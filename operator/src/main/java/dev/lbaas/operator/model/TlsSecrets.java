@@ -1,0 +1,210 @@
+package dev.lbaas.operator.model;
+
+import dev.lbaas.amphora.config.HstsConfig;
+import dev.lbaas.amphora.config.ListenerTlsConfig;
+import dev.lbaas.amphora.config.TlsCertificateConfig;
+import dev.lbaas.api.v1alpha1.Hsts;
+import dev.lbaas.api.v1alpha1.Listener;
+import dev.lbaas.api.v1alpha1.ListenerTls;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+/**
+ * A TERMINATED_HTTPS listener's TLS settings with the certificates of the Secrets it names, as
+ * cert-manager writes them (type kubernetes.io/tls: tls.crt, tls.key, and ca.crt for a CA; ca.crl
+ * for a revocation list). Keys in PKCS#1 or SEC 1 form are given to the amphora as PKCS#8. A
+ * Secret that is missing, lacks a key, holds what does not parse, or a certificate that is
+ * expired, not yet valid or not the key's, is a {@link Problem} naming the field, the Secret and
+ * what is wrong.
+ *
+ * @param byName the namespace's Secrets the listeners of a load balancer name, by name
+ * @param now the time certificates must be valid at
+ */
+public record TlsSecrets(Map<String, Secret> byName, Instant now) {
+
+    /** No Secrets: listeners that name one find it missing. */
+    public static final TlsSecrets NONE = new TlsSecrets(Map.of(), Instant.EPOCH);
+
+    public TlsSecrets {
+        byName = Map.copyOf(Objects.requireNonNullElse(byName, Map.of()));
+        now = Objects.requireNonNullElse(now, Instant.EPOCH);
+    }
+
+    /**
+     * What keeps a listener's TLS from being served.
+     *
+     * @param unresolved the Secret does not exist (yet): the listener waits for it rather than being wrong
+     */
+    public static final class Problem extends Exception {
+        private final String reason;
+        private final boolean unresolved;
+
+        Problem(String reason, String message, boolean unresolved) {
+            super(message, null, false, false);
+            this.reason = reason;
+            this.unresolved = unresolved;
+        }
+
+        public String reason() {
+            return reason;
+        }
+
+        public boolean unresolved() {
+            return unresolved;
+        }
+    }
+
+    /** The names of every Secret a listener's TLS names. */
+    public static List<String> referencedBy(Listener listener) {
+        ListenerTls tls = listener.getSpec().getTls();
+        if (tls == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        names.add(tls.getDefaultSecretRef());
+        names.addAll(Objects.requireNonNullElse(tls.getSniSecretRefs(), List.of()));
+        if (tls.getClientCaSecretRef() != null) {
+            names.add(tls.getClientCaSecretRef());
+        }
+        if (tls.getClientCrlSecretRef() != null) {
+            names.add(tls.getClientCrlSecretRef());
+        }
+        return names;
+    }
+
+    /** The listener's TLS configuration, or null for a listener without TLS. */
+    public ListenerTlsConfig configFor(Listener listener) throws Problem {
+        ListenerTls tls = listener.getSpec().getTls();
+        if (tls == null) {
+            return null;
+        }
+        String namespace = listener.getMetadata().getNamespace();
+        TlsCertificateConfig defaultCertificate = certificate(tls.getDefaultSecretRef(), "tls.defaultSecretRef",
+                namespace);
+        List<TlsCertificateConfig> sni = new ArrayList<>();
+        List<String> sniRefs = Objects.requireNonNullElse(tls.getSniSecretRefs(), List.of());
+        for (int i = 0; i < sniRefs.size(); i++) {
+            sni.add(certificate(sniRefs.get(i), "tls.sniSecretRefs[" + i + "]", namespace));
+        }
+        String clientCa = tls.getClientCaSecretRef() == null ? null
+                : pem(tls.getClientCaSecretRef(), "ca.crt", "tls.clientCaSecretRef", namespace);
+        String clientCrl = tls.getClientCrlSecretRef() == null ? null
+                : pem(tls.getClientCrlSecretRef(), "ca.crl", "tls.clientCrlSecretRef", namespace);
+        Hsts hsts = tls.getHsts();
+        try {
+            return new ListenerTlsConfig(defaultCertificate, sni,
+                    tls.getVersions() == null ? null : tls.getVersions().stream().map(ApiSpelling::of).toList(),
+                    tls.getCiphers(),
+                    tls.getAlpnProtocols() == null ? null : tls.getAlpnProtocols().stream().map(ApiSpelling::of).toList(),
+                    tls.getClientAuthentication() == null ? null
+                            : ListenerTlsConfig.ClientAuthentication.valueOf(tls.getClientAuthentication().name()),
+                    clientCa, clientCrl,
+                    hsts == null ? null : new HstsConfig(hsts.getMaxAgeSeconds(), Boolean.TRUE.equals(
+                            hsts.getIncludeSubdomains()), Boolean.TRUE.equals(hsts.getPreload())));
+        } catch (IllegalArgumentException e) {
+            String field = e.getMessage().startsWith("tls.clientCa") ? "tls.clientCaSecretRef: Secret "
+                    + tls.getClientCaSecretRef() + ": " : e.getMessage().startsWith("tls.clientCrl")
+                    ? "tls.clientCrlSecretRef: Secret " + tls.getClientCrlSecretRef() + ": " : "";
+            throw new Problem("InvalidSecret", field + e.getMessage(), false);
+        }
+    }
+
+    private TlsCertificateConfig certificate(String name, String field, String namespace) throws Problem {
+        Secret secret = secret(name, field, namespace);
+        String chain = text(secret, "tls.crt", field);
+        String key = text(secret, "tls.key", field);
+        String where = field + ": Secret " + name;
+        PrivateKey privateKey = privateKey(key, where);
+        TlsCertificateConfig certificate;
+        try {
+            certificate = new TlsCertificateConfig(name, chain, pkcs8(privateKey));
+        } catch (IllegalArgumentException e) {
+            throw new Problem("InvalidCertificate", where + ": " + withoutRecordPrefix(e.getMessage()), false);
+        }
+        X509Certificate leaf = certificate.leaf();
+        if (now.isBefore(leaf.getNotBefore().toInstant())) {
+            throw new Problem("CertificateNotYetValid", where + ": its certificate for "
+                    + leaf.getSubjectX500Principal().getName() + " is not valid before " + leaf.getNotBefore().toInstant(),
+                    false);
+        }
+        if (now.isAfter(leaf.getNotAfter().toInstant())) {
+            throw new Problem("CertificateExpired", where + ": its certificate for "
+                    + leaf.getSubjectX500Principal().getName() + " expired at " + leaf.getNotAfter().toInstant()
+                    + "; renew it", false);
+        }
+        return certificate;
+    }
+
+    private String pem(String name, String dataKey, String field, String namespace) throws Problem {
+        return text(secret(name, field, namespace), dataKey, field);
+    }
+
+    private Secret secret(String name, String field, String namespace) throws Problem {
+        Secret secret = byName.get(name);
+        if (secret == null) {
+            throw new Problem("SecretNotFound", field + ": Secret " + name + " does not exist in namespace " + namespace,
+                    true);
+        }
+        return secret;
+    }
+
+    private static String text(Secret secret, String dataKey, String field) throws Problem {
+        String encoded = secret.getData() == null ? null : secret.getData().get(dataKey);
+        String where = field + ": Secret " + secret.getMetadata().getName();
+        if (encoded == null || encoded.isEmpty()) {
+            throw new Problem("InvalidSecret", where + " has no " + dataKey, false);
+        }
+        try {
+            return new String(Base64.getDecoder().decode(encoded), StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            throw new Problem("InvalidSecret", where + ": " + dataKey + " is not base64", false);
+        }
+    }
+
+    /** A PEM private key in PKCS#8, PKCS#1 (RSA) or SEC 1 (EC) form. */
+    private static PrivateKey privateKey(String pem, String where) throws Problem {
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            Object parsed = parser.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (parsed instanceof PEMKeyPair pair) {
+                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+            }
+            if (parsed instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+            throw new Problem("InvalidCertificate", where + ": tls.key holds no unencrypted PEM private key", false);
+        } catch (IOException e) {
+            throw new Problem("InvalidCertificate", where + ": tls.key is not a PEM private key (" + e.getMessage()
+                    + ")", false);
+        }
+    }
+
+    private static String pkcs8(PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /** A record's message without its "certificate[name]." prefix: the problem names the Secret already. */
+    private static String withoutRecordPrefix(String message) {
+        int close = message.indexOf("]");
+        if (!message.startsWith("certificate[") || close < 0) {
+            return message;
+        }
+        String rest = message.substring(close + 1);
+        return rest.startsWith(".") ? rest.substring(1) : rest.startsWith(": ") ? rest.substring(2) : rest;
+    }
+}
