@@ -7,6 +7,7 @@
 #   dataplane-image/bench/benchmark.sh                 # 1 and 2 worker threads, 7 turns of 10 s per row
 #   DURATION=30s ROUNDS=3 THREADS="2" dataplane-image/bench/benchmark.sh
 #   TESTS=keepalive RELOADS=0 dataplane-image/bench/benchmark.sh   # one row, no reload check
+#   TESTS="tls-keepalive tls-handshake" RELOADS=0 dataplane-image/bench/benchmark.sh   # the TLS rows
 #   PIN=off dataplane-image/bench/benchmark.sh         # nothing pinned to CPUs: proxies, wrk, nginx
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
@@ -40,7 +41,7 @@ ROUNDS="${ROUNDS:-7}"
 THREADS="${THREADS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
-TESTS="${TESTS:-keepalive close tcp}"
+TESTS="${TESTS:-keepalive close tcp tls-keepalive tls-handshake}"
 SETTLE="${SETTLE:-10}"
 LATER="${LATER:-20}"
 PIN="${PIN:-auto}"
@@ -52,6 +53,7 @@ HAPROXY_VIP=127.0.0.2
 AMPHORA_VIP=127.0.0.3
 HTTP_PORT=18080
 TCP_PORT=18090
+HTTPS_PORT=18443
 PIDS=()
 
 cleanup() {
@@ -108,12 +110,25 @@ for who in amphora client; do
     -extfile "$WORK/$who.ext" -out "$WORK/$who.crt" 2>/dev/null
 done
 
+# --- the TLS rows' certificate: ECDSA P-256, the same file for both proxies; TLS 1.3 with
+# TLS_AES_128_GCM_SHA256 on both, so that both do the same handshake and the same record crypto.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=bench.example" \
+  -addext "subjectAltName=DNS:bench.example" -keyout "$WORK/bench.key.ec" -out "$WORK/bench.crt" 2>/dev/null
+openssl pkcs8 -topk8 -nocrypt -in "$WORK/bench.key.ec" -out "$WORK/bench.key"
+cat "$WORK/bench.crt" "$WORK/bench.key" > "$WORK/bench.pem"
+json_text() { awk 'BEGIN { ORS = "" } { gsub(/"/, "\\\""); print $0 "\\n" }' "$1"; }
+TLS_CHAIN="$(json_text "$WORK/bench.crt")"
+TLS_KEY="$(json_text "$WORK/bench.key")"
+
 amphora_config() { # generation, weight of web1
   cat <<JSON
 {"generation":$1,"loadBalancerId":"bench","vipAddress":"$AMPHORA_VIP","adminStateUp":true,
  "listeners":[
   {"id":"http","name":"http","protocol":"HTTP","protocolPort":$HTTP_PORT,"connectionLimit":-1,"adminStateUp":true,"defaultPoolId":"web-http"},
-  {"id":"tcp","name":"tcp","protocol":"TCP","protocolPort":$TCP_PORT,"connectionLimit":-1,"adminStateUp":true,"defaultPoolId":"web-tcp"}],
+  {"id":"tcp","name":"tcp","protocol":"TCP","protocolPort":$TCP_PORT,"connectionLimit":-1,"adminStateUp":true,"defaultPoolId":"web-tcp"},
+  {"id":"https","name":"https","protocol":"TERMINATED_HTTPS","protocolPort":$HTTPS_PORT,"connectionLimit":-1,"adminStateUp":true,"defaultPoolId":"web-http",
+   "tls":{"defaultCertificate":{"id":"bench","certificateChain":"$TLS_CHAIN","privateKey":"$TLS_KEY"},
+          "tlsVersions":["TLSv1.3"],"ciphers":"TLS_AES_128_GCM_SHA256","alpnProtocols":["http/1.1"]}}],
  "pools":[
   {"id":"web-http","name":"web-http","protocol":"HTTP","lbAlgorithm":"ROUND_ROBIN","adminStateUp":true,"members":[
     {"id":"web1","name":"web1","address":"127.0.0.1","protocolPort":${BACKEND1##*:},"weight":$2,"backup":false,"adminStateUp":true},
@@ -203,6 +218,8 @@ global
   nbthread $1
   $cpu_map
   maxconn 4000
+  ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256
+  ssl-default-bind-options ssl-min-ver TLSv1.3
 defaults
   timeout connect 5s
   timeout client 50s
@@ -216,6 +233,10 @@ backend web-http
   balance roundrobin
   server web1 $BACKEND1
   server web2 $BACKEND2
+frontend https
+  mode http
+  bind $HAPROXY_VIP:$HTTPS_PORT ssl crt $WORK/bench.pem alpn http/1.1
+  default_backend web-http
 frontend tcp
   mode tcp
   bind $HAPROXY_VIP:$TCP_PORT
@@ -284,6 +305,11 @@ for threads in $THREADS; do
       keepalive) path="http"; port=$HTTP_PORT; args=() ;;
       close) path="http"; port=$HTTP_PORT; args=(-H "Connection: close") ;;
       tcp) path="http"; port=$TCP_PORT; args=() ;;
+      # HTTPS keep-alive: the record layer's cost; every request a new connection: full handshakes
+      # (wrk resumes no session), so its requests/s are handshakes/s
+      tls-keepalive) path="https"; port=$HTTPS_PORT; args=() ;;
+      tls-handshake) path="https"; port=$HTTPS_PORT; args=(-H "Connection: close") ;;
+      *) echo "unknown test $kind" >&2; exit 2 ;;
     esac
     warm_up "$path://$AMPHORA_VIP:$port/" "${args[@]}"
     warm_up "$path://$HAPROXY_VIP:$port/" "${args[@]}"

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
 
     /** The names of every Secret a listener's TLS names. */
     public static List<String> referencedBy(Listener listener) {
-        ListenerTls tls = listener.getSpec().getTls();
+        ListenerTls tls = listener.getSpec() == null ? null : listener.getSpec().getTls();
         if (tls == null) {
             return List.of();
         }
@@ -104,6 +105,20 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
                 : pem(tls.getClientCaSecretRef(), "ca.crt", "tls.clientCaSecretRef", namespace);
         String clientCrl = tls.getClientCrlSecretRef() == null ? null
                 : pem(tls.getClientCrlSecretRef(), "ca.crl", "tls.clientCrlSecretRef", namespace);
+        ListenerTlsConfig config = settings(tls, defaultCertificate, sni, clientCa, clientCrl);
+        for (X509CRL crl : config.clientCrls()) {
+            if (crl.getNextUpdate() != null && now.isAfter(crl.getNextUpdate().toInstant())) {
+                throw new Problem("ClientCrlExpired", "tls.clientCrlSecretRef: Secret " + tls.getClientCrlSecretRef()
+                        + ": its revocation list of " + crl.getIssuerX500Principal().getName() + " was due to be "
+                        + "replaced at " + crl.getNextUpdate().toInstant() + " (nextUpdate), and client certificates "
+                        + "are not checked against a stale one; publish a new one", false);
+            }
+        }
+        return config;
+    }
+
+    private static ListenerTlsConfig settings(ListenerTls tls, TlsCertificateConfig defaultCertificate,
+            List<TlsCertificateConfig> sni, String clientCa, String clientCrl) throws Problem {
         Hsts hsts = tls.getHsts();
         try {
             return new ListenerTlsConfig(defaultCertificate, sni,
@@ -116,10 +131,17 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
                     hsts == null ? null : new HstsConfig(hsts.getMaxAgeSeconds(), Boolean.TRUE.equals(
                             hsts.getIncludeSubdomains()), Boolean.TRUE.equals(hsts.getPreload())));
         } catch (IllegalArgumentException e) {
-            String field = e.getMessage().startsWith("tls.clientCa") ? "tls.clientCaSecretRef: Secret "
-                    + tls.getClientCaSecretRef() + ": " : e.getMessage().startsWith("tls.clientCrl")
-                    ? "tls.clientCrlSecretRef: Secret " + tls.getClientCrlSecretRef() + ": " : "";
-            throw new Problem("InvalidSecret", field + e.getMessage(), false);
+            String message = e.getMessage();
+            if (message.startsWith("tls.clientCa")) {
+                throw new Problem("InvalidSecret", "tls.clientCaSecretRef: Secret " + tls.getClientCaSecretRef() + ": "
+                        + message, false);
+            }
+            if (message.startsWith("tls.clientCrl")) {
+                throw new Problem("InvalidSecret", "tls.clientCrlSecretRef: Secret " + tls.getClientCrlSecretRef()
+                        + ": " + message, false);
+            }
+            // a setting no handshake could succeed with, given these certificates
+            throw new Problem("IncompatibleTlsSettings", message, false);
         }
     }
 
@@ -177,6 +199,7 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
 
     /** A PEM private key in PKCS#8, PKCS#1 (RSA) or SEC 1 (EC) form. */
     private static PrivateKey privateKey(String pem, String where) throws Problem {
+        // BouncyCastle reports damaged base64 with unchecked exceptions
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object parsed = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
@@ -187,7 +210,7 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
                 return converter.getPrivateKey(info);
             }
             throw new Problem("InvalidCertificate", where + ": tls.key holds no unencrypted PEM private key", false);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new Problem("InvalidCertificate", where + ": tls.key is not a PEM private key (" + e.getMessage()
                     + ")", false);
         }
@@ -196,6 +219,12 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
     private static String pkcs8(PrivateKey key) {
         return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /** Never the Secrets' data: trees are logged. */
+    @Override
+    public String toString() {
+        return "TlsSecrets[" + byName.keySet() + " at " + now + "]";
     }
 
     /** A record's message without its "certificate[name]." prefix: the problem names the Secret already. */

@@ -102,6 +102,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private final FailoverRequests failoverRequests;
     private final PairRoles pairRoles = new PairRoles();
     private final Map<String, GenerationLedger> ledgers = new ConcurrentHashMap<>();
+    /** The Secrets each load balancer's listeners name, as last read, by load balancer uid. */
+    private final Map<String, Map<String, Secret>> secretData = new ConcurrentHashMap<>();
 
     private InformerEventSource<Listener, LoadBalancer> listeners;
     private InformerEventSource<Pool, LoadBalancer> pools;
@@ -181,11 +183,14 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
 
     /**
      * Secrets, whose changes concern the load balancers whose TERMINATED_HTTPS listeners name them:
-     * a renewed certificate is served to new handshakes as soon as it is written.
+     * a renewed certificate is served to new handshakes as soon as it is written. The informer keeps
+     * their metadata only ({@link MetadataOnlySecrets}); the data of the Secrets a listener names is
+     * read when their version changes.
      */
     private InformerEventSource<Secret, LoadBalancer> secretInformer(EventSourceContext<LoadBalancer> context) {
         var configuration = InformerEventSourceConfiguration.from(Secret.class, LoadBalancer.class)
                 .withName("secrets")
+                .withItemStore(new MetadataOnlySecrets())
                 .withSecondaryToPrimaryMapper(secret -> listeners.list(secret.getMetadata().getNamespace(),
                                 listener -> TlsSecrets.referencedBy(listener).contains(secret.getMetadata().getName()))
                         .map(listener -> new ResourceID(listener.getSpec().getLoadBalancerRef(),
@@ -195,14 +200,31 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         return new InformerEventSource<>(configuration, context);
     }
 
-    /** The Secrets the tree's listeners name, as the cache has them now. */
+    /**
+     * The Secrets the tree's listeners name, with their data: read from the API server when the
+     * informer has a version of one that this load balancer has not read yet, else as read before.
+     */
     private TlsSecrets tlsSecrets(LoadBalancerTree tree, String namespace) {
+        Map<String, Secret> known = secretData.getOrDefault(tree.loadBalancer().getMetadata().getUid(), Map.of());
         Map<String, Secret> named = new HashMap<>();
         for (Listener listener : tree.listeners()) {
             for (String name : TlsSecrets.referencedBy(listener)) {
-                secrets.get(new ResourceID(name, namespace)).ifPresent(secret -> named.put(name, secret));
+                Secret metadata = secrets.get(new ResourceID(name, namespace)).orElse(null);
+                if (metadata == null || named.containsKey(name)) {
+                    continue;
+                }
+                Secret read = known.get(name);
+                if (read == null || !Objects.equals(read.getMetadata().getResourceVersion(),
+                        metadata.getMetadata().getResourceVersion())) {
+                    read = client.secrets().inNamespace(namespace).withName(name).get();
+                }
+                if (read != null) {
+                    named.put(name, read);
+                }
             }
         }
+        // only what the listeners name now is kept
+        secretData.put(tree.loadBalancer().getMetadata().getUid(), Map.copyOf(named));
         return new TlsSecrets(named, clock.instant());
     }
 
@@ -296,6 +318,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         agents.fleet().remove(uid);
         driver.deleteAmphorae(lb);
         ledgers.remove(uid);
+        secretData.remove(uid);
         failoverRequests.forget(uid);
         pairRoles.forget(uid);
         LOG.infof("load balancer %s/%s deleted; its amphorae are stopped", lb.getMetadata().getNamespace(),

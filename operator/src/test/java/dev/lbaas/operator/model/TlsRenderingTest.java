@@ -120,4 +120,16 @@ class TlsRenderingTest {
         assertThat(render(https("www-tls"), null, now, noKey).verdict("https").message())
                 .isEqualTo("tls.defaultSecretRef: Secret www-tls has no tls.key");
     }
+
+    @Test
+    void settingsNoHandshakeCouldSucceedWithAreNamedOnTheListener() {
+        Listener listener = https("www-tls");
+        listener.getSpec().getTls().setVersions(List.of(ListenerTls.Version.TLS_1_2));
+        listener.getSpec().getTls().setCiphers("ECDHE-ECDSA-AES128-GCM-SHA256");
+        RenderedConfig rendered = render(listener, null, Instant.now(), www);
+        assertThat(rendered.config().listeners()).isEmpty();
+        assertThat(rendered.verdict("https").reason()).isEqualTo("IncompatibleTlsSettings");
+        assertThat(rendered.verdict("https").message()).isEqualTo("tls.ciphers: with TLSv1.2 alone, no suite suits the "
+                + "RSA key of certificate www-tls (ECDHE-RSA or DHE-RSA suites do), so no handshake could succeed");
+    }
 }

@@ -27,7 +27,15 @@ import java.util.List;
                 + "a certificate")
 @ValidationRule(value = "!has(self.clientCrlSecretRef) || has(self.clientCaSecretRef)", fieldPath = ".clientCrlSecretRef",
         message = "needs clientCaSecretRef: a revocation list revokes certificates of that CA")
+@ValidationRule(value = "!has(self.ciphers) || !has(self.versions) || self.versions != ['TLSv1.2'] "
+        + "|| self.ciphers.split(':').exists(c, !(c in " + ListenerTls.TLS13_SUITES + "))", fieldPath = ".ciphers",
+        message = "must name a TLS 1.2 suite when versions is [TLSv1.2] alone: TLS_AES_* and TLS_CHACHA20_* are TLS "
+                + "1.3's, and no handshake could succeed")
 public class ListenerTls {
+
+    /** The TLS 1.3 suites: ciphers lists them too, but a TLS 1.2 handshake cannot use them. */
+    static final String TLS13_SUITES = "['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', "
+            + "'TLS_AES_128_GCM_SHA256']";
 
     /** The cipher suites the amphora serves, by their OpenSSL names. */
     static final String CIPHERS = "['TLS_AES_256_GCM_SHA384', "

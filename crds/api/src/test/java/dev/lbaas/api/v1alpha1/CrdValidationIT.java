@@ -414,6 +414,10 @@ class CrdValidationIT {
                 refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:RC4-MD5'}",
                         "spec.tls.ciphers: Forbidden: must be OpenSSL cipher suite names separated by colons, each one "
                                 + "the amphora serves (such as ECDHE-RSA-AES128-GCM-SHA256); \"RC4-MD5\" is not"),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, versions: [TLSv1.2], ciphers: "
+                                + "'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384'}",
+                        "spec.tls.ciphers: Forbidden: must name a TLS 1.2 suite when versions is [TLSv1.2] alone: "
+                                + "TLS_AES_* and TLS_CHACHA20_* are TLS 1.3's, and no handshake could succeed"),
                 refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, versions: [TLSv1.1]}",
                         "spec.tls.versions[0]: Unsupported value: \"TLSv1.1\": supported values: \"TLSv1.2\", "
                                 + "\"TLSv1.3\"", NOT_CHECKED),

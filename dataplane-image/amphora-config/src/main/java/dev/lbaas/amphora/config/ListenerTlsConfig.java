@@ -60,7 +60,15 @@ public record ListenerTlsConfig(
         if (tlsVersions.isEmpty()) {
             throw new IllegalArgumentException("tls.tlsVersions: must name at least one version");
         }
-        if (ciphers != null) {
+        for (TlsCertificateConfig certificate : sniCertificates) {
+            if (certificate.serverNames().isEmpty()) {
+                throw new IllegalArgumentException("tls.sniCertificates[" + certificate.id() + "]: the certificate "
+                        + "names no host name (DNS subject alternative name or common name) SNI could choose it by");
+            }
+        }
+        if (ciphers != null && tlsVersions.equals(List.of("TLSv1.2"))) {
+            checkTls12Handshakes(TlsCiphers.toJava(ciphers, "tls.ciphers"), defaultCertificate, sniCertificates);
+        } else if (ciphers != null) {
             TlsCiphers.toJava(ciphers, "tls.ciphers");
         }
         if (clientAuthentication != ClientAuthentication.NONE && clientCa == null) {
@@ -74,7 +82,52 @@ public record ListenerTlsConfig(
             if (clientCa == null) {
                 throw new IllegalArgumentException("tls.clientCrl: needs tls.clientCa, whose certificates it revokes");
             }
-            parseCrls(clientCrl);
+            checkCrlsCoverCas(parseCrls(clientCrl), TlsCertificateConfig.parseChain(clientCa, "tls.clientCa"));
+        }
+    }
+
+    /**
+     * With TLS 1.2 alone, some suite must suit each certificate's key (ECDSA suites EC keys, RSA
+     * suites RSA keys): a listener none of whose handshakes can succeed is refused, not served.
+     */
+    private static void checkTls12Handshakes(List<String> suites, TlsCertificateConfig defaultCertificate,
+            List<TlsCertificateConfig> sniCertificates) {
+        List<TlsCertificateConfig> certificates = new ArrayList<>(sniCertificates);
+        certificates.add(0, defaultCertificate);
+        for (TlsCertificateConfig certificate : certificates) {
+            String keyType = certificate.leaf().getPublicKey().getAlgorithm();
+            String wanted = keyType.equals("EC") ? "_ECDSA_" : "_RSA_";
+            if (suites.stream().noneMatch(suite -> suite.contains(wanted))) {
+                throw new IllegalArgumentException("tls.ciphers: with TLSv1.2 alone, no suite suits the " + keyType
+                        + " key of certificate " + certificate.id() + " (" + (keyType.equals("EC") ? "ECDHE-ECDSA"
+                        : "ECDHE-RSA or DHE-RSA") + " suites do), so no handshake could succeed");
+            }
+        }
+    }
+
+    /**
+     * Revocation is checked at every level of a client's chain, from these lists only: each CA
+     * needs a list it signed, or no certificate it issued could be checked (every handshake with
+     * one would fail).
+     */
+    private static void checkCrlsCoverCas(List<X509CRL> crls, List<X509Certificate> cas) {
+        for (X509Certificate ca : cas) {
+            boolean covered = crls.stream().anyMatch(crl -> {
+                if (!crl.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+                    return false;
+                }
+                try {
+                    crl.verify(ca.getPublicKey());
+                    return true;
+                } catch (java.security.GeneralSecurityException e) {
+                    return false;
+                }
+            });
+            if (!covered) {
+                throw new IllegalArgumentException("tls.clientCrl: holds no revocation list signed by the CA "
+                        + ca.getSubjectX500Principal().getName() + ", so no client certificate it issued could be "
+                        + "checked");
+            }
         }
     }
 

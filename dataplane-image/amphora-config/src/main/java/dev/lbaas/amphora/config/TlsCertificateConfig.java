@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -32,13 +33,38 @@ import javax.naming.ldap.Rdn;
  */
 public record TlsCertificateConfig(String id, String certificateChain, String privateKey) {
 
+    private static final String LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+
+    /** A DNS name of letters, digits and hyphens, its first label possibly a whole-label wildcard. */
+    private static final Pattern HOST_NAME = Pattern.compile("(\\*|" + LABEL + ")(\\." + LABEL + ")+|" + LABEL);
+
     public TlsCertificateConfig {
         Validation.requireText(id, "certificate.id");
         String field = "certificate[" + id + "]";
         Validation.requireText(certificateChain, field + ".certificateChain");
         Validation.requireText(privateKey, field + ".privateKey");
         List<X509Certificate> chain = parseChain(certificateChain, field + ".certificateChain");
+        checkOrder(chain, field + ".certificateChain");
         checkKeyMatches(parseKey(privateKey, field + ".privateKey"), chain.get(0), field);
+    }
+
+    /**
+     * Each certificate issued by the next, none twice: the order a server sends, and the only one
+     * the key store that holds a chain for the handshake accepts.
+     */
+    private static void checkOrder(List<X509Certificate> chain, String field) {
+        for (int i = 0; i < chain.size() - 1; i++) {
+            if (chain.subList(i + 1, chain.size()).contains(chain.get(i))) {
+                throw new IllegalArgumentException(field + ": the certificate for "
+                        + chain.get(i).getSubjectX500Principal().getName() + " is there twice");
+            }
+            if (!chain.get(i).getIssuerX500Principal().equals(chain.get(i + 1).getSubjectX500Principal())) {
+                throw new IllegalArgumentException(field + ": certificate " + (i + 2) + " ("
+                        + chain.get(i + 1).getSubjectX500Principal().getName() + ") did not issue certificate "
+                        + (i + 1) + " (issued by " + chain.get(i).getIssuerX500Principal().getName() + "): the chain "
+                        + "must go from the server's certificate to its issuers, in order");
+            }
+        }
     }
 
     /** The chain, the server's certificate first. */
@@ -53,7 +79,8 @@ public record TlsCertificateConfig(String id, String certificateChain, String pr
 
     /**
      * The host names the certificate is for, as SNI matches them: its DNS subject alternative
-     * names, or without any its common name; lower case, wildcards (*.example.com) kept.
+     * names, or without any its common name; lower case, wildcards over one whole label
+     * (*.example.com) kept, anything else that is no host name left out.
      */
     public List<String> serverNames() {
         X509Certificate leaf = leaf();
@@ -76,8 +103,10 @@ public record TlsCertificateConfig(String id, String certificateChain, String pr
                 names.add(commonName.toLowerCase(Locale.ROOT));
             }
         }
+        names.removeIf(name -> !HOST_NAME.matcher(name).matches());
         return names;
     }
+
 
     /** The CN of the certificate's subject, or null. */
     public static String commonName(X509Certificate certificate) {

@@ -150,4 +150,56 @@ class TlsConfigTest {
         assertThatThrownBy(() -> new ListenerConfig("l", null, ListenerProtocol.TERMINATED_HTTPS, 443, -1, true, null,
                 null, null, null)).hasMessage("listener[l].tls: a TERMINATED_HTTPS listener needs its certificate");
     }
+
+    @Test
+    void whatNoHandshakeCouldSucceedWithIsRefused() throws Exception {
+        TlsCertificateConfig rsa = new TlsCertificateConfig("rsa", rsaCertificate, rsaKey);
+        TlsCertificateConfig ec = new TlsCertificateConfig("ec", ecCertificate, ecKey);
+        assertThatThrownBy(() -> new ListenerTlsConfig(rsa, null, List.of("TLSv1.2"), "ECDHE-ECDSA-AES128-GCM-SHA256",
+                null, null, null, null, null)).hasMessage("tls.ciphers: with TLSv1.2 alone, no suite suits the RSA key "
+                        + "of certificate rsa (ECDHE-RSA or DHE-RSA suites do), so no handshake could succeed");
+        assertThatThrownBy(() -> new ListenerTlsConfig(rsa, List.of(ec), List.of("TLSv1.2"),
+                "ECDHE-RSA-AES128-GCM-SHA256", null, null, null, null, null)).hasMessage("tls.ciphers: with TLSv1.2 "
+                        + "alone, no suite suits the EC key of certificate ec (ECDHE-ECDSA suites do), so no handshake "
+                        + "could succeed");
+        assertThat(new ListenerTlsConfig(rsa, null, List.of("TLSv1.2", "TLSv1.3"), "ECDHE-ECDSA-AES128-GCM-SHA256",
+                null, null, null, null, null).ciphers()).as("TLS 1.3 handshakes still succeed").isNotNull();
+        // an SNI certificate no name could choose
+        KeyPair keys = keys("EC", 256);
+        String unnamed = pem(selfSigned(keys, "SHA256withECDSA", "CN=*"));
+        TlsCertificateConfig wildcardOnly = new TlsCertificateConfig("star", unnamed, pkcs8(keys));
+        assertThat(wildcardOnly.serverNames()).isEmpty();
+        assertThatThrownBy(() -> new ListenerTlsConfig(rsa, List.of(wildcardOnly), null, null, null, null, null, null,
+                null)).hasMessage("tls.sniCertificates[star]: the certificate names no host name (DNS subject "
+                        + "alternative name or common name) SNI could choose it by");
+    }
+
+    @Test
+    void aChainMustGoFromTheServerToItsIssuersOnce() throws Exception {
+        assertThatThrownBy(() -> new TlsCertificateConfig("twice", rsaCertificate + rsaCertificate, rsaKey))
+                .hasMessage("certificate[twice].certificateChain: the certificate for CN=www.example.com is there "
+                        + "twice");
+        assertThatThrownBy(() -> new TlsCertificateConfig("order", rsaCertificate + ecCertificate, rsaKey))
+                .hasMessage("certificate[order].certificateChain: certificate 2 (CN=no-san.example.com) did not issue "
+                        + "certificate 1 (issued by CN=www.example.com): the chain must go from the server's "
+                        + "certificate to its issuers, in order");
+    }
+
+    @Test
+    void aRevocationListMustBeSignedByEachClientCa() throws Exception {
+        TlsCertificateConfig certificate = new TlsCertificateConfig("c", rsaCertificate, rsaKey);
+        KeyPair other = keys("EC", 256);
+        var builder = new org.bouncycastle.cert.X509v2CRLBuilder(new X500Name("CN=www.example.com"),
+                Date.from(Instant.now().minusSeconds(60)));
+        var crl = new org.bouncycastle.cert.jcajce.JcaX509CRLConverter().getCRL(builder.build(
+                new JcaContentSignerBuilder("SHA256withECDSA").build(other.getPrivate())));
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(crl);
+        }
+        assertThatThrownBy(() -> new ListenerTlsConfig(certificate, null, null, null, null,
+                ClientAuthentication.MANDATORY, rsaCertificate, out.toString(), null))
+                .as("named for the CA, signed by another key").hasMessage("tls.clientCrl: holds no revocation list "
+                        + "signed by the CA CN=www.example.com, so no client certificate it issued could be checked");
+    }
 }

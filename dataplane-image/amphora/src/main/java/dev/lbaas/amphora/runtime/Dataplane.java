@@ -213,8 +213,7 @@ public final class Dataplane implements AutoCloseable {
             ListenerRuntime runtime = new ListenerRuntime(listener,
                     listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
                     L7Router.compile(listener.l7Policies()), pools,
-                    listener.tls() == null ? null : TlsTermination.build(listener.tls(),
-                            "listeners[" + listener.id() + "].tls"),
+                    tlsTermination(listener),
                     stats.listener(listener.id()), allowed, this::healthChanged, memberConnections, this::metrics,
                     connections);
             enabled.put(listener.id(), runtime);
@@ -279,6 +278,22 @@ public final class Dataplane implements AutoCloseable {
         // Members may have come, gone or changed monitors: whoever waits on health looks again.
         healthChanged();
         return new ApplyResult.Applied(config.generation());
+    }
+
+    /**
+     * The listener's TLS contexts: those of the generation serving now when its TLS settings and
+     * certificates are unchanged, so that a change elsewhere keeps the sessions clients may resume.
+     */
+    private TlsTermination tlsTermination(ListenerConfig listener) {
+        if (listener.tls() == null) {
+            return null;
+        }
+        Generation serving = current;
+        ListenerRuntime before = serving == null ? null : serving.enabledListeners().get(listener.id());
+        if (before != null && before.tls() != null && before.tls().config().equals(listener.tls())) {
+            return before.tls();
+        }
+        return TlsTermination.build(listener.tls(), "listeners[" + listener.id() + "].tls");
     }
 
     /**

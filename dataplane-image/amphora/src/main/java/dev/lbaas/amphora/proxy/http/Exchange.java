@@ -49,6 +49,8 @@ final class Exchange {
     boolean memberReusable;
     /** The request head while it may be sent again: bodyless and idempotent, not yet retried. */
     HttpRequest retryHead;
+    /** The Strict-Transport-Security value its response gets: on a TLS connection of a listener with HSTS. */
+    String strictTransportSecurity;
     /** The value of the pool's persistence cookie in the request, or null. */
     String persistenceCookie;
     /** The member counting this exchange as one of its sessions, once the request goes to it. */

@@ -75,6 +75,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     private MemberConnectionPools.LoopPool idleMembers;
     /** What the connection's TLS tells about the client, once a request needed it. */
     private ClientTls clientTls;
+    private boolean clientTlsRead;
     private ChannelHandlerContext client;
     private Exchange exchange;
     private MemberSide memberSide = MemberSide.NONE;
@@ -290,7 +291,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         // The policies look at the request as the client sent it, before the amphora adds to it.
-        ClientTls tls = clientTls(listener);
+        ClientTls tls = clientTls();
         L7Routing.Route route = L7Routing.route(listener, request, tls);
         if (route instanceof L7Routing.Answer answer) {
             ReferenceCountUtil.release(request);
@@ -299,6 +300,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         }
         Pool pool = ((L7Routing.ToPool) route).pool();
         exchange = new Exchange(listener, pool, request);
+        exchange.strictTransportSecurity = tls == null || listener.tls() == null ? null
+                : listener.tls().strictTransportSecurity();
         InetSocketAddress clientAddress = (InetSocketAddress) client.channel().remoteAddress();
         RequestHeads.adapt(request, listener.config().insertHeaders(), clientAddress,
                 (InetSocketAddress) client.channel().localAddress(), tls);
@@ -336,9 +339,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     }
 
     /** The connection's TLS, read at its first request; null on plain HTTP. */
-    private ClientTls clientTls(ListenerRuntime listener) {
-        if (clientTls == null && listener.tls() != null) {
-            clientTls = ClientTls.of(client.channel(), listener.tls());
+    private ClientTls clientTls() {
+        if (!clientTlsRead) {
+            clientTls = ClientTls.of(client.channel());
+            clientTlsRead = true;
         }
         return clientTls;
     }

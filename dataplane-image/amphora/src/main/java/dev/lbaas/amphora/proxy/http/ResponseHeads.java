@@ -48,10 +48,8 @@ final class ResponseHeads {
         boolean delimited = bodyless || chunked || HttpUtil.isContentLengthSet(response);
         exchange.memberReusable = ProxyHeaders.isKeepAlive(response) && delimited;
         ProxyHeaders.removeHopByHop(response.headers());
-        String hsts = exchange.listener == null || exchange.listener.tls() == null ? null
-                : exchange.listener.tls().strictTransportSecurity();
-        if (hsts != null) {
-            response.headers().set(STRICT_TRANSPORT_SECURITY, hsts);
+        if (exchange.strictTransportSecurity != null) {
+            response.headers().set(STRICT_TRANSPORT_SECURITY, exchange.strictTransportSecurity);
         }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {

@@ -44,12 +44,22 @@ public record ClientCertificate(X509Certificate certificate) {
 
     /** The subject's distinguished name in OpenSSL's one-line form (/CN=alice/OU=ops), as HAProxy gives it. */
     public String subject() {
-        return oneLine(certificate.getSubjectX500Principal().getName());
+        return oneLine(rfc2253(certificate.getSubjectX500Principal()));
     }
 
     /** The issuer's distinguished name in OpenSSL's one-line form. */
     public String issuer() {
-        return oneLine(certificate.getIssuerX500Principal().getName());
+        return oneLine(rfc2253(certificate.getIssuerX500Principal()));
+    }
+
+    /** The attributes RFC 2253 names by OID only, by the short names OpenSSL gives them. */
+    private static final java.util.Map<String, String> OPENSSL_NAMES = java.util.Map.of(
+            "1.2.840.113549.1.9.1", "emailAddress", "2.5.4.5", "serialNumber", "2.5.4.4", "SN", "2.5.4.42", "GN",
+            "2.5.4.12", "title", "2.5.4.46", "dnQualifier", "2.5.4.65", "pseudonym", "2.5.4.13", "description");
+
+    /** A name as RFC 2253 writes it, with OpenSSL's short names for attributes it only has OIDs for. */
+    private static String rfc2253(javax.security.auth.x500.X500Principal principal) {
+        return principal.getName(javax.security.auth.x500.X500Principal.RFC2253, OPENSSL_NAMES);
     }
 
     /** An RFC 2253 name (most specific first) as OpenSSL's one-line form (in the certificate's order). */
@@ -70,14 +80,16 @@ public record ClientCertificate(X509Certificate certificate) {
         return TlsCertificateConfig.commonName(certificate);
     }
 
-    /** One field of the subject (CN, O, OU, ...), the first of that name, or null. */
+    /**
+     * One field of the subject (CN, O, OU, emailAddress, ...), the first of that name in the
+     * certificate's order (HAProxy's ssl_c_s_dn(field)), or null.
+     */
     public String subjectField(String field) {
         try {
-            // LdapName lists the RDNs from the right of the written name
-            java.util.List<Rdn> rdns = new LdapName(certificate.getSubjectX500Principal().getName()).getRdns();
-            for (int i = rdns.size() - 1; i >= 0; i--) {
-                if (rdns.get(i).getType().equalsIgnoreCase(field)) {
-                    return rdns.get(i).getValue().toString();
+            // LdapName lists the RDNs in the certificate's order, the reverse of how RFC 2253 writes them
+            for (Rdn rdn : new LdapName(rfc2253(certificate.getSubjectX500Principal())).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase(field)) {
+                    return rdn.getValue().toString();
                 }
             }
         } catch (InvalidNameException e) {

@@ -1,6 +1,7 @@
 package dev.lbaas.amphora.proxy.tls;
 
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
 
 /**
  * What a client connection's TLS tells about its client, read once per connection when its first
@@ -10,8 +11,11 @@ import io.netty.channel.Channel;
  */
 public record ClientTls(ClientCertificate certificate) {
 
-    /** The TLS of the client connection {@code channel}; null on a connection without TLS. */
-    public static ClientTls of(Channel channel, TlsTermination termination) {
-        return termination == null ? null : new ClientTls(ClientCertificate.of(channel));
+    /**
+     * The TLS of the client connection {@code channel}; null on a connection without TLS, whatever
+     * its listener has become since it was accepted.
+     */
+    public static ClientTls of(Channel channel) {
+        return channel.pipeline().get(SslHandler.class) == null ? null : new ClientTls(ClientCertificate.of(channel));
     }
 }

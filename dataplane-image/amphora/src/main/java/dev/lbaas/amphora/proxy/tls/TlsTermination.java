@@ -57,17 +57,29 @@ public final class TlsTermination {
         SslContext defaultContext = context(config, config.defaultCertificate(), field + ".defaultCertificate");
         DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(defaultContext);
         List<String> mapped = new ArrayList<>();
+        // The default certificate's own names first, so that no SNI wildcard takes a name it is for.
+        map(mapping, mapped, config.defaultCertificate(), defaultContext, field + ".defaultCertificate");
         for (TlsCertificateConfig certificate : config.sniCertificates()) {
-            SslContext context = context(config, certificate, field + ".sniCertificates[" + certificate.id() + "]");
-            for (String name : certificate.serverNames()) {
-                // the first certificate listed for a name serves it
-                if (!mapped.contains(name)) {
-                    mapped.add(name);
+            String certificateField = field + ".sniCertificates[" + certificate.id() + "]";
+            map(mapping, mapped, certificate, context(config, certificate, certificateField), certificateField);
+        }
+        return new TlsTermination(config, mapping.build());
+    }
+
+    /** Maps the certificate's names to its context; the first certificate listed for a name serves it. */
+    private static void map(DomainWildcardMappingBuilder<SslContext> mapping, List<String> mapped,
+            TlsCertificateConfig certificate, SslContext context, String field) {
+        for (String name : certificate.serverNames()) {
+            if (!mapped.contains(name)) {
+                mapped.add(name);
+                try {
                     mapping.add(name, context);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(field + ": the host name " + name + " cannot be served: "
+                            + e.getMessage(), e);
                 }
             }
         }
-        return new TlsTermination(config, mapping.build());
     }
 
     private static SslContext context(ListenerTlsConfig config, TlsCertificateConfig certificate, String field) {
