@@ -6,6 +6,7 @@ import dev.lbaas.amphora.config.TlsCiphers;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -26,6 +27,8 @@ import java.util.List;
 import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A TERMINATED_HTTPS listener's TLS as one configuration generation has it: a server context per
@@ -39,6 +42,25 @@ public final class TlsTermination {
     /** Octavia's tls_ciphers is HAProxy's "ciphers": TLS 1.2 suites; TLS 1.3 keeps its own defaults. */
     private static final List<String> TLS13_DEFAULTS = List.of("TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256");
+
+    private static final Logger LOG = LoggerFactory.getLogger(TlsTermination.class);
+
+    /**
+     * BoringSSL (netty-tcnative, statically linked) where it loads, for handshakes at OpenSSL's
+     * speed; the JDK's TLS elsewhere. Both serve every setting of a listener.
+     */
+    private static final SslProvider PROVIDER;
+
+    static {
+        PROVIDER = OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL) ? SslProvider.OPENSSL
+                : SslProvider.JDK;
+        if (PROVIDER == SslProvider.JDK) {
+            LOG.info("TLS termination with the JDK's TLS: BoringSSL is not available here ({})",
+                    OpenSsl.unavailabilityCause() == null ? "no ALPN" : OpenSsl.unavailabilityCause().getMessage());
+        } else {
+            LOG.info("TLS termination with {}", OpenSsl.versionString());
+        }
+    }
 
     private final ListenerTlsConfig config;
     private final Mapping<String, SslContext> byServerName;
@@ -54,14 +76,21 @@ public final class TlsTermination {
      * @throws IllegalArgumentException naming the field when a context cannot be built
      */
     public static TlsTermination build(ListenerTlsConfig config, String field) {
-        SslContext defaultContext = context(config, config.defaultCertificate(), field + ".defaultCertificate");
+        return build(config, field, PROVIDER);
+    }
+
+    /** With a given TLS implementation, so that tests cover the fallback where BoringSSL loads. */
+    static TlsTermination build(ListenerTlsConfig config, String field, SslProvider provider) {
+        SslContext defaultContext = context(config, config.defaultCertificate(), field + ".defaultCertificate",
+                provider);
         DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(defaultContext);
         List<String> mapped = new ArrayList<>();
         // The default certificate's own names first, so that no SNI wildcard takes a name it is for.
         map(mapping, mapped, config.defaultCertificate(), defaultContext, field + ".defaultCertificate");
         for (TlsCertificateConfig certificate : config.sniCertificates()) {
             String certificateField = field + ".sniCertificates[" + certificate.id() + "]";
-            map(mapping, mapped, certificate, context(config, certificate, certificateField), certificateField);
+            map(mapping, mapped, certificate, context(config, certificate, certificateField, provider),
+                    certificateField);
         }
         return new TlsTermination(config, mapping.build());
     }
@@ -82,13 +111,14 @@ public final class TlsTermination {
         }
     }
 
-    private static SslContext context(ListenerTlsConfig config, TlsCertificateConfig certificate, String field) {
+    private static SslContext context(ListenerTlsConfig config, TlsCertificateConfig certificate, String field,
+            SslProvider provider) {
         try {
             List<X509Certificate> chain = certificate.chain();
             SslContextBuilder builder = SslContextBuilder.forServer(
                     TlsCertificateConfig.parseKey(certificate.privateKey(), field + ".privateKey"),
                     chain.toArray(X509Certificate[]::new))
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider)
                     .protocols(config.tlsVersions())
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
