@@ -78,15 +78,7 @@ class BadInputIT {
         if (traffic != null) {
             traffic.join(10_000);
         }
-        for (AutoCloseable closeable : new AutoCloseable[] {web, web2, system}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // closing the rest matters more
-            }
-        }
+        Statuses.closeAll(web, web2, system);
     }
 
     @Test
@@ -494,10 +486,7 @@ class BadInputIT {
     }
 
     private static <T extends CustomResource<?, ?>> LbaasStatus status(Class<T> kind, String name) {
-        T item = client.resources(kind).inNamespace(NAMESPACE).withName(name).get();
-        assertThat(item).as(kind.getSimpleName() + " " + name).isNotNull();
-        assertThat(item.getStatus()).as("status of " + kind.getSimpleName() + " " + name).isNotNull();
-        return (LbaasStatus) item.getStatus();
+        return Statuses.status(client, NAMESPACE, kind, name);
     }
 
     private static <T extends CustomResource<?, ?>> LbaasStatus assertReady(Class<T> kind, String name) {
@@ -520,6 +509,6 @@ class BadInputIT {
     }
 
     private static Condition condition(LbaasStatus status, String type) {
-        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+        return Statuses.condition(status, type);
     }
 }

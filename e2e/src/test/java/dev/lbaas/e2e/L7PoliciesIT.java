@@ -55,15 +55,7 @@ class L7PoliciesIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {web, api, system}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // closing the rest matters more
-            }
-        }
+        Statuses.closeAll(web, api, system);
     }
 
     @Test
@@ -256,13 +248,10 @@ class L7PoliciesIT {
     }
 
     private static LbaasStatus status(Class<? extends CustomResource<?, ?>> kind, String name) {
-        CustomResource<?, ?> item = client.resources(kind).inNamespace(NAMESPACE).withName(name).get();
-        assertThat(item).as(kind.getSimpleName() + " " + name).isNotNull();
-        assertThat(item.getStatus()).as("status of " + kind.getSimpleName() + " " + name).isNotNull();
-        return (LbaasStatus) item.getStatus();
+        return Statuses.status(client, NAMESPACE, kind, name);
     }
 
     private static Condition condition(LbaasStatus status, String type) {
-        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+        return Statuses.condition(status, type);
     }
 }

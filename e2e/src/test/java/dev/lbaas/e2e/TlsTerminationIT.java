@@ -78,15 +78,7 @@ class TlsTerminationIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {web1, web2, system}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // closing the rest matters more
-            }
-        }
+        Statuses.closeAll(web1, web2, system);
     }
 
     @Test
@@ -284,12 +276,10 @@ class TlsTerminationIT {
     }
 
     private static LbaasStatus status(String listener) {
-        Listener item = client.resources(Listener.class).inNamespace(NAMESPACE).withName(listener).get();
-        assertThat(item.getStatus()).as("status of listener " + listener).isNotNull();
-        return item.getStatus();
+        return Statuses.status(client, NAMESPACE, Listener.class, listener);
     }
 
     private static Condition condition(LbaasStatus status, String type) {
-        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+        return Statuses.condition(status, type);
     }
 }

@@ -11,6 +11,7 @@ import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.MonitorType;
 import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.config.PoolTlsConfig;
 import dev.lbaas.amphora.config.SessionPersistenceConfig;
 import dev.lbaas.api.v1alpha1.HealthMonitor;
 import dev.lbaas.api.v1alpha1.HealthMonitorSpec;
@@ -83,6 +84,8 @@ public final class ConfigRenderer {
     private final Map<String, String> defaultPools = new HashMap<>();
     private final Map<String, String> poolMonitors = new HashMap<>();
     private final Map<String, List<String>> poolMembers = new HashMap<>();
+    /** Each re-encrypting pool's TLS to its members, read from its Secrets, by uid. */
+    private final Map<String, PoolTlsConfig> poolTls = new HashMap<>();
     /** Each TERMINATED_HTTPS listener's TLS, read from its Secrets, by uid. */
     private final Map<String, ListenerTlsConfig> tlsConfigs = new HashMap<>();
     /** Each served listener's L7 policies, by uid. */
@@ -130,8 +133,8 @@ public final class ConfigRenderer {
                     () -> listenerConfig(listener, tlsConfigs.get(uid(listener))), previousListener(uid(listener))));
         }
         for (Pool pool : tree.pools()) {
-            put(poolRecords, pool, own(pool, () -> notServedYet(pool), () -> poolConfig(pool),
-                    previousPool(uid(pool))));
+            put(poolRecords, pool, own(pool, () -> firstOf(notServedYet(pool), tlsProblem(pool)),
+                    () -> poolConfig(pool, poolTls.get(uid(pool))), previousPool(uid(pool))));
         }
         for (Member member : tree.members()) {
             put(memberRecords, member, own(member, () -> writtenBesideASelector(member), () -> memberConfig(member),
@@ -194,6 +197,16 @@ public final class ConfigRenderer {
     private Refusal tlsProblem(Listener listener) {
         try {
             tlsConfigs.put(uid(listener), tree.secrets().configFor(listener));
+            return null;
+        } catch (TlsSecrets.Problem problem) {
+            return new Refusal(problem.reason(), problem.getMessage(), problem.unresolved());
+        }
+    }
+
+    /** What keeps a pool's TLS to its members from being served: a Secret missing or invalid. */
+    private Refusal tlsProblem(Pool pool) {
+        try {
+            poolTls.put(uid(pool), tree.secrets().configFor(pool));
             return null;
         } catch (TlsSecrets.Problem problem) {
             return new Refusal(problem.reason(), problem.getMessage(), problem.unresolved());
@@ -617,11 +630,11 @@ public final class ConfigRenderer {
                 null, tls);
     }
 
-    private static PoolConfig poolConfig(Pool pool) {
+    private static PoolConfig poolConfig(Pool pool, PoolTlsConfig tls) {
         return new PoolConfig(uid(pool), name(pool), PoolProtocol.valueOf(pool.getSpec().getProtocol().name()),
                 LbAlgorithm.valueOf(pool.getSpec().getLbAlgorithm().name()),
                 !Boolean.FALSE.equals(pool.getSpec().getAdminStateUp()), List.of(), null,
-                persistenceConfig(pool.getSpec().getSessionPersistence()));
+                persistenceConfig(pool.getSpec().getSessionPersistence()), tls);
     }
 
     private static SessionPersistenceConfig persistenceConfig(SessionPersistence persistence) {

@@ -2,10 +2,13 @@ package dev.lbaas.operator.model;
 
 import dev.lbaas.amphora.config.HstsConfig;
 import dev.lbaas.amphora.config.ListenerTlsConfig;
+import dev.lbaas.amphora.config.PoolTlsConfig;
 import dev.lbaas.amphora.config.TlsCertificateConfig;
 import dev.lbaas.api.v1alpha1.Hsts;
 import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.ListenerTls;
+import dev.lbaas.api.v1alpha1.Pool;
+import dev.lbaas.api.v1alpha1.PoolTls;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.io.IOException;
 import java.io.StringReader;
@@ -85,6 +88,55 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
             names.add(tls.getClientCrlSecretRef());
         }
         return names;
+    }
+
+    /** The names of every Secret a pool's TLS names. */
+    public static List<String> referencedBy(Pool pool) {
+        PoolTls tls = pool.getSpec() == null ? null : pool.getSpec().getTls();
+        if (tls == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : new String[] {tls.getCaSecretRef(), tls.getCrlSecretRef(), tls.getClientCertificateSecretRef()}) {
+            if (name != null) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** The pool's TLS to its members, or null for a pool without it. */
+    public PoolTlsConfig configFor(Pool pool) throws Problem {
+        PoolTls tls = pool.getSpec().getTls();
+        if (tls == null) {
+            return null;
+        }
+        String namespace = pool.getMetadata().getNamespace();
+        String ca = tls.getCaSecretRef() == null ? null : pem(tls.getCaSecretRef(), "ca.crt", "tls.caSecretRef",
+                namespace);
+        String crl = tls.getCrlSecretRef() == null ? null : pem(tls.getCrlSecretRef(), "ca.crl", "tls.crlSecretRef",
+                namespace);
+        TlsCertificateConfig client = tls.getClientCertificateSecretRef() == null ? null
+                : certificate(tls.getClientCertificateSecretRef(), "tls.clientCertificateSecretRef", namespace);
+        try {
+            PoolTlsConfig config = new PoolTlsConfig(tls.getServerName(), ca, crl, client,
+                    tls.getVersions() == null ? null : tls.getVersions().stream().map(ApiSpelling::of).toList(),
+                    tls.getCiphers(),
+                    tls.getAlpnProtocols() == null ? null : tls.getAlpnProtocols().stream().map(ApiSpelling::of).toList());
+            for (X509CRL list : config.crls()) {
+                if (list.getNextUpdate() != null && now.isAfter(list.getNextUpdate().toInstant())) {
+                    throw new Problem("CrlExpired", "tls.crlSecretRef: Secret " + tls.getCrlSecretRef() + ": its "
+                            + "revocation list of " + list.getIssuerX500Principal().getName() + " was due to be replaced "
+                            + "at " + list.getNextUpdate().toInstant() + " (nextUpdate); publish a new one", false);
+                }
+            }
+            return config;
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            String secret = message.startsWith("tls.ca:") ? "tls.caSecretRef: Secret " + tls.getCaSecretRef() + ": "
+                    : message.startsWith("tls.crl:") ? "tls.crlSecretRef: Secret " + tls.getCrlSecretRef() + ": " : "";
+            throw new Problem(secret.isEmpty() ? "IncompatibleTlsSettings" : "InvalidSecret", secret + message, false);
+        }
     }
 
     /** The listener's TLS configuration, or null for a listener without TLS. */

@@ -113,6 +113,8 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
     private InformerEventSource<L7Rule, LoadBalancer> l7Rules;
     private InformerEventSource<LoadBalancerClass, LoadBalancer> classes;
     private InformerEventSource<Secret, LoadBalancer> secrets;
+    /** The caches' view of the children, for mapping a Secret to the load balancers that name it. */
+    private ParentChain.Lookup secretLookup;
 
     public LoadBalancerReconciler(KubernetesClient client, AmphoraAgents agents, AmphoraDrivers drivers,
             OperatorConfig config) {
@@ -156,6 +158,7 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         l7Policies = informer(L7Policy.class, context, cacheLookup);
         l7Rules = informer(L7Rule.class, context, cacheLookup);
         classes = classInformer(context);
+        secretLookup = cacheLookup;
         secrets = secretInformer(context);
         List<EventSource<?, LoadBalancer>> sources = new ArrayList<>(List.of(listeners, pools, members, monitors,
                 l7Policies, l7Rules, classes, secrets, amphoraReports));
@@ -191,39 +194,45 @@ public class LoadBalancerReconciler implements Reconciler<LoadBalancer>, Cleaner
         var configuration = InformerEventSourceConfiguration.from(Secret.class, LoadBalancer.class)
                 .withName("secrets")
                 .withItemStore(new MetadataOnlySecrets())
-                .withSecondaryToPrimaryMapper(secret -> listeners.list(secret.getMetadata().getNamespace(),
-                                listener -> TlsSecrets.referencedBy(listener).contains(secret.getMetadata().getName()))
-                        .map(listener -> new ResourceID(listener.getSpec().getLoadBalancerRef(),
-                                secret.getMetadata().getNamespace()))
-                        .collect(Collectors.toSet()))
+                .withSecondaryToPrimaryMapper(secret -> {
+                    String namespace = secret.getMetadata().getNamespace();
+                    String name = secret.getMetadata().getName();
+                    Stream<HasMetadata> naming = Stream.concat(
+                            listeners.list(namespace, listener -> TlsSecrets.referencedBy(listener).contains(name)),
+                            pools.list(namespace, pool -> TlsSecrets.referencedBy(pool).contains(name)));
+                    return naming.map(child -> ParentChain.loadBalancerNameOf(child, secretLookup))
+                            .flatMap(Optional::stream)
+                            .map(lb -> new ResourceID(lb, namespace))
+                            .collect(Collectors.toSet());
+                })
                 .build();
         return new InformerEventSource<>(configuration, context);
     }
 
     /**
-     * The Secrets the tree's listeners name, with their data: read from the API server when the
+     * The Secrets the tree's listeners and pools name, with their data: read from the API server when the
      * informer has a version of one that this load balancer has not read yet, else as read before.
      */
     private TlsSecrets tlsSecrets(LoadBalancerTree tree, String namespace) {
         Map<String, Secret> known = secretData.getOrDefault(tree.loadBalancer().getMetadata().getUid(), Map.of());
         Map<String, Secret> named = new HashMap<>();
-        for (Listener listener : tree.listeners()) {
-            for (String name : TlsSecrets.referencedBy(listener)) {
-                Secret metadata = secrets.get(new ResourceID(name, namespace)).orElse(null);
-                if (metadata == null || named.containsKey(name)) {
-                    continue;
-                }
-                Secret read = known.get(name);
-                if (read == null || !Objects.equals(read.getMetadata().getResourceVersion(),
-                        metadata.getMetadata().getResourceVersion())) {
-                    read = client.secrets().inNamespace(namespace).withName(name).get();
-                }
-                if (read != null) {
-                    named.put(name, read);
-                }
+        List<String> referenced = Stream.concat(tree.listeners().stream().map(TlsSecrets::referencedBy),
+                tree.pools().stream().map(TlsSecrets::referencedBy)).flatMap(List::stream).toList();
+        for (String name : referenced) {
+            Secret metadata = secrets.get(new ResourceID(name, namespace)).orElse(null);
+            if (metadata == null || named.containsKey(name)) {
+                continue;
+            }
+            Secret read = known.get(name);
+            if (read == null || !Objects.equals(read.getMetadata().getResourceVersion(),
+                    metadata.getMetadata().getResourceVersion())) {
+                read = client.secrets().inNamespace(namespace).withName(name).get();
+            }
+            if (read != null) {
+                named.put(name, read);
             }
         }
-        // only what the listeners name now is kept
+        // only what the listeners and pools name now is kept
         secretData.put(tree.loadBalancer().getMetadata().getUid(), Map.copyOf(named));
         return new TlsSecrets(named, clock.instant());
     }

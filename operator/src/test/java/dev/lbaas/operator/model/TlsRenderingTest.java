@@ -132,4 +132,34 @@ class TlsRenderingTest {
         assertThat(rendered.verdict("https").message()).isEqualTo("tls.ciphers: with TLSv1.2 alone, no suite suits the "
                 + "RSA key of certificate www-tls (ECDHE-RSA or DHE-RSA suites do), so no handshake could succeed");
     }
+
+    @Test
+    void aPoolReencryptsWithItsSecretsOrWaitsForThem() throws Exception {
+        Pool reencrypting = pool("web", "lb", PoolProtocol.HTTP);
+        dev.lbaas.api.v1alpha1.PoolTls tls = new dev.lbaas.api.v1alpha1.PoolTls();
+        tls.setCaSecretRef("members-ca");
+        tls.setClientCertificateSecretRef("www-tls");
+        tls.setServerName("members.example.com");
+        reencrypting.getSpec().setTls(tls);
+        Listener plain = listener("http", "lb", ListenerProtocol.HTTP, 80, "web");
+        Secret ca = TestCertificates.secret("members-ca", "Opaque", Map.of("ca.crt",
+                new String(java.util.Base64.getDecoder().decode(api.getData().get("tls.crt")))));
+
+        LoadBalancerTree tree = LoadBalancerTree.select(lb, List.of(plain), List.of(reencrypting), List.of(), List.of())
+                .withSecrets(new TlsSecrets(Map.of("members-ca", ca, "www-tls", www), Instant.now()));
+        RenderedConfig rendered = ConfigRenderer.render(tree, VIP, 1, null);
+        assertThat(rendered.verdict("web")).isEqualTo(Verdict.OK);
+        assertThat(rendered.config().pools()).singleElement().satisfies(pool -> {
+            assertThat(pool.tls().serverName()).isEqualTo("members.example.com");
+            assertThat(pool.tls().caCertificates()).hasSize(1);
+            assertThat(pool.tls().clientCertificate().serverNames()).containsExactly("www.example.com");
+        });
+
+        LoadBalancerTree missing = tree.withSecrets(new TlsSecrets(Map.of("www-tls", www), Instant.now()));
+        RenderedConfig waiting = ConfigRenderer.render(missing, VIP, 1, null);
+        assertThat(waiting.config().pools()).isEmpty();
+        assertThat(waiting.verdict("web").reason()).isEqualTo("SecretNotFound");
+        assertThat(waiting.verdict("web").message()).isEqualTo("tls.caSecretRef: Secret members-ca does not exist in "
+                + "namespace default");
+    }
 }

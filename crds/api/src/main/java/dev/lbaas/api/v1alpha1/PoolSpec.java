@@ -20,6 +20,9 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "cannot be added or removed after creation")
 @ValidationRule(value = "has(self.loadBalancerRef) == has(oldSelf.loadBalancerRef)", fieldPath = ".loadBalancerRef",
         message = "cannot be added or removed after creation")
+@ValidationRule(value = "!has(self.tls) || self.protocol == 'HTTP'", fieldPath = ".tls",
+        messageExpression = "'only allowed with protocol HTTP, whose members the amphora re-encrypts to, not ' + "
+                + "self.protocol + (self.protocol == 'HTTPS' ? ' (an HTTPS pool passes TLS through)' : '')")
 public class PoolSpec {
 
     @JsonPropertyDescription("The Listener (in this namespace) whose default pool this is. Immutable.")
@@ -54,6 +57,18 @@ public class PoolSpec {
     @JsonPropertyDescription("Free text for people.")
     @Size(max = 255)
     private String description;
+
+    @JsonPropertyDescription("HTTP pools only: TLS to the members (Octavia's tls_enabled and the pool's TLS fields); "
+            + "its presence turns re-encryption on.")
+    private PoolTls tls;
+
+    public PoolTls getTls() {
+        return tls;
+    }
+
+    public void setTls(PoolTls tls) {
+        this.tls = tls;
+    }
 
     @JsonPropertyDescription("Beyond Octavia: the members are the ready endpoints of a Service in this namespace, "
             + "kept in sync as its pods come and go (the operator writes them as Member objects labelled "

@@ -126,6 +126,10 @@ class CrdValidationIT {
                         + "clients-ca, clientCrlSecretRef: clients-crl, hsts: {maxAgeSeconds: 2147483647, "
                         + "includeSubdomains: true, preload: true}}\ninsertHeaders: [X-SSL-Client-CN, X-SSL-Client-Verify, "
                         + "X-Forwarded-Proto]"),
+                Arguments.of("Pool", POOL + "tls: {caSecretRef: members-ca, crlSecretRef: members-crl, "
+                        + "clientCertificateSecretRef: lb-client, serverName: members.example.com, versions: [TLSv1.3], "
+                        + "ciphers: ECDHE-RSA-AES128-GCM-SHA256, alpnProtocols: [http/1.1]}"),
+                Arguments.of("Pool", POOL + "tls: {}"),
                 Arguments.of("Listener", TLS_LISTENER + "tls: {defaultSecretRef: www-tls, clientAuthentication: NONE, "
                         + "hsts: {maxAgeSeconds: 0}}"),
                 Arguments.of("L7Policy", "listenerRef: l\naction: REJECT\nadminStateUp: false"),
@@ -429,6 +433,19 @@ class CrdValidationIT {
                                 + "greater than or equal to 0"),
                 refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, sniSecretRefs: [b, b]}",
                         "spec.tls.sniSecretRefs: Forbidden: must not hold a value twice; \"b\" is there more than once"),
+                // Pool.tls
+                refused("Pool", "loadBalancerRef: lb\nprotocol: HTTPS\ntls: {}",
+                        "spec.tls: Forbidden: only allowed with protocol HTTP, whose members the amphora re-encrypts "
+                                + "to, not HTTPS (an HTTPS pool passes TLS through)"),
+                refused("Pool", POOL + "tls: {crlSecretRef: crl}",
+                        "spec.tls.crlSecretRef: Forbidden: needs caSecretRef: a revocation list revokes certificates of "
+                                + "that CA"),
+                refused("Pool", POOL + "tls: {serverName: Members.example.com}",
+                        "spec.tls.serverName: Forbidden: must be a host name in lower case such as members.example.com; "
+                                + "\"Members.example.com\" is not"),
+                refused("Pool", POOL + "tls: {ciphers: RC4-MD5}",
+                        "spec.tls.ciphers: Forbidden: must be OpenSSL cipher suite names separated by colons, each one "
+                                + "the amphora serves (such as ECDHE-RSA-AES128-GCM-SHA256); \"RC4-MD5\" is not"),
                 // L7Policy
                 refused("L7Policy", "action: REJECT", "spec.listenerRef: Required value", NOT_CHECKED),
                 refused("L7Policy", "listenerRef: l\naction: DROP",

@@ -55,11 +55,7 @@ public record ListenerTlsConfig(
         tlsVersions = List.copyOf(Objects.requireNonNullElse(tlsVersions, TLS_VERSIONS));
         alpnProtocols = List.copyOf(Objects.requireNonNullElse(alpnProtocols, List.of("http/1.1")));
         clientAuthentication = Objects.requireNonNullElse(clientAuthentication, ClientAuthentication.NONE);
-        requireKnown(tlsVersions, TLS_VERSIONS, "tls.tlsVersions");
-        requireKnown(alpnProtocols, ALPN_PROTOCOLS, "tls.alpnProtocols");
-        if (tlsVersions.isEmpty()) {
-            throw new IllegalArgumentException("tls.tlsVersions: must name at least one version");
-        }
+        checkProtocols(tlsVersions, ciphers, alpnProtocols);
         for (TlsCertificateConfig certificate : sniCertificates) {
             if (certificate.serverNames().isEmpty()) {
                 throw new IllegalArgumentException("tls.sniCertificates[" + certificate.id() + "]: the certificate "
@@ -68,8 +64,6 @@ public record ListenerTlsConfig(
         }
         if (ciphers != null && tlsVersions.equals(List.of("TLSv1.2"))) {
             checkTls12Handshakes(TlsCiphers.toJava(ciphers, "tls.ciphers"), defaultCertificate, sniCertificates);
-        } else if (ciphers != null) {
-            TlsCiphers.toJava(ciphers, "tls.ciphers");
         }
         if (clientAuthentication != ClientAuthentication.NONE && clientCa == null) {
             throw new IllegalArgumentException("tls.clientCa: required with client authentication "
@@ -82,7 +76,8 @@ public record ListenerTlsConfig(
             if (clientCa == null) {
                 throw new IllegalArgumentException("tls.clientCrl: needs tls.clientCa, whose certificates it revokes");
             }
-            checkCrlsCoverCas(parseCrls(clientCrl), TlsCertificateConfig.parseChain(clientCa, "tls.clientCa"));
+            checkCrlsCoverCas(parseCrls(clientCrl, "tls.clientCrl"), TlsCertificateConfig.parseChain(clientCa,
+                    "tls.clientCa"), "tls.clientCrl");
         }
     }
 
@@ -110,7 +105,7 @@ public record ListenerTlsConfig(
      * needs a list it signed, or no certificate it issued could be checked (every handshake with
      * one would fail).
      */
-    private static void checkCrlsCoverCas(List<X509CRL> crls, List<X509Certificate> cas) {
+    static void checkCrlsCoverCas(List<X509CRL> crls, List<X509Certificate> cas, String field) {
         for (X509Certificate ca : cas) {
             boolean covered = crls.stream().anyMatch(crl -> {
                 if (!crl.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
@@ -124,10 +119,22 @@ public record ListenerTlsConfig(
                 }
             });
             if (!covered) {
-                throw new IllegalArgumentException("tls.clientCrl: holds no revocation list signed by the CA "
+                throw new IllegalArgumentException(field + ": holds no revocation list signed by the CA "
                         + ca.getSubjectX500Principal().getName() + ", so no client certificate it issued could be "
                         + "checked");
             }
+        }
+    }
+
+    /** Versions, cipher names and ALPN protocols the amphora serves, for listeners and pools alike. */
+    static void checkProtocols(List<String> tlsVersions, String ciphers, List<String> alpnProtocols) {
+        requireKnown(tlsVersions, TLS_VERSIONS, "tls.tlsVersions");
+        requireKnown(alpnProtocols, ALPN_PROTOCOLS, "tls.alpnProtocols");
+        if (tlsVersions.isEmpty()) {
+            throw new IllegalArgumentException("tls.tlsVersions: must name at least one version");
+        }
+        if (ciphers != null) {
+            TlsCiphers.toJava(ciphers, "tls.ciphers");
         }
     }
 
@@ -151,10 +158,10 @@ public record ListenerTlsConfig(
 
     /** The revocation lists, or none. */
     public List<X509CRL> clientCrls() {
-        return clientCrl == null ? List.of() : parseCrls(clientCrl);
+        return clientCrl == null ? List.of() : parseCrls(clientCrl, "tls.clientCrl");
     }
 
-    private static List<X509CRL> parseCrls(String pem) {
+    static List<X509CRL> parseCrls(String pem, String field) {
         try {
             List<X509CRL> crls = new ArrayList<>();
             for (var crl : CertificateFactory.getInstance("X.509")
@@ -162,11 +169,11 @@ public record ListenerTlsConfig(
                 crls.add((X509CRL) crl);
             }
             if (crls.isEmpty()) {
-                throw new IllegalArgumentException("tls.clientCrl: holds no PEM certificate revocation list");
+                throw new IllegalArgumentException(field + ": holds no PEM certificate revocation list");
             }
             return crls;
         } catch (CRLException | java.security.cert.CertificateException e) {
-            throw new IllegalArgumentException("tls.clientCrl: not a PEM certificate revocation list (" + e.getMessage()
+            throw new IllegalArgumentException(field + ": not a PEM certificate revocation list (" + e.getMessage()
                     + ")");
         }
     }

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param members the members; the order does not matter
  * @param healthMonitor the active health check, or null when the pool has none
  * @param sessionPersistence how a client keeps its member, or null for none
+ * @param tls TLS to the members (re-encryption) of an HTTP pool, or null for plain connections
  */
 public record PoolConfig(
         String id,
@@ -25,12 +26,19 @@ public record PoolConfig(
         boolean adminStateUp,
         List<MemberConfig> members,
         HealthMonitorConfig healthMonitor,
-        SessionPersistenceConfig sessionPersistence) {
+        SessionPersistenceConfig sessionPersistence,
+        PoolTlsConfig tls) {
+
+    /** A pool whose members are reached without TLS. */
+    public PoolConfig(String id, String name, PoolProtocol protocol, LbAlgorithm lbAlgorithm, boolean adminStateUp,
+            List<MemberConfig> members, HealthMonitorConfig healthMonitor, SessionPersistenceConfig sessionPersistence) {
+        this(id, name, protocol, lbAlgorithm, adminStateUp, members, healthMonitor, sessionPersistence, null);
+    }
 
     /** A pool without session persistence. */
     public PoolConfig(String id, String name, PoolProtocol protocol, LbAlgorithm lbAlgorithm, boolean adminStateUp,
             List<MemberConfig> members, HealthMonitorConfig healthMonitor) {
-        this(id, name, protocol, lbAlgorithm, adminStateUp, members, healthMonitor, null);
+        this(id, name, protocol, lbAlgorithm, adminStateUp, members, healthMonitor, null, null);
     }
 
     public PoolConfig {
@@ -39,6 +47,10 @@ public record PoolConfig(
         Objects.requireNonNull(protocol, "pool.protocol: must be set");
         Objects.requireNonNull(lbAlgorithm, "pool.lbAlgorithm: must be set");
         members = List.copyOf(Objects.requireNonNullElse(members, List.of()));
+        if (tls != null && protocol != PoolProtocol.HTTP) {
+            throw new IllegalArgumentException("pool[" + id + "].tls: only an HTTP pool re-encrypts to its members, "
+                    + "not " + protocol + (protocol == PoolProtocol.HTTPS ? " (its TLS passes through)" : ""));
+        }
         Set<String> ids = new HashSet<>();
         for (MemberConfig member : members) {
             if (!ids.add(member.id())) {
@@ -50,12 +62,12 @@ public record PoolConfig(
     /** The same pool with these members and this health monitor. */
     public PoolConfig withMembers(List<MemberConfig> newMembers, HealthMonitorConfig newHealthMonitor) {
         return new PoolConfig(id, name, protocol, lbAlgorithm, adminStateUp, newMembers, newHealthMonitor,
-                sessionPersistence);
+                sessionPersistence, tls);
     }
 
     /** The same pool with another session persistence (or none). */
     public PoolConfig withSessionPersistence(SessionPersistenceConfig newSessionPersistence) {
         return new PoolConfig(id, name, protocol, lbAlgorithm, adminStateUp, members, healthMonitor,
-                newSessionPersistence);
+                newSessionPersistence, tls);
     }
 }

@@ -16,13 +16,29 @@ public final class PoolMember {
     private final InetSocketAddress endpoint;
     private final MemberHealthTracker health;
     private final TrafficCounters counters;
+    private final Object transport;
 
     public PoolMember(MemberConfig config, InetSocketAddress endpoint, MemberHealthTracker health,
             TrafficCounters counters) {
+        this(config, endpoint, health, counters, null);
+    }
+
+    /**
+     * @param transport how connections to the member are made beyond its address (its pool's TLS
+     *     settings), or null: connections made otherwise are not the same connections
+     */
+    public PoolMember(MemberConfig config, InetSocketAddress endpoint, MemberHealthTracker health,
+            TrafficCounters counters, Object transport) {
         this.config = config;
         this.endpoint = endpoint;
         this.health = health;
         this.counters = counters;
+        this.transport = transport;
+    }
+
+    /** How connections to the member are made beyond its address, or null; see the constructor. */
+    public Object transport() {
+        return transport;
     }
 
     public MemberConfig config() {
@@ -65,7 +81,8 @@ public final class PoolMember {
 
     /** Whether a connection to {@code other} could be reused for this member. */
     public boolean sameEndpoint(PoolMember other) {
-        return other != null && config.id().equals(other.config.id()) && endpoint.equals(other.endpoint);
+        return other != null && config.id().equals(other.config.id()) && endpoint.equals(other.endpoint)
+                && java.util.Objects.equals(transport, other.transport);
     }
 
     @Override

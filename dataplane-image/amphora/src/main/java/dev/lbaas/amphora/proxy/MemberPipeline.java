@@ -2,6 +2,7 @@ package dev.lbaas.amphora.proxy;
 
 import dev.lbaas.amphora.balancing.Pool;
 import dev.lbaas.amphora.balancing.PoolMember;
+import dev.lbaas.amphora.proxy.tls.MemberTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -36,6 +37,12 @@ public final class MemberPipeline {
                 if (proxyHeader != null) {
                     pipeline.addLast("proxy-protocol-encoder", HAProxyMessageEncoder.INSTANCE);
                     pipeline.addLast("proxy-protocol-header", proxyHeader);
+                }
+                // after the PROXY header, which members read before the handshake
+                MemberTls tls = pool == null ? null : listener.memberTls().get(pool.config().id());
+                if (tls != null) {
+                    pipeline.addLast("member-tls", tls.newHandler(ch.alloc(), member.endpoint(),
+                            listener.config().timeouts().memberConnectMillis()));
                 }
                 proxyHandlers.accept(pipeline);
             }

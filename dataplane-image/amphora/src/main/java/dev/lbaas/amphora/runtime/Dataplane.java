@@ -20,6 +20,7 @@ import dev.lbaas.amphora.l7.L7Router;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.ListenerSlot;
 import dev.lbaas.amphora.proxy.http.MemberConnectionPools;
+import dev.lbaas.amphora.proxy.tls.MemberTls;
 import dev.lbaas.amphora.proxy.tls.TlsTermination;
 import dev.lbaas.amphora.stats.MetricsSample;
 import dev.lbaas.amphora.stats.MetricsSample.ListenerSample;
@@ -201,6 +202,12 @@ public final class Dataplane implements AutoCloseable {
         for (PoolConfig pool : config.pools()) {
             pools.put(pool.id(), pool(pool, monitorPlan));
         }
+        Map<String, MemberTls> memberTls = new HashMap<>();
+        for (PoolConfig pool : config.pools()) {
+            if (pool.tls() != null) {
+                memberTls.put(pool.id(), memberTls(pool));
+            }
+        }
         Map<String, ListenerRuntime> enabled = new LinkedHashMap<>();
         Map<ListenerSlot.Key, ListenerRuntime> wanted = new HashMap<>();
         for (ListenerConfig listener : config.listeners()) {
@@ -212,7 +219,7 @@ public final class Dataplane implements AutoCloseable {
                     .toList();
             ListenerRuntime runtime = new ListenerRuntime(listener,
                     listener.defaultPoolId() == null ? null : pools.get(listener.defaultPoolId()),
-                    L7Router.compile(listener.l7Policies()), pools,
+                    L7Router.compile(listener.l7Policies()), pools, memberTls,
                     tlsTermination(listener),
                     stats.listener(listener.id()), allowed, this::healthChanged, memberConnections, this::metrics,
                     connections);
@@ -278,6 +285,20 @@ public final class Dataplane implements AutoCloseable {
         // Members may have come, gone or changed monitors: whoever waits on health looks again.
         healthChanged();
         return new ApplyResult.Applied(config.generation());
+    }
+
+    /** A pool's TLS to its members: that of the generation serving now when unchanged, else built anew. */
+    private MemberTls memberTls(PoolConfig pool) {
+        Generation serving = current;
+        if (serving != null) {
+            for (ListenerRuntime listener : serving.enabledListeners().values()) {
+                MemberTls before = listener.memberTls().get(pool.id());
+                if (before != null && before.config().equals(pool.tls())) {
+                    return before;
+                }
+            }
+        }
+        return MemberTls.build(pool.tls(), "pools[" + pool.id() + "].tls");
     }
 
     /**
@@ -439,8 +460,9 @@ public final class Dataplane implements AutoCloseable {
     private Pool pool(PoolConfig pool, HealthMonitors.Plan monitorPlan) {
         List<PoolMember> members = new ArrayList<>();
         for (MemberConfig member : pool.members()) {
+            // a pool's TLS settings are part of what its member connections are: changed, they are new ones
             members.add(new PoolMember(member, ConfigSupport.memberEndpoint(pool, member),
-                    monitorPlan.tracker(member.id()), stats.member(pool.id(), member.id())));
+                    monitorPlan.tracker(member.id()), stats.member(pool.id(), member.id()), pool.tls()));
         }
         return new Pool(pool, members, MemberPicker.create(pool.lbAlgorithm(), members, healthVersion::get),
                 stats.pool(pool.id()), stickTables.persistence(pool, members));

@@ -1,42 +1,21 @@
 package dev.lbaas.amphora.testing;
 
+import dev.lbaas.amphora.testing.TlsIdentities.Identity;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.Date;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throw-away CA with an agent server certificate (SAN 127.0.0.1) and client certificates. */
 public final class TestPki {
-
-    private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
-
-    public record Identity(KeyPair keys, X509Certificate certificate) {
-    }
 
     private final Identity ca;
     public final Path caPem;
@@ -116,40 +95,16 @@ public final class TestPki {
     }
 
     private static Identity issue(String subject, Identity issuer, boolean isCa, String sanAddress) throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(256);
-        KeyPair keys = generator.generateKeyPair();
-        Instant now = Instant.now();
-        X500Name name = new X500Name(subject);
-        X500Name issuerName = issuer == null ? name
-                : new X500Name(issuer.certificate().getSubjectX500Principal().getName());
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName,
-                BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(now.minus(Duration.ofMinutes(5))),
-                Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
-        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-        if (sanAddress != null) {
-            builder.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.iPAddress, sanAddress)));
-        }
-        KeyPair signing = issuer == null ? keys : issuer.keys();
-        X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signing.getPrivate())));
-        return new Identity(keys, certificate);
+        return TlsIdentities.issueWith(subject, issuer, isCa, Duration.ofDays(1), sanAddress == null ? new GeneralName[0]
+                : new GeneralName[] {new GeneralName(GeneralName.iPAddress, sanAddress)});
     }
 
     private static String pem(X509Certificate certificate) throws IOException {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(certificate);
-        }
-        return out.toString();
+        return TlsIdentities.pem(certificate);
     }
 
     private static String pkcs8(Identity identity) {
-        return "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(identity.keys().getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n";
+        return TlsIdentities.pkcs8(identity);
     }
 
     private static Path write(Path file, String content) throws IOException {

@@ -14,7 +14,13 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import java.net.InetSocketAddress;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -57,6 +63,71 @@ public final class TlsIdentities {
     public TlsCertificateConfig server(String id, String... hostNames) throws Exception {
         Identity server = issue("CN=" + hostNames[0], ca, false, Duration.ofDays(1), hostNames);
         return new TlsCertificateConfig(id, pem(server.certificate()) + pem(ca.certificate()), pkcs8(server));
+    }
+
+    /** A server identity for {@code hostNames}, for a member that terminates TLS itself. */
+    public Identity serverIdentity(String... hostNames) throws Exception {
+        return issue("CN=" + hostNames[0], ca, false, Duration.ofDays(1), hostNames);
+    }
+
+    /**
+     * An HTTPS member answering "tls-member", then the client certificate's subject ("no client
+     * certificate" without one) and the server names the client sent, a line each; with {@code
+     * clients}, a client certificate from that CA is required.
+     */
+    public HttpsServer member(Identity server, TlsIdentities clients) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("server", server.keys().getPrivate(), new char[0],
+                new X509Certificate[] {server.certificate(), ca.certificate()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), clients == null ? null : clients.clientContextTrust(), null);
+        HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+        https.setHttpsConfigurator(new HttpsConfigurator(context) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters parameters = context.getDefaultSSLParameters();
+                parameters.setNeedClientAuth(clients != null);
+                params.setSSLParameters(parameters);
+            }
+        });
+        https.createContext("/", exchange -> {
+            StringBuilder body = new StringBuilder("tls-member\n");
+            var session = ((HttpsExchange) exchange).getSSLSession();
+            try {
+                body.append(((X509Certificate) session.getPeerCertificates()[0]).getSubjectX500Principal().getName());
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                body.append("no client certificate");
+            }
+            body.append('\n');
+            if (session instanceof javax.net.ssl.ExtendedSSLSession extended) {
+                extended.getRequestedServerNames().forEach(name -> body.append(
+                        new String(name.getEncoded(), java.nio.charset.StandardCharsets.US_ASCII)));
+            }
+            byte[] bytes = body.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        https.start();
+        return https;
+    }
+
+    private javax.net.ssl.TrustManager[] clientContextTrust() throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca.certificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return tmf.getTrustManagers();
+    }
+
+    /** A client certificate and key as a pool presents them to its members. */
+    public TlsCertificateConfig clientCertificate(String id, Identity identity) throws Exception {
+        return new TlsCertificateConfig(id, pem(identity.certificate()) + pem(ca.certificate()), pkcs8(identity));
     }
 
     /** A client certificate with {@code subject} (an X.500 name such as "CN=alice,OU=ops"). */
@@ -111,6 +182,19 @@ public final class TlsIdentities {
 
     private static Identity issue(String subject, Identity issuer, boolean isCa, Duration validity,
             String... dnsNames) throws Exception {
+        GeneralName[] names = new GeneralName[dnsNames.length];
+        for (int i = 0; i < dnsNames.length; i++) {
+            names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+        }
+        return issueWith(subject, issuer, isCa, validity, names);
+    }
+
+    /**
+     * An EC P-256 certificate for {@code subject}, signed by {@code issuer} (self-signed when null),
+     * valid from five minutes ago for {@code validity}, with these subject alternative names.
+     */
+    static Identity issueWith(String subject, Identity issuer, boolean isCa, Duration validity, GeneralName... names)
+            throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair keys = generator.generateKeyPair();
@@ -126,11 +210,7 @@ public final class TlsIdentities {
             builder.addExtension(Extension.keyUsage, true,
                     new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
         }
-        if (dnsNames.length > 0) {
-            GeneralName[] names = new GeneralName[dnsNames.length];
-            for (int i = 0; i < dnsNames.length; i++) {
-                names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
-            }
+        if (names.length > 0) {
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
         }
         KeyPair signing = issuer == null ? keys : issuer.keys();
@@ -139,7 +219,7 @@ public final class TlsIdentities {
         return new Identity(keys, certificate);
     }
 
-    private static String pem(X509Certificate certificate) throws IOException {
+    static String pem(X509Certificate certificate) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(certificate);
@@ -147,7 +227,7 @@ public final class TlsIdentities {
         return out.toString();
     }
 
-    private static String pkcs8(Identity identity) {
+    static String pkcs8(Identity identity) {
         return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes())
                 .encodeToString(identity.keys().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
     }

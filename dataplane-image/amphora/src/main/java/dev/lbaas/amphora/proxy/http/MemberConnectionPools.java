@@ -35,12 +35,19 @@ public final class MemberConnectionPools implements AutoCloseable {
     /** Idle connections kept per member and event loop; more are closed. */
     static final int MAX_IDLE_PER_MEMBER = 64;
 
-    /** A member at an address: a configuration generation keeps the idle connections of the endpoints it serves. */
-    record Endpoint(String memberId, InetSocketAddress address) {
+    /**
+     * A member at an address, reached as its pool says (its TLS settings): a configuration
+     * generation keeps the idle connections of the endpoints it serves.
+     */
+    record Endpoint(String memberId, InetSocketAddress address, Object transport) {
+        Endpoint(PoolMember member) {
+            this(member.id(), member.endpoint(), member.transport());
+        }
+
         @Override
         public boolean equals(Object other) {
             return other instanceof Endpoint endpoint && memberId.equals(endpoint.memberId)
-                    && address.equals(endpoint.address);
+                    && address.equals(endpoint.address) && java.util.Objects.equals(transport, endpoint.transport);
         }
 
         @Override
@@ -83,7 +90,7 @@ public final class MemberConnectionPools implements AutoCloseable {
         Set<Endpoint> endpoints = new HashSet<>();
         for (PoolMember member : members) {
             if (member.config().adminStateUp() && member.weight() > 0) {
-                endpoints.add(new Endpoint(member.id(), member.endpoint()));
+                endpoints.add(new Endpoint(member));
             }
         }
         retained = Set.copyOf(endpoints);
@@ -127,7 +134,7 @@ public final class MemberConnectionPools implements AutoCloseable {
         Key keyOf(PoolMember member, long idleMillis) {
             Key key = keys.get(member);
             if (key == null || key.idleMillis() != idleMillis) {
-                key = new Key(new Endpoint(member.id(), member.endpoint()), idleMillis);
+                key = new Key(new Endpoint(member), idleMillis);
                 keys.put(member, key);
             }
             return key;

@@ -49,7 +49,7 @@ public final class TlsTermination {
      * BoringSSL (netty-tcnative, statically linked) where it loads, for handshakes at OpenSSL's
      * speed; the JDK's TLS elsewhere. Both serve every setting of a listener.
      */
-    private static final SslProvider PROVIDER;
+    static final SslProvider PROVIDER;
 
     static {
         PROVIDER = OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL) ? SslProvider.OPENSSL
@@ -147,6 +147,15 @@ public final class TlsTermination {
      * it; revocation is read from those lists only, never fetched from the network.
      */
     private static TrustManagerFactory clientTrust(ListenerTlsConfig config) throws GeneralSecurityException {
+        return trust(config.clientCaCertificates(), config.clientCrl() == null ? null : config.clientCrls());
+    }
+
+    /**
+     * Trust in the certificates that chain to {@code cas} and, with revocation lists, are not in
+     * them; revocation is read from those lists only, never fetched from the network.
+     */
+    static TrustManagerFactory trust(List<X509Certificate> cas, List<java.security.cert.X509CRL> crls)
+            throws GeneralSecurityException {
         KeyStore anchors;
         try {
             anchors = KeyStore.getInstance("PKCS12");
@@ -155,15 +164,14 @@ public final class TlsTermination {
             throw new GeneralSecurityException(e);
         }
         int i = 0;
-        for (X509Certificate ca : config.clientCaCertificates()) {
+        for (X509Certificate ca : cas) {
             anchors.setCertificateEntry("ca-" + i++, ca);
         }
         PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, new X509CertSelector());
-        if (config.clientCrl() == null) {
+        if (crls == null) {
             parameters.setRevocationEnabled(false);
         } else {
-            parameters.addCertStore(CertStore.getInstance("Collection",
-                    new CollectionCertStoreParameters(config.clientCrls())));
+            parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
             PKIXRevocationChecker checker = (PKIXRevocationChecker) CertPathValidator.getInstance("PKIX")
                     .getRevocationChecker();
             checker.setOptions(EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS,
