@@ -277,7 +277,7 @@ abstract class ClusterSuite {
      * applies that on its next sync, which this test cluster runs on every change: a port just
      * added may refuse a connection for that long, never longer than 5 s.
      */
-    private static Curl.Response getNewPort(InetSocketAddress address) throws Exception {
+    private Curl.Response getNewPort(InetSocketAddress address) throws Exception {
         long start = System.nanoTime();
         while (true) {
             try {
@@ -289,11 +289,27 @@ abstract class ClusterSuite {
                 return response;
             } catch (java.net.ConnectException refused) {
                 if (millisSince(start) > 5_000) {
-                    throw refused;
+                    throw new AssertionError("VIP port " + address + " still refused 5 s after its listener was "
+                            + "ready; " + vipRouting(), refused);
                 }
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** What the cluster says of lb-web's VIP: its Service's ports and its EndpointSlices, for a failure's message. */
+    private String vipRouting() {
+        var service = client.services().inNamespace(DEMO).withName("lb-web-vip").get();
+        String ports = service == null ? "no Service" : service.getSpec().getPorts().stream()
+                .map(p -> p.getPort() + "->" + p.getTargetPort().getIntVal()).toList().toString();
+        String slices = client.discovery().v1().endpointSlices().inNamespace(DEMO)
+                .withLabel("kubernetes.io/service-name", "lb-web-vip").list().getItems().stream()
+                .map(slice -> slice.getMetadata().getName() + " ports " + slice.getPorts().stream()
+                        .map(p -> p.getName() + ":" + p.getPort()).toList() + " endpoints " + slice.getEndpoints()
+                        .stream().map(e -> e.getAddresses() + " ready=" + e.getConditions().getReady()).toList())
+                .toList().toString();
+        return "Service ports " + ports + ", EndpointSlices " + slices + ", amphora pods " + amphoraPods().stream()
+                .map(pod -> pod.getMetadata().getName() + " " + pod.getStatus().getPhase()).toList();
     }
 
     private static Curl.Response get(InetSocketAddress address, int timeoutMillis) throws IOException {
