@@ -205,6 +205,67 @@ class TlsTerminationIT {
         }
     }
 
+    @Test
+    @Order(6)
+    void aPoolReencryptsToMembersItVerifies() throws Exception {
+        // a member that terminates TLS itself: openssl s_server with a certificate of the test CA
+        Secret memberSecret = tlsSecret("members", "members.example.com");
+        int memberPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            memberPort = free.getLocalPort();
+        }
+        Process member = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + memberPort, "-cert",
+                "members.crt", "-key", "members.key", "-www", "-quiet").directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("s_server.log").toFile()).start();
+        try {
+            assertThat(memberSecret.getData()).containsKey("ca.crt");
+            system.apply(NAMESPACE, List.of(new SecretBuilder().withNewMetadata().withName("members-ca").endMetadata()
+                    .withType("Opaque").withData(Map.of("ca.crt", memberSecret.getData().get("ca.crt"))).build()));
+            apply("""
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Pool
+                    metadata: {name: pool-reencrypt}
+                    spec:
+                      loadBalancerRef: lb-web
+                      protocol: HTTP
+                      tls: {caSecretRef: members-ca, serverName: members.example.com}
+                    ---
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Member
+                    metadata: {name: tls-member}
+                    spec: {poolRef: pool-reencrypt, address: 127.0.0.1, protocolPort: %d}
+                    ---
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Listener
+                    metadata: {name: listener-reencrypt}
+                    spec: {loadBalancerRef: lb-web, protocol: HTTP, protocolPort: 8081, defaultPoolRef: pool-reencrypt}
+                    """.formatted(memberPort));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    condition(status("listener-reencrypt"), "Ready").getStatus()).isEqualTo("True"));
+            // s_server's -www page tells the session it served: the request reached it over TLS
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                Curl.Response response = Curl.get(vip, 8081, "/");
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.body()).contains("Protocol  : TLSv1.3");
+            });
+
+            // a name the member's certificate is not for: no handshake, and the client hears so
+            apply("""
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Pool
+                    metadata: {name: pool-reencrypt}
+                    spec:
+                      loadBalancerRef: lb-web
+                      protocol: HTTP
+                      tls: {caSecretRef: members-ca, serverName: elsewhere.example.com}
+                    """);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Curl.get(vip, 8081, "/").status())
+                    .isGreaterThanOrEqualTo(500));
+        } finally {
+            member.destroy();
+        }
+    }
+
     /** A kubernetes.io/tls Secret as cert-manager writes it, issued by the test CA with openssl. */
     private static Secret tlsSecret(String name, String host) throws Exception {
         openssl("genrsa", "-traditional", "-out", name + ".key", "2048");
