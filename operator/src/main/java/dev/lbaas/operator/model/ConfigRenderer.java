@@ -68,6 +68,11 @@ public final class ConfigRenderer {
         Refusal(String reason, String message) {
             this(reason, message, false);
         }
+
+        /** A Secret's problem, which a missing Secret makes a wait. */
+        Refusal(TlsSecrets.Problem problem) {
+            this(problem.reason(), problem.getMessage(), problem.unresolved());
+        }
     }
 
     private final LoadBalancerTree tree;
@@ -199,7 +204,7 @@ public final class ConfigRenderer {
             tlsConfigs.put(uid(listener), tree.secrets().configFor(listener));
             return null;
         } catch (TlsSecrets.Problem problem) {
-            return new Refusal(problem.reason(), problem.getMessage(), problem.unresolved());
+            return new Refusal(problem);
         }
     }
 
@@ -209,7 +214,7 @@ public final class ConfigRenderer {
             poolTls.put(uid(pool), tree.secrets().configFor(pool));
             return null;
         } catch (TlsSecrets.Problem problem) {
-            return new Refusal(problem.reason(), problem.getMessage(), problem.unresolved());
+            return new Refusal(problem);
         }
     }
 

@@ -9,9 +9,9 @@ import dev.lbaas.api.v1alpha1.Listener;
 import dev.lbaas.api.v1alpha1.ListenerTls;
 import dev.lbaas.api.v1alpha1.Pool;
 import dev.lbaas.api.v1alpha1.PoolTls;
+import dev.lbaas.operator.pki.PemKeys;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.X509CRL;
@@ -22,10 +22,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * A TERMINATED_HTTPS listener's TLS settings with the certificates of the Secrets it names, as
@@ -120,16 +116,8 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
                 : certificate(tls.getClientCertificateSecretRef(), "tls.clientCertificateSecretRef", namespace);
         try {
             PoolTlsConfig config = new PoolTlsConfig(tls.getServerName(), ca, crl, client,
-                    tls.getVersions() == null ? null : tls.getVersions().stream().map(ApiSpelling::of).toList(),
-                    tls.getCiphers(),
-                    tls.getAlpnProtocols() == null ? null : tls.getAlpnProtocols().stream().map(ApiSpelling::of).toList());
-            for (X509CRL list : config.crls()) {
-                if (list.getNextUpdate() != null && now.isAfter(list.getNextUpdate().toInstant())) {
-                    throw new Problem("CrlExpired", "tls.crlSecretRef: Secret " + tls.getCrlSecretRef() + ": its "
-                            + "revocation list of " + list.getIssuerX500Principal().getName() + " was due to be replaced "
-                            + "at " + list.getNextUpdate().toInstant() + " (nextUpdate); publish a new one", false);
-                }
-            }
+                    spelled(tls.getVersions()), tls.getCiphers(), spelled(tls.getAlpnProtocols()));
+            requireFresh(config.crls(), "CrlExpired", "tls.crlSecretRef", tls.getCrlSecretRef(), "");
             return config;
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
@@ -158,15 +146,26 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
         String clientCrl = tls.getClientCrlSecretRef() == null ? null
                 : pem(tls.getClientCrlSecretRef(), "ca.crl", "tls.clientCrlSecretRef", namespace);
         ListenerTlsConfig config = settings(tls, defaultCertificate, sni, clientCa, clientCrl);
-        for (X509CRL crl : config.clientCrls()) {
+        requireFresh(config.clientCrls(), "ClientCrlExpired", "tls.clientCrlSecretRef", tls.getClientCrlSecretRef(),
+                ", and client certificates are not checked against a stale one");
+        return config;
+    }
+
+    /** Revocation lists whose nextUpdate has not passed: a stale one is the Secret's problem. */
+    private void requireFresh(List<X509CRL> crls, String reason, String field, String secret, String consequence)
+            throws Problem {
+        for (X509CRL crl : crls) {
             if (crl.getNextUpdate() != null && now.isAfter(crl.getNextUpdate().toInstant())) {
-                throw new Problem("ClientCrlExpired", "tls.clientCrlSecretRef: Secret " + tls.getClientCrlSecretRef()
-                        + ": its revocation list of " + crl.getIssuerX500Principal().getName() + " was due to be "
-                        + "replaced at " + crl.getNextUpdate().toInstant() + " (nextUpdate), and client certificates "
-                        + "are not checked against a stale one; publish a new one", false);
+                throw new Problem(reason, field + ": Secret " + secret + ": its revocation list of "
+                        + crl.getIssuerX500Principal().getName() + " was due to be replaced at "
+                        + crl.getNextUpdate().toInstant() + " (nextUpdate)" + consequence + "; publish a new one", false);
             }
         }
-        return config;
+    }
+
+    /** Enum values as the API spells them, or null for none. */
+    private static List<String> spelled(List<? extends Enum<?>> values) {
+        return values == null ? null : values.stream().map(ApiSpelling::of).toList();
     }
 
     private static ListenerTlsConfig settings(ListenerTls tls, TlsCertificateConfig defaultCertificate,
@@ -174,9 +173,7 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
         Hsts hsts = tls.getHsts();
         try {
             return new ListenerTlsConfig(defaultCertificate, sni,
-                    tls.getVersions() == null ? null : tls.getVersions().stream().map(ApiSpelling::of).toList(),
-                    tls.getCiphers(),
-                    tls.getAlpnProtocols() == null ? null : tls.getAlpnProtocols().stream().map(ApiSpelling::of).toList(),
+                    spelled(tls.getVersions()), tls.getCiphers(), spelled(tls.getAlpnProtocols()),
                     tls.getClientAuthentication() == null ? null
                             : ListenerTlsConfig.ClientAuthentication.valueOf(tls.getClientAuthentication().name()),
                     clientCa, clientCrl,
@@ -202,10 +199,10 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
         String chain = text(secret, "tls.crt", field);
         String key = text(secret, "tls.key", field);
         String where = field + ": Secret " + name;
-        PrivateKey privateKey = privateKey(key, where);
+        String privateKey = pkcs8(key, where);
         TlsCertificateConfig certificate;
         try {
-            certificate = new TlsCertificateConfig(name, chain, pkcs8(privateKey));
+            certificate = new TlsCertificateConfig(name, chain, privateKey);
         } catch (IllegalArgumentException e) {
             throw new Problem("InvalidCertificate", where + ": " + withoutRecordPrefix(e.getMessage()), false);
         }
@@ -249,28 +246,22 @@ public record TlsSecrets(Map<String, Secret> byName, Instant now) {
         }
     }
 
-    /** A PEM private key in PKCS#8, PKCS#1 (RSA) or SEC 1 (EC) form. */
-    private static PrivateKey privateKey(String pem, String where) throws Problem {
+    /** A PEM private key in PKCS#8, PKCS#1 (RSA) or SEC 1 (EC) form, as PKCS#8 PEM for the amphora. */
+    private static String pkcs8(String pem, String where) throws Problem {
+        PrivateKey key;
+        String pkcs8;
         // BouncyCastle reports damaged base64 with unchecked exceptions
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            Object parsed = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (parsed instanceof PEMKeyPair pair) {
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
-            }
-            if (parsed instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            throw new Problem("InvalidCertificate", where + ": tls.key holds no unencrypted PEM private key", false);
+        try {
+            key = PemKeys.read(pem);
+            pkcs8 = key == null ? null : PemKeys.pkcs8(key);
         } catch (IOException | RuntimeException e) {
             throw new Problem("InvalidCertificate", where + ": tls.key is not a PEM private key (" + e.getMessage()
                     + ")", false);
         }
-    }
-
-    private static String pkcs8(PrivateKey key) {
-        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        if (pkcs8 == null) {
+            throw new Problem("InvalidCertificate", where + ": tls.key holds no unencrypted PEM private key", false);
+        }
+        return pkcs8;
     }
 
     /** Never the Secrets' data: trees are logged. */

@@ -42,15 +42,11 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 
 /**
  * The operator's own certificate authority (Octavia keeps one for its amphora agents too). It
@@ -264,7 +260,7 @@ public final class CertificateAuthority {
     }
 
     private static String pkcs8Pem(PrivateKey privateKey) throws IOException {
-        return pem(new JcaPKCS8Generator(privateKey, null).generate());
+        return PemKeys.pkcs8(privateKey);
     }
 
     private static X509Certificate readCertificate(String pem) throws IOException {
@@ -276,14 +272,11 @@ public final class CertificateAuthority {
     }
 
     private static PrivateKey readKey(String pem) throws IOException {
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            Object object = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (object instanceof PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
-            }
-            return converter.getPrivateKey((PrivateKeyInfo) object);
+        PrivateKey key = PemKeys.read(pem);
+        if (key == null) {
+            throw new IOException("not a private key");
         }
+        return key;
     }
 
     private static void writeAtomically(Path target, String content) throws IOException {

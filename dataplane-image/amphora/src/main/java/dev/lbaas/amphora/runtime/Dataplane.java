@@ -75,7 +75,7 @@ public final class Dataplane implements AutoCloseable {
 
     /** One configuration generation, immutable once published. */
     private record Generation(AmphoraConfig config, Map<String, ListenerRuntime> enabledListeners,
-            List<Pool> pools, Map<ListenerSlot.Key, ListenerRuntime> wantedSlots) {
+            List<Pool> pools, Map<ListenerSlot.Key, ListenerRuntime> wantedSlots, Map<String, MemberTls> memberTls) {
     }
 
     /** How soon a new master tries the VIP's addresses again while the old one still holds them. */
@@ -274,7 +274,8 @@ public final class Dataplane implements AutoCloseable {
         }
         stats.retain(listenerIds, poolIds, memberKeys);
         stickTables.retain(poolIds);
-        current = new Generation(config, enabled, List.copyOf(pools.values()), Map.copyOf(wanted));
+        current = new Generation(config, enabled, List.copyOf(pools.values()), Map.copyOf(wanted),
+                Map.copyOf(memberTls));
         if (paired && !vip.isAnyLocalAddress()) {
             warnOnceIfHandoversMayResetConnections();
         }
@@ -290,13 +291,9 @@ public final class Dataplane implements AutoCloseable {
     /** A pool's TLS to its members: that of the generation serving now when unchanged, else built anew. */
     private MemberTls memberTls(PoolConfig pool) {
         Generation serving = current;
-        if (serving != null) {
-            for (ListenerRuntime listener : serving.enabledListeners().values()) {
-                MemberTls before = listener.memberTls().get(pool.id());
-                if (before != null && before.config().equals(pool.tls())) {
-                    return before;
-                }
-            }
+        MemberTls before = serving == null ? null : serving.memberTls().get(pool.id());
+        if (before != null && before.config().equals(pool.tls())) {
+            return before;
         }
         return MemberTls.build(pool.tls(), "pools[" + pool.id() + "].tls");
     }

@@ -32,7 +32,7 @@ final class HttpRequestFacts implements RequestFacts {
             if (schemeEnd < 0) {
                 return null;
             }
-            host = target.substring(schemeEnd + 3, authorityEnd(target, schemeEnd + 3));
+            host = target.substring(schemeEnd + 3, RequestRules.authorityEnd(target, schemeEnd + 3));
         }
         return withoutPort(host);
     }
@@ -44,7 +44,7 @@ final class HttpRequestFacts implements RequestFacts {
             int start = 0;
             int schemeEnd = target.indexOf("://");
             if (!target.startsWith("/") && schemeEnd >= 0) {
-                start = authorityEnd(target, schemeEnd + 3);
+                start = RequestRules.authorityEnd(target, schemeEnd + 3);
             }
             int end = start;
             while (end < target.length() && target.charAt(end) != '?' && target.charAt(end) != '#') {
@@ -62,7 +62,7 @@ final class HttpRequestFacts implements RequestFacts {
         if (target.startsWith("/") || schemeEnd < 0) {
             return target;
         }
-        int start = authorityEnd(target, schemeEnd + 3);
+        int start = RequestRules.authorityEnd(target, schemeEnd + 3);
         int fragment = target.indexOf('#', start);
         String rest = target.substring(start, fragment < 0 ? target.length() : fragment);
         return rest.startsWith("/") ? rest : "/" + rest;
@@ -92,14 +92,6 @@ final class HttpRequestFacts implements RequestFacts {
     @Override
     public String subjectField(String field) {
         return certificate == null ? null : certificate.subjectField(field);
-    }
-
-    private static int authorityEnd(String target, int start) {
-        int end = start;
-        while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
-            end++;
-        }
-        return end;
     }
 
     /** A host[:port] without its port; an IPv6 literal keeps its brackets. */

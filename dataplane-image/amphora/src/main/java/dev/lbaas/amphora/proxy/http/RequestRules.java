@@ -176,11 +176,7 @@ final class RequestRules {
                     "the request target must be a path, or an absolute http or https URI");
         }
         int start = schemeEnd + 3;
-        int end = start;
-        while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
-            end++;
-        }
-        String authority = target.substring(start, end);
+        String authority = target.substring(start, authorityEnd(target, start));
         if (authority.isEmpty() || authority.indexOf('@') >= 0 || !isValidHost(authority)) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "the request target's authority is not a valid host[:port]");
         }
@@ -188,6 +184,15 @@ final class RequestRules {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "the Host header field differs from the request target's host");
         }
         return null;
+    }
+
+    /** Where the authority of an absolute-form target that starts at {@code start} ends. */
+    static int authorityEnd(String target, int start) {
+        int end = start;
+        while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
+            end++;
+        }
+        return end;
     }
 
     /** Equal ignoring case, and ignoring the scheme's default port on either side. */

@@ -2,10 +2,7 @@ package dev.lbaas.amphora.proxy.tls;
 
 import dev.lbaas.amphora.config.PoolTlsConfig;
 import dev.lbaas.amphora.config.TlsCertificateConfig;
-import dev.lbaas.amphora.config.TlsCiphers;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -41,18 +38,10 @@ public final class MemberTls {
         try {
             SslContextBuilder builder = SslContextBuilder.forClient()
                     .sslProvider(TlsTermination.PROVIDER)
-                    .protocols(config.tlsVersions())
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            config.alpnProtocols()))
                     // the name is checked only against a CA, and only when the pool names one
                     .endpointIdentificationAlgorithm(config.ca() != null && config.serverName() != null ? "HTTPS"
                             : null);
-            if (config.ciphers() != null) {
-                builder.ciphers(TlsCiphers.toJava(config.ciphers(), field + ".ciphers"),
-                        IdentityCipherSuiteFilter.INSTANCE);
-            }
+            TlsTermination.offer(builder, config.tlsVersions(), config.ciphers(), config.alpnProtocols(), field);
             builder.trustManager(config.ca() == null ? InsecureTrustManagerFactory.INSTANCE
                     : TlsTermination.trust(config.caCertificates(), config.crl() == null ? null : config.crls()));
             TlsCertificateConfig client = config.clientCertificate();

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TlsTermination {
 
-    /** Octavia's tls_ciphers is HAProxy's "ciphers": TLS 1.2 suites; TLS 1.3 keeps its own defaults. */
+    /** The TLS 1.3 suites, in HAProxy's default order. */
     private static final List<String> TLS13_DEFAULTS = List.of("TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256");
 
@@ -64,10 +64,13 @@ public final class TlsTermination {
 
     private final ListenerTlsConfig config;
     private final Mapping<String, SslContext> byServerName;
+    /** Built once: every response of the listener carries it. */
+    private final String strictTransportSecurity;
 
     private TlsTermination(ListenerTlsConfig config, Mapping<String, SslContext> byServerName) {
         this.config = config;
         this.byServerName = byServerName;
+        this.strictTransportSecurity = config.hsts() == null ? null : config.hsts().headerValue();
     }
 
     /**
@@ -118,19 +121,8 @@ public final class TlsTermination {
             SslContextBuilder builder = SslContextBuilder.forServer(
                     TlsCertificateConfig.parseKey(certificate.privateKey(), field + ".privateKey"),
                     chain.toArray(X509Certificate[]::new))
-                    .sslProvider(provider)
-                    .protocols(config.tlsVersions())
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            config.alpnProtocols()));
-            if (config.ciphers() != null) {
-                List<String> suites = new ArrayList<>(TlsCiphers.toJava(config.ciphers(), "tls.ciphers"));
-                if (config.tlsVersions().contains("TLSv1.3") && suites.stream().noneMatch(TLS13_DEFAULTS::contains)) {
-                    suites.addAll(TLS13_DEFAULTS);
-                }
-                builder.ciphers(suites, IdentityCipherSuiteFilter.INSTANCE);
-            }
+                    .sslProvider(provider);
+            offer(builder, config.tlsVersions(), config.ciphers(), config.alpnProtocols(), field);
             switch (config.clientAuthentication()) {
                 case NONE -> builder.clientAuth(ClientAuth.NONE);
                 case OPTIONAL -> builder.clientAuth(ClientAuth.OPTIONAL).trustManager(clientTrust(config));
@@ -139,6 +131,26 @@ public final class TlsTermination {
             return builder.build();
         } catch (SSLException | GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException(field + ": the TLS context cannot be built: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What a context offers, for listeners and pools alike: the versions, the cipher suites
+     * (Octavia's tls_ciphers is HAProxy's "ciphers", TLS 1.2's: a list without TLS 1.3 suites keeps
+     * TLS 1.3's defaults) and the ALPN protocols.
+     */
+    static void offer(SslContextBuilder builder, List<String> versions, String ciphers, List<String> alpn,
+            String field) {
+        builder.protocols(versions)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+        if (ciphers != null) {
+            List<String> suites = new ArrayList<>(TlsCiphers.toJava(ciphers, field + ".ciphers"));
+            if (versions.contains("TLSv1.3") && suites.stream().noneMatch(TLS13_DEFAULTS::contains)) {
+                suites.addAll(TLS13_DEFAULTS);
+            }
+            builder.ciphers(suites, IdentityCipherSuiteFilter.INSTANCE);
         }
     }
 
@@ -195,6 +207,6 @@ public final class TlsTermination {
 
     /** The Strict-Transport-Security value for responses, or null. */
     public String strictTransportSecurity() {
-        return config.hsts() == null ? null : config.hsts().headerValue();
+        return strictTransportSecurity;
     }
 }
