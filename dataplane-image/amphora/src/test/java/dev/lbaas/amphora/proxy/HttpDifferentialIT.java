@@ -82,15 +82,16 @@ class HttpDifferentialIT {
 
     @BeforeContainer
     static void start() throws Exception {
+        // Node binds them all: no port twice.
         List<Integer> strict = new ArrayList<>();
         strictPort = freePort("127.0.0.1");
         strict.add(strictPort);
         for (int i = 0; i < SLOTS; i++) {
-            memberPorts[i] = freePort("127.0.0.1");
+            memberPorts[i] = freePort("127.0.0.1", strict);
             listenerPorts[i] = freePort(VIP);
             strict.add(memberPorts[i]);
         }
-        lenientPort = freePort("127.0.0.1");
+        lenientPort = freePort("127.0.0.1", strict);
         llhttp = new LlhttpMember(strict, lenientPort);
         // One event loop: every client connection draws on the same pool of member connections.
         amphora = new RunningDataplane(1);

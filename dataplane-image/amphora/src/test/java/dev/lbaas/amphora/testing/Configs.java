@@ -57,6 +57,19 @@ public final class Configs {
                 null, null, null, null, null, true);
     }
 
+    /**
+     * A port nobody listens on right now and not among {@code taken}: the kernel may hand out a
+     * port it just gave, since nothing holds it between two calls.
+     */
+    public static int freePort(String address, java.util.Collection<Integer> taken) throws IOException {
+        while (true) {
+            int port = freePort(address);
+            if (!taken.contains(port)) {
+                return port;
+            }
+        }
+    }
+
     /** A port nobody listens on right now, for a listener the amphora is to bind. */
     public static int freePort(String address) throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
