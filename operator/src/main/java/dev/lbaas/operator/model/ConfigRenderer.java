@@ -632,7 +632,7 @@ public final class ConfigRenderer {
                 dev.lbaas.amphora.config.ListenerProtocol.valueOf(spec.getProtocol().name()),
                 spec.getProtocolPort(), Objects.requireNonNullElse(spec.getConnectionLimit(), -1),
                 !Boolean.FALSE.equals(spec.getAdminStateUp()), null, timeouts, spec.getAllowedCidrs(), insertHeaders,
-                null, tls);
+                null, tls, Boolean.TRUE.equals(spec.getH2cPriorKnowledge()));
     }
 
     private static PoolConfig poolConfig(Pool pool, PoolTlsConfig tls) {

@@ -496,6 +496,7 @@ class ConfigRendererTest {
         lb.getSpec().setAdminStateUp(false);
         Listener listener = listener("l", "lb", ListenerProtocol.HTTP, 80, "p");
         listener.getSpec().setAdminStateUp(false);
+        listener.getSpec().setH2cPriorKnowledge(true);
         Pool pool = pool("p", "lb", PoolProtocol.HTTP);
         pool.getSpec().setAdminStateUp(false);
         Member member = member("m", "p", 8081);
@@ -515,6 +516,7 @@ class ConfigRendererTest {
 
         assertThat(config.adminStateUp()).isFalse();
         assertThat(config.listeners().get(0).adminStateUp()).isFalse();
+        assertThat(config.listeners().get(0).h2cPriorKnowledge()).isTrue();
         assertThat(config.pool("p").adminStateUp()).isFalse();
         var memberConfig = config.pool("p").members().get(0);
         assertThat(memberConfig.adminStateUp()).isFalse();
@@ -533,6 +535,7 @@ class ConfigRendererTest {
                 List.of(pool("q", "lb", PoolProtocol.HTTP)), List.of(member("n", "q", 8081)),
                 List.of(monitor("hm2", "q", HealthMonitorSpec.Type.TCP)), null).config();
         assertThat(defaults.listeners().get(0).adminStateUp()).isTrue();
+        assertThat(defaults.listeners().get(0).h2cPriorKnowledge()).isFalse();
         assertThat(defaults.pool("q").adminStateUp()).isTrue();
         assertThat(defaults.pool("q").members().get(0).adminStateUp()).isTrue();
         assertThat(defaults.pool("q").members().get(0).weight()).isEqualTo(1);

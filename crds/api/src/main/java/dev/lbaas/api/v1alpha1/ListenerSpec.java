@@ -47,6 +47,11 @@ import java.util.List;
         + "|| self.insertHeaders.all(h, !h.startsWith('X-SSL-'))", fieldPath = ".insertHeaders",
         messageExpression = "'the X-SSL-* headers need a TERMINATED_HTTPS listener, which sees client certificates; '"
                 + " + self.protocol + ' listeners do not'")
+@ValidationRule(value = "!has(self.h2cPriorKnowledge) || !self.h2cPriorKnowledge || self.protocol == 'HTTP'",
+        fieldPath = ".h2cPriorKnowledge",
+        messageExpression = "'only allowed with protocol HTTP, not ' + self.protocol"
+                + " + (self.protocol == 'TERMINATED_HTTPS' ? ' (TERMINATED_HTTPS listeners offer HTTP/2 by ALPN: "
+                + "tls.alpnProtocols)' : '')")
 public class ListenerSpec {
 
     @JsonPropertyDescription("The LoadBalancer (in this namespace) this listener belongs to. Immutable.")
@@ -109,6 +114,20 @@ public class ListenerSpec {
 
     @JsonPropertyDescription("TERMINATED_HTTPS only, and required there: its certificates and TLS settings.")
     private ListenerTls tls;
+
+    @JsonPropertyDescription("HTTP only: also serve HTTP/2 in cleartext (h2c) to clients that begin their connection "
+            + "with HTTP/2's preface (prior knowledge, as gRPC clients without TLS do). HTTP/1.1 clients are served as "
+            + "before; the Upgrade: h2c handshake is not served. TERMINATED_HTTPS listeners offer HTTP/2 by ALPN "
+            + "instead (tls.alpnProtocols). Default false.")
+    private Boolean h2cPriorKnowledge;
+
+    public Boolean getH2cPriorKnowledge() {
+        return h2cPriorKnowledge;
+    }
+
+    public void setH2cPriorKnowledge(Boolean h2cPriorKnowledge) {
+        this.h2cPriorKnowledge = h2cPriorKnowledge;
+    }
 
     public ListenerTls getTls() {
         return tls;

@@ -67,6 +67,8 @@ public class ListenerTls {
 
     /** The ALPN protocols the amphora speaks over TLS. */
     public enum AlpnProtocol {
+        @JsonProperty("h2")
+        H2,
         @JsonProperty("http/1.1")
         HTTP_1_1,
         @JsonProperty("http/1.0")
@@ -111,8 +113,9 @@ public class ListenerTls {
                     + CIPHERS + "))[0] + '\" is not'")
     private String ciphers;
 
-    @JsonPropertyDescription("The ALPN protocols offered, in order: http/1.1 and http/1.0. Default http/1.1.")
-    @Size(min = 1, max = 2)
+    @JsonPropertyDescription("The ALPN protocols offered, in order: h2 (HTTP/2), http/1.1 and http/1.0. Default h2, "
+            + "http/1.1.")
+    @Size(min = 1, max = 3)
     @UniqueItems
     private List<AlpnProtocol> alpnProtocols;
 

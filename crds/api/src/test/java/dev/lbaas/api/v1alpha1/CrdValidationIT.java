@@ -88,7 +88,7 @@ class CrdValidationIT {
         return Stream.of(
                 Arguments.of("LoadBalancer", "vipAddress: 2001:db8::10\ntopology: SINGLE\ntags: [a, b]"),
                 Arguments.of("Listener", LISTENER + "connectionLimit: 2147483647\nallowedCidrs: [10.0.0.0/8, 2001:db8::/32]"
-                        + "\ninsertHeaders: [X-Forwarded-For, X-Real-IP]"),
+                        + "\ninsertHeaders: [X-Forwarded-For, X-Real-IP]\nh2cPriorKnowledge: true"),
                 Arguments.of("Listener", LISTENER + "timeouts: {clientData: 576h, memberConnect: 1ms, memberData: 1h30m,"
                         + " tcpInspect: 0s, httpRequest: 2s500ms}"),
                 Arguments.of("Listener", "loadBalancerRef: lb\nprotocol: UDP\nprotocolPort: 53\nconnectionLimit: -1"
@@ -122,7 +122,7 @@ class CrdValidationIT {
                 Arguments.of("L7Policy", "listenerRef: l\naction: REDIRECT_TO_POOL\nredirectPoolRef: api"),
                 Arguments.of("Listener", TLS_LISTENER + "tls: {defaultSecretRef: www-tls, sniSecretRefs: [api-tls, shop-tls], "
                         + "versions: [TLSv1.3, TLSv1.2], ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256', "
-                        + "alpnProtocols: [http/1.1, http/1.0], clientAuthentication: MANDATORY, clientCaSecretRef: "
+                        + "alpnProtocols: [h2, http/1.1, http/1.0], clientAuthentication: MANDATORY, clientCaSecretRef: "
                         + "clients-ca, clientCrlSecretRef: clients-crl, hsts: {maxAgeSeconds: 2147483647, "
                         + "includeSubdomains: true, preload: true}}\ninsertHeaders: [X-SSL-Client-CN, X-SSL-Client-Verify, "
                         + "X-Forwarded-Proto]"),
@@ -425,15 +425,23 @@ class CrdValidationIT {
                 refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, versions: [TLSv1.1]}",
                         "spec.tls.versions[0]: Unsupported value: \"TLSv1.1\": supported values: \"TLSv1.2\", "
                                 + "\"TLSv1.3\"", NOT_CHECKED),
-                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, alpnProtocols: [h2]}",
-                        "spec.tls.alpnProtocols[0]: Unsupported value: \"h2\": supported values: \"http/1.0\", "
-                                + "\"http/1.1\"", NOT_CHECKED),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, alpnProtocols: [h3]}",
+                        "spec.tls.alpnProtocols[0]: Unsupported value: \"h3\": supported values: \"h2\", "
+                                + "\"http/1.0\", \"http/1.1\"", NOT_CHECKED),
+                refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a}\nh2cPriorKnowledge: true",
+                        "spec.h2cPriorKnowledge: Forbidden: only allowed with protocol HTTP, not TERMINATED_HTTPS "
+                                + "(TERMINATED_HTTPS listeners offer HTTP/2 by ALPN: tls.alpnProtocols)"),
+                refused("Listener", "loadBalancerRef: lb\nprotocol: TCP\nprotocolPort: 80\nh2cPriorKnowledge: true",
+                        "spec.h2cPriorKnowledge: Forbidden: only allowed with protocol HTTP, not TCP"),
                 refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, hsts: {maxAgeSeconds: -1}}",
                         "spec.tls.hsts.maxAgeSeconds: Invalid value: -1: spec.tls.hsts.maxAgeSeconds in body should be "
                                 + "greater than or equal to 0"),
                 refused("Listener", TLS_LISTENER + "tls: {defaultSecretRef: a, sniSecretRefs: [b, b]}",
                         "spec.tls.sniSecretRefs: Forbidden: must not hold a value twice; \"b\" is there more than once"),
                 // Pool.tls
+                refused("Pool", POOL + "tls: {alpnProtocols: [http/1.1, h2]}",
+                        "spec.tls.alpnProtocols: Forbidden: h2 is not offered to members: member connections are "
+                                + "HTTP/1.1 (clients may still speak HTTP/2 to the listener)"),
                 refused("Pool", "loadBalancerRef: lb\nprotocol: HTTPS\ntls: {}",
                         "spec.tls: Forbidden: only allowed with protocol HTTP, whose members the amphora re-encrypts "
                                 + "to, not HTTPS (an HTTPS pool passes TLS through)"),

@@ -21,6 +21,8 @@ import java.util.Set;
  * @param insertHeaders request headers the amphora adds on HTTP listeners (X-Forwarded-For, ...)
  * @param l7Policies the L7 policies of an HTTP listener, each with its own position
  * @param tls how a TERMINATED_HTTPS listener terminates TLS; null for every other protocol
+ * @param h2cPriorKnowledge whether an HTTP listener also serves HTTP/2 in cleartext to clients
+ *     that begin their connection with HTTP/2's preface; absent means false
  */
 public record ListenerConfig(
         String id,
@@ -34,14 +36,23 @@ public record ListenerConfig(
         List<String> allowedCidrs,
         List<String> insertHeaders,
         List<L7PolicyConfig> l7Policies,
-        ListenerTlsConfig tls) {
+        ListenerTlsConfig tls,
+        Boolean h2cPriorKnowledge) {
+
+    /** A listener without h2c. */
+    public ListenerConfig(String id, String name, ListenerProtocol protocol, int protocolPort, int connectionLimit,
+            boolean adminStateUp, String defaultPoolId, ListenerTimeouts timeouts, List<String> allowedCidrs,
+            List<String> insertHeaders, List<L7PolicyConfig> l7Policies, ListenerTlsConfig tls) {
+        this(id, name, protocol, protocolPort, connectionLimit, adminStateUp, defaultPoolId, timeouts, allowedCidrs,
+                insertHeaders, l7Policies, tls, false);
+    }
 
     /** A listener that terminates no TLS. */
     public ListenerConfig(String id, String name, ListenerProtocol protocol, int protocolPort, int connectionLimit,
             boolean adminStateUp, String defaultPoolId, ListenerTimeouts timeouts, List<String> allowedCidrs,
             List<String> insertHeaders, List<L7PolicyConfig> l7Policies) {
         this(id, name, protocol, protocolPort, connectionLimit, adminStateUp, defaultPoolId, timeouts, allowedCidrs,
-                insertHeaders, l7Policies, null);
+                insertHeaders, l7Policies, null, false);
     }
 
     /** A listener without L7 policies that terminates no TLS. */
@@ -49,7 +60,7 @@ public record ListenerConfig(
             boolean adminStateUp, String defaultPoolId, ListenerTimeouts timeouts, List<String> allowedCidrs,
             List<String> insertHeaders) {
         this(id, name, protocol, protocolPort, connectionLimit, adminStateUp, defaultPoolId, timeouts, allowedCidrs,
-                insertHeaders, null, null);
+                insertHeaders, null, null, false);
     }
 
     public ListenerConfig {
@@ -85,6 +96,12 @@ public record ListenerConfig(
                     ? "a TERMINATED_HTTPS listener needs its certificate" : "only a TERMINATED_HTTPS listener terminates "
                     + "TLS, not " + protocol));
         }
+        h2cPriorKnowledge = Boolean.TRUE.equals(h2cPriorKnowledge);
+        if (h2cPriorKnowledge && protocol != ListenerProtocol.HTTP) {
+            throw new IllegalArgumentException("listener[" + id + "].h2cPriorKnowledge: only an HTTP listener serves "
+                    + "HTTP/2 in cleartext" + (protocol == ListenerProtocol.TERMINATED_HTTPS
+                    ? "; TERMINATED_HTTPS listeners offer it by ALPN (tls.alpnProtocols)" : ", not " + protocol));
+        }
         if (protocol == ListenerProtocol.PROMETHEUS && defaultPoolId != null) {
             throw new IllegalArgumentException("listener[" + id + "].defaultPoolId: a PROMETHEUS listener serves the"
                     + " load balancer's metrics and takes no pool, got " + defaultPoolId);
@@ -94,12 +111,12 @@ public record ListenerConfig(
     /** The same listener with another default pool (or none). */
     public ListenerConfig withDefaultPool(String poolId) {
         return new ListenerConfig(id, name, protocol, protocolPort, connectionLimit, adminStateUp, poolId, timeouts,
-                allowedCidrs, insertHeaders, l7Policies, tls);
+                allowedCidrs, insertHeaders, l7Policies, tls, h2cPriorKnowledge);
     }
 
     /** The same listener with other L7 policies. */
     public ListenerConfig withL7Policies(List<L7PolicyConfig> policies) {
         return new ListenerConfig(id, name, protocol, protocolPort, connectionLimit, adminStateUp, defaultPoolId,
-                timeouts, allowedCidrs, insertHeaders, policies, tls);
+                timeouts, allowedCidrs, insertHeaders, policies, tls, h2cPriorKnowledge);
     }
 }

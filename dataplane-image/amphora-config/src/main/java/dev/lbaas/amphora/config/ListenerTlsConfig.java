@@ -21,7 +21,7 @@ import java.util.Set;
  * @param sniCertificates chosen by the server name the client sends (wildcards match one label)
  * @param tlsVersions TLSv1.2 and TLSv1.3 at most; default both
  * @param ciphers an OpenSSL cipher list ({@link TlsCiphers}), or null for the amphora's defaults
- * @param alpnProtocols offered in order; default http/1.1
+ * @param alpnProtocols offered in order; default h2, http/1.1
  * @param clientCa the CA certificates (PEM) a client certificate must chain to; required unless
  *     client authentication is NONE
  * @param clientCrl revoked client certificates (PEM CRLs), or null
@@ -46,16 +46,22 @@ public record ListenerTlsConfig(
     /** The protocol versions the amphora serves; older ones are not offered at all. */
     public static final List<String> TLS_VERSIONS = List.of("TLSv1.2", "TLSv1.3");
 
-    /** The ALPN protocols the amphora speaks after a handshake. */
-    public static final List<String> ALPN_PROTOCOLS = List.of("http/1.1", "http/1.0");
+    /** HTTP/2's ALPN name. */
+    public static final String HTTP_2 = "h2";
+
+    /** The ALPN protocols the amphora speaks to clients after a handshake. */
+    public static final List<String> ALPN_PROTOCOLS = List.of(HTTP_2, "http/1.1", "http/1.0");
+
+    /** What a listener offers unless told otherwise: Octavia's default without HTTP/1.0, which no client asks for by ALPN. */
+    public static final List<String> DEFAULT_ALPN_PROTOCOLS = List.of(HTTP_2, "http/1.1");
 
     public ListenerTlsConfig {
         Objects.requireNonNull(defaultCertificate, "tls.defaultCertificate: must be set");
         sniCertificates = List.copyOf(Objects.requireNonNullElse(sniCertificates, List.of()));
         tlsVersions = List.copyOf(Objects.requireNonNullElse(tlsVersions, TLS_VERSIONS));
-        alpnProtocols = List.copyOf(Objects.requireNonNullElse(alpnProtocols, List.of("http/1.1")));
+        alpnProtocols = List.copyOf(Objects.requireNonNullElse(alpnProtocols, DEFAULT_ALPN_PROTOCOLS));
         clientAuthentication = Objects.requireNonNullElse(clientAuthentication, ClientAuthentication.NONE);
-        checkProtocols(tlsVersions, ciphers, alpnProtocols);
+        checkProtocols(tlsVersions, ciphers, alpnProtocols, ALPN_PROTOCOLS);
         for (TlsCertificateConfig certificate : sniCertificates) {
             if (certificate.serverNames().isEmpty()) {
                 throw new IllegalArgumentException("tls.sniCertificates[" + certificate.id() + "]: the certificate "
@@ -127,9 +133,10 @@ public record ListenerTlsConfig(
     }
 
     /** Versions, cipher names and ALPN protocols the amphora serves, for listeners and pools alike. */
-    static void checkProtocols(List<String> tlsVersions, String ciphers, List<String> alpnProtocols) {
+    static void checkProtocols(List<String> tlsVersions, String ciphers, List<String> alpnProtocols,
+            List<String> servedAlpnProtocols) {
         requireKnown(tlsVersions, TLS_VERSIONS, "tls.tlsVersions");
-        requireKnown(alpnProtocols, ALPN_PROTOCOLS, "tls.alpnProtocols");
+        requireKnown(alpnProtocols, servedAlpnProtocols, "tls.alpnProtocols");
         if (tlsVersions.isEmpty()) {
             throw new IllegalArgumentException("tls.tlsVersions: must name at least one version");
         }

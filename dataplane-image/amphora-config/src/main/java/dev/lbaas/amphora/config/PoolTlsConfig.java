@@ -37,10 +37,13 @@ public record PoolTlsConfig(
         return crl == null ? List.of() : ListenerTlsConfig.parseCrls(crl, "tls.crl");
     }
 
+    /** The ALPN protocols the amphora speaks to members: member connections are HTTP/1.1. */
+    public static final List<String> ALPN_PROTOCOLS = List.of("http/1.1", "http/1.0");
+
     public PoolTlsConfig {
         tlsVersions = List.copyOf(Objects.requireNonNullElse(tlsVersions, ListenerTlsConfig.TLS_VERSIONS));
         alpnProtocols = List.copyOf(Objects.requireNonNullElse(alpnProtocols, List.of("http/1.1")));
-        ListenerTlsConfig.checkProtocols(tlsVersions, ciphers, alpnProtocols);
+        ListenerTlsConfig.checkProtocols(tlsVersions, ciphers, alpnProtocols, ALPN_PROTOCOLS);
         if (ca != null) {
             TlsCertificateConfig.parseChain(ca, "tls.ca");
         }

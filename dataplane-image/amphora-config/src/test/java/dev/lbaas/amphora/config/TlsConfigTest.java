@@ -98,7 +98,7 @@ class TlsConfigTest {
         String json = AgentApi.json().writeValueAsString(listener);
         assertThat(AgentApi.json().readValue(json, ListenerConfig.class)).isEqualTo(listener);
         assertThat(tls.tlsVersions()).containsExactly("TLSv1.2", "TLSv1.3");
-        assertThat(tls.alpnProtocols()).containsExactly("http/1.1");
+        assertThat(tls.alpnProtocols()).containsExactly("h2", "http/1.1");
         assertThat(tls.hsts().headerValue()).isEqualTo("max-age=600; preload");
     }
 
@@ -124,8 +124,11 @@ class TlsConfigTest {
                 null, null)).hasMessage("tls.tlsVersions: \"TLSv1.1\" is not served; served: TLSv1.2, TLSv1.3");
         assertThatThrownBy(() -> new ListenerTlsConfig(certificate, null, List.of(), null, null, null, null, null,
                 null)).hasMessage("tls.tlsVersions: must name at least one version");
-        assertThatThrownBy(() -> new ListenerTlsConfig(certificate, null, null, null, List.of("h2"), null, null, null,
-                null)).hasMessage("tls.alpnProtocols: \"h2\" is not served; served: http/1.1, http/1.0");
+        assertThatThrownBy(() -> new ListenerTlsConfig(certificate, null, null, null, List.of("h3"), null, null, null,
+                null)).hasMessage("tls.alpnProtocols: \"h3\" is not served; served: h2, http/1.1, http/1.0");
+        assertThatThrownBy(() -> new PoolTlsConfig(null, null, null, null, null, null, List.of("h2")))
+                .as("member connections are HTTP/1.1")
+                .hasMessage("tls.alpnProtocols: \"h2\" is not served; served: http/1.1, http/1.0");
         assertThatThrownBy(() -> new ListenerTlsConfig(certificate, null, null, "ECDHE-RSA-AES128-GCM-SHA256:RC4-MD5",
                 null, null, null, null, null)).hasMessage("tls.ciphers: \"RC4-MD5\" is not a cipher suite the "
                         + "amphora serves; use OpenSSL names such as ECDHE-RSA-AES128-GCM-SHA256 or "

@@ -7,11 +7,15 @@ import static dev.lbaas.amphora.testing.Configs.member;
 import static dev.lbaas.amphora.testing.Configs.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.amphora.config.ListenerTlsConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
 import dev.lbaas.amphora.testing.RawHttp;
+import dev.lbaas.amphora.testing.RawHttp2;
 import dev.lbaas.amphora.testing.RunningDataplane;
+import dev.lbaas.amphora.testing.TlsIdentities;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +23,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,17 +51,7 @@ class BackpressureIT {
     void aClientThatStopsReadingHoldsTheMemberBack() throws Exception {
         AtomicLong memberWrote = new AtomicLong();
         try (RunningDataplane amphora = new RunningDataplane();
-                OneShotMember member = new OneShotMember(socket -> {
-                    RawHttp.readHead(socket.getInputStream());
-                    OutputStream out = socket.getOutputStream();
-                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + BODY + "\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    for (long sent = 0; sent < BODY; sent += CHUNK.length) {
-                        out.write(CHUNK);
-                        memberWrote.addAndGet(CHUNK.length);
-                    }
-                    out.flush();
-                })) {
+                OneShotMember member = new OneShotMember(answersWithABigBody(memberWrote))) {
             int port = freePort(VIP);
             amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
                     pool("p", PoolProtocol.HTTP, null, member("m", member.port(), 1))));
@@ -115,15 +111,7 @@ class BackpressureIT {
         AtomicLong clientWrote = new AtomicLong();
         CountDownLatch memberMayRead = new CountDownLatch(1);
         try (RunningDataplane amphora = new RunningDataplane();
-                OneShotMember member = new OneShotMember(socket -> {
-                    InputStream in = socket.getInputStream();
-                    RawHttp.readHead(in);
-                    memberMayRead.await();
-                    long received = drain(in, BODY);
-                    String body = "received " + received;
-                    socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length()
-                            + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
-                })) {
+                OneShotMember member = new OneShotMember(readsTheBodyOnceAllowed(memberMayRead))) {
             int port = freePort(VIP);
             amphora.apply(config(1, VIP, List.of(listener("l", ListenerProtocol.HTTP, port, "p")),
                     pool("p", PoolProtocol.HTTP, null, member("m", member.port(), 1))));
@@ -159,6 +147,59 @@ class BackpressureIT {
     }
 
     @Test
+    void aMemberThatStopsReadingHoldsAnHttp2UploadBack() throws Exception {
+        AtomicLong clientWrote = new AtomicLong();
+        CountDownLatch memberMayRead = new CountDownLatch(1);
+        TlsIdentities pki = new TlsIdentities("upload");
+        try (RunningDataplane amphora = new RunningDataplane();
+                OneShotMember member = new OneShotMember(readsTheBodyOnceAllowed(memberMayRead))) {
+            int port = freePort("127.0.0.1");
+            ListenerTlsConfig tls = new ListenerTlsConfig(pki.server("localhost", "localhost"), null, null, null, null,
+                    null, null, null, null);
+            amphora.apply(config(1, "127.0.0.1", List.of(new ListenerConfig("l", null,
+                    ListenerProtocol.TERMINATED_HTTPS, port, -1, true, "p", null, null, null, null, tls)),
+                    pool("p", PoolProtocol.HTTP, null, member("m", member.port(), 1))));
+            HttpClient client = HttpClient.newBuilder().sslContext(pki.clientContext(null))
+                    .version(HttpClient.Version.HTTP_2).build();
+            InputStream body = new InputStream() {
+                private long left = BODY;
+
+                @Override
+                public int read() {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0];
+                }
+
+                @Override
+                public int read(byte[] into, int offset, int length) {
+                    if (left == 0) {
+                        return -1;
+                    }
+                    int n = (int) Math.min(length, left);
+                    left -= n;
+                    clientWrote.addAndGet(n);
+                    return n;
+                }
+            };
+            CompletableFuture<java.net.http.HttpResponse<String>> upload = client.sendAsync(
+                    java.net.http.HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/upload"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.fromPublisher(
+                                    java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> body), BODY))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+
+            long stalled = staysBelowThenStops(clientWrote, BOUND);
+            assertThat(stalled).as("bytes the HTTP/2 client could send while the member read nothing")
+                    .isLessThan(BOUND);
+
+            memberMayRead.countDown();
+            java.net.http.HttpResponse<String> response = upload.get(60, TimeUnit.SECONDS);
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(response.body()).isEqualTo("received " + BODY);
+        }
+    }
+
+    @Test
     void aClientThatShutsItsSendingSideAfterItsRequestStillGetsTheAnswer() throws Exception {
         try (RunningDataplane amphora = new RunningDataplane(); NamedHttpBackend web = new NamedHttpBackend("web1")) {
             int port = freePort(VIP);
@@ -172,6 +213,35 @@ class BackpressureIT {
                 String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
 
                 assertThat(answer).startsWith("HTTP/1.1 200").endsWith("web1");
+            }
+        }
+    }
+
+    @Test
+    void anHttp2StreamThatIsNotReadHoldsTheMemberBack() throws Exception {
+        AtomicLong memberWrote = new AtomicLong();
+        try (RunningDataplane amphora = new RunningDataplane();
+                OneShotMember member = new OneShotMember(answersWithABigBody(memberWrote))) {
+            int port = freePort(VIP);
+            amphora.apply(config(1, VIP, List.of(new ListenerConfig("l", null, ListenerProtocol.HTTP, port, -1, true,
+                    "p", null, null, null, null, null, true)),
+                    pool("p", PoolProtocol.HTTP, null, member("m", member.port(), 1))));
+            try (RawHttp2 client = new RawHttp2(VIP, port)) {
+                RawHttp2.HeldStream stream = client.hold(RawHttp2.request("GET", "/big", "lb"));
+
+                // The client gives no window back: the member must stall, far short of the body,
+                // with the stream's window all the client holds.
+                long stalled = staysBelowThenStops(memberWrote, BOUND);
+                assertThat(stalled).as("bytes the member could write while the stream was not read")
+                        .isLessThan(BOUND);
+                assertThat(stream.received.get()).as("what the client was sent without giving window back")
+                        .isLessThanOrEqualTo(65_535);
+
+                // Then the client reads on and gets every byte.
+                stream.readOn();
+                assertThat(stream.ended.get(60, TimeUnit.SECONDS)).isEqualTo("200");
+                assertThat(stream.received.get()).isEqualTo(BODY);
+                assertThat(memberWrote.get()).isEqualTo(BODY);
             }
         }
     }
@@ -220,6 +290,35 @@ class BackpressureIT {
 
     interface Exchange {
         void serve(Socket socket) throws Exception;
+    }
+
+    /**
+     * A member's exchange: a request's head read, then nothing more until {@code mayRead}, then
+     * its body of {@link #BODY} bytes, answered with how many it received.
+     */
+    private static Exchange readsTheBodyOnceAllowed(CountDownLatch mayRead) {
+        return socket -> {
+            InputStream in = socket.getInputStream();
+            RawHttp.readHead(in);
+            mayRead.await();
+            String body = "received " + drain(in, BODY);
+            socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
+        };
+    }
+
+    /** A member's exchange: a request read, then a 200 with a body of {@link #BODY} bytes, counted as written. */
+    private static Exchange answersWithABigBody(AtomicLong memberWrote) {
+        return socket -> {
+            RawHttp.readHead(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + BODY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (long sent = 0; sent < BODY; sent += CHUNK.length) {
+                out.write(CHUNK);
+                memberWrote.addAndGet(CHUNK.length);
+            }
+            out.flush();
+        };
     }
 
     /** A member that serves the first connection it accepts with a blocking exchange. */

@@ -110,13 +110,7 @@ public final class LlhttpMember implements AutoCloseable {
 
     /** Node 18 or newer, found or installed by the project's script. */
     private static String nodeBinary() throws IOException, InterruptedException {
-        Path script = repositoryFile("scripts/node.sh");
-        Process find = new ProcessBuilder("bash", script.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String path = new String(find.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (find.waitFor() != 0 || path.isEmpty()) {
-            throw new IllegalStateException(script + " found no Node.js 18 or newer and could not install one");
-        }
-        return path;
+        return ProjectScripts.toolPath("node.sh", "Node.js 18 or newer");
     }
 
     /** The script, copied from the test classpath to a file Node can run. */
@@ -127,15 +121,6 @@ public final class LlhttpMember implements AutoCloseable {
             Files.write(file, in.readAllBytes());
         }
         return file;
-    }
-
-    private static Path repositoryFile(String relative) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.exists(dir.resolve(relative))) {
-                return dir.resolve(relative);
-            }
-        }
-        throw new IllegalStateException("no " + relative + " above " + Path.of("").toAbsolutePath());
     }
 
     private void read(InputStream out) {

@@ -20,8 +20,11 @@ import io.netty.handler.ssl.SslContext;
 import java.util.function.Supplier;
 
 /**
- * HTTP/1.1 listeners: a streaming reverse proxy. Requests and responses pass through as
- * {@code HttpObject}s, never aggregated, so bodies of any size flow with backpressure.
+ * HTTP and TERMINATED_HTTPS listeners: a streaming reverse proxy. Requests and responses pass
+ * through as {@code HttpObject}s, never aggregated, so bodies of any size flow with backpressure.
+ * A connection starts as HTTP/1.1 and becomes HTTP/2 when its TLS handshake chooses h2, or, where
+ * the listener takes h2c with prior knowledge, when it begins with HTTP/2's preface
+ * ({@link Http2Connections}).
  */
 public final class HttpListenerInitializer extends ListenerInitializer {
 
@@ -54,6 +57,7 @@ public final class HttpListenerInitializer extends ListenerInitializer {
     private static final int MAX_CLIENT_HELLO = 16 * 1024;
 
     private final Supplier<ListenerRuntime> latest;
+    private final Http2Connections http2;
 
     /**
      * @param listener the generation current when the connection was accepted
@@ -63,6 +67,7 @@ public final class HttpListenerInitializer extends ListenerInitializer {
     public HttpListenerInitializer(ListenerRuntime listener, Supplier<ListenerRuntime> latest) {
         super(listener);
         this.latest = latest;
+        this.http2 = new Http2Connections(listener, latest);
     }
 
     @Override
@@ -74,11 +79,16 @@ public final class HttpListenerInitializer extends ListenerInitializer {
             // rotated certificate serves new connections while open ones keep their sessions.
             pipeline.addLast("tls", new SniHandler(this::contextFor, MAX_CLIENT_HELLO,
                     listener.config().timeouts().httpRequestMillis()));
+            if (listener.tls().offersHttp2()) {
+                pipeline.addLast("alpn", http2.negotiation());
+            }
+        } else if (listener.config().h2cPriorKnowledge()) {
+            pipeline.addLast("h2c-preface", http2.priorKnowledge());
         }
         ClientHttpCodec codec = new ClientHttpCodec(CLIENT_DECODER,
                 () -> latest.get().config().timeouts().httpRequestMillis());
         pipeline.addLast("http-codec", codec);
-        pipeline.addLast("http-proxy", new HttpProxyHandler(latest, listener.memberConnections(), codec));
+        pipeline.addLast("http-proxy", new HttpProxyHandler(latest, listener.memberConnections(), codec, false, false));
     }
 
     /**

@@ -5,7 +5,7 @@ import dev.lbaas.amphora.balancing.PoolMember;
 import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.proxy.ListenerRuntime;
 import dev.lbaas.amphora.proxy.MemberConnector;
-import dev.lbaas.amphora.proxy.http.codec.ClientHttpCodec;
+import dev.lbaas.amphora.proxy.http.codec.RequestProgress;
 import dev.lbaas.amphora.proxy.tls.ClientTls;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -35,7 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection of an HTTP listener and the member connection serving it. Every request
+ * One client connection of an HTTP listener, or one HTTP/2 stream of a client connection (see
+ * {@link Http2Connections}), and the member connection serving it. Every request
  * picks its member afresh and takes an idle connection to it from the pool of its event loop
  * ({@link MemberConnectionPools}), or opens one; after a complete response with keep-alive the
  * member connection goes back to that pool. A bodyless idempotent request whose pooled
@@ -70,7 +71,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
 
     private final Supplier<ListenerRuntime> listeners;
     private final MemberConnectionPools pools;
-    private final ClientHttpCodec codec;
+    private final RequestProgress requests;
+    /** The client side is an HTTP/2 stream, which carries one exchange and ends with it. */
+    private final boolean singleExchange;
     private final Deque<HttpObject> inbound = new ArrayDeque<>();
     private MemberConnectionPools.LoopPool idleMembers;
     /** What the connection's TLS tells about the client, once a request needed it. */
@@ -93,10 +96,19 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
     /** The client connection is ending: nothing it sends from now on is read as a request. */
     private boolean closing;
 
-    HttpProxyHandler(Supplier<ListenerRuntime> listeners, MemberConnectionPools pools, ClientHttpCodec codec) {
+    /**
+     * @param requests how far the request being received has come
+     * @param singleExchange whether the client side is an HTTP/2 stream, which carries one exchange
+     * @param forwardedBefore whether the client connection had a request forwarded already (by an
+     *     earlier stream of the same HTTP/2 connection)
+     */
+    HttpProxyHandler(Supplier<ListenerRuntime> listeners, MemberConnectionPools pools, RequestProgress requests,
+            boolean singleExchange, boolean forwardedBefore) {
         this.listeners = listeners;
         this.pools = pools;
-        this.codec = codec;
+        this.requests = requests;
+        this.singleExchange = singleExchange;
+        this.forwardedBefore = forwardedBefore;
     }
 
     @Override
@@ -163,12 +175,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             // the member works on the request: the member side's timeout is the one that applies
             return;
         }
-        if (exchange != null && !exchange.requestSent() && codec.receivingBody() && !requestQueued()) {
+        if (exchange != null && !exchange.requestSent() && requests.receivingBody() && !requestQueued()) {
             // the client stopped inside this exchange's body
             requestBroken(RequestRules.BODY_TIMEOUT);
             return;
         }
-        if (exchange == null && codec.receivingHead()) {
+        if (exchange == null && requests.receivingHead()) {
             fail(listeners.get(), HttpResponseStatus.REQUEST_TIMEOUT, "the request's headers stopped arriving");
             return;
         }
@@ -434,9 +446,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         finishExchange();
     }
 
-    /** Whether the client connection ends with this exchange's response. */
+    /** Whether the client connection (or HTTP/2 stream, always) ends with this exchange's response. */
     private boolean closesClientAfter(Exchange done) {
-        return !done.clientKeepAlive || !done.requestSent() || (clientInputShut && inbound.isEmpty());
+        return singleExchange || !done.clientKeepAlive || !done.requestSent() || (clientInputShut && inbound.isEmpty());
     }
 
     /** The current exchange, if any, is over: its member session ends. */

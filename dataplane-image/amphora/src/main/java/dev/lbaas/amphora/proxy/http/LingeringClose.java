@@ -1,8 +1,13 @@
 package dev.lbaas.amphora.proxy.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,5 +55,56 @@ final class LingeringClose {
                 channel.config().setAutoRead(true);
             });
         });
+    }
+
+    /**
+     * Placed at the socket end of an HTTP/2 connection's pipeline: every close of the connection
+     * lingers as {@link #after} does, whoever asks for it. HTTP/2's codec closes a connection right
+     * after the GOAWAY that says why (a protocol error, or an idle connection), and a reset that
+     * overtakes the GOAWAY would leave the client without the reason.
+     */
+    static final class OnEveryClose extends ChannelDuplexHandler {
+        private ChannelPromise closing;
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            Channel channel = ctx.channel();
+            if (closing != null) {
+                closing.addListener(closed -> promise.trySuccess());
+                return;
+            }
+            if (!(channel instanceof DuplexChannel duplex) || !channel.isActive() || duplex.isInputShutdown()) {
+                ctx.close(promise);
+                return;
+            }
+            closing = promise;
+            duplex.shutdownOutput().addListener(shut -> {
+                if (!shut.isSuccess() || !channel.isActive()) {
+                    ctx.close(promise);
+                    return;
+                }
+                ctx.executor().schedule(() -> ctx.close(promise), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                channel.config().setAutoRead(true);
+            });
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (closing != null) {
+                // what the client sends after the end is read and dropped
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (closing != null && evt instanceof ChannelInputShutdownEvent) {
+                ctx.close(closing);
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.lbaas.amphora.proxy.tls;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 
 /**
@@ -12,10 +13,12 @@ import io.netty.handler.ssl.SslHandler;
 public record ClientTls(ClientCertificate certificate) {
 
     /**
-     * The TLS of the client connection {@code channel}; null on a connection without TLS, whatever
-     * its listener has become since it was accepted.
+     * The TLS of the client connection {@code channel}, or of the connection of an HTTP/2 stream;
+     * null on a connection without TLS, whatever its listener has become since it was accepted.
      */
     public static ClientTls of(Channel channel) {
-        return channel.pipeline().get(SslHandler.class) == null ? null : new ClientTls(ClientCertificate.of(channel));
+        Channel connection = channel instanceof Http2StreamChannel ? channel.parent() : channel;
+        return connection.pipeline().get(SslHandler.class) == null ? null
+                : new ClientTls(ClientCertificate.of(connection));
     }
 }

@@ -201,6 +201,11 @@ public final class TlsTermination {
         return byServerName.map(serverName);
     }
 
+    /** Whether clients may choose HTTP/2 by ALPN. */
+    public boolean offersHttp2() {
+        return config.alpnProtocols().contains(ListenerTlsConfig.HTTP_2);
+    }
+
     public ListenerTlsConfig config() {
         return config;
     }

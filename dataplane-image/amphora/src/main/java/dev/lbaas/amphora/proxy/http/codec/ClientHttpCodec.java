@@ -55,7 +55,8 @@ import java.util.function.LongSupplier;
  *       that has part of the request.</li>
  * </ul>
  */
-public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
+public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder>
+        implements RequestProgress {
 
     private static final int CONTENT_LENGTH_CHARS = HttpHeaderNames.CONTENT_LENGTH.length();
 
@@ -82,12 +83,12 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
         init(new RequestDecoder(config, methods, headDeadlineMillis), new ResponseEncoder(methods));
     }
 
-    /** Whether a request's head has begun to arrive and is not yet whole. */
+    @Override
     public boolean receivingHead() {
         return inboundHandler().headStarted && !inboundHandler().discarding;
     }
 
-    /** Whether a request's head has arrived and its body is not yet whole. */
+    @Override
     public boolean receivingBody() {
         return inboundHandler().inBody;
     }
