@@ -639,7 +639,8 @@ public final class ConfigRenderer {
         return new PoolConfig(uid(pool), name(pool), PoolProtocol.valueOf(pool.getSpec().getProtocol().name()),
                 LbAlgorithm.valueOf(pool.getSpec().getLbAlgorithm().name()),
                 !Boolean.FALSE.equals(pool.getSpec().getAdminStateUp()), List.of(), null,
-                persistenceConfig(pool.getSpec().getSessionPersistence()), tls);
+                persistenceConfig(pool.getSpec().getSessionPersistence()), tls,
+                Boolean.TRUE.equals(pool.getSpec().getHttp2()));
     }
 
     private static SessionPersistenceConfig persistenceConfig(SessionPersistence persistence) {

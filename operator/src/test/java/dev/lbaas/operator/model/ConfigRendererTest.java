@@ -499,6 +499,7 @@ class ConfigRendererTest {
         listener.getSpec().setH2cPriorKnowledge(true);
         Pool pool = pool("p", "lb", PoolProtocol.HTTP);
         pool.getSpec().setAdminStateUp(false);
+        pool.getSpec().setHttp2(true);
         Member member = member("m", "p", 8081);
         member.getSpec().setAdminStateUp(false);
         member.getSpec().setBackup(true);
@@ -518,6 +519,7 @@ class ConfigRendererTest {
         assertThat(config.listeners().get(0).adminStateUp()).isFalse();
         assertThat(config.listeners().get(0).h2cPriorKnowledge()).isTrue();
         assertThat(config.pool("p").adminStateUp()).isFalse();
+        assertThat(config.pool("p").http2()).isTrue();
         var memberConfig = config.pool("p").members().get(0);
         assertThat(memberConfig.adminStateUp()).isFalse();
         assertThat(memberConfig.backup()).isTrue();
@@ -537,6 +539,7 @@ class ConfigRendererTest {
         assertThat(defaults.listeners().get(0).adminStateUp()).isTrue();
         assertThat(defaults.listeners().get(0).h2cPriorKnowledge()).isFalse();
         assertThat(defaults.pool("q").adminStateUp()).isTrue();
+        assertThat(defaults.pool("q").http2()).isFalse();
         assertThat(defaults.pool("q").members().get(0).adminStateUp()).isTrue();
         assertThat(defaults.pool("q").members().get(0).weight()).isEqualTo(1);
         assertThat(defaults.pool("q").healthMonitor().adminStateUp()).isTrue();

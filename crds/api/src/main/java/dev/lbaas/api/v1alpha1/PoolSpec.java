@@ -23,6 +23,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "!has(self.tls) || self.protocol == 'HTTP'", fieldPath = ".tls",
         messageExpression = "'only allowed with protocol HTTP, whose members the amphora re-encrypts to, not ' + "
                 + "self.protocol + (self.protocol == 'HTTPS' ? ' (an HTTPS pool passes TLS through)' : '')")
+@ValidationRule(value = "!has(self.http2) || !self.http2 || self.protocol == 'HTTP'", fieldPath = ".http2",
+        messageExpression = "'only allowed with protocol HTTP, whose requests the amphora sends to the members, not ' "
+                + "+ self.protocol")
+@ValidationRule(value = "!has(self.http2) || !self.http2 || !has(self.tls) || !has(self.tls.alpnProtocols)",
+        fieldPath = ".tls.alpnProtocols",
+        message = "not allowed with http2: a pool that speaks HTTP/2 to its members offers h2 alone")
 public class PoolSpec {
 
     @JsonPropertyDescription("The Listener (in this namespace) whose default pool this is. Immutable.")
@@ -61,6 +67,20 @@ public class PoolSpec {
     @JsonPropertyDescription("HTTP pools only: TLS to the members (Octavia's tls_enabled and the pool's TLS fields); "
             + "its presence turns re-encryption on.")
     private PoolTls tls;
+
+    @JsonPropertyDescription("HTTP pools only: speak HTTP/2 to the members (h2 by ALPN with tls, h2c with prior knowledge "
+            + "without), as gRPC servers need; clients may speak either version. Each amphora event loop keeps one "
+            + "connection per member and sends every exchange as a stream of it. Health monitors still speak HTTP/1.1 "
+            + "(a member that only speaks HTTP/2 wants a TCP or TLS-HELLO monitor). Default false: HTTP/1.1.")
+    private Boolean http2;
+
+    public Boolean getHttp2() {
+        return http2;
+    }
+
+    public void setHttp2(Boolean http2) {
+        this.http2 = http2;
+    }
 
     public PoolTls getTls() {
         return tls;

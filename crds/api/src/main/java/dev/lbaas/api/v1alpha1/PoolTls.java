@@ -63,12 +63,12 @@ public class PoolTls {
                     + ListenerTls.CIPHERS + "))[0] + '\" is not'")
     private String ciphers;
 
-    @JsonPropertyDescription("The ALPN protocols offered to members: http/1.1 and http/1.0 (member connections are "
-            + "HTTP/1.1). Default http/1.1.")
+    @JsonPropertyDescription("The ALPN protocols offered to members of an HTTP/1.1 pool: http/1.1 and http/1.0. "
+            + "Default http/1.1. A pool with http2 offers h2 alone.")
     @Size(min = 1, max = 2)
     @UniqueItems
-    @ValidationRule(value = "self.all(p, p != 'h2')", message = "h2 is not offered to members: member connections "
-            + "are HTTP/1.1 (clients may still speak HTTP/2 to the listener)")
+    @ValidationRule(value = "self.all(p, p != 'h2')", message = "h2 is offered to members by the pool's http2: true, "
+            + "alone")
     private List<ListenerTls.AlpnProtocol> alpnProtocols;
 
     public String getCaSecretRef() {

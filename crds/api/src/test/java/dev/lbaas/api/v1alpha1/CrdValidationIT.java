@@ -130,6 +130,8 @@ class CrdValidationIT {
                         + "clientCertificateSecretRef: lb-client, serverName: members.example.com, versions: [TLSv1.3], "
                         + "ciphers: ECDHE-RSA-AES128-GCM-SHA256, alpnProtocols: [http/1.1]}"),
                 Arguments.of("Pool", POOL + "tls: {}"),
+                Arguments.of("Pool", POOL + "http2: true\ntls: {caSecretRef: members-ca}"),
+                Arguments.of("Pool", POOL + "http2: true"),
                 Arguments.of("Listener", TLS_LISTENER + "tls: {defaultSecretRef: www-tls, clientAuthentication: NONE, "
                         + "hsts: {maxAgeSeconds: 0}}"),
                 Arguments.of("L7Policy", "listenerRef: l\naction: REJECT\nadminStateUp: false"),
@@ -440,8 +442,13 @@ class CrdValidationIT {
                         "spec.tls.sniSecretRefs: Forbidden: must not hold a value twice; \"b\" is there more than once"),
                 // Pool.tls
                 refused("Pool", POOL + "tls: {alpnProtocols: [http/1.1, h2]}",
-                        "spec.tls.alpnProtocols: Forbidden: h2 is not offered to members: member connections are "
-                                + "HTTP/1.1 (clients may still speak HTTP/2 to the listener)"),
+                        "spec.tls.alpnProtocols: Forbidden: h2 is offered to members by the pool's http2: true, alone"),
+                refused("Pool", POOL + "http2: true\ntls: {alpnProtocols: [http/1.1]}",
+                        "spec.tls.alpnProtocols: Forbidden: not allowed with http2: a pool that speaks HTTP/2 to its "
+                                + "members offers h2 alone"),
+                refused("Pool", "loadBalancerRef: lb\nprotocol: TCP\nhttp2: true",
+                        "spec.http2: Forbidden: only allowed with protocol HTTP, whose requests the amphora sends to "
+                                + "the members, not TCP"),
                 refused("Pool", "loadBalancerRef: lb\nprotocol: HTTPS\ntls: {}",
                         "spec.tls: Forbidden: only allowed with protocol HTTP, whose members the amphora re-encrypts "
                                 + "to, not HTTPS (an HTTPS pool passes TLS through)"),

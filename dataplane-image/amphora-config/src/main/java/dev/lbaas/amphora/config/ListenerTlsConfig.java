@@ -52,7 +52,7 @@ public record ListenerTlsConfig(
     /** The ALPN protocols the amphora speaks to clients after a handshake. */
     public static final List<String> ALPN_PROTOCOLS = List.of(HTTP_2, "http/1.1", "http/1.0");
 
-    /** What a listener offers unless told otherwise: Octavia's default without HTTP/1.0, which no client asks for by ALPN. */
+    /** What a listener offers unless told otherwise: HTTP/2 to the clients that ask for it, else HTTP/1.1. */
     public static final List<String> DEFAULT_ALPN_PROTOCOLS = List.of(HTTP_2, "http/1.1");
 
     public ListenerTlsConfig {

@@ -13,6 +13,7 @@ import dev.lbaas.amphora.config.AmphoraStatus.PoolStatus;
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.MemberConfig;
 import dev.lbaas.amphora.config.PoolConfig;
+import dev.lbaas.amphora.config.PoolTlsConfig;
 import dev.lbaas.amphora.health.CheckRecord;
 import dev.lbaas.amphora.health.HealthMonitors;
 import dev.lbaas.amphora.health.MemberTarget;
@@ -292,10 +293,10 @@ public final class Dataplane implements AutoCloseable {
     private MemberTls memberTls(PoolConfig pool) {
         Generation serving = current;
         MemberTls before = serving == null ? null : serving.memberTls().get(pool.id());
-        if (before != null && before.config().equals(pool.tls())) {
+        if (before != null && before.config().equals(pool.tls()) && before.http2() == pool.http2()) {
             return before;
         }
-        return MemberTls.build(pool.tls(), "pools[" + pool.id() + "].tls");
+        return MemberTls.build(pool.tls(), pool.http2(), "pools[" + pool.id() + "].tls");
     }
 
     /**
@@ -457,9 +458,11 @@ public final class Dataplane implements AutoCloseable {
     private Pool pool(PoolConfig pool, HealthMonitors.Plan monitorPlan) {
         List<PoolMember> members = new ArrayList<>();
         for (MemberConfig member : pool.members()) {
-            // a pool's TLS settings are part of what its member connections are: changed, they are new ones
+            // a pool's TLS settings and HTTP version are part of what its member connections are:
+            // changed, they are new ones
             members.add(new PoolMember(member, ConfigSupport.memberEndpoint(pool, member),
-                    monitorPlan.tracker(member.id()), stats.member(pool.id(), member.id()), pool.tls()));
+                    monitorPlan.tracker(member.id()), stats.member(pool.id(), member.id()),
+                    pool.http2() ? new Http2Transport(pool.tls()) : pool.tls()));
         }
         return new Pool(pool, members, MemberPicker.create(pool.lbAlgorithm(), members, healthVersion::get),
                 stats.pool(pool.id()), stickTables.persistence(pool, members));
@@ -607,5 +610,9 @@ public final class Dataplane implements AutoCloseable {
         List<ListenerSlot> closing = new ArrayList<>(slots.values());
         slots.clear();
         closing.forEach(slot -> slot.close().awaitUninterruptibly());
+    }
+
+    /** How members of a pool that speaks HTTP/2 to them are reached: apart from its HTTP/1.1 connections. */
+    private record Http2Transport(PoolTlsConfig tls) {
     }
 }

@@ -8,14 +8,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbaas.amphora.config.ListenerConfig;
 import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.amphora.config.ListenerTimeouts;
 import dev.lbaas.amphora.config.ListenerTlsConfig;
+import dev.lbaas.amphora.config.LbAlgorithm;
+import dev.lbaas.amphora.config.MemberConfig;
+import dev.lbaas.amphora.config.PoolConfig;
 import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.config.PoolTlsConfig;
+import dev.lbaas.amphora.testing.Http2Member;
 import dev.lbaas.amphora.testing.NamedHttpBackend;
 import dev.lbaas.amphora.testing.RawHttp;
 import dev.lbaas.amphora.testing.RawHttp2;
 import dev.lbaas.amphora.testing.RecordingHttpBackend;
 import dev.lbaas.amphora.testing.RunningDataplane;
 import dev.lbaas.amphora.testing.TlsIdentities;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.IOException;
@@ -42,10 +50,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTP/2 to clients with real clients (the JDK's HttpClient and curl over TLS with ALPN, curl and
- * a raw frame client over cleartext with prior knowledge), mapped to HTTP/1.1 member
- * connections: streams multiplexed on one connection, bodies larger than any flow-control window
- * both ways, and requests that HTTP/2 can carry but HTTP/1.1 must never receive refused before a
- * member sees a byte of them.
+ * a raw frame client over cleartext with prior knowledge), mapped to HTTP/1.1 member connections
+ * or, for pools that say so, to HTTP/2 members (Netty's HTTP/2 server, over cleartext and TLS):
+ * streams multiplexed on one connection, bodies larger than any flow-control window both ways,
+ * trailers back from a gRPC-shaped member, requests that HTTP/2 can carry but HTTP/1.1 must never
+ * receive refused before a member sees a byte of them, and connections that end when unused.
  */
 class Http2IT {
 
@@ -248,6 +257,133 @@ class Http2IT {
         }
     }
 
+    @Test
+    void streamsEndCleanlyAndConnectionsWithoutStreamsEnd() throws Exception {
+        try (RunningDataplane amphora = new RunningDataplane(); RecordingHttpBackend member = new RecordingHttpBackend()) {
+            int port = freePort(VIP);
+            int poolless = freePort(VIP);
+            ListenerTimeouts quick = new ListenerTimeouts(1_000, 5_000, 5_000, 0, 5_000);
+            amphora.apply(config(1, VIP, List.of(
+                    new ListenerConfig("l", null, ListenerProtocol.HTTP, port, -1, true, "web", quick, null, null,
+                            null, null, true),
+                    new ListenerConfig("none", null, ListenerProtocol.HTTP, poolless, -1, true, null, null, null, null,
+                            null, null, true)),
+                    pool("web", PoolProtocol.HTTP, null, member("w", member.port(), 1))));
+            String authority = "localhost:" + port;
+            try (RawHttp2 client = new RawHttp2(VIP, port)) {
+                // a frame of a type HTTP/2 does not define is ignored, not an error of the stream
+                RawHttp2.Response withUnknown = client.exchange(RawHttp2.request("POST", "/u", authority), null, true,
+                        "body");
+                assertThat(withUnknown.status()).as("%s", withUnknown).isEqualTo("200");
+                assertThat(member.requests().get(member.requests().size() - 1).body()).isEqualTo("body");
+
+                // trailers that name a framing field break the request, as on HTTP/1.1
+                Http2Headers framing = new DefaultHttp2Headers(false).add("content-length", "99");
+                RawHttp2.Response broken = client.exchange(RawHttp2.request("POST", "/t", authority), framing, false,
+                        "hello");
+                assertRefused(broken, "Content-Length in the trailers");
+                assertThat(member.connections().get(member.connections().size() - 1)
+                        .awaitClosed(Duration.ofSeconds(5))).as("the member connection with part of it").isTrue();
+
+                // A HEAD is answered without a body, whoever answers.
+                RawHttp2.Response badHead = client.exchange(RawHttp2.request("HEAD", "/a b", authority));
+                assertThat(badHead.status()).isEqualTo("400");
+                assertThat(badHead.body()).isEmpty();
+                assertThat(badHead.reset()).isNull();
+            }
+            try (RawHttp2 client = new RawHttp2(VIP, poolless)) {
+                RawHttp2.Response noPool = client.exchange(RawHttp2.request("HEAD", "/", "localhost:" + poolless));
+                assertThat(noPool.status()).isEqualTo("503");
+                assertThat(noPool.body()).isEmpty();
+            }
+
+            // A connection without a stream ends after clientData, PINGs or not.
+            try (RawHttp2 client = new RawHttp2(VIP, port)) {
+                assertThat(client.exchange(RawHttp2.request("GET", "/", authority)).status()).isEqualTo("200");
+                long start = System.nanoTime();
+                Long goAway = null;
+                while (goAway == null && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5)) {
+                    client.ping();
+                    goAway = client.goAway(300);
+                }
+                assertThat(goAway).as("the GOAWAY's error code").isEqualTo(0L);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(700),
+                        Duration.ofSeconds(4));
+            }
+        }
+    }
+
+    @Test
+    void poolsSpeakHttp2ToTheirMembersOverCleartextAndTlsWithTrailers() throws Exception {
+        TlsIdentities pki = new TlsIdentities("h2-members");
+        // one event loop, so one member connection carries every exchange
+        try (RunningDataplane amphora = new RunningDataplane(1); Http2Member cleartext = new Http2Member("h2c", null);
+                Http2Member tls = new Http2Member("h2", pki.serverIdentity("members.example.com"))) {
+            int port = freePort(VIP);
+            int tlsPort = freePort(VIP);
+            amphora.apply(config(1, VIP, List.of(http(port, true), new ListenerConfig("tls-members", null,
+                    ListenerProtocol.HTTP, tlsPort, -1, true, "secure", null, null, null, null, null, true)),
+                    http2Pool("web", null, member("c", cleartext.port(), 1)),
+                    http2Pool("secure", new PoolTlsConfig("members.example.com", pki.caPem(), null, null, null, null,
+                            null), member("t", tls.port(), 1))));
+
+            // HTTP/1.1 clients, one member connection: every exchange a stream of it
+            for (int i = 0; i < 5; i++) {
+                assertThat(get(port)).startsWith("HTTP/1.1 200").endsWith("h2c");
+            }
+            assertThat(cleartext.connections.get()).as("member connections").isEqualTo(1);
+            HttpHeaders seen = cleartext.seenHeaders.get(cleartext.seenHeaders.size() - 1);
+            assertThat(seen.get("te")).isEqualTo("trailers");
+            assertThat(get(tlsPort)).as("h2 by ALPN to a member whose certificate is checked")
+                    .startsWith("HTTP/1.1 200").endsWith("h2");
+
+            // An HTTP/2 client and a gRPC-shaped exchange: body both ways, and trailers back.
+            try (RawHttp2 client = new RawHttp2(VIP, port)) {
+                Http2Headers call = RawHttp2.request("POST", "/grpc", "localhost:" + port);
+                call.add("content-type", "application/grpc");
+                RawHttp2.Response reply = client.exchange(call, "ping");
+                assertThat(reply.status()).isEqualTo("200");
+                assertThat(reply.body()).isEqualTo("reply to ping");
+                assertThat(reply.trailers()).as("trailers: %s", reply).isNotNull();
+                assertThat(reply.trailers().get("grpc-status")).hasToString("0");
+                assertThat(reply.trailers().get("grpc-message")).hasToString("done");
+
+                RawHttp2.Response echoed = client.exchange(RawHttp2.request("POST", "/echo", "localhost:" + port),
+                        "a".repeat(100_000), "b".repeat(100_000));
+                assertThat(echoed.body()).isEqualTo("a".repeat(100_000) + "b".repeat(100_000));
+            }
+            assertThat(cleartext.connections.get()).as("member connections").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStreamTheMemberRefusedIsSentAgainIfItCanBeAndALyingLengthIsAnError() throws Exception {
+        try (RunningDataplane amphora = new RunningDataplane(1); Http2Member member = new Http2Member("h2c", null)) {
+            int port = freePort(VIP);
+            amphora.apply(config(1, VIP, List.of(http(port, false)), http2Pool("web", null, member("m", member.port(), 1))));
+            assertThat(get(port, "GET /refused-once")).as("a bodyless GET goes again").startsWith("HTTP/1.1 200");
+            assertThat(member.refused.get()).isEqualTo(2);
+            assertThat(get(port, "DELETE /refused-once")).as("a request that cannot go again: the client may send it")
+                    .startsWith("HTTP/1.1 503").contains("it may be sent again");
+            assertThat(get(port, "GET /lying-length")).as("a Content-Length the body does not have")
+                    .startsWith("HTTP/1.1 502");
+        }
+    }
+
+    @Test
+    void aMemberThatDoesNotSpeakHttp2IsAnError() throws Exception {
+        try (RunningDataplane amphora = new RunningDataplane(); NamedHttpBackend web = new NamedHttpBackend("web")) {
+            int port = freePort(VIP);
+            amphora.apply(config(1, VIP, List.of(http(port, false)), http2Pool("web", null, member("w", web.port(), 1))));
+            assertThat(get(port)).startsWith("HTTP/1.1 50");
+        }
+    }
+
+    private static PoolConfig http2Pool(String id, PoolTlsConfig tls, MemberConfig member) {
+        return new PoolConfig(id, null, PoolProtocol.HTTP, LbAlgorithm.ROUND_ROBIN, true, List.of(member), null, null,
+                tls, true);
+    }
+
     /** Sends the request on a connection of its own (some refusals end the connection) and expects a refusal. */
     private static void assertRefused(int port, String what, Http2Headers headers, String... data) throws Exception {
         try (RawHttp2 client = new RawHttp2(VIP, port)) {
@@ -268,11 +404,17 @@ class Http2IT {
     }
 
     private static String get(int port) throws IOException {
+        return get(port, "GET /");
+    }
+
+    /** An HTTP/1.1 request of method and path {@code request}, and the whole response. */
+    private static String get(int port, String request) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(VIP, port), 2_000);
             socket.setSoTimeout(5_000);
             OutputStream out = socket.getOutputStream();
-            out.write("GET / HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write((request + " HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }

@@ -19,8 +19,11 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.DefaultHttp2UnknownFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameLogger;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -47,7 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RawHttp2 implements AutoCloseable {
 
     /** What came back on a stream: the final response's status and body, or the reset that ended it. */
-    public record Response(String status, Http2Headers headers, String body, Http2Error reset,
+    public record Response(String status, Http2Headers headers, String body, Http2Headers trailers, Http2Error reset,
             boolean connectionGone) {
     }
 
@@ -82,18 +85,42 @@ public final class RawHttp2 implements AutoCloseable {
 
     /** Sends one request on a new stream: its headers, then each of {@code data} as a DATA frame, the last ending the stream. */
     public Response exchange(Http2Headers headers, String... data) throws Exception {
+        return exchange(headers, null, false, data);
+    }
+
+    /**
+     * Sends one request on a new stream: its headers, a frame of an unknown type if asked, each of
+     * {@code data} as a DATA frame, then {@code trailers} (null: the last DATA frame ends the stream).
+     */
+    public Response exchange(Http2Headers headers, Http2Headers trailers, boolean unknownFrame, String... data)
+            throws Exception {
         CompletableFuture<Response> done = new CompletableFuture<>();
         Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
                 .handler(new Collector(done)).open().sync().getNow();
-        ChannelFuture sent = stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, data.length == 0)).await();
+        boolean bodyless = data.length == 0 && trailers == null && !unknownFrame;
+        ChannelFuture sent = stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, bodyless)).await();
         if (!sent.isSuccess()) {
             throw new IllegalStateException("the request could not be sent", sent.cause());
         }
+        if (unknownFrame) {
+            stream.writeAndFlush(new DefaultHttp2UnknownFrame((byte) 0x7a, new Http2Flags(),
+                    Unpooled.copiedBuffer("grease", StandardCharsets.US_ASCII)));
+        }
         for (int i = 0; i < data.length; i++) {
             ByteBuf content = Unpooled.copiedBuffer(data[i], StandardCharsets.UTF_8);
-            stream.writeAndFlush(new DefaultHttp2DataFrame(content, i == data.length - 1));
+            stream.writeAndFlush(new DefaultHttp2DataFrame(content, trailers == null && i == data.length - 1));
+        }
+        if (trailers != null) {
+            stream.writeAndFlush(new DefaultHttp2HeadersFrame(trailers, true));
+        } else if (data.length == 0 && unknownFrame) {
+            stream.writeAndFlush(new DefaultHttp2DataFrame(true));
         }
         return done.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Sends a PING on the connection, which says nothing of whether the connection is used. */
+    public void ping() {
+        connection.writeAndFlush(new DefaultHttp2PingFrame(System.nanoTime()));
     }
 
     /** A stream whose response the client reads only once told to: until then it gives the server no window. */
@@ -193,6 +220,7 @@ public final class RawHttp2 implements AutoCloseable {
         private final CompletableFuture<Response> done;
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
         private Http2Headers headers;
+        private Http2Headers trailers;
 
         Collector(CompletableFuture<Response> done) {
             this.done = done;
@@ -205,24 +233,27 @@ public final class RawHttp2 implements AutoCloseable {
                 CharSequence status = headersFrame.headers().status();
                 if (status != null && status.charAt(0) != '1') {
                     headers = headersFrame.headers();
+                } else if (status == null) {
+                    trailers = headersFrame.headers();
                 }
                 end = headersFrame.isEndStream();
             } else if (frame instanceof Http2DataFrame data) {
                 body.writeBytes(ByteBufUtil.getBytes(data.content()));
                 end = data.isEndStream();
             } else if (frame instanceof Http2ResetFrame reset) {
-                done.complete(new Response(status(), headers, body(), Http2Error.valueOf(reset.errorCode()), false));
+                done.complete(new Response(status(), headers, body(), trailers, Http2Error.valueOf(reset.errorCode()),
+                        false));
                 return;
             }
             if (end) {
-                done.complete(new Response(status(), headers, body(), null, false));
+                done.complete(new Response(status(), headers, body(), trailers, null, false));
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             Long reset = resets.get(((Http2StreamChannel) ctx.channel()).stream().id());
-            done.complete(new Response(status(), headers, body(), reset == null ? null : Http2Error.valueOf(reset),
+            done.complete(new Response(status(), headers, body(), trailers, reset == null ? null : Http2Error.valueOf(reset),
                     goAway.isDone() || !ctx.channel().parent().isActive()));
         }
 

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -17,10 +18,12 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.Http2UnknownFrame;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -63,11 +66,11 @@ public final class Http2Connections {
     static final int STREAM_WINDOW = 65_535;
 
     /**
-     * What a client may send on all its streams before their handlers read: a few streams' worth,
+     * What a client may send on all its streams before their handlers read: sixteen streams' worth,
      * so that one stream waiting for a slow member does not stop the others' uploads, while what
      * a connection can make the amphora buffer stays bounded.
      */
-    static final int CONNECTION_WINDOW = 8 * STREAM_WINDOW;
+    static final int CONNECTION_WINDOW = 16 * STREAM_WINDOW;
 
     /** HTTP/2's connection preface (RFC 9113, 3.4), with which an h2c client with prior knowledge begins. */
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -109,9 +112,10 @@ public final class Http2Connections {
                 .build();
         pipeline.addAfter("client-traffic", "h2-lingering-close", new LingeringClose.OnEveryClose());
         pipeline.addLast("h2-codec", codec);
+        pipeline.addLast("h2-unknown-frames", UnknownFrames.DROP);
         pipeline.addLast("h2-streams", new Http2MultiplexHandler(new StreamInitializer()));
-        pipeline.addLast("h2-connection", new ConnectionLifetime(codec,
-                listener.config().timeouts().httpRequestMillis()));
+        pipeline.addLast("h2-connection", new ConnectionLifetime(listener.config().timeouts().httpRequestMillis(),
+                listener.config().timeouts().clientDataMillis()));
         // Streams are read as their handlers ask; the connection is read all the time, since
         // every stream's frames come through it and flow control bounds what they hold.
         pipeline.channel().config().setAutoRead(true);
@@ -140,48 +144,78 @@ public final class Http2Connections {
             ChannelHandler lifetime = stream.parent().pipeline().get("h2-connection");
             if (lifetime instanceof ConnectionLifetime connection) {
                 connection.streamOpened();
+                stream.closeFuture().addListener(closed -> connection.streamClosed());
             }
         }
     }
 
     /**
-     * The connection as a whole: closed (with GOAWAY) when it has no stream and nothing moved for
-     * the client data timeout, and when its first stream's headers do not arrive within the
-     * listener's httpRequest timeout, as the first request of an HTTP/1.1 connection must.
+     * The connection as a whole, whose frames (PING, SETTINGS, WINDOW_UPDATE) say nothing of
+     * whether it is used: it must open its first stream within the listener's httpRequest
+     * timeout, and may go without an open stream for at most the clientData timeout; then it is
+     * closed, with a GOAWAY. A header block trickled in without end opens no stream, so it is
+     * bounded too. A client that shuts its sending side while no stream is open ends it at once.
      */
     private static final class ConnectionLifetime extends ChannelInboundHandlerAdapter {
-        private final Http2FrameCodec codec;
         private final long firstRequestMillis;
-        private ScheduledFuture<?> firstRequestDeadline;
+        private final long idleMillis;
+        private ChannelHandlerContext ctx;
+        private ScheduledFuture<?> deadline;
+        private int openStreams;
+        private boolean inputShut;
 
-        ConnectionLifetime(Http2FrameCodec codec, long firstRequestMillis) {
-            this.codec = codec;
+        ConnectionLifetime(long firstRequestMillis, long idleMillis) {
             this.firstRequestMillis = firstRequestMillis;
+            this.idleMillis = idleMillis;
         }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
             // A larger connection window than the protocol's initial one (see CONNECTION_WINDOW);
             // the codec sends its SETTINGS first, as it did when it was added.
             ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - STREAM_WINDOW));
-            firstRequestDeadline = ctx.executor().schedule(() -> {
-                LOG.debug("HTTP/2 connection from {} opened no stream in time", ctx.channel().remoteAddress());
+            expectStreamWithin(firstRequestMillis);
+        }
+
+        private void expectStreamWithin(long millis) {
+            deadline = ctx.executor().schedule(() -> {
+                LOG.debug("HTTP/2 connection from {} went without a stream", ctx.channel().remoteAddress());
                 ctx.close();
-            }, firstRequestMillis, TimeUnit.MILLISECONDS);
+            }, millis, TimeUnit.MILLISECONDS);
         }
 
         void streamOpened() {
-            if (firstRequestDeadline != null) {
-                firstRequestDeadline.cancel(false);
-                firstRequestDeadline = null;
+            openStreams++;
+            cancelDeadline();
+        }
+
+        void streamClosed() {
+            if (--openStreams == 0 && ctx.channel().isActive()) {
+                if (inputShut) {
+                    ctx.close();
+                } else {
+                    expectStreamWithin(idleMillis);
+                }
+            }
+        }
+
+        private void cancelDeadline() {
+            if (deadline != null) {
+                deadline.cancel(false);
+                deadline = null;
             }
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof IdleStateEvent) {
-                // A stream has timeouts of its own (waiting for a member is not the client's idleness).
-                if (codec.connection().numActiveStreams() == 0) {
+                // the deadline above bounds a connection without streams; a stream has timeouts of its own
+                return;
+            }
+            if (evt instanceof ChannelInputShutdownEvent) {
+                inputShut = true;
+                if (openStreams == 0) {
                     ctx.close();
                 }
                 return;
@@ -191,7 +225,7 @@ public final class Http2Connections {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            streamOpened();
+            cancelDeadline();
             ctx.fireChannelInactive();
         }
 
@@ -203,6 +237,25 @@ public final class Http2Connections {
                 // first would send one that says NO_ERROR.
                 ctx.close();
             }
+        }
+    }
+
+    /**
+     * Placed between a connection's codec and its streams: frames of a type HTTP/2 does not
+     * define are ignored (RFC 9113, 5.5); the codec hands those of a stream on, and no stream's
+     * handler would know them.
+     */
+    @ChannelHandler.Sharable
+    static final class UnknownFrames extends ChannelInboundHandlerAdapter {
+        static final UnknownFrames DROP = new UnknownFrames();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2UnknownFrame) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 

@@ -9,12 +9,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -23,7 +28,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -63,6 +70,10 @@ final class Http2StreamMessages extends ChannelDuplexHandler implements RequestP
 
     private boolean requestSeen;
     private boolean inBody;
+    /** The request is a HEAD: what the stream is answered carries no body. */
+    private boolean head;
+    /** The response's end was sent: the stream is over for the client. */
+    private boolean responseEnded;
     /** An interim response was sent whole: the end of message the member's codec adds to it is dropped. */
     private boolean interimSent;
 
@@ -81,42 +92,85 @@ final class Http2StreamMessages extends ChannelDuplexHandler implements RequestP
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
             requestSeen = true;
+            head = HttpMethod.HEAD.equals(request.method());
             HttpHeaders headers = request.headers();
             for (CharSequence name : CONVERSION_FIELDS) {
                 headers.remove(name);
             }
+            if (msg instanceof FullHttpRequest whole) {
+                // As HTTP/1.1's decoder delivers every request: a head, then the end of its body.
+                // The proxy may send a bodyless head twice (a retry on a new member connection),
+                // which it can do with a head that owns no buffer.
+                inBody = true;
+                ctx.fireChannelRead(new DefaultHttpRequest(whole.protocolVersion(), whole.method(), whole.uri(),
+                        whole.headers()));
+                msg = new DefaultLastHttpContent(whole.content(), whole.trailingHeaders());
+            }
         }
-        if (msg instanceof LastHttpContent) {
+        if (msg instanceof LastHttpContent last) {
             inBody = false;
+            refuseFramingTrailers(last);
         } else if (msg instanceof HttpRequest) {
             inBody = true;
         }
         ctx.fireChannelRead(msg);
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!requestSeen && cause instanceof DecoderException && cause.getCause() instanceof Http2Exception) {
-            // the conversion refused the request: its reason goes to the client
-            requestSeen = true;
-            respond(ctx, "malformed request: " + cause.getCause().getMessage());
-            return;
+    /**
+     * Trailers may not say how the body was framed (RFC 9110, 6.5.1): as on HTTP/1.1, such a
+     * request is broken, and the member connection that has the rest of it is closed.
+     */
+    private static void refuseFramingTrailers(LastHttpContent last) {
+        HttpHeaders trailers = last.trailingHeaders();
+        if (!trailers.isEmpty() && (trailers.contains(HttpHeaderNames.CONTENT_LENGTH)
+                || trailers.contains(HttpHeaderNames.TRANSFER_ENCODING) || trailers.contains(HttpHeaderNames.HOST))) {
+            last.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(
+                    "the trailers name a framing field or Host")));
         }
-        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
-            // A protocol error on the stream: Netty resets it with the error's code right after
-            // this (closing it here would reset it as CANCEL); the proxy handler sees it close.
-            return;
-        }
-        ctx.fireExceptionCaught(cause);
     }
 
-    /** Answers the stream 400 with {@code reason}, straight in HTTP/2 frames, and ends it. */
-    static void respond(ChannelHandlerContext ctx, String reason) {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof Http2Exception) {
+            if (!requestSeen) {
+                // the conversion refused the request: its reason goes to the client
+                requestSeen = true;
+                respond(ctx, "malformed request: " + cause.getCause().getMessage(), head);
+                return;
+            }
+        }
+        if (!endsStream(ctx, cause)) {
+            ctx.fireExceptionCaught(cause);
+        }
+    }
+
+    /**
+     * Ends a stream, client's or member's, on a protocol error, and says whether {@code cause}
+     * was one: what the stream's conversion refused resets it with PROTOCOL_ERROR; an error the
+     * connection's codec found is Netty's to reset, with the error's own code, right after
+     * (closing it here would reset it as CANCEL); either way the proxy handler sees it close.
+     */
+    static boolean endsStream(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return true;
+        }
+        return Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null;
+    }
+
+    /** Answers the stream 400 with {@code reason} (a HEAD without it), straight in HTTP/2 frames, and ends it. */
+    static void respond(ChannelHandlerContext ctx, String reason, boolean head) {
         ByteBuf body = Unpooled.copiedBuffer(reason + "\n", StandardCharsets.US_ASCII);
-        Http2Headers head = new DefaultHttp2Headers().status(HttpResponseStatus.BAD_REQUEST.codeAsText())
+        Http2Headers headers = new DefaultHttp2Headers().status(HttpResponseStatus.BAD_REQUEST.codeAsText())
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        ctx.write(new DefaultHttp2HeadersFrame(head));
+        if (head) {
+            body.release();
+            ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.write(new DefaultHttp2HeadersFrame(headers));
         ctx.writeAndFlush(new DefaultHttp2DataFrame(body, true)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -136,7 +190,33 @@ final class Http2StreamMessages extends ChannelDuplexHandler implements RequestP
             promise.trySuccess();
             return;
         }
+        if (head && msg instanceof FullHttpResponse whole && whole.content().isReadable()
+                && whole.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            // the amphora's own answers carry a body; a HEAD's answer on a stream must not (members send none)
+            msg = whole.replace(Unpooled.EMPTY_BUFFER);
+            whole.release();
+        }
+        if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse && interimStatus((HttpResponse) msg))) {
+            responseEnded = true;
+        }
         ctx.write(msg, promise);
+    }
+
+    private static boolean interimStatus(HttpResponse response) {
+        return response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    }
+
+    /**
+     * A stream closed after its whole response while the client still sends its request is reset
+     * with NO_ERROR, which tells the client that the answer stands and the rest of its request is
+     * not wanted (RFC 9113, 8.1); any other close is Netty's CANCEL.
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (responseEnded && inBody && ctx.channel().isActive()) {
+            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+        }
+        ctx.close(promise);
     }
 
     /**
@@ -155,7 +235,7 @@ final class Http2StreamMessages extends ChannelDuplexHandler implements RequestP
                 String refusal = refusal(frame.headers());
                 if (refusal != null) {
                     ReferenceCountUtil.release(msg);
-                    respond(ctx, refusal);
+                    respond(ctx, refusal, HttpMethod.HEAD.asciiName().contentEquals(frame.headers().method()));
                     return;
                 }
             }

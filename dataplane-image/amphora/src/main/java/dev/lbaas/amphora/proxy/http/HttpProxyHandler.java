@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -336,10 +337,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         closeMember();
+        boolean first = !forwardedBefore;
+        forwardedBefore = true;
+        if (pool.config().http2()) {
+            openStream(listener, pool, chosen);
+            return;
+        }
         // As HAProxy's http-reuse safe: a request that could not be sent again if its pooled
         // connection turned out dead is the first of its client connection only on a new connection.
-        boolean mayReuse = (forwardedBefore || exchange.retryHead != null) && !privateMembers(pool);
-        forwardedBefore = true;
+        boolean mayReuse = (!first || exchange.retryHead != null) && !privateMembers(pool);
         MemberLink idle = mayReuse
                 ? idleMembers.take(idleMembers.keyOf(chosen, listener.config().timeouts().memberDataMillis()))
                 : null;
@@ -366,6 +372,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         chosenLink.channel().read();
     }
 
+    /** Opens a new HTTP/1.1 member connection to {@code chosen} (or the next member the pool picks) for the exchange. */
     private void connect(ListenerRuntime listener, Pool pool, PoolMember chosen) {
         memberSide = new MemberSide.Connecting(chosen);
         Channel clientChannel = client.channel();
@@ -374,29 +381,79 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
                 target -> HttpListenerInitializer.memberPipeline(target, listener, pool, clientChannel,
                         new MemberLink(idleMembers.keyOf(target, idleMillis), idleMembers)))
                 .addListener((Future<MemberConnector.Connected> done) -> {
-                    if (memberSide instanceof MemberSide.Connecting) {
-                        memberSide = MemberSide.NONE;
+                    if (goesOn(listener, done, () -> done.getNow().channel().close())) {
+                        attach(done.getNow().channel().pipeline().get(MemberLink.class), done.getNow().member(),
+                                false);
+                        pump();
                     }
-                    if (!clientChannel.isActive()) {
-                        if (done.isSuccess()) {
-                            done.getNow().channel().close();
-                        }
-                        return;
-                    }
-                    if (!done.isSuccess()) {
-                        LOG.debug("listener {}: {}", listener.config().name(), done.cause().getMessage());
-                        fail(listener, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                "no server is available to handle this request");
-                        return;
-                    }
-                    if (exchange == null) {
-                        // the exchange ended meanwhile (its client went quiet or failed)
-                        done.getNow().channel().close();
-                        return;
-                    }
-                    attach(done.getNow().channel().pipeline().get(MemberLink.class), done.getNow().member(), false);
-                    pump();
                 });
+    }
+
+    /**
+     * Sends the exchange to {@code chosen} on a stream of this event loop's HTTP/2 connection to
+     * it, after opening one (to it, or to the next member the pool picks) if there is none that
+     * takes another stream.
+     */
+    private void openStream(ListenerRuntime listener, Pool pool, PoolMember chosen) {
+        long idleMillis = listener.config().timeouts().memberDataMillis();
+        Channel connection = idleMembers.http2Connection(idleMembers.keyOf(chosen, idleMillis));
+        if (connection != null) {
+            // a stream on a connection that served before, which the member may be ending meanwhile
+            openStreamOn(listener, connection, chosen, true);
+            return;
+        }
+        memberSide = new MemberSide.Connecting(chosen);
+        Channel clientChannel = client.channel();
+        MemberConnector.connect(clientChannel, pool, chosen, listener.config().timeouts().memberConnectMillis(),
+                target -> Http2MemberConnections.pipeline(target, listener, pool, clientChannel))
+                .addListener((Future<MemberConnector.Connected> done) -> {
+                    if (done.isSuccess()) {
+                        // other exchanges of the loop may use it too, even if this one has ended meanwhile
+                        idleMembers.addHttp2Connection(idleMembers.keyOf(done.getNow().member(), idleMillis),
+                                done.getNow().channel());
+                    }
+                    if (goesOn(listener, done, () -> { })) {
+                        openStreamOn(listener, done.getNow().channel(), done.getNow().member(), false);
+                    }
+                });
+    }
+
+    private void openStreamOn(ListenerRuntime listener, Channel connection, PoolMember target, boolean reused) {
+        memberSide = new MemberSide.Connecting(target);
+        long idleMillis = listener.config().timeouts().memberDataMillis();
+        MemberLink link = new MemberLink(idleMembers.keyOf(target, idleMillis), idleMembers, true);
+        Http2MemberConnections.openStream(connection, link, idleMillis).addListener(
+                (Future<Http2StreamChannel> done) -> {
+                    if (goesOn(listener, done, () -> done.getNow().close())) {
+                        attach(link, target, reused);
+                        pump();
+                    }
+                });
+    }
+
+    /**
+     * A member connection or stream asked for is open, or could not be: whether the exchange goes
+     * on with it. It does not when the client has gone or the exchange ended meanwhile (then
+     * {@code discard} lets go of what was opened), nor when none could be opened (then the client
+     * is answered).
+     */
+    private boolean goesOn(ListenerRuntime listener, Future<?> opened, Runnable discard) {
+        if (memberSide instanceof MemberSide.Connecting) {
+            memberSide = MemberSide.NONE;
+        }
+        if (!client.channel().isActive() || (opened.isSuccess() && exchange == null)) {
+            // the client went, or its exchange ended meanwhile (it went quiet or failed)
+            if (opened.isSuccess()) {
+                discard.run();
+            }
+            return false;
+        }
+        if (!opened.isSuccess()) {
+            LOG.debug("listener {}: {}", listener.config().name(), opened.cause().getMessage());
+            fail(listener, HttpResponseStatus.SERVICE_UNAVAILABLE, "no server is available to handle this request");
+            return false;
+        }
+        return true;
     }
 
     private void forwardResponse(MemberSide.Attached from, HttpObject msg) {
@@ -655,6 +712,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         detach();
         // a body that ends with the connection has been received whole by now
         if (exchange != null && !exchange.responseReceived()) {
+            if (from.unprocessed() && !exchange.responseStarted() && !exchange.interimResponse()) {
+                // An HTTP/2 member refused the stream, or went away before it (REFUSED_STREAM, GOAWAY):
+                // it did not act on the request, which may therefore be sent again.
+                if (exchange.retryHead != null && exchange.requestSent()) {
+                    retry(gone.target());
+                } else {
+                    failOnMember(gone.target(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "the server did not take the request; it may be sent again");
+                }
+                return;
+            }
             if (gone.reused() && !exchange.responseStarted() && !exchange.interimResponse()) {
                 // The pooled connection was closed by the member before it answered.
                 if (exchange.retryHead != null && exchange.requestSent()) {
@@ -679,7 +747,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         exchange.requestToBeSentAgain();
         inbound.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
         inbound.addFirst(head);
-        connect(exchange.listener, exchange.pool, target);
+        if (exchange.pool.config().http2()) {
+            openStream(exchange.listener, exchange.pool, target);
+        } else {
+            connect(exchange.listener, exchange.pool, target);
+        }
     }
 
     @Override

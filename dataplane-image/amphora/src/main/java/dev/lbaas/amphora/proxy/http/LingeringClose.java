@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,6 +66,9 @@ final class LingeringClose {
      */
     static final class OnEveryClose extends ChannelDuplexHandler {
         private ChannelPromise closing;
+        private ScheduledFuture<?> lingerEnds;
+        /** The socket's close was asked for, once: a second close with the same promise would complete it twice. */
+        private boolean finished;
 
         @Override
         public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
@@ -80,12 +84,24 @@ final class LingeringClose {
             closing = promise;
             duplex.shutdownOutput().addListener(shut -> {
                 if (!shut.isSuccess() || !channel.isActive()) {
-                    ctx.close(promise);
+                    finish(ctx);
                     return;
                 }
-                ctx.executor().schedule(() -> ctx.close(promise), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                lingerEnds = ctx.executor().schedule(() -> finish(ctx), LINGER_MILLIS, TimeUnit.MILLISECONDS);
                 channel.config().setAutoRead(true);
             });
+        }
+
+        /** The lingering is over: the client closed its side, went, or took too long. */
+        private void finish(ChannelHandlerContext ctx) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (lingerEnds != null) {
+                lingerEnds.cancel(false);
+            }
+            ctx.close(closing);
         }
 
         @Override
@@ -101,10 +117,18 @@ final class LingeringClose {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (closing != null && evt instanceof ChannelInputShutdownEvent) {
-                ctx.close(closing);
+                finish(ctx);
                 return;
             }
             ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (closing != null) {
+                finish(ctx);
+            }
+            ctx.fireChannelInactive();
         }
     }
 }

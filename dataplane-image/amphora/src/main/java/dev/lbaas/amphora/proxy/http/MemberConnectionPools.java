@@ -1,6 +1,7 @@
 package dev.lbaas.amphora.proxy.http;
 
 import dev.lbaas.amphora.balancing.PoolMember;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -119,6 +120,11 @@ public final class MemberConnectionPools implements AutoCloseable {
         private final EventLoop loop;
         private final Map<Key, ArrayDeque<MemberLink>> idle = new HashMap<>();
         /**
+         * The HTTP/2 connection new streams to each member go on: shared by every exchange of the
+         * loop; one that cannot take another stream leaves the map and ends once idle.
+         */
+        private final Map<Key, Channel> http2 = new HashMap<>();
+        /**
          * The key of each member served from this loop, made once rather than for every request (it
          * was a few percent of the garbage per request). Members are objects of one configuration
          * generation, so the cache starts afresh whenever a generation goes live ({@link #purge}).
@@ -156,6 +162,26 @@ public final class MemberConnectionPools implements AutoCloseable {
                 link.channel().close();
             }
             return null;
+        }
+
+        /** The HTTP/2 connection to open a stream to {@code key}'s member on, or null to open a new connection. */
+        Channel http2Connection(Key key) {
+            Channel connection = http2.get(key);
+            if (connection != null && !Http2MemberConnections.takesAnotherStream(connection)) {
+                http2.remove(key);
+                return null;
+            }
+            return connection;
+        }
+
+        /** New streams to {@code key}'s member go on {@code connection} from now on. */
+        void addHttp2Connection(Key key, Channel connection) {
+            if (closed) {
+                // used for the stream it was opened for, then idle until it ends
+                return;
+            }
+            http2.put(key, connection);
+            connection.closeFuture().addListener(closedNow -> onLoop(() -> http2.remove(key, connection)));
         }
 
         /** Keeps the idle connection; false when it may not be kept and the caller is to close it. */
@@ -204,6 +230,8 @@ public final class MemberConnectionPools implements AutoCloseable {
                 link.pooled = false;
                 link.channel().close();
             }
+            // streams open on them finish; the connections end once idle
+            http2.keySet().removeIf(key -> !keep.contains(key.endpoint()));
         }
 
         private void onLoop(Runnable task) {

@@ -34,14 +34,24 @@ final class MemberLink extends ChannelInboundHandlerAdapter {
 
     private final MemberConnectionPools.Key key;
     private final MemberConnectionPools.LoopPool pool;
+    /** An HTTP/2 stream to a member, which carries one exchange and ends with it. */
+    private final boolean singleUse;
     private Channel channel;
     private Owner owner;
     /** Whether the connection sits in its pool; maintained by the pool. */
     boolean pooled;
+    /** An HTTP/2 stream the member refused, or that a GOAWAY left out: the member did not act on its request. */
+    private boolean unprocessed;
 
     MemberLink(MemberConnectionPools.Key key, MemberConnectionPools.LoopPool pool) {
+        this(key, pool, false);
+    }
+
+    /** @param singleUse whether the link is an HTTP/2 stream, closed when released instead of pooled */
+    MemberLink(MemberConnectionPools.Key key, MemberConnectionPools.LoopPool pool, boolean singleUse) {
         this.key = key;
         this.pool = pool;
+        this.singleUse = singleUse;
     }
 
     MemberConnectionPools.Key key() {
@@ -52,14 +62,26 @@ final class MemberLink extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
+    /** Whether the member is known not to have acted on the request sent on this link. */
+    boolean unprocessed() {
+        return unprocessed;
+    }
+
+    void markUnprocessed() {
+        unprocessed = true;
+    }
+
     void attach(Owner newOwner) {
         owner = newOwner;
     }
 
-    /** The owner lets go of the connection: it goes back to its pool, or is closed if it may not. */
+    /**
+     * The owner lets go of the connection: it goes back to its pool, or is closed if it may not
+     * (an HTTP/2 stream, whose exchange is over, just ends).
+     */
     void release() {
         owner = null;
-        if (!pool.offer(this)) {
+        if (singleUse || !pool.offer(this)) {
             channel.close();
         }
     }

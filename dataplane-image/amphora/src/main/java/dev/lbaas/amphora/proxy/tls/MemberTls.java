@@ -1,5 +1,6 @@
 package dev.lbaas.amphora.proxy.tls;
 
+import dev.lbaas.amphora.config.ListenerTlsConfig;
 import dev.lbaas.amphora.config.PoolTlsConfig;
 import dev.lbaas.amphora.config.TlsCertificateConfig;
 import io.netty.buffer.ByteBufAllocator;
@@ -22,10 +23,12 @@ import javax.net.ssl.SSLException;
 public final class MemberTls {
 
     private final PoolTlsConfig config;
+    private final boolean http2;
     private final SslContext context;
 
-    private MemberTls(PoolTlsConfig config, SslContext context) {
+    private MemberTls(PoolTlsConfig config, boolean http2, SslContext context) {
         this.config = config;
+        this.http2 = http2;
         this.context = context;
     }
 
@@ -34,14 +37,16 @@ public final class MemberTls {
      *
      * @throws IllegalArgumentException naming the field when it cannot be built
      */
-    public static MemberTls build(PoolTlsConfig config, String field) {
+    public static MemberTls build(PoolTlsConfig config, boolean http2, String field) {
         try {
             SslContextBuilder builder = SslContextBuilder.forClient()
                     .sslProvider(TlsTermination.PROVIDER)
                     // the name is checked only against a CA, and only when the pool names one
                     .endpointIdentificationAlgorithm(config.ca() != null && config.serverName() != null ? "HTTPS"
                             : null);
-            TlsTermination.offer(builder, config.tlsVersions(), config.ciphers(), config.alpnProtocols(), field);
+            // a pool that speaks HTTP/2 to its members offers h2 alone: a member that cannot speak it fails the handshake
+            TlsTermination.offer(builder, config.tlsVersions(), config.ciphers(),
+                    http2 ? List.of(ListenerTlsConfig.HTTP_2) : config.alpnProtocols(), field);
             builder.trustManager(config.ca() == null ? InsecureTrustManagerFactory.INSTANCE
                     : TlsTermination.trust(config.caCertificates(), config.crl() == null ? null : config.crls()));
             TlsCertificateConfig client = config.clientCertificate();
@@ -50,7 +55,7 @@ public final class MemberTls {
                 builder.keyManager(TlsCertificateConfig.parseKey(client.privateKey(), field + ".clientCertificate"),
                         chain.toArray(X509Certificate[]::new));
             }
-            return new MemberTls(config, builder.build());
+            return new MemberTls(config, http2, builder.build());
         } catch (SSLException | GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException(field + ": the TLS context for members cannot be built: "
                     + e.getMessage(), e);
@@ -70,5 +75,10 @@ public final class MemberTls {
 
     public PoolTlsConfig config() {
         return config;
+    }
+
+    /** Whether it was built for a pool that speaks HTTP/2 to its members. */
+    public boolean http2() {
+        return http2;
     }
 }
