@@ -60,11 +60,25 @@ function serve(port, insecureHTTPParser) {
   });
   // An upgrade or a tunnel ends HTTP on the connection for llhttp right after the head: what
   // follows it (rest, the body included) is reported with the head's framing, for a reader that
-  // goes on with HTTP to compare with.
+  // goes on with HTTP to compare with. What follows is all the connection brings until its peer
+  // ends it, not only what came with the head: the rest may arrive in later reads.
   const upgrade = (req, socket, rest) => {
-    say({ e: 'upgrade', c: socket.lbaasId, n: ++requests, m: req.method, u: req.url, v: req.httpVersion,
-      rest: rest.toString('latin1'), cl: req.headers['content-length'], te: req.headers['transfer-encoding'] });
-    socket.destroy();
+    const n = ++requests;
+    const parts = [rest];
+    let reported = false;
+    const report = () => {
+      if (reported) return;
+      reported = true;
+      say({ e: 'upgrade', c: socket.lbaasId, n, m: req.method, u: req.url, v: req.httpVersion,
+        rest: Buffer.concat(parts).toString('latin1'), cl: req.headers['content-length'],
+        te: req.headers['transfer-encoding'] });
+      socket.destroy();
+    };
+    socket.on('data', (chunk) => parts.push(chunk));
+    socket.on('end', report);
+    socket.on('close', report);
+    socket.on('error', report);
+    socket.resume();
   };
   server.on('upgrade', upgrade);
   server.on('connect', upgrade);

@@ -48,7 +48,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * amphora: web1 and web2 behind a TERMINATED_HTTPS listener whose certificate is a
  * kubernetes.io/tls Secret shaped as cert-manager writes it (issued here by openssl, its RSA key in
  * PKCS#1 form), asked by curl; a renewed Secret served to new handshakes; a broken one and a
- * missing one named on the listener while it keeps serving; SNI certificates.
+ * missing one named on the listener while it keeps serving; SNI certificates; re-encryption to
+ * members; HTTP/2 from clients (curl, by ALPN and in cleartext) and to a member (Node's http2 server).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TlsTerminationIT {
@@ -266,6 +267,78 @@ class TlsTerminationIT {
         } finally {
             member.destroy();
         }
+    }
+
+    @Test
+    @Order(7)
+    void aPoolSpeaksHttp2ToItsMembersAndAListenerTakesH2c() throws Exception {
+        // a member that speaks HTTP/2 only, over TLS: Node's http2 server, with the members' certificate
+        int memberPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            memberPort = free.getLocalPort();
+        }
+        Files.writeString(dir.resolve("h2-member.js"), """
+                const fs = require('fs');
+                const http2 = require('http2');
+                http2.createSecureServer({key: fs.readFileSync('members.key'), cert: fs.readFileSync('members.crt')},
+                    (request, response) => response.end(
+                        'HTTP/' + request.httpVersion + ' te=' + request.headers['te'] + '\\n'))
+                  .listen(%d, '127.0.0.1');
+                """.formatted(memberPort));
+        Process node = new ProcessBuilder(nodeBinary(), "h2-member.js").directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("h2-member.log").toFile()).start();
+        try {
+            apply("""
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Pool
+                    metadata: {name: pool-h2}
+                    spec:
+                      loadBalancerRef: lb-web
+                      protocol: HTTP
+                      http2: true
+                      tls: {caSecretRef: members-ca, serverName: members.example.com}
+                    ---
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Member
+                    metadata: {name: h2-member}
+                    spec: {poolRef: pool-h2, address: 127.0.0.1, protocolPort: %d}
+                    ---
+                    apiVersion: lbaas.dev/v1alpha1
+                    kind: Listener
+                    metadata: {name: listener-h2c}
+                    spec: {loadBalancerRef: lb-web, protocol: HTTP, protocolPort: 8082, defaultPoolRef: pool-h2,
+                           h2cPriorKnowledge: true}
+                    """.formatted(memberPort));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    condition(status("listener-h2c"), "Ready").getStatus()).isEqualTo("True"));
+            // HTTP/2 in cleartext from curl, HTTP/2 over TLS to the member
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(curlH2c(vip, 8082, "/"))
+                    .isEqualTo("HTTP/2.0 te=trailers\n 2"));
+            // and HTTP/1.1 clients on the same port
+            Curl.Response http11 = Curl.get(vip, 8082, "/");
+            assertThat(http11.status()).isEqualTo(200);
+            assertThat(http11.body()).isEqualTo("HTTP/2.0 te=trailers\n");
+        } finally {
+            node.destroy();
+        }
+    }
+
+    /** curl's body and HTTP version for an h2c request with prior knowledge. */
+    private static String curlH2c(String host, int port, String path) throws Exception {
+        Process process = new ProcessBuilder("curl", "-sS", "--max-time", "5", "--http2-prior-knowledge", "-w",
+                " %{http_version}", "http://" + host + ":" + port + path).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    /** Node.js 18 or newer, found or installed by the project's script. */
+    private static String nodeBinary() throws Exception {
+        Process find = new ProcessBuilder("bash", ProjectLayout.current().script("node.sh").toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String path = new String(find.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(find.waitFor()).as("scripts/node.sh").isZero();
+        return path;
     }
 
     /** A kubernetes.io/tls Secret as cert-manager writes it, issued by the test CA with openssl. */

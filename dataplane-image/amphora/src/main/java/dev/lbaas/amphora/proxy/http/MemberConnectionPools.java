@@ -30,6 +30,10 @@ import java.util.concurrent.RejectedExecutionException;
  * once, and they close after the listener's member data timeout. A configuration generation keeps
  * only the connections of the members it still serves ({@link #retain}); {@link #close} ends
  * them all.
+ *
+ * <p>A pool that speaks HTTP/2 to its members keeps no idle connections here: each loop has one
+ * HTTP/2 connection per member that every exchange opens a stream on
+ * ({@link LoopPool#http2Connection}, {@link Http2MemberConnections}).
  */
 public final class MemberConnectionPools implements AutoCloseable {
 
