@@ -11,6 +11,8 @@
 #   PIN=off dataplane-image/bench/benchmark.sh         # nothing pinned to CPUs: proxies, wrk, nginx
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
+#   AMPHORA_JAVA=/path/to/jdk-25/bin/java ...         # the amphora on another JVM (the build's class-data
+#                                                     # archive is JDK 17's: not used then)
 #
 # Each row: both proxies get WARMUP_RUNS (5) runs of WARMUP (2 s) of the row's load, then ROUNDS (7)
 # measurements of DURATION each, amphora and HAProxy taking turns; the table shows each proxy's
@@ -151,10 +153,11 @@ start_amphora() { # worker threads
   # dataplane-image/amphora/jvm.options, the class-data archive the build makes beside the jar
   # (ClassDataTraining.java) and the environment of AmphoraJavaCommand.ENVIRONMENT.
   local archive=()
-  [[ -f dataplane-image/amphora/target/amphora.jsa ]] && archive=(-XX:SharedArchiveFile=dataplane-image/amphora/target/amphora.jsa)
+  [[ -z "${AMPHORA_JAVA:-}" && -f dataplane-image/amphora/target/amphora.jsa ]] \
+    && archive=(-XX:SharedArchiveFile=dataplane-image/amphora/target/amphora.jsa)
   # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options
   MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
-    java @dataplane-image/amphora/jvm.options "${archive[@]}" ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
+    "${AMPHORA_JAVA:-java}" @dataplane-image/amphora/jvm.options "${archive[@]}" ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
     --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" --cpu-affinity "$PIN" \
     --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" \
     > "$WORK/amphora.log" 2>&1 &
@@ -165,7 +168,7 @@ start_amphora() { # worker threads
   # io_uring where the kernel allows it, else epoll (see Transport.java); the table says which ran
   AMPHORA_TRANSPORT="$(grep -o 'event loops on [A-Z_]*' "$WORK/amphora.log" | awk '{print $4}' | head -1)"
   if grep -q 'classes shared from' "$WORK/amphora.log"; then AMPHORA_CLASSES="shared classes"; else AMPHORA_CLASSES="no class-data archive"; fi
-  AMPHORA_CLASSES+=", MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}"
+  AMPHORA_CLASSES+=", MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}, $("${AMPHORA_JAVA:-java}" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.runtime.version/ {print "Java " $2}')"
 }
 
 # The CPUs this script, and so both proxies, may run on, space separated.
