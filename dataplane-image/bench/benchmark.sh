@@ -8,6 +8,7 @@
 #   DURATION=30s ROUNDS=3 THREADS="2" dataplane-image/bench/benchmark.sh
 #   TESTS=keepalive RELOADS=0 dataplane-image/bench/benchmark.sh   # one row, no reload check
 #   TESTS="tls-keepalive tls-handshake" RELOADS=0 dataplane-image/bench/benchmark.sh   # the TLS rows
+#   TESTS=cold-start RELOADS=0 dataplane-image/bench/benchmark.sh   # the cold-start rows alone
 #   PIN=off dataplane-image/bench/benchmark.sh         # nothing pinned to CPUs: proxies, wrk, nginx
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
@@ -24,6 +25,11 @@
 # by up to 2x in p99. A median of three turns moved by +-0.2 from run to run, and one of five was
 # still decided by disturbed turns when three of them fell on one proxy: seven is what a ratio can
 # rest on (docs/benchmark.md).
+#
+# The cold-start rows are the exception: each proxy is started anew and measured from its first
+# requests, keep-alive load without warm-up, over the first COLD_SHORT (5 s) and, started anew
+# again, the first COLD_LONG (30 s); COLD_ROUNDS (3) starts of each, medians. A standby just
+# promoted or a pod just replaced serves so, before its JIT compiler has warmed.
 #
 # Resident memory: "load" is read right after the amphora's first measurement, "idle" SETTLE seconds
 # (10) after the last one, when the load balancer still holds its configuration but no traffic.
@@ -43,7 +49,10 @@ ROUNDS="${ROUNDS:-7}"
 THREADS="${THREADS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
-TESTS="${TESTS:-keepalive close tcp tls-keepalive tls-handshake}"
+TESTS="${TESTS:-keepalive close tcp tls-keepalive tls-handshake cold-start}"
+COLD_SHORT="${COLD_SHORT:-5s}"
+COLD_LONG="${COLD_LONG:-30s}"
+COLD_ROUNDS="${COLD_ROUNDS:-3}"
 SETTLE="${SETTLE:-10}"
 LATER="${LATER:-20}"
 PIN="${PIN:-auto}"
@@ -297,6 +306,26 @@ medians() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
+# The cold-start rows of one thread count (see the top): each proxy started anew for every turn.
+cold_start() { # worker threads
+  local span a_runs h_runs a_rps a_p99 a_err h_rps h_p99 h_err
+  for span in "$COLD_SHORT" "$COLD_LONG"; do
+    a_runs=(); h_runs=()
+    for _ in $(seq "$COLD_ROUNDS"); do
+      kill "$AMPHORA_PID"; wait "$AMPHORA_PID" 2>/dev/null || true
+      start_amphora "$1"
+      a_runs+=("$(DURATION=$span measure "http://$AMPHORA_VIP:$HTTP_PORT/")")
+      kill "$HAPROXY_PID"; wait "$HAPROXY_PID" 2>/dev/null || true
+      start_haproxy "$1"
+      h_runs+=("$(DURATION=$span measure "http://$HAPROXY_VIP:$HTTP_PORT/")")
+      echo "$(threads_label "$1") cold start, first $span, turn ${#a_runs[@]}: amphora ${a_runs[-1]}, haproxy ${h_runs[-1]} (req/s p99_ms errors)" >&2
+    done
+    read -r a_rps a_p99 a_err < <(medians "${a_runs[@]}")
+    read -r h_rps h_p99 h_err < <(medians "${h_runs[@]}")
+    ROWS+=("$(threads_label "$1")|cold start, first $span|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
+  done
+}
+
 ROWS=()
 for threads in $THREADS; do
   start_amphora "$threads"
@@ -312,6 +341,7 @@ for threads in $THREADS; do
       # (wrk resumes no session), so its requests/s are handshakes/s
       tls-keepalive) path="https"; port=$HTTPS_PORT; args=() ;;
       tls-handshake) path="https"; port=$HTTPS_PORT; args=(-H "Connection: close") ;;
+      cold-start) cold_start "$threads"; continue ;;
       *) echo "unknown test $kind" >&2; exit 2 ;;
     esac
     warm_up "$path://$AMPHORA_VIP:$port/" "${args[@]}"
@@ -338,17 +368,17 @@ for threads in $THREADS; do
     idle_detail+=", $((SETTLE + LATER)) s after: $(rss_detail "$AMPHORA_PID")"
   fi
   IDLE_DETAILS+=("$(threads_label "$threads"): ${SETTLE} s after the load $idle_detail")
-  ROWS+=("$(threads_label "$threads")|rss MiB idle / load|$idle_rss / $load_rss|$haproxy_idle_rss|||||")
+  ROWS+=("$(threads_label "$threads")|rss MiB idle / load|$idle_rss / ${load_rss:-n/a}|$haproxy_idle_rss|||||")
   load_rss=""
   kill "$AMPHORA_PID" "$HAPROXY_PID"; wait "$AMPHORA_PID" "$HAPROXY_PID" 2>/dev/null || true
 done
 
 echo
 echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}, ${AMPHORA_CLASSES:-}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends$(pinning)"
-printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
+printf "%-8s | %-22s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
-  printf "%-8s | %-20s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
+  printf "%-8s | %-22s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
 done
 ((${#IDLE_DETAILS[@]})) && printf 'amphora idle MiB, %s\n' "${IDLE_DETAILS[@]}"
 
