@@ -213,10 +213,7 @@ class TlsTerminationIT {
     void aPoolReencryptsToMembersItVerifies() throws Exception {
         // a member that terminates TLS itself: openssl s_server with a certificate of the test CA
         Secret memberSecret = tlsSecret("members", "members.example.com");
-        int memberPort;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            memberPort = free.getLocalPort();
-        }
+        int memberPort = freePort();
         Process member = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + memberPort, "-cert",
                 "members.crt", "-key", "members.key", "-www", "-quiet").directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("s_server.log").toFile()).start();
@@ -273,10 +270,7 @@ class TlsTerminationIT {
     @Order(7)
     void aPoolSpeaksHttp2ToItsMembersAndAListenerTakesH2c() throws Exception {
         // a member that speaks HTTP/2 only, over TLS: Node's http2 server, with the members' certificate
-        int memberPort;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            memberPort = free.getLocalPort();
-        }
+        int memberPort = freePort();
         Files.writeString(dir.resolve("h2-member.js"), """
                 const fs = require('fs');
                 const http2 = require('http2');
@@ -320,6 +314,13 @@ class TlsTerminationIT {
             assertThat(http11.body()).isEqualTo("HTTP/2.0 te=trailers\n");
         } finally {
             node.destroy();
+        }
+    }
+
+    /** A port no one listens on now, for a member this test starts. */
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            return free.getLocalPort();
         }
     }
 

@@ -176,9 +176,8 @@ final class Http2StreamMessages extends ChannelDuplexHandler implements RequestP
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof HttpResponse response && !(msg instanceof FullHttpResponse)
-                && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            interimSent = !(msg instanceof LastHttpContent);
+        if (msg instanceof HttpResponse response && !(msg instanceof FullHttpResponse) && interim(response)) {
+            interimSent = true;
             FullHttpResponse whole = new DefaultFullHttpResponse(response.protocolVersion(), response.status(),
                     Unpooled.EMPTY_BUFFER, response.headers(), HttpHeaders.EMPTY_HEADERS);
             ctx.write(whole, promise);
@@ -190,19 +189,18 @@ final class Http2StreamMessages extends ChannelDuplexHandler implements RequestP
             promise.trySuccess();
             return;
         }
-        if (head && msg instanceof FullHttpResponse whole && whole.content().isReadable()
-                && whole.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+        if (head && msg instanceof FullHttpResponse whole && whole.content().isReadable() && !interim(whole)) {
             // the amphora's own answers carry a body; a HEAD's answer on a stream must not (members send none)
             msg = whole.replace(Unpooled.EMPTY_BUFFER);
             whole.release();
         }
-        if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse && interimStatus((HttpResponse) msg))) {
+        if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse response && interim(response))) {
             responseEnded = true;
         }
         ctx.write(msg, promise);
     }
 
-    private static boolean interimStatus(HttpResponse response) {
+    private static boolean interim(HttpResponse response) {
         return response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
     }
 

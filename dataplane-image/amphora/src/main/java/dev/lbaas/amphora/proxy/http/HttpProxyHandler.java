@@ -337,15 +337,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             return;
         }
         closeMember();
-        boolean first = !forwardedBefore;
-        forwardedBefore = true;
-        if (pool.config().http2()) {
-            openStream(listener, pool, chosen);
-            return;
-        }
         // As HAProxy's http-reuse safe: a request that could not be sent again if its pooled
         // connection turned out dead is the first of its client connection only on a new connection.
-        boolean mayReuse = (!first || exchange.retryHead != null) && !privateMembers(pool);
+        // (A pool that speaks HTTP/2 to its members pools no idle connections: see reach.)
+        boolean mayReuse = (forwardedBefore || exchange.retryHead != null) && !privateMembers(pool)
+                && !pool.config().http2();
+        forwardedBefore = true;
         MemberLink idle = mayReuse
                 ? idleMembers.take(idleMembers.keyOf(chosen, listener.config().timeouts().memberDataMillis()))
                 : null;
@@ -353,7 +350,20 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
             attach(idle, chosen, true);
             return;
         }
-        connect(listener, pool, chosen);
+        reach(listener, pool, chosen);
+    }
+
+    /**
+     * Sends the exchange to {@code target} other than on a pooled idle connection: on a stream of
+     * the loop's HTTP/2 connection to it for a pool that speaks HTTP/2 to its members, else on a
+     * new HTTP/1.1 connection.
+     */
+    private void reach(ListenerRuntime listener, Pool pool, PoolMember target) {
+        if (pool.config().http2()) {
+            openStream(listener, pool, target);
+        } else {
+            connect(listener, pool, target);
+        }
     }
 
     /** The connection's TLS, read at its first request; null on plain HTTP. */
@@ -747,11 +757,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Mem
         exchange.requestToBeSentAgain();
         inbound.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
         inbound.addFirst(head);
-        if (exchange.pool.config().http2()) {
-            openStream(exchange.listener, exchange.pool, target);
-        } else {
-            connect(exchange.listener, exchange.pool, target);
-        }
+        reach(exchange.listener, exchange.pool, target);
     }
 
     @Override
