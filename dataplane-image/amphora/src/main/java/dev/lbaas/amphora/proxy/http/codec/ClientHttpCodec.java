@@ -165,7 +165,7 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
                 }
                 scannedAhead += scanned;
                 if (buffer.isReadable()) {
-                    headArrives();
+                    headStarted = true;
                 }
             } else if (chunkedBody) {
                 int from = buffer.readerIndex() + scannedAhead;
@@ -184,6 +184,10 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
             if (!inBody && buffer.isReadable()) {
                 // the next request has begun within what came with the end of this one
                 headArrives();
+            } else if (!inBody && headStarted) {
+                // A head that has not ended yet must end within the deadline. (One that came whole
+                // became its request above: no timer is scheduled and cancelled for it.)
+                startDeadline();
             }
         }
 

@@ -126,8 +126,12 @@ public final class CompactHttpHeaders extends HttpHeaders {
     }
 
     private void removeAll(CharSequence name) {
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
+        // Most removals find nothing (hop-by-hop fields on every message): then nothing is written.
+        int kept = indexOf(name, 0);
+        if (kept < 0) {
+            return;
+        }
+        for (int i = kept + 1; i < size; i++) {
             if (!sameName(name(i), name)) {
                 fields[2 * kept] = name(i);
                 fields[2 * kept + 1] = value(i);
