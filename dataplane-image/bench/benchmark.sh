@@ -12,8 +12,13 @@
 #   PIN=off dataplane-image/bench/benchmark.sh         # nothing pinned to CPUs: proxies, wrk, nginx
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
-#   AMPHORA_JAVA=/path/to/jdk-25/bin/java ...         # the amphora on another JVM (the build's class-data
-#                                                     # archive is JDK 17's: not used then)
+#   AMPHORA_JAVA="java /path/to/jdk-25/bin/java" ...  # the amphora on each JVM in turn, the same run
+#
+# AMPHORA_JAVA (default: java, the build's JDK) lists the JVMs the amphora runs on, each against
+# HAProxy in the same run, every row once per JVM. The build's JDK maps the class-data archive the
+# build made beside the jar (ClassDataTraining.java); a JDK 25 or later gets an AOT cache (JEP 483,
+# with JEP 515's method profiles) made here by the same training run of the jar, before its rows,
+# and compact object headers (JEP 519); any other JVM runs with jvm.options alone.
 #
 # Each row: both proxies get WARMUP_RUNS (5) runs of WARMUP (2 s) of the row's load, then ROUNDS (7)
 # measurements of DURATION each, amphora and HAProxy taking turns; the table shows each proxy's
@@ -29,7 +34,8 @@
 # The cold-start rows are the exception: each proxy is started anew and measured from its first
 # requests, keep-alive load without warm-up, over the first COLD_SHORT (5 s) and, started anew
 # again, the first COLD_LONG (30 s); COLD_ROUNDS (3) starts of each, medians. A standby just
-# promoted or a pod just replaced serves so, before its JIT compiler has warmed.
+# promoted or a pod just replaced serves so. Below the table: how long after its process started
+# the amphora served its configuration.
 #
 # Resident memory: "load" is read right after the amphora's first measurement, "idle" SETTLE seconds
 # (10) after the last one, when the load balancer still holds its configuration but no traffic.
@@ -161,24 +167,47 @@ start_amphora() { # worker threads
   # The amphora runs as the image and the local driver run it: with the JVM options of
   # dataplane-image/amphora/jvm.options, the class-data archive the build makes beside the jar
   # (ClassDataTraining.java) and the environment of AmphoraJavaCommand.ENVIRONMENT.
-  local archive=()
-  [[ -z "${AMPHORA_JAVA:-}" && -f dataplane-image/amphora/target/amphora.jsa ]] \
-    && archive=(-XX:SharedArchiveFile=dataplane-image/amphora/target/amphora.jsa)
+  local started=$EPOCHREALTIME
   # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options
   MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
-    "${AMPHORA_JAVA:-java}" @dataplane-image/amphora/jvm.options "${archive[@]}" ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
+    "$JVM" @dataplane-image/amphora/jvm.options "${JVM_OPTIONS[@]}" ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
     --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" --cpu-affinity "$PIN" \
     --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" \
     > "$WORK/amphora.log" 2>&1 &
   AMPHORA_PID=$!
   PIDS+=("$AMPHORA_PID")
-  for _ in $(seq 100); do [[ -s "$WORK/agent.port" ]] && break; sleep 0.1; done
+  for _ in $(seq 300); do [[ -s "$WORK/agent.port" ]] && break; sleep 0.1; done
   push_config 1 1
+  AMPHORA_READY_MS="$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }')"
   # io_uring where the kernel allows it, else epoll (see Transport.java); the table says which ran
   AMPHORA_TRANSPORT="$(grep -o 'event loops on [A-Z_]*' "$WORK/amphora.log" | awk '{print $4}' | head -1)"
-  if grep -q 'classes shared from' "$WORK/amphora.log"; then AMPHORA_CLASSES="shared classes"; else AMPHORA_CLASSES="no class-data archive"; fi
-  AMPHORA_CLASSES+=", MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}, $("${AMPHORA_JAVA:-java}" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.runtime.version/ {print "Java " $2}')"
 }
+
+# The JVM the amphora runs on next ($JVM), its options beyond jvm.options (JVM_OPTIONS) and its
+# name in the table (JVM_LABEL): see AMPHORA_JAVA at the top.
+use_jvm() { # java executable
+  JVM=$1
+  JVM_OPTIONS=()
+  local feature runtime
+  feature="$("$JVM" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
+  runtime="$("$JVM" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.runtime.version/ {print $2}')"
+  if ((feature >= 25)); then
+    JVM_OPTIONS=(-XX:+UseCompactObjectHeaders)
+    local cache="$WORK/amphora-$feature.aot"
+    "$JVM" @dataplane-image/amphora/jvm.options "${JVM_OPTIONS[@]}" -XX:AOTCacheOutput="$cache" -Xlog:aot*=error,cds*=error \
+      -jar dataplane-image/amphora/target/amphora.jar --class-data-training > "$WORK/aot-training.log" 2>&1 \
+      || { echo "AOT cache training on $JVM failed:" >&2; tail -20 "$WORK/aot-training.log" >&2; exit 1; }
+    JVM_OPTIONS+=(-XX:AOTCache="$cache")
+    JVM_LABEL="$feature aot"
+  elif [[ $JVM == java && -f dataplane-image/amphora/target/amphora.jsa ]]; then
+    JVM_OPTIONS=(-XX:SharedArchiveFile=dataplane-image/amphora/target/amphora.jsa)
+    JVM_LABEL="$feature cds"
+  else
+    JVM_LABEL="$feature"
+  fi
+  JVM_DETAILS+=("$JVM_LABEL: Java $runtime ${JVM_OPTIONS[*]//$WORK\//}")
+}
+JVM_DETAILS=()
 
 # The CPUs this script, and so both proxies, may run on, space separated.
 allowed_cpus() {
@@ -314,6 +343,7 @@ cold_start() { # worker threads
     for _ in $(seq "$COLD_ROUNDS"); do
       kill "$AMPHORA_PID"; wait "$AMPHORA_PID" 2>/dev/null || true
       start_amphora "$1"
+      READY_MS+=("$AMPHORA_READY_MS")
       a_runs+=("$(DURATION=$span measure "http://$AMPHORA_VIP:$HTTP_PORT/")")
       kill "$HAPROXY_PID"; wait "$HAPROXY_PID" 2>/dev/null || true
       start_haproxy "$1"
@@ -322,11 +352,14 @@ cold_start() { # worker threads
     done
     read -r a_rps a_p99 a_err < <(medians "${a_runs[@]}")
     read -r h_rps h_p99 h_err < <(medians "${h_runs[@]}")
-    ROWS+=("$(threads_label "$1")|cold start, first $span|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
+    ROWS+=("$JVM_LABEL|$(threads_label "$1")|cold start, first $span|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
   done
 }
 
 ROWS=()
+READY_MS=()
+for java in ${AMPHORA_JAVA:-java}; do
+use_jvm "$java"
 for threads in $THREADS; do
   start_amphora "$threads"
   start_haproxy "$threads"
@@ -355,7 +388,7 @@ for threads in $THREADS; do
     done
     read -r a_rps a_p99 a_err < <(medians "${a_runs[@]}")
     read -r h_rps h_p99 h_err < <(medians "${h_runs[@]}")
-    ROWS+=("$(threads_label "$threads")|$kind|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
+    ROWS+=("$JVM_LABEL|$(threads_label "$threads")|$kind|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
   done
   # Idle is what a served load balancer holds once its traffic stopped: after the load, settled
   # (the JVM hands freed native memory back within seconds, see jvm.options).
@@ -367,23 +400,30 @@ for threads in $THREADS; do
     sleep "$LATER"
     idle_detail+=", $((SETTLE + LATER)) s after: $(rss_detail "$AMPHORA_PID")"
   fi
-  IDLE_DETAILS+=("$(threads_label "$threads"): ${SETTLE} s after the load $idle_detail")
-  ROWS+=("$(threads_label "$threads")|rss MiB idle / load|$idle_rss / ${load_rss:-n/a}|$haproxy_idle_rss|||||")
+  IDLE_DETAILS+=("$JVM_LABEL, $(threads_label "$threads"): ${SETTLE} s after the load $idle_detail")
+  ROWS+=("$JVM_LABEL|$(threads_label "$threads")|rss MiB idle / load|$idle_rss / ${load_rss:-n/a}|$haproxy_idle_rss|||||")
   load_rss=""
   kill "$AMPHORA_PID" "$HAPROXY_PID"; wait "$AMPHORA_PID" "$HAPROXY_PID" 2>/dev/null || true
 done
+done
 
 echo
-echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}, ${AMPHORA_CLASSES:-}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends$(pinning)"
-printf "%-8s | %-22s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
+echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends$(pinning)"
+printf 'amphora JVM %s\n' "${JVM_DETAILS[@]}"
+printf "%-7s | %-8s | %-22s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" jvm threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
-  IFS='|' read -r t k ar hr r ap hp pr e <<<"$row"
-  printf "%-8s | %-22s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
+  IFS='|' read -r j t k ar hr r ap hp pr e <<<"$row"
+  printf "%-7s | %-8s | %-22s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$j" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
 done
 ((${#IDLE_DETAILS[@]})) && printf 'amphora idle MiB, %s\n' "${IDLE_DETAILS[@]}"
+((${#READY_MS[@]})) && echo "cold start: the amphora served its configuration $(printf '%s\n' "${READY_MS[@]}" \
+  | sort -n | awk '{ v[NR] = $1 } END { printf "%d ms (median; %d-%d ms)", v[int((NR + 1) / 2)], v[1], v[NR] }') after" \
+  "its process started (HAProxy is given 0.5 s)"
 
 # --- reload under load: RELOADS generations pushed while wrk runs ------------------------------
 ((RELOADS > 0)) || exit 0
+first_java="${AMPHORA_JAVA:-java}"
+use_jvm "${first_java%% *}"
 start_amphora 2
 place_load_and_backends 2
 "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d30s "http://$AMPHORA_VIP:$HTTP_PORT/" > "$WORK/reload-wrk.txt" &
