@@ -343,7 +343,7 @@ cold_start() { # worker threads
     for _ in $(seq "$COLD_ROUNDS"); do
       kill "$AMPHORA_PID"; wait "$AMPHORA_PID" 2>/dev/null || true
       start_amphora "$1"
-      READY_MS+=("$AMPHORA_READY_MS")
+      READY_MS+=("$JVM_LABEL|$AMPHORA_READY_MS")
       a_runs+=("$(DURATION=$span measure "http://$AMPHORA_VIP:$HTTP_PORT/")")
       kill "$HAPROXY_PID"; wait "$HAPROXY_PID" 2>/dev/null || true
       start_haproxy "$1"
@@ -416,9 +416,12 @@ for row in "${ROWS[@]}"; do
   printf "%-7s | %-8s | %-22s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$j" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
 done
 ((${#IDLE_DETAILS[@]})) && printf 'amphora idle MiB, %s\n' "${IDLE_DETAILS[@]}"
-((${#READY_MS[@]})) && echo "cold start: the amphora served its configuration $(printf '%s\n' "${READY_MS[@]}" \
-  | sort -n | awk '{ v[NR] = $1 } END { printf "%d ms (median; %d-%d ms)", v[int((NR + 1) / 2)], v[1], v[NR] }') after" \
-  "its process started (HAProxy is given 0.5 s)"
+# per JVM: the median and range of the times from an amphora's start to its configuration served
+((${#READY_MS[@]})) && printf '%s\n' "${READY_MS[@]}" | sort -t'|' -k1,1 -k2,2n | awk -F'|' '
+  function report() { printf "cold start, %s: the amphora served its configuration %d ms after its process started (median; %d-%d ms)\n", label, v[int((n + 1) / 2)], v[1], v[n] }
+  $1 != label { if (n) report(); label = $1; n = 0 }
+  { v[++n] = $2 }
+  END { if (n) report() }'
 
 # --- reload under load: RELOADS generations pushed while wrk runs ------------------------------
 ((RELOADS > 0)) || exit 0

@@ -53,13 +53,27 @@ public final class ProxyHeaders {
      * headers and Host: what frames a message, and whom it is for, is never the sender's to take
      * off on the way (a request whose Connection names them is refused before this, see
      * {@link RequestRules}). Runs for every request and response, so for a plain
-     * {@code Connection: keep-alive} or {@code close} it allocates no more than the list of the
-     * header's values.
+     * {@code Connection: keep-alive} or {@code close} it allocates nothing.
      */
     static void removeHopByHop(HttpHeaders headers) {
         if (headers.isEmpty()) {
             return;
         }
+        String first = headers.get(HttpHeaderNames.CONNECTION);
+        if (first != null && !(isPlainConnectionOption(first) && connectionFields(headers) == 1)) {
+            removeNamedByConnection(headers);
+        }
+        for (int i = 0; i < HOP_BY_HOP.size(); i++) {
+            headers.remove(HOP_BY_HOP.get(i));
+        }
+    }
+
+    private static int connectionFields(HttpHeaders headers) {
+        return headers instanceof CompactHttpHeaders compact ? compact.count(HttpHeaderNames.CONNECTION)
+                : headers.getAll(HttpHeaderNames.CONNECTION).size();
+    }
+
+    private static void removeNamedByConnection(HttpHeaders headers) {
         // a copy of the values, so that removing the headers they name does not disturb the loop
         List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
         for (int i = 0; i < connection.size(); i++) {
@@ -73,9 +87,6 @@ public final class ProxyHeaders {
                     headers.remove(name);
                 }
             }
-        }
-        for (int i = 0; i < HOP_BY_HOP.size(); i++) {
-            headers.remove(HOP_BY_HOP.get(i));
         }
     }
 
