@@ -179,6 +179,11 @@ start_amphora() { # worker threads
   for _ in $(seq 300); do [[ -s "$WORK/agent.port" ]] && break; sleep 0.1; done
   push_config 1 1
   AMPHORA_READY_MS="$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }')"
+  # An archive that does not fit the JVM or the jar is dropped by the JVM without a word
+  # (ClassDataArchive.java says so in the amphora's log): a row is then not what its label says.
+  if [[ $JVM_LABEL == *cds ]] && ! grep -q 'classes shared from' "$WORK/amphora.log"; then
+    echo "warning: the amphora did not map $JVM_OPTIONS (see $WORK/amphora.log); KEEP_WORK=1 keeps it" >&2
+  fi
   # io_uring where the kernel allows it, else epoll (see Transport.java); the table says which ran
   AMPHORA_TRANSPORT="$(grep -o 'event loops on [A-Z_]*' "$WORK/amphora.log" | awk '{print $4}' | head -1)"
 }
