@@ -60,17 +60,12 @@ public final class ProxyHeaders {
             return;
         }
         String first = headers.get(HttpHeaderNames.CONNECTION);
-        if (first != null && !(isPlainConnectionOption(first) && connectionFields(headers) == 1)) {
+        if (first != null && !(isPlainConnectionOption(first) && count(headers, HttpHeaderNames.CONNECTION) == 1)) {
             removeNamedByConnection(headers);
         }
         for (int i = 0; i < HOP_BY_HOP.size(); i++) {
             headers.remove(HOP_BY_HOP.get(i));
         }
-    }
-
-    private static int connectionFields(HttpHeaders headers) {
-        return headers instanceof CompactHttpHeaders compact ? compact.count(HttpHeaderNames.CONNECTION)
-                : headers.getAll(HttpHeaderNames.CONNECTION).size();
     }
 
     private static void removeNamedByConnection(HttpHeaders headers) {
