@@ -167,7 +167,7 @@ start_amphora() { # worker threads
   # The amphora runs as the image and the local driver run it: with the JVM options of
   # dataplane-image/amphora/jvm.options, the class-data archive the build makes beside the jar
   # (ClassDataTraining.java) and the environment of AmphoraJavaCommand.ENVIRONMENT.
-  local started=$EPOCHREALTIME
+  local started=${EPOCHREALTIME/[.,]/}
   # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options
   MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
     "$JVM" @dataplane-image/amphora/jvm.options "${JVM_OPTIONS[@]}" ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
@@ -178,41 +178,63 @@ start_amphora() { # worker threads
   PIDS+=("$AMPHORA_PID")
   for _ in $(seq 300); do [[ -s "$WORK/agent.port" ]] && break; sleep 0.1; done
   push_config 1 1
-  AMPHORA_READY_MS="$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }')"
+  AMPHORA_READY_MS=$(( (${EPOCHREALTIME/[.,]/} - started) / 1000 ))
   # An archive that does not fit the JVM or the jar is dropped by the JVM without a word
-  # (ClassDataArchive.java says so in the amphora's log): a row is then not what its label says.
+  # (ClassDataArchive.java says so in the amphora's log): the JVM's line above the table says so.
+  # (An AOT cache that does not fit stops the amphora: it runs with -XX:AOTMode=on.)
   if [[ $JVM_LABEL == *cds ]] && ! grep -q 'classes shared from' "$WORK/amphora.log"; then
-    echo "warning: the amphora did not map $JVM_OPTIONS (see $WORK/amphora.log); KEEP_WORK=1 keeps it" >&2
+    echo "warning: the amphora did not map ${JVM_OPTIONS[*]} (see $WORK/amphora.log; KEEP_WORK=1 keeps it)" >&2
+    JVM_UNMAPPED[$JVM_INDEX]=1
   fi
   # io_uring where the kernel allows it, else epoll (see Transport.java); the table says which ran
   AMPHORA_TRANSPORT="$(grep -o 'event loops on [A-Z_]*' "$WORK/amphora.log" | awk '{print $4}' | head -1)"
 }
 
-# The JVM the amphora runs on next ($JVM), its options beyond jvm.options (JVM_OPTIONS) and its
-# name in the table (JVM_LABEL): see AMPHORA_JAVA at the top.
-use_jvm() { # java executable
-  JVM=$1
-  JVM_OPTIONS=()
-  local feature runtime
-  feature="$("$JVM" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
-  runtime="$("$JVM" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.runtime.version/ {print $2}')"
+# Every JVM of AMPHORA_JAVA, checked and prepared before anything is measured, so that a wrong
+# path or a failed AOT cache training stops the run at once rather than after the first JVM's
+# rows: its executable (JVM_EXES), its options beyond jvm.options (JVM_OPTION_LINES, one string;
+# the paths in them hold no spaces) and its name in the table (JVM_LABELS). See AMPHORA_JAVA at the top.
+JVM_EXES=(); JVM_OPTION_LINES=(); JVM_LABELS=(); JVM_DETAILS=(); JVM_UNMAPPED=()
+read -ra requested_jvms <<<"${AMPHORA_JAVA:-java}"
+((${#requested_jvms[@]})) || requested_jvms=(java)
+for java in "${requested_jvms[@]}"; do
+  settings="$("$java" -XshowSettings:properties -version 2>&1)" \
+    || { echo "AMPHORA_JAVA: cannot run $java: $settings" >&2; exit 2; }
+  feature="$(awk -F'= ' '/java.specification.version/ {print $2}' <<<"$settings")"
+  runtime="$(awk -F'= ' '/java.runtime.version/ {print $2}' <<<"$settings")"
+  [[ $feature =~ ^[0-9]+$ ]] || { echo "AMPHORA_JAVA: $java names no Java version" >&2; exit 2; }
+  index=${#JVM_EXES[@]}
+  options=()
   if ((feature >= 25)); then
-    JVM_OPTIONS=(-XX:+UseCompactObjectHeaders)
-    local cache="$WORK/amphora-$feature.aot"
-    "$JVM" @dataplane-image/amphora/jvm.options "${JVM_OPTIONS[@]}" -XX:AOTCacheOutput="$cache" -Xlog:aot*=error,cds*=error \
-      -jar dataplane-image/amphora/target/amphora.jar --class-data-training > "$WORK/aot-training.log" 2>&1 \
-      || { echo "AOT cache training on $JVM failed:" >&2; tail -20 "$WORK/aot-training.log" >&2; exit 1; }
-    JVM_OPTIONS+=(-XX:AOTCache="$cache")
-    JVM_LABEL="$feature aot"
-  elif [[ $JVM == java && -f dataplane-image/amphora/target/amphora.jsa ]]; then
-    JVM_OPTIONS=(-XX:SharedArchiveFile=dataplane-image/amphora/target/amphora.jsa)
-    JVM_LABEL="$feature cds"
+    options=(-XX:+UseCompactObjectHeaders)
+    cache="$WORK/amphora-$index.aot"
+    echo "training an AOT cache for $java"
+    # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options; the cache fits them only
+    "$java" @dataplane-image/amphora/jvm.options "${options[@]}" ${AMPHORA_JAVA_OPTS:-} -XX:AOTCacheOutput="$cache" \
+      -Xlog:aot*=error,cds*=error -jar dataplane-image/amphora/target/amphora.jar --class-data-training \
+      > "$WORK/aot-training.log" 2>&1 \
+      || { echo "AOT cache training on $java failed:" >&2; tail -20 "$WORK/aot-training.log" >&2; exit 1; }
+    options+=(-XX:AOTCache="$cache" -XX:AOTMode=on)
+    label="$feature aot"
+  elif [[ $java == java && -f dataplane-image/amphora/target/amphora.jsa ]]; then
+    options=(-XX:SharedArchiveFile=dataplane-image/amphora/target/amphora.jsa)
+    label="$feature cds"
   else
-    JVM_LABEL="$feature"
+    label="$feature"
   fi
-  JVM_DETAILS+=("$JVM_LABEL: Java $runtime ${JVM_OPTIONS[*]//$WORK\//}")
+  for known in "${JVM_LABELS[@]}"; do [[ $known == "$label" ]] && label+=" #$((index + 1))"; done
+  JVM_EXES+=("$java"); JVM_OPTION_LINES+=("${options[*]}"); JVM_LABELS+=("$label")
+  JVM_DETAILS+=("$label: Java $runtime ${options[*]//$WORK\//}")
+  JVM_UNMAPPED+=(0)
+done
+
+# The JVM the amphora runs on next: $JVM, its options JVM_OPTIONS and its label JVM_LABEL.
+use_jvm() { # index into JVM_EXES
+  JVM_INDEX=$1
+  JVM=${JVM_EXES[$1]}
+  read -ra JVM_OPTIONS <<<"${JVM_OPTION_LINES[$1]}"
+  JVM_LABEL=${JVM_LABELS[$1]}
 }
-JVM_DETAILS=()
 
 # The CPUs this script, and so both proxies, may run on, space separated.
 allowed_cpus() {
@@ -363,8 +385,8 @@ cold_start() { # worker threads
 
 ROWS=()
 READY_MS=()
-for java in ${AMPHORA_JAVA:-java}; do
-use_jvm "$java"
+for jvm_index in "${!JVM_EXES[@]}"; do
+use_jvm "$jvm_index"
 for threads in $THREADS; do
   start_amphora "$threads"
   start_haproxy "$threads"
@@ -414,7 +436,10 @@ done
 
 echo
 echo "amphora (${AMPHORA_TRANSPORT:-unknown transport}, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}) vs HAProxy $(haproxy -v | head -1 | awk '{print $3}'), wrk -t1 -c$CONNECTIONS, median of $ROUNDS turns of $DURATION after $WARMUP_RUNS x $WARMUP warm-up, $(nproc) cores shared by load, proxies and backends$(pinning)"
-printf 'amphora JVM %s\n' "${JVM_DETAILS[@]}"
+for jvm_index in "${!JVM_DETAILS[@]}"; do
+  printf 'amphora JVM %s%s\n' "${JVM_DETAILS[$jvm_index]}" \
+    "$( ((JVM_UNMAPPED[jvm_index])) && echo " (the class-data archive NOT mapped in some of its starts)")"
+done
 printf "%-7s | %-8s | %-22s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" jvm threads test "amphora r/s" "haproxy r/s" ratio "amp p99ms" "hap p99ms" ratio "errors a/h"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r j t k ar hr r ap hp pr e <<<"$row"
@@ -430,8 +455,7 @@ done
 
 # --- reload under load: RELOADS generations pushed while wrk runs ------------------------------
 ((RELOADS > 0)) || exit 0
-first_java="${AMPHORA_JAVA:-java}"
-use_jvm "${first_java%% *}"
+use_jvm 0
 start_amphora 2
 place_load_and_backends 2
 "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d30s "http://$AMPHORA_VIP:$HTTP_PORT/" > "$WORK/reload-wrk.txt" &
