@@ -17,7 +17,7 @@
 # AMPHORA_JAVA (default: java, the build's JDK) lists the JVMs the amphora runs on, each against
 # HAProxy in the same run, every row once per JVM. The build's JDK maps the class-data archive the
 # build made beside the jar (ClassDataTraining.java); a JDK 25 or later gets an AOT cache (JEP 483,
-# with JEP 515's method profiles) made here by the same training run of the jar, before its rows,
+# with JEP 515's method profiles) made here by the same training run of the jar before any row,
 # and compact object headers (JEP 519); any other JVM runs with jvm.options alone.
 #
 # Each row: both proxies get WARMUP_RUNS (5) runs of WARMUP (2 s) of the row's load, then ROUNDS (7)
