@@ -9,6 +9,7 @@
 #   TESTS=keepalive RELOADS=0 dataplane-image/bench/benchmark.sh   # one row, no reload check
 #   TESTS="tls-keepalive tls-handshake" RELOADS=0 dataplane-image/bench/benchmark.sh   # the TLS rows
 #   TESTS=cold-start RELOADS=0 dataplane-image/bench/benchmark.sh   # the cold-start rows alone
+#   COLD_PROFILE=1 TESTS=cold-start ...                # and the amphora's threads' CPU second by second
 #   PIN=off dataplane-image/bench/benchmark.sh         # nothing pinned to CPUs: proxies, wrk, nginx
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
@@ -362,6 +363,34 @@ medians() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
+# The CPU time of a process's threads, in ms, summed by kind: "loops C2 C1 GC other" (event
+# loops, the two JIT compilers, the collector, the rest), from /proc (a thread's name is the
+# second field of its stat line, in parentheses; user and system time the 14th and 15th).
+thread_cpu_ms() { # pid
+  cat /proc/"$1"/task/*/stat 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" '{
+      name = substr($0, index($0, "(") + 1); name = substr(name, 1, match(name, /\) [A-Za-z] /) - 1)
+      split(substr($0, match($0, /\) [A-Za-z] /) + 2), f, " "); t = (f[12] + f[13]) * 1000 / hz
+      if (name ~ /^amphora-loop/) k = 1; else if (name ~ /^C2 Compiler/) k = 2
+      else if (name ~ /^C1 Compiler/) k = 3; else if (name ~ /GC|G1/) k = 4; else k = 5
+      ms[k] += t }
+    END { printf "%d %d %d %d %d\n", ms[1], ms[2], ms[3], ms[4], ms[5] }'
+}
+
+# With COLD_PROFILE=1: second by second, the CPU time the amphora's threads took during its first
+# COLD_LONG turn of a cold-start row, by kind (docs/benchmark.md: where a cold start goes).
+# It runs beside the measurement, so it writes its lines to a file: "label|second|loops C2 C1 GC other".
+profile_cold_start() { # pid seconds label
+  local pid=$1 seconds=$2 second before after
+  before="$(thread_cpu_ms "$pid")"
+  for ((second = 1; second <= seconds; second++)); do
+    sleep 1
+    after="$(thread_cpu_ms "$pid")"
+    echo "$3|$second|$(awk -v a="$after" -v b="$before" 'BEGIN { n = split(a, x, " "); split(b, y, " ")
+      for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? " " : ""), x[i] - y[i] }')" >> "$WORK/cold-profile.txt"
+    before=$after
+  done
+}
+
 # The cold-start rows of one thread count (see the top): each proxy started anew for every turn.
 cold_start() { # worker threads
   local span a_runs h_runs a_rps a_p99 a_err h_rps h_p99 h_err
@@ -371,7 +400,13 @@ cold_start() { # worker threads
       kill "$AMPHORA_PID"; wait "$AMPHORA_PID" 2>/dev/null || true
       start_amphora "$1"
       READY_MS+=("$JVM_LABEL|$AMPHORA_READY_MS")
+      local profiler=""
+      if [[ ${COLD_PROFILE:-0} == 1 && $span == "$COLD_LONG" && ${#a_runs[@]} == 0 ]]; then
+        profile_cold_start "$AMPHORA_PID" "${COLD_LONG%s}" "$JVM_LABEL, $(threads_label "$1")" &
+        profiler=$!
+      fi
       a_runs+=("$(DURATION=$span measure "http://$AMPHORA_VIP:$HTTP_PORT/")")
+      [[ -z $profiler ]] || wait "$profiler" || true
       kill "$HAPROXY_PID"; wait "$HAPROXY_PID" 2>/dev/null || true
       start_haproxy "$1"
       h_runs+=("$(DURATION=$span measure "http://$HAPROXY_VIP:$HTTP_PORT/")")
@@ -446,6 +481,10 @@ for row in "${ROWS[@]}"; do
   printf "%-7s | %-8s | %-22s | %12s | %12s | %6s | %9s | %9s | %6s | %s\n" "$j" "$t" "$k" "$ar" "$hr" "$r" "$ap" "$hp" "$pr" "$e"
 done
 ((${#IDLE_DETAILS[@]})) && printf 'amphora idle MiB, %s\n' "${IDLE_DETAILS[@]}"
+if [[ -s $WORK/cold-profile.txt ]]; then
+  awk -F'|' '$1 != label { label = $1; printf "amphora threads, CPU ms in each second of a %s cold start (%s): event loops, C2, C1, GC, other\n", span, label }
+    { printf "  %3d s: %s\n", $2, $3 }' span="$COLD_LONG" "$WORK/cold-profile.txt"
+fi
 # per JVM: the median and range of the times from an amphora's start to its configuration served
 ((${#READY_MS[@]})) && printf '%s\n' "${READY_MS[@]}" | sort -t'|' -k1,1 -k2,2n | awk -F'|' '
   function report() { printf "cold start, %s: the amphora served its configuration %d ms after its process started (median; %d-%d ms)\n", label, v[int((n + 1) / 2)], v[1], v[n] }
