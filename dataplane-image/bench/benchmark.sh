@@ -363,6 +363,15 @@ medians() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
+# One row of the table from the caller's turns, a_runs and h_runs ("rps p99 errors" each): each
+# proxy's medians and their ratios.
+add_row() { # worker threads, test
+  local a_rps a_p99 a_err h_rps h_p99 h_err
+  read -r a_rps a_p99 a_err < <(medians "${a_runs[@]}")
+  read -r h_rps h_p99 h_err < <(medians "${h_runs[@]}")
+  ROWS+=("$JVM_LABEL|$(threads_label "$1")|$2|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
+}
+
 # The CPU time of a process's threads, in ms, summed by kind: "loops C2 C1 GC other" (event
 # loops, the two JIT compilers, the collector, the rest), from /proc (a thread's name is the
 # second field of its stat line, in parentheses; user and system time the 14th and 15th).
@@ -393,7 +402,7 @@ profile_cold_start() { # pid seconds label
 
 # The cold-start rows of one thread count (see the top): each proxy started anew for every turn.
 cold_start() { # worker threads
-  local span a_runs h_runs a_rps a_p99 a_err h_rps h_p99 h_err
+  local span a_runs h_runs
   for span in "$COLD_SHORT" "$COLD_LONG"; do
     a_runs=(); h_runs=()
     for _ in $(seq "$COLD_ROUNDS"); do
@@ -412,9 +421,7 @@ cold_start() { # worker threads
       h_runs+=("$(DURATION=$span measure "http://$HAPROXY_VIP:$HTTP_PORT/")")
       echo "$(threads_label "$1") cold start, first $span, turn ${#a_runs[@]}: amphora ${a_runs[-1]}, haproxy ${h_runs[-1]} (req/s p99_ms errors)" >&2
     done
-    read -r a_rps a_p99 a_err < <(medians "${a_runs[@]}")
-    read -r h_rps h_p99 h_err < <(medians "${h_runs[@]}")
-    ROWS+=("$JVM_LABEL|$(threads_label "$1")|cold start, first $span|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
+    add_row "$1" "cold start, first $span"
   done
 }
 
@@ -448,9 +455,7 @@ for threads in $THREADS; do
       h_runs+=("$(measure "$path://$HAPROXY_VIP:$port/" "${args[@]}")")
       echo "$(threads_label "$threads") $kind turn ${#a_runs[@]}: amphora ${a_runs[-1]}, haproxy ${h_runs[-1]} (req/s p99_ms errors)" >&2
     done
-    read -r a_rps a_p99 a_err < <(medians "${a_runs[@]}")
-    read -r h_rps h_p99 h_err < <(medians "${h_runs[@]}")
-    ROWS+=("$JVM_LABEL|$(threads_label "$threads")|$kind|$a_rps|$h_rps|$(ratio "$a_rps" "$h_rps")|$a_p99|$h_p99|$(ratio "$a_p99" "$h_p99")|$a_err/$h_err")
+    add_row "$threads" "$kind"
   done
   # Idle is what a served load balancer holds once its traffic stopped: after the load, settled
   # (the JVM hands freed native memory back within seconds, see jvm.options).
