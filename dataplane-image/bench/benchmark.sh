@@ -13,6 +13,7 @@
 #   PIN=off dataplane-image/bench/benchmark.sh         # nothing pinned to CPUs: proxies, wrk, nginx
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
+#   AMPHORA_ARGS="--jit-warm-up-seconds 0" ...   # more of the amphora's own options (AmphoraOptions.java)
 #   AMPHORA_JAVA="java /path/to/jdk-25/bin/java" ...  # the amphora on each JVM in turn, the same run
 #
 # AMPHORA_JAVA (default: java, the build's JDK) lists the JVMs the amphora runs on, each against
@@ -169,11 +170,11 @@ start_amphora() { # worker threads
   # dataplane-image/amphora/jvm.options, the class-data archive the build makes beside the jar
   # (ClassDataTraining.java) and the environment of AmphoraJavaCommand.ENVIRONMENT.
   local started=${EPOCHREALTIME/[.,]/}
-  # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options
+  # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS and AMPHORA_ARGS hold several options
   MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
     "$JVM" @dataplane-image/amphora/jvm.options "${JVM_OPTIONS[@]}" ${AMPHORA_JAVA_OPTS:-} -jar dataplane-image/amphora/target/amphora.jar --id bench \
     --agent-address 127.0.0.1 --agent-port 0 --agent-port-file "$WORK/agent.port" --workers "$1" --cpu-affinity "$PIN" \
-    --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" \
+    --tls-cert "$WORK/amphora.crt" --tls-key "$WORK/amphora.key" --tls-ca "$WORK/ca.crt" ${AMPHORA_ARGS:-} \
     > "$WORK/amphora.log" 2>&1 &
   AMPHORA_PID=$!
   PIDS+=("$AMPHORA_PID")

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,8 @@ public final class Amphora implements AutoCloseable {
         VipPublisher vipPublisher = vip != null ? EndpointSlicePublisher.inCluster(vip.slice(), vip.podName(),
                 vip.podIp()) : options.vipFollowsReadiness() ? VipPublisher.READINESS : VipPublisher.NONE;
         Dataplane dataplane = new Dataplane(options.amphoraId(), group, waiters::wakeAll, configThread,
-                InetAddress.getByName(options.agentAddress()), vipPublisher);
+                InetAddress.getByName(options.agentAddress()), vipPublisher,
+                Duration.ofSeconds(options.jitWarmUpSeconds()));
         InetSocketAddress address = new InetSocketAddress(options.agentAddress(), options.agentPort());
         var bound = AgentServer.bind(group, address, tls, dataplane, waiters, configThread).awaitUninterruptibly();
         if (!bound.isSuccess()) {

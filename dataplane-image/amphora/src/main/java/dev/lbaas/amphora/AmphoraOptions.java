@@ -24,10 +24,16 @@ import java.nio.file.Path;
  *     pair's VIP, or null where the socket is the VIP (see {@link dev.lbaas.amphora.vip.VipPublisher})
  * @param vipFollowsReadiness a Service selects both amphorae of the pair and the readiness probe
  *     says which is master ({@link dev.lbaas.amphora.vip.VipPublisher#READINESS})
+ * @param jitWarmUpSeconds the longest the first configuration is served on loopback, for the JIT to
+ *     compile the proxy, before its listeners bind the VIP ({@link dev.lbaas.amphora.warmup.JitWarmUp});
+ *     0 for none
  */
 public record AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
         Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity, int probePort,
-        int shutdownDelaySeconds, VipEndpoint vipEndpoint, boolean vipFollowsReadiness) {
+        int shutdownDelaySeconds, VipEndpoint vipEndpoint, boolean vipFollowsReadiness, int jitWarmUpSeconds) {
+
+    /** What an amphora started from the command line warms for unless told otherwise. */
+    static final int DEFAULT_JIT_WARM_UP_SECONDS = 5;
 
     /**
      * @param slice the VIP Service's EndpointSlice, as namespace/name
@@ -37,11 +43,11 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
     public record VipEndpoint(String slice, String podName, String podIp) {
     }
 
-    /** Without probes (a local amphora, a test). */
+    /** Without probes or a warm-up (a test). */
     public AmphoraOptions(String amphoraId, String agentAddress, int agentPort, Path agentPortFile, Path tlsCert,
             Path tlsKey, Path tlsCa, boolean exitOnStdinEof, int workers, CpuAffinity.Mode cpuAffinity) {
         this(amphoraId, agentAddress, agentPort, agentPortFile, tlsCert, tlsKey, tlsCa, exitOnStdinEof, workers,
-                cpuAffinity, 0, 0, null, false);
+                cpuAffinity, 0, 0, null, false, 0);
     }
 
     static final String USAGE = """
@@ -57,6 +63,9 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                                    address there while it holds the VIP)]
                            [--vip-follows-readiness (a pair's Service selects both amphorae and
                                   /readyz/master says which is master)]
+                           [--jit-warm-up-seconds <0-60: serve the first configuration on loopback
+                                  for at most this long, for the JIT to compile the proxy before
+                                  the VIP is served; default 5, 0 for none>]
                    amphora --class-data-training   (a short run on loopback whose classes the JVM
                                                     archives with -XX:ArchiveClassesAtExit, then exits)""";
 
@@ -75,6 +84,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         CpuAffinity.Mode cpuAffinity = CpuAffinity.Mode.AUTO;
         int probePort = 0;
         int shutdownDelay = 0;
+        int jitWarmUp = DEFAULT_JIT_WARM_UP_SECONDS;
         String vipSlice = null;
         String podName = null;
         String podIp = null;
@@ -97,7 +107,8 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                 case "--agent-address" -> address = value;
                 case "--agent-port" -> port = port(value, option);
                 case "--probe-port" -> probePort = port(value, option);
-                case "--shutdown-delay-seconds" -> shutdownDelay = seconds(value, option);
+                case "--shutdown-delay-seconds" -> shutdownDelay = seconds(value, option, 600);
+                case "--jit-warm-up-seconds" -> jitWarmUp = seconds(value, option, 60);
                 case "--agent-port-file" -> portFile = Path.of(value);
                 case "--tls-cert" -> cert = Path.of(value);
                 case "--tls-key" -> key = Path.of(value);
@@ -114,7 +125,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                 required(port, "--agent-port"), portFile, required(cert, "--tls-cert"), required(key, "--tls-key"),
                 required(ca, "--tls-ca"), exitOnStdinEof, workers, cpuAffinity, probePort, shutdownDelay,
                 vipSlice == null ? null : new VipEndpoint(vipSlice, required(podName, "--pod-name"),
-                        required(podIp, "--pod-ip")), vipFollowsReadiness);
+                        required(podIp, "--pod-ip")), vipFollowsReadiness, jitWarmUp);
     }
 
     private static String namespaced(String value, String option) {
@@ -142,16 +153,16 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         throw new IllegalArgumentException("--workers must be 0-1024, got " + value);
     }
 
-    private static int seconds(String value, String option) {
+    private static int seconds(String value, String option, int most) {
         try {
             int seconds = Integer.parseInt(value);
-            if (seconds >= 0 && seconds <= 600) {
+            if (seconds >= 0 && seconds <= most) {
                 return seconds;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(option + " must be 0-600, got " + value);
+        throw new IllegalArgumentException(option + " must be 0-" + most + ", got " + value);
     }
 
     private static int port(String value, String option) {

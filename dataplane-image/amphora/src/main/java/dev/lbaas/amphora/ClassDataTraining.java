@@ -85,10 +85,11 @@ final class ClassDataTraining {
         try (UdpEcho echo = new UdpEcho()) {
             AgentIdentity identity = AgentIdentity.create(dir);
             // Its one event loop pinned to a CPU, as amphorae with a CPU per loop run: the classes
-            // that pin it (JNA's, about 60) belong in the archive too.
+            // that pin it (JNA's, about 60) belong in the archive too, as do the JIT warm-up's
+            // (a short one: its classes, not its compiled code, are what is archived).
             Amphora amphora = Amphora.start(new AmphoraOptions("class-data-training", VIP, 0, null,
                     identity.certificate(), identity.privateKey(), identity.certificate(), false, 1,
-                    CpuAffinity.Mode.ON));
+                    CpuAffinity.Mode.ON, 0, 0, null, false, 1));
             try {
                 Agent agent = new Agent(URI.create("https://" + VIP + ":" + amphora.agentPort()), identity.client());
                 Ports ports = new Ports(freePort(), freePort(), freePort(), freePort());

@@ -50,4 +50,17 @@ class AmphoraOptionsTest {
         assertThatThrownBy(() -> AmphoraOptions.parse(with("--vip-endpoint-slice", "shop/lb-pair-vip",
                 "--pod-name", "p"))).hasMessageContaining("--pod-ip");
     }
+
+    @Test
+    void anAmphoraFromTheCommandLineWarmsItsJitUnlessToldNotTo() {
+        assertThat(AmphoraOptions.parse(BASE).jitWarmUpSeconds()).isEqualTo(5);
+        assertThat(AmphoraOptions.parse(with("--jit-warm-up-seconds", "0")).jitWarmUpSeconds()).isZero();
+        assertThat(AmphoraOptions.parse(with("--jit-warm-up-seconds", "60")).jitWarmUpSeconds()).isEqualTo(60);
+        assertThatThrownBy(() -> AmphoraOptions.parse(with("--jit-warm-up-seconds", "61")))
+                .hasMessage("--jit-warm-up-seconds must be 0-60, got 61");
+        assertThatThrownBy(() -> AmphoraOptions.parse(with("--jit-warm-up-seconds", "soon")))
+                .hasMessage("--jit-warm-up-seconds must be 0-60, got soon");
+        assertThatThrownBy(() -> AmphoraOptions.parse(with("--shutdown-delay-seconds", "601")))
+                .hasMessage("--shutdown-delay-seconds must be 0-600, got 601");
+    }
 }

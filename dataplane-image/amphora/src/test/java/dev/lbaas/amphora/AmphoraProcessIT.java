@@ -5,7 +5,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.lbaas.amphora.config.AgentApi;
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.amphora.config.PoolProtocol;
 import dev.lbaas.amphora.testing.AmphoraJar;
+import dev.lbaas.amphora.testing.Configs;
+import dev.lbaas.amphora.testing.CountingHttpBackend;
+import dev.lbaas.amphora.testing.RawHttp;
 import dev.lbaas.amphora.testing.TestPki;
 import java.io.IOException;
 import java.net.URI;
@@ -70,6 +76,50 @@ class AmphoraProcessIT {
             assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
         } finally {
             stop(amphora);
+        }
+    }
+
+    /**
+     * Started as the drivers start it, the amphora compiles its proxy on the first configuration's
+     * own listeners on loopback before it binds them, and no configured member sees a byte of it.
+     */
+    @Test
+    void warmsItsJitOnTheFirstConfigurationBeforeServingIt(@TempDir Path dir) throws Exception {
+        Path portFile = dir.resolve("agent.port");
+        TestPki pki = new TestPki(dir);
+        try (CountingHttpBackend web = new CountingHttpBackend("web")) {
+            Process amphora = startJar(dir, pki, "amp-warm", "--exit-on-stdin-eof");
+            try {
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Files.exists(portFile) && !Files.readString(portFile).isBlank());
+                URI agent = URI.create("https://127.0.0.1:" + Files.readString(portFile).trim());
+                HttpClient operator = HttpClient.newBuilder().sslContext(pki.trustedClient())
+                        .connectTimeout(Duration.ofSeconds(5)).build();
+                int port = Configs.freePort("127.0.0.1");
+                AmphoraConfig config = Configs.config(1, "127.0.0.1",
+                        List.of(Configs.listener("http", ListenerProtocol.HTTP, port, "p")),
+                        Configs.pool("p", PoolProtocol.HTTP, null, Configs.member("web-1", web.port(), 1)));
+
+                long started = System.nanoTime();
+                HttpResponse<String> put = operator.send(HttpRequest.newBuilder(agent.resolve(AgentApi.CONFIG_PATH))
+                        .PUT(HttpRequest.BodyPublishers.ofString(AgentApi.json().writeValueAsString(config))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                long putMillis = (System.nanoTime() - started) / 1_000_000;
+
+                assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+                assertThat(putMillis).as("the first configuration waits for the warm-up, within its budget")
+                        .isBetween(1_000L, 8_000L);
+                assertThat(Files.readString(dir.resolve("amphora.log")))
+                        .containsPattern("JIT warm-up of listener\\(s\\) \\[http\\] of generation 1: [1-9][0-9]* exchanges"
+                                + " \\(0 failed connections\\)");
+                assertThat(web.accepted.get()).isZero();
+                try (RawHttp client = new RawHttp("127.0.0.1", port)) {
+                    client.send("GET / HTTP/1.1\r\nHost: lb\r\n\r\n");
+                    assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nweb");
+                }
+            } finally {
+                stop(amphora);
+            }
         }
     }
 

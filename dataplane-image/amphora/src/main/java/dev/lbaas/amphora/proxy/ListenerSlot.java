@@ -121,6 +121,11 @@ public final class ListenerSlot {
         return address;
     }
 
+    /** Where the socket is bound: {@link #address()} with the port the kernel chose for port 0. */
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
     /** Stops accepting; established connections finish on their own (UDP sessions end with it). */
     public ChannelFuture close() {
         return serverChannel.close();

@@ -29,6 +29,7 @@ import dev.lbaas.amphora.stats.MetricsSample.MemberSample;
 import dev.lbaas.amphora.stats.MetricsSample.PoolSample;
 import dev.lbaas.amphora.stats.StatsRegistry;
 import dev.lbaas.amphora.vip.VipPublisher;
+import dev.lbaas.amphora.warmup.JitWarmUp;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -41,6 +42,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -102,6 +104,7 @@ public final class Dataplane implements AutoCloseable {
     private final Executor configThread;
     private final PairLink pair;
     private final VipPublisher vipPublisher;
+    private final JitWarmUp warmUp;
     /** Whether the listeners accept on the VIP: always without a pair, while master with one. */
     private volatile boolean holdsVip = true;
     private volatile boolean closed;
@@ -132,7 +135,18 @@ public final class Dataplane implements AutoCloseable {
      */
     public Dataplane(String amphoraId, EventLoopGroup group, Runnable statusChanged, Executor configThread,
             InetAddress advertAddress, VipPublisher vipPublisher) {
+        this(amphoraId, group, statusChanged, configThread, advertAddress, vipPublisher, Duration.ZERO);
+    }
+
+    /**
+     * @param jitWarmUp the longest the first configuration with HTTP or TCP listeners is served on
+     *     loopback before its listeners bind, for the JIT to compile the proxy first (see
+     *     {@link JitWarmUp}); zero for none
+     */
+    public Dataplane(String amphoraId, EventLoopGroup group, Runnable statusChanged, Executor configThread,
+            InetAddress advertAddress, VipPublisher vipPublisher, Duration jitWarmUp) {
         this.vipPublisher = vipPublisher;
+        this.warmUp = new JitWarmUp(group, jitWarmUp, this::metrics);
         this.amphoraId = amphoraId;
         this.group = group;
         this.statusChanged = statusChanged;
@@ -159,6 +173,11 @@ public final class Dataplane implements AutoCloseable {
     /** A count that moves while traffic flows through any listener (bytes and sessions). */
     public long trafficActivity() {
         return stats.listenerActivity();
+    }
+
+    /** The JIT warm-ups this data plane has run, oldest first (see {@link JitWarmUp}). */
+    public List<JitWarmUp.Run> jitWarmUps() {
+        return warmUp.runs();
     }
 
     /** The latest health verdicts on a member, oldest first (see {@link CheckRecord}). */
@@ -227,6 +246,10 @@ public final class Dataplane implements AutoCloseable {
             enabled.put(listener.id(), runtime);
             wanted.put(ListenerSlot.Key.of(listener, vip), runtime);
         }
+
+        // Before the VIP is served: the first clients meet compiled code. A backup of a pair warms
+        // too, so that it takes over warm.
+        warmUp.warm(config);
 
         // A pair's listeners are bound by followRole once the generation is live: a bind that has to
         // wait for the old master's sockets does not reject the generation. Until then a pair

@@ -1,0 +1,203 @@
+package dev.lbaas.amphora.warmup;
+
+import static dev.lbaas.amphora.testing.Configs.config;
+import static dev.lbaas.amphora.testing.Configs.freePort;
+import static dev.lbaas.amphora.testing.Configs.listener;
+import static dev.lbaas.amphora.testing.Configs.member;
+import static dev.lbaas.amphora.testing.Configs.pool;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lbaas.amphora.Transport;
+import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.L7PolicyConfig;
+import dev.lbaas.amphora.config.L7RuleConfig;
+import dev.lbaas.amphora.config.ListenerConfig;
+import dev.lbaas.amphora.config.ListenerProtocol;
+import dev.lbaas.amphora.config.PoolProtocol;
+import dev.lbaas.amphora.runtime.ApplyResult;
+import dev.lbaas.amphora.runtime.Dataplane;
+import dev.lbaas.amphora.stats.MetricsSample;
+import dev.lbaas.amphora.testing.CountingHttpBackend;
+import dev.lbaas.amphora.testing.RawHttp;
+import dev.lbaas.amphora.vip.VipPublisher;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JIT warm-up on real sockets: the configuration's own listeners served on loopback before
+ * the VIP binds, with the warm-up's own member and clients, and nothing of it reaching the
+ * members, statistics or sockets the load balancer serves.
+ */
+class JitWarmUpIT {
+
+    private static final String VIP = "127.0.0.1";
+
+    private EventLoopGroup group;
+    private Dataplane dataplane;
+    private CountingHttpBackend web;
+    private CountingHttpBackend redirected;
+    private CountingHttpBackend stream;
+
+    @BeforeEach
+    void start() throws IOException {
+        group = Transport.CURRENT.newEventLoopGroup(2);
+        web = new CountingHttpBackend("web");
+        redirected = new CountingHttpBackend("redirected");
+        stream = new CountingHttpBackend("stream");
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (dataplane != null) {
+            dataplane.close();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        web.close();
+        redirected.close();
+        stream.close();
+    }
+
+    private Dataplane dataplane(Duration budget) {
+        dataplane = new Dataplane("warm-up-test", group, () -> { }, null, null, VipPublisher.NONE, budget);
+        return dataplane;
+    }
+
+    /**
+     * An HTTP listener whose L7 policy sends the warm-up's own paths to another pool, and a TCP
+     * listener: were the warm-up's requests to reach a configured member, one of the three would count them.
+     */
+    private AmphoraConfig httpAndTcp(long generation, int httpPort, int tcpPort) {
+        L7PolicyConfig toRedirected = new L7PolicyConfig("to-redirected", null, 1,
+                L7PolicyConfig.Action.REDIRECT_TO_POOL, "redirected", null, null, 0, List.of(
+                        new L7RuleConfig("warm-up-paths", L7RuleConfig.Type.PATH, L7RuleConfig.CompareType.STARTS_WITH,
+                                null, "/warm-up", false)));
+        ListenerConfig http = listener("http", ListenerProtocol.HTTP, httpPort, "web", "X-Forwarded-For")
+                .withL7Policies(List.of(toRedirected));
+        return config(generation, VIP, List.of(http, listener("tcp", ListenerProtocol.TCP, tcpPort, "stream")),
+                pool("web", PoolProtocol.HTTP, null, member("web-1", web.port(), 1)),
+                pool("redirected", PoolProtocol.HTTP, null, member("redirected-1", redirected.port(), 1)),
+                pool("stream", PoolProtocol.TCP, null, member("stream-1", stream.port(), 1)));
+    }
+
+    @Test
+    void warmsTheListenersOnLoopbackBeforeTheVipAndReachesNoConfiguredMember() throws Exception {
+        int httpPort = freePort(VIP);
+        int tcpPort = freePort(VIP, List.of(httpPort));
+        Dataplane warmed = dataplane(Duration.ofSeconds(2));
+
+        long started = System.nanoTime();
+        assertThat(warmed.apply(httpAndTcp(1, httpPort, tcpPort))).isEqualTo(new ApplyResult.Applied(1));
+        long applyMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(warmed.jitWarmUps()).singleElement().satisfies(run -> {
+            assertThat(run.listenerIds()).containsExactlyInAnyOrder("http", "tcp");
+            assertThat(run.exchanges()).as("requests through the warm-up's listeners").isGreaterThan(200);
+            assertThat(run.failedConnections()).isZero();
+            assertThat(run.millis()).isBetween(1_000L, 2_500L);
+            assertThat(run.addresses()).allSatisfy(address -> {
+                assertThat(address.getAddress().isLoopbackAddress()).isTrue();
+                assertThat(address.getPort()).isNotIn(httpPort, tcpPort);
+            });
+        });
+        assertThat(applyMillis).as("the warm-up holds the configuration back within its budget").isLessThan(5_000);
+
+        // Not a byte of the warm-up reached a configured member, or the load balancer's statistics.
+        assertThat(web.accepted.get() + redirected.accepted.get() + stream.accepted.get()).isZero();
+        MetricsSample metrics = warmed.metrics();
+        assertThat(metrics.listeners()).allSatisfy(listener ->
+                assertThat(listener.counters().activity()).as(listener.config().id()).isZero());
+        assertThat(metrics.pools()).allSatisfy(pool ->
+                assertThat(pool.counters().activity()).as(pool.config().id()).isZero());
+
+        // Its loopback listeners are closed; the configured ones serve, policies and all.
+        for (InetSocketAddress address : warmed.jitWarmUps().get(0).addresses()) {
+            assertThatThrownBy(() -> new Socket(address.getAddress(), address.getPort()).close())
+                    .isInstanceOf(ConnectException.class);
+        }
+        try (RawHttp client = new RawHttp(VIP, httpPort)) {
+            client.send("GET /app HTTP/1.1\r\nHost: lb\r\n\r\n");
+            assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nweb");
+            client.send("GET /warm-up/1 HTTP/1.1\r\nHost: lb\r\n\r\n");
+            assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nredirected");
+        }
+        try (RawHttp client = new RawHttp(VIP, tcpPort)) {
+            client.send("GET / HTTP/1.1\r\nHost: lb\r\n\r\n");
+            assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nstream");
+        }
+        assertThat(web.requests.get()).isEqualTo(1);
+        assertThat(redirected.requests.get()).isEqualTo(1);
+        assertThat(stream.requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void warmsEachKindOfListenerOncePerProcess() throws Exception {
+        int httpPort = freePort(VIP);
+        int tcpPort = freePort(VIP, List.of(httpPort));
+        Dataplane warmed = dataplane(Duration.ofSeconds(1));
+        warmed.apply(httpAndTcp(1, httpPort, tcpPort));
+
+        int otherPort = freePort(VIP, List.of(httpPort, tcpPort));
+        long started = System.nanoTime();
+        assertThat(warmed.apply(httpAndTcp(2, otherPort, tcpPort))).isEqualTo(new ApplyResult.Applied(2));
+
+        assertThat(warmed.jitWarmUps()).hasSize(1);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("a later generation applies without a warm-up")
+                .isLessThan(900);
+        try (RawHttp client = new RawHttp(VIP, otherPort)) {
+            client.send("GET / HTTP/1.1\r\nHost: lb\r\n\r\n");
+            assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nweb");
+        }
+    }
+
+    @Test
+    void aConfigurationWithoutHttpOrTcpListenersWaitsForOneThatHasThem() throws Exception {
+        int httpPort = freePort(VIP);
+        int tcpPort = freePort(VIP, List.of(httpPort));
+        Dataplane warmed = dataplane(Duration.ofSeconds(1));
+        ListenerConfig metricsOnly = listener("metrics", ListenerProtocol.PROMETHEUS, freePort(VIP), null);
+        warmed.apply(config(1, VIP, List.of(metricsOnly)));
+        assertThat(warmed.jitWarmUps()).isEmpty();
+
+        AmphoraConfig tcpOnly = config(2, VIP, List.of(listener("tcp", ListenerProtocol.TCP, tcpPort, "stream")),
+                pool("stream", PoolProtocol.TCP, null, member("stream-1", stream.port(), 1)));
+        warmed.apply(tcpOnly);
+        assertThat(warmed.jitWarmUps()).singleElement()
+                .satisfies(run -> assertThat(run.listenerIds()).containsExactly("tcp"));
+
+        // HTTP is still cold: the next configuration with an HTTP listener warms it, and only it.
+        warmed.apply(httpAndTcp(3, httpPort, tcpPort));
+        assertThat(warmed.jitWarmUps()).hasSize(2);
+        assertThat(warmed.jitWarmUps().get(1).listenerIds()).containsExactly("http");
+        assertThat(web.accepted.get() + redirected.accepted.get() + stream.accepted.get()).isZero();
+    }
+
+    @Test
+    void noBudgetNoWarmUp() throws Exception {
+        int httpPort = freePort(VIP);
+        int tcpPort = freePort(VIP, List.of(httpPort));
+        Dataplane cold = dataplane(Duration.ZERO);
+        cold.apply(httpAndTcp(1, httpPort, tcpPort));
+        assertThat(cold.jitWarmUps()).isEmpty();
+    }
+
+    @Test
+    void aDisabledLoadBalancerIsNotWarmed() throws Exception {
+        int httpPort = freePort(VIP);
+        int tcpPort = freePort(VIP, List.of(httpPort));
+        Dataplane warmed = dataplane(Duration.ofSeconds(1));
+        AmphoraConfig enabled = httpAndTcp(1, httpPort, tcpPort);
+        warmed.apply(new AmphoraConfig(1, enabled.loadBalancerId(), VIP, false, enabled.listeners(),
+                enabled.pools()));
+        assertThat(warmed.jitWarmUps()).isEmpty();
+    }
+}
