@@ -212,8 +212,11 @@ for java in "${requested_jvms[@]}"; do
     cache="$WORK/amphora-$index.aot"
     echo "training an AOT cache for $java"
     # shellcheck disable=SC2086 # AMPHORA_JAVA_OPTS holds several options; the cache fits them only
-    "$java" @dataplane-image/amphora/jvm.options "${options[@]}" ${AMPHORA_JAVA_OPTS:-} -XX:AOTCacheOutput="$cache" \
+    # The training's amphora is a child process with the options of the training's JVM, and
+    # the AOT cache is the child's (ClassDataTraining.java).
+    "$java" @dataplane-image/amphora/jvm.options "${options[@]}" ${AMPHORA_JAVA_OPTS:-} \
       -Xlog:aot*=error,cds*=error -jar dataplane-image/amphora/target/amphora.jar --class-data-training \
+      --amphora-jvm-option -XX:AOTCacheOutput="$cache" \
       > "$WORK/aot-training.log" 2>&1 \
       || { echo "AOT cache training on $java failed:" >&2; tail -20 "$WORK/aot-training.log" >&2; exit 1; }
     options+=(-XX:AOTCache="$cache" -XX:AOTMode=on)

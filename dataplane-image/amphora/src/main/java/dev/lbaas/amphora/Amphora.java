@@ -125,6 +125,8 @@ public final class Amphora implements AutoCloseable {
         if (probes != null) {
             probes.close().awaitUninterruptibly();
         }
+        // A warm-up holds the configuration thread the close waits for: it ends first.
+        dataplane.stopWarmUp();
         try {
             configThread.submit(dataplane::close).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

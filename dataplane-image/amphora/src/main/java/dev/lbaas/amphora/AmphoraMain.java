@@ -10,8 +10,9 @@ public final class AmphoraMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 1 && args[0].equals(ClassDataTraining.OPTION)) {
-            ClassDataTraining.run();
+        // A constant, inlined: an amphora does not load the training's class.
+        if (args.length > 0 && args[0].equals(ClassDataTraining.OPTION)) {
+            ClassDataTraining.run(args);
             return;
         }
         AmphoraOptions options;

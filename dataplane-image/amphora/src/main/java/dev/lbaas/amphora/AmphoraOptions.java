@@ -63,11 +63,13 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                                    address there while it holds the VIP)]
                            [--vip-follows-readiness (a pair's Service selects both amphorae and
                                   /readyz/master says which is master)]
-                           [--jit-warm-up-seconds <0-60: serve the first configuration on loopback
+                           [--jit-warm-up-seconds <0-10: serve the first configuration on loopback
                                   for at most this long, for the JIT to compile the proxy before
                                   the VIP is served; default 5, 0 for none>]
-                   amphora --class-data-training   (a short run on loopback whose classes the JVM
-                                                    archives with -XX:ArchiveClassesAtExit, then exits)""";
+                   amphora --class-data-training [--amphora-jvm-option <option>]...
+                                  (a short run of an amphora, as a child process with these JVM
+                                   options, on loopback: -XX:DumpLoadedClassList=<file> lists the
+                                   classes for the build's class-data archive)""";
 
     /** Parses the command line; throws IllegalArgumentException saying what is wrong. */
     public static AmphoraOptions parse(String... args) {
@@ -108,7 +110,8 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                 case "--agent-port" -> port = port(value, option);
                 case "--probe-port" -> probePort = port(value, option);
                 case "--shutdown-delay-seconds" -> shutdownDelay = seconds(value, option, 600);
-                case "--jit-warm-up-seconds" -> jitWarmUp = seconds(value, option, 60);
+                // at most a third of the operator's 30 s for a configuration to be acknowledged
+                case "--jit-warm-up-seconds" -> jitWarmUp = seconds(value, option, 10);
                 case "--agent-port-file" -> portFile = Path.of(value);
                 case "--tls-cert" -> cert = Path.of(value);
                 case "--tls-key" -> key = Path.of(value);

@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.HttpURLConnection;
@@ -26,6 +27,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.KeyManagerFactory;
@@ -44,54 +47,67 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A short run of a whole amphora on loopback that loads the classes a serving amphora loads, for
- * the JVM to archive them ({@code -XX:ArchiveClassesAtExit}, application class-data sharing):
+ * the JVM to list or archive them (application class-data sharing). This process plays the
+ * operator, the clients and a UDP member; the amphora runs as a child process, as the drivers
+ * start it, with this process's JVM options and those given with {@code --amphora-jvm-option}:
  *
  * <pre>
- *   java @jvm.options -XX:ArchiveClassesAtExit=amphora.jsa -jar amphora.jar --class-data-training
+ *   java @jvm.options -jar amphora.jar --class-data-training --amphora-jvm-option -XX:DumpLoadedClassList=amphora.classlist
+ *   java @jvm.options -Xshare:dump -XX:SharedClassListFile=amphora.classlist -XX:SharedArchiveFile=amphora.jsa -cp amphora.jar
  *   java @jvm.options -XX:SharedArchiveFile=amphora.jsa -jar amphora.jar --id ...
  * </pre>
  *
  * <p>Why: an amphora loads about 5,000 classes (Netty, Jackson, the JDK's TLS, its own), and without
  * an archive each process parses them into a metaspace of its own. Mapped from the archive they
- * cost an idle amphora about 3 MiB less of resident memory and the process starts faster. (The
- * JVM maps the archive at a random address and relocates it, so most of its pages become the
- * process's own rather than shared between the amphorae of a node; what counts is that archived
- * classes take less room than parsed ones.)
+ * cost an idle amphora less resident memory and the process starts faster. The archive holds the
+ * classes the amphora process loaded and no others: the JDK's default archive and a dynamic
+ * archive on top of it would also carry the JDK classes an amphora never loads, and a training in
+ * one process the classes of its clients. (The JVM maps the archive at a random address and
+ * relocates it, so its pages become the process's own rather than shared between the amphorae of
+ * a node: what counts is how much it holds.)
  *
  * <p>The archive fits one JVM build and one jar file: the JVM checks both when it starts and, if
- * either differs, loads the classes the usual way without a word. So the image builds its archive
- * with its own JVM, and the Maven build one beside the jar for the local driver and the benchmark;
- * {@link ClassDataArchive} tells at start whether it is in use.
+ * either differs, loads the classes the usual way without a word. So the Maven build makes one
+ * beside the jar for the local driver and the benchmark; {@link ClassDataArchive} tells at start
+ * whether it is in use. The benchmark trains a newer JDK's AOT cache the same way
+ * ({@code --amphora-jvm-option -XX:AOTCacheOutput=...}).
  *
  * <p>The run goes through what a load balancer's life goes through: the agent API over two-way TLS
  * (a throw-away self-signed identity made with the JDK's keytool), a configuration with HTTP, TCP,
- * UDP and PROMETHEUS listeners, health monitors and session persistence, traffic through each,
- * status, and a configuration replaced in place. The members are the amphora's own metrics
- * listener and a UDP echo, so that no class the amphora does not load itself is needed. Any
- * failure fails the run (exit status 1): it doubles as a smoke test of the packaged jar.
+ * UDP and PROMETHEUS listeners, health monitors and session persistence (and the JIT warm-up it
+ * triggers), traffic through each, status, and a configuration replaced in place. The members are
+ * the amphora's own metrics listener and a UDP echo. Any failure fails the run (exit status 1): it
+ * doubles as a smoke test of the packaged jar.
  */
 final class ClassDataTraining {
 
     static final String OPTION = "--class-data-training";
+    static final String AMPHORA_JVM_OPTION = "--amphora-jvm-option";
 
     private static final String VIP = "127.0.0.1";
     private static final int REQUESTS = 200;
+    private static final long AMPHORA_START_SECONDS = 30;
 
     private ClassDataTraining() {
     }
 
-    static void run() throws Exception {
+    /** @param args {@value #OPTION}, then {@value #AMPHORA_JVM_OPTION} and a JVM option, any number of times */
+    static void run(String... args) throws Exception {
+        List<String> amphoraJvmOptions = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            if (!args[i].equals(AMPHORA_JVM_OPTION) || i + 1 == args.length) {
+                throw new IllegalArgumentException("usage: " + OPTION + " [" + AMPHORA_JVM_OPTION + " <JVM option>]..."
+                        + ", got " + args[i]);
+            }
+            amphoraJvmOptions.add(args[++i]);
+        }
         Path dir = Files.createTempDirectory("amphora-class-data-training");
         try (UdpEcho echo = new UdpEcho()) {
             AgentIdentity identity = AgentIdentity.create(dir);
-            // Its one event loop pinned to a CPU, as amphorae with a CPU per loop run: the classes
-            // that pin it (JNA's, about 60) belong in the archive too, as do the JIT warm-up's
-            // (a short one: its classes, not its compiled code, are what is archived).
-            Amphora amphora = Amphora.start(new AmphoraOptions("class-data-training", VIP, 0, null,
-                    identity.certificate(), identity.privateKey(), identity.certificate(), false, 1,
-                    CpuAffinity.Mode.ON, 0, 0, null, false, 1));
+            Process amphora = startAmphora(dir, identity, amphoraJvmOptions);
             try {
-                Agent agent = new Agent(URI.create("https://" + VIP + ":" + amphora.agentPort()), identity.client());
+                Agent agent = new Agent(URI.create("https://" + VIP + ":" + agentPort(dir, amphora)),
+                        identity.client());
                 Ports ports = new Ports(freePort(), freePort(), freePort(), freePort());
 
                 agent.put(config(1, ports, echo.port(), 1));
@@ -102,7 +118,7 @@ final class ClassDataTraining {
                 traffic(ports);
                 agent.status();
             } finally {
-                amphora.close();
+                stop(amphora);
             }
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -110,6 +126,60 @@ final class ClassDataTraining {
                     Files.deleteIfExists(file);
                 }
             }
+        }
+    }
+
+    /**
+     * The amphora as the drivers start it, from this jar with this JVM and its options: one event
+     * loop pinned to a CPU (the classes that pin it, JNA's, belong in the archive too) and a short
+     * JIT warm-up (its classes are archived, not its compiled code). Its output goes to ours.
+     */
+    private static Process startAmphora(Path dir, AgentIdentity identity, List<String> jvmOptions)
+            throws IOException, URISyntaxException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar",
+                Path.of(ClassDataTraining.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
+                "--id", "class-data-training", "--agent-address", VIP, "--agent-port", "0",
+                "--agent-port-file", dir.resolve("agent.port").toString(),
+                "--tls-cert", identity.certificate().toString(), "--tls-key", identity.privateKey().toString(),
+                "--tls-ca", identity.certificate().toString(),
+                "--workers", "1", "--cpu-affinity", "on", "--jit-warm-up-seconds", "1", "--exit-on-stdin-eof"));
+        return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static int agentPort(Path dir, Process amphora) throws Exception {
+        Path portFile = dir.resolve("agent.port");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AMPHORA_START_SECONDS);
+        while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
+            if (!amphora.isAlive()) {
+                throw new IllegalStateException("the amphora exited with status " + amphora.exitValue());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the amphora's agent API not listening after "
+                        + AMPHORA_START_SECONDS + " s");
+            }
+            Thread.sleep(50);
+        }
+        return Integer.parseInt(Files.readString(portFile).trim());
+    }
+
+    /**
+     * Ends the amphora as its parent's exit does (standard input closes), so that it exits
+     * normally and the JVM writes what it was asked to at exit; a failure of it fails the run.
+     */
+    private static void stop(Process amphora) throws Exception {
+        amphora.getOutputStream().close();
+        if (!amphora.waitFor(AMPHORA_START_SECONDS, TimeUnit.SECONDS)) {
+            amphora.destroyForcibly();
+            throw new IllegalStateException("the amphora did not exit within " + AMPHORA_START_SECONDS + " s");
+        }
+        if (amphora.exitValue() != 0) {
+            throw new IllegalStateException("the amphora exited with status " + amphora.exitValue());
         }
     }
 

@@ -73,6 +73,9 @@ public final class MemberConnector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                // The connection's port, in TIME_WAIT once the amphora closes it, must not keep a
+                // listener or the pair's session sync from binding the same number later.
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(memberPipeline.apply(member))
                 .connect(member.endpoint());
         connect.addListener((ChannelFuture done) -> {

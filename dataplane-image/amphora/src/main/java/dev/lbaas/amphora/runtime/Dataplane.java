@@ -247,9 +247,14 @@ public final class Dataplane implements AutoCloseable {
             wanted.put(ListenerSlot.Key.of(listener, vip), runtime);
         }
 
-        // Before the VIP is served: the first clients meet compiled code. A backup of a pair warms
-        // too, so that it takes over warm.
-        warmUp.warm(config);
+        // Before the VIP is served: the first clients meet compiled code. Only while no listener
+        // has been served yet (a load balancer may get its listeners after its first generation),
+        // since the warm-up holds the configuration thread; a pair's backup warms too, so that it
+        // takes over warm.
+        Generation serving = current;
+        if (slots.isEmpty() && (serving == null || serving.enabledListeners().isEmpty())) {
+            warmUp.warm(config);
+        }
 
         // A pair's listeners are bound by followRole once the generation is live: a bind that has to
         // wait for the old master's sockets does not reject the generation. Until then a pair
@@ -604,7 +609,20 @@ public final class Dataplane implements AutoCloseable {
      * end would not (its close could no longer be handled there).
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        stopWarmUp();
+        closeServing();
+    }
+
+    /**
+     * Ends a JIT warm-up in progress within its next look (it holds the configuration thread and
+     * this data plane's lock), and skips any later one; callable from any thread.
+     */
+    public void stopWarmUp() {
+        warmUp.stop();
+    }
+
+    private synchronized void closeServing() {
         if (pair != null && !closed) {
             try {
                 // A master resigns first, so that its peer takes the VIP at once.

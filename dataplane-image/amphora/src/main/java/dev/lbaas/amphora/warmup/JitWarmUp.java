@@ -38,27 +38,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Compiles the proxy's hot code before the VIP is served: a freshly started amphora (a replaced
- * pod, a standby that has just taken over) would otherwise answer its first thousands of requests
- * from the interpreter while the JIT compilers take a CPU from the event loops, its tail latency
- * several times that of a warm one.
+ * pod, a new load balancer, a pair's second amphora) would otherwise answer its first thousands of
+ * requests from the interpreter while the JIT compilers take a CPU from the event loops, its tail
+ * latency several times that of a warm one.
  *
- * <p>Once per process and kind of listener (HTTP, TCP), the first configuration that has one is
- * first served on loopback: each of its listeners as configured (request headers to insert, L7
- * policies, timeouts, balancing and session persistence of its pools), on the amphora's own event
- * loops and transport, but with every pool's members replaced by one member of the warm-up's own
- * on loopback and with clients of its own. Traffic runs until the JIT's compilation time stops
- * growing, or the budget is spent; then everything of the warm-up is closed, and the configuration
- * binds the VIP as it would have. Users' members never see a byte of it, and nothing it counts
- * reaches the load balancer's statistics or session tables.
+ * <p>The first configuration with HTTP or TCP listeners, before the amphora serves any listener,
+ * is first served on loopback: one listener of each kind (HTTP and TERMINATED_HTTPS; TCP and HTTPS
+ * passed through) with what shapes its code paths as configured (headers to insert, L7 policies,
+ * timeouts, its pools' balancing and session persistence), on the amphora's own event loops and
+ * transport, but in plain text, without connection limit or allowed networks, and with every
+ * pool's members replaced by one member of the warm-up's own on loopback, with clients of its own.
+ * Traffic runs until the JIT's compilation time stops growing, the budget is spent or the data
+ * plane closes; then everything of the warm-up is closed and the configuration binds the VIP.
+ * Users' members never see a byte of it, and nothing it counts reaches the load balancer's
+ * statistics, session tables or idle member connections.
  *
- * <p>Left out: TLS termination (a TERMINATED_HTTPS listener is warmed as plain HTTP), HTTP/2 and
- * TLS towards members, and UDP; their own code is a smaller part of a request's cost.
+ * <p>Left out: TLS termination, HTTP/2 and TLS towards members, and UDP, whose own code is a
+ * smaller part of a request's cost; kinds of listener a load balancer gets after it first served.
  */
 public final class JitWarmUp {
 
@@ -71,7 +74,8 @@ public final class JitWarmUp {
         static Kind of(ListenerProtocol protocol) {
             return switch (protocol) {
                 case HTTP, TERMINATED_HTTPS -> HTTP;
-                case TCP -> TCP;
+                // HTTPS passes through as bytes, on the TCP listener's code
+                case TCP, HTTPS -> TCP;
                 default -> null;
             };
         }
@@ -80,6 +84,10 @@ public final class JitWarmUp {
     /** Clients for the whole warm-up, spread over its listeners: enough to keep every loop busy. */
     private static final int CLIENTS = 4;
     private static final long SAMPLE_MILLIS = 250;
+    /** How often the warm-up looks at the clock and whether it is to stop. */
+    private static final long LOOK_MILLIS = 50;
+    /** Kept for closing the clients and listeners within the budget. */
+    private static final long CLOSING_MILLIS = 200;
     /** Warmed for at least this long, whatever the compilers do. */
     private static final long MIN_MILLIS = 1_000;
     /** Settled: over the last two samples, the compilers worked less than this share of the time. */
@@ -91,19 +99,27 @@ public final class JitWarmUp {
     private final Supplier<MetricsSample> metrics;
     private final Set<Kind> warmed = EnumSet.noneOf(Kind.class);
     private final List<Run> runs = new CopyOnWriteArrayList<>();
+    /** Set when the data plane closes: a warm-up in progress ends at its next look. */
+    private volatile boolean stopped;
 
     /**
      * One warm-up, as it went.
      *
      * @param listenerIds the configured listeners it served on loopback
      * @param addresses where on loopback it served them (closed since)
-     * @param exchanges requests answered through them
+     * @param memberAddress where its member listened (closed since)
+     * @param exchanges requests answered through them, whatever their status
+     * @param answeredOk those answered with a 2xx status, as the warm-up's member answers: the
+     *     others were answered by the listener itself (no pool, a policy that rejects or redirects)
+     * @param memberConnections connections the member accepted: kept alive and pooled, far fewer
+     *     than the exchanges
      * @param failedConnections warm-up connections refused, reset or timed out
      * @param millis how long it held the configuration back
      * @param ended why it ended: the compilers settled, or the budget was spent
      */
-    public record Run(List<String> listenerIds, List<InetSocketAddress> addresses, long exchanges,
-            long failedConnections, long millis, String ended) {
+    public record Run(List<String> listenerIds, List<InetSocketAddress> addresses, InetSocketAddress memberAddress,
+            long exchanges, long answeredOk,
+            long memberConnections, long failedConnections, long millis, String ended) {
     }
 
     /**
@@ -121,20 +137,30 @@ public final class JitWarmUp {
         return List.copyOf(runs);
     }
 
+    /** Ends a warm-up in progress at its next look, and any later one at once. */
+    public void stop() {
+        stopped = true;
+    }
+
     /**
-     * Warms the kinds of listener of {@code config} not yet warmed, within the budget. Never
-     * fails: a warm-up that cannot run is logged and skipped, and the configuration goes on.
+     * Warms the kinds of listener of {@code config} not yet warmed, within the budget. The caller
+     * asks only while the amphora serves no listener yet: a warm-up holds the configuration thread.
+     * Never fails: a warm-up that cannot run is logged and skipped, and the configuration goes on.
      */
     public void warm(AmphoraConfig config) {
-        if (budget.isZero() || !config.adminStateUp()) {
+        if (budget.isZero() || stopped || !config.adminStateUp()) {
             return;
         }
-        // The first listener of each kind: listeners of one kind run the same code.
+        // One listener of each kind, listeners of a kind running the same code: the first with a
+        // default pool, whose requests go the whole way to a member, else the first.
         Map<Kind, ListenerConfig> listeners = new EnumMap<>(Kind.class);
         for (ListenerConfig listener : config.listeners()) {
             Kind kind = Kind.of(listener.protocol());
             if (kind != null && listener.adminStateUp() && !warmed.contains(kind)) {
-                listeners.putIfAbsent(kind, listener);
+                ListenerConfig chosen = listeners.get(kind);
+                if (chosen == null || chosen.defaultPoolId() == null && listener.defaultPoolId() != null) {
+                    listeners.put(kind, listener);
+                }
             }
         }
         if (listeners.isEmpty()) {
@@ -144,7 +170,8 @@ public final class JitWarmUp {
         warmed.addAll(listeners.keySet());
         try {
             run(config, listeners);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // OutOfMemoryError: a thread the process may not start; the configuration is served cold
             LOG.warn("JIT warm-up skipped: {}", e.toString());
         }
     }
@@ -166,6 +193,7 @@ public final class JitWarmUp {
             HealthMonitors.Plan plan = health.plan(List.of(MemberTarget.unmonitored(MEMBER_ID, MEMBER_ID,
                     member.address())));
             plan.commit();
+            List<PoolMember> loopbackMembers = new ArrayList<>();
             for (var entry : listeners.entrySet()) {
                 ListenerConfig listener = entry.getValue();
                 ListenerConfig served = served(listener);
@@ -175,6 +203,7 @@ public final class JitWarmUp {
                     PoolMember poolMember = new PoolMember(memberConfig, member.address(), plan.tracker(MEMBER_ID),
                             stats.member(pool.id(), MEMBER_ID));
                     List<PoolMember> members = List.of(poolMember);
+                    loopbackMembers.add(poolMember);
                     pools.put(pool.id(), new Pool(loopbackPool, members,
                             MemberPicker.create(pool.lbAlgorithm(), members, () -> 1),
                             stats.pool(pool.id()), stickTables.persistence(loopbackPool, members)));
@@ -183,6 +212,8 @@ public final class JitWarmUp {
                         served.defaultPoolId() == null ? null : pools.get(served.defaultPoolId()),
                         L7Router.compile(served.l7Policies()), pools, Map.of(), null, stats.listener(served.id()),
                         List.of(), () -> { }, memberConnections, metrics, connections);
+                // kept alive between exchanges, as the configured members' connections are
+                memberConnections.retain(loopbackMembers);
                 ListenerSlot slot = new ListenerSlot(new InetSocketAddress(loopback, 0), runtime, false);
                 ChannelFuture bound = slot.bind(group).awaitUninterruptibly();
                 if (!bound.isSuccess()) {
@@ -197,13 +228,16 @@ public final class JitWarmUp {
             String ended = runUntilSettled(start);
             clients.forEach(LoopbackClients::close);
             Run run = new Run(listeners.values().stream().map(ListenerConfig::id).toList(),
-                    slots.values().stream().map(ListenerSlot::boundAddress).toList(),
+                    slots.values().stream().map(ListenerSlot::boundAddress).toList(), member.address(),
                     clients.stream().mapToLong(LoopbackClients::exchanges).sum(),
+                    clients.stream().mapToLong(LoopbackClients::answeredOk).sum(),
+                    member.acceptedConnections(),
                     clients.stream().mapToLong(LoopbackClients::failures).sum(),
                     (System.nanoTime() - start) / 1_000_000, ended);
             runs.add(run);
-            LOG.info("JIT warm-up of listener(s) {} of generation {}: {} exchanges ({} failed connections) in {} ms, {}",
-                    run.listenerIds(), config.generation(), run.exchanges(), run.failedConnections(), run.millis(),
+            LOG.info("JIT warm-up of listener(s) {} of generation {}: {} exchanges ({} answered 2xx, {} member "
+                    + "connections, {} failed connections) in {} ms, {}", run.listenerIds(), config.generation(),
+                    run.exchanges(), run.answeredOk(), run.memberConnections(), run.failedConnections(), run.millis(),
                     ended);
         } finally {
             clients.forEach(LoopbackClients::close);
@@ -214,30 +248,36 @@ public final class JitWarmUp {
         }
     }
 
-    /** Runs until the compilers settle or the budget is spent; says which. */
+    /** Runs until the compilers settle, the budget is spent or the data plane closes; says which. */
     private String runUntilSettled(long start) {
         CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
         boolean measurable = compiler != null && compiler.isCompilationTimeMonitoringSupported();
-        long budgetNanos = budget.toNanos();
+        // The clients' and listeners' closing comes out of the budget too.
+        long deadline = start + budget.toNanos() - TimeUnit.MILLISECONDS.toNanos(CLOSING_MILLIS);
         long[] compiled = new long[3];
         int samples = 0;
+        long nextSample = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SAMPLE_MILLIS);
         while (true) {
             try {
-                Thread.sleep(SAMPLE_MILLIS);
+                Thread.sleep(LOOK_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return "interrupted";
             }
-            long elapsed = System.nanoTime() - start;
-            if (elapsed >= budgetNanos) {
+            long now = System.nanoTime();
+            if (stopped) {
+                return "stopped: the data plane is closing";
+            }
+            if (now >= deadline) {
                 return "budget of " + budget.toMillis() + " ms spent";
             }
-            if (!measurable) {
+            if (!measurable || now < nextSample) {
                 continue;
             }
+            nextSample += TimeUnit.MILLISECONDS.toNanos(SAMPLE_MILLIS);
             compiled[samples % 3] = compiler.getTotalCompilationTime();
             samples++;
-            if (samples >= 3 && elapsed >= MIN_MILLIS * 1_000_000) {
+            if (samples >= 3 && now - start >= TimeUnit.MILLISECONDS.toNanos(MIN_MILLIS)) {
                 long grew = compiled[(samples - 1) % 3] - compiled[samples % 3];
                 if (grew < SETTLED_SHARE * 2 * SAMPLE_MILLIS) {
                     return "compilation settled";

@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,6 +26,9 @@ final class LoopbackClients implements AutoCloseable {
     private final String host;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong exchanges = new AtomicLong();
+    private final AtomicLong answeredOk = new AtomicLong();
+    /** Each client's connection of the moment, closed by {@link #close()} so that no read waits out its timeout. */
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean stopped;
 
@@ -43,7 +48,12 @@ final class LoopbackClients implements AutoCloseable {
         return exchanges.get();
     }
 
-    /** Connections that failed (refused, reset, timed out). */
+    /** Exchanges answered with a 2xx status. */
+    long answeredOk() {
+        return answeredOk.get();
+    }
+
+    /** Connections that failed (refused, reset, timed out), but for those {@link #close()} cut. */
     long failures() {
         return failures.get();
     }
@@ -52,7 +62,14 @@ final class LoopbackClients implements AutoCloseable {
         long sent = 0;
         while (!stopped) {
             try (Socket socket = new Socket()) {
+                open.add(socket);
+                if (stopped) {
+                    return;
+                }
                 socket.setTcpNoDelay(true);
+                // Its port, in TIME_WAIT after the warm-up, must not keep the configuration's
+                // listeners or the pair's session sync from binding the same number.
+                socket.setReuseAddress(true);
                 socket.setSoTimeout(READ_TIMEOUT_MILLIS);
                 socket.connect(listener, READ_TIMEOUT_MILLIS);
                 LoopbackHttp in = new LoopbackHttp(socket.getInputStream());
@@ -66,13 +83,21 @@ final class LoopbackClients implements AutoCloseable {
                     }
                     in.skipBody(response);
                     exchanges.incrementAndGet();
+                    if (response.status() >= 200 && response.status() < 300) {
+                        answeredOk.incrementAndGet();
+                    }
                     if (close || response.closes()) {
                         break;
                     }
                 }
             } catch (IOException | RuntimeException e) {
+                if (stopped) {
+                    return;
+                }
                 failures.incrementAndGet();
                 pause();
+            } finally {
+                open.removeIf(Socket::isClosed);
             }
         }
     }
@@ -116,10 +141,17 @@ final class LoopbackClients implements AutoCloseable {
         }
     }
 
-    /** Stops every client and waits for them (each is bounded by its read timeout); idempotent. */
+    /** Stops every client, cutting its connection, and waits for them; idempotent. */
     @Override
     public void close() {
         stopped = true;
+        for (Socket socket : open) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // already gone
+            }
+        }
         for (Thread thread : threads) {
             try {
                 thread.join(READ_TIMEOUT_MILLIS * 2L);

@@ -14,8 +14,12 @@ import java.util.Locale;
  */
 final class LoopbackHttp {
 
-    /** A message head, as far as the warm-up needs it. */
-    record Head(long contentLength, boolean chunked, boolean closes) {
+    /**
+     * A message head, as far as the warm-up needs it.
+     *
+     * @param status a response's status code; 0 for a request
+     */
+    record Head(int status, long contentLength, boolean chunked, boolean closes) {
     }
 
     private static final int MAX_HEAD = 64 * 1024;
@@ -33,6 +37,7 @@ final class LoopbackHttp {
 
     /** The next head, or null at a clean end of stream before its first byte. */
     Head readHead() throws IOException {
+        int status = 0;
         long contentLength = 0;
         boolean chunked = false;
         boolean closes = false;
@@ -53,12 +58,16 @@ final class LoopbackHttp {
                 if (startLine) {
                     continue;
                 }
-                return new Head(contentLength, chunked, closes);
+                return new Head(status, contentLength, chunked, closes);
             }
             if (startLine) {
                 startLine = false;
+                status = responseStatus();
             } else if (lineStartsWith("content-length:")) {
                 contentLength = Long.parseLong(lineValue("content-length:"));
+                if (contentLength < 0) {
+                    throw new IOException("negative Content-Length " + contentLength);
+                }
             } else if (lineStartsWith("transfer-encoding:")) {
                 chunked = lineValue("transfer-encoding:").endsWith("chunked");
             } else if (lineStartsWith("connection:")) {
@@ -147,6 +156,22 @@ final class LoopbackHttp {
             throw new EOFException("stream ended within a chunked body");
         }
         return new String(buffer, lineStart, lineLength, StandardCharsets.US_ASCII);
+    }
+
+    /** The status code of the current line if it is a status line ("HTTP/1.1 200 OK"), else 0. */
+    private int responseStatus() {
+        if (lineLength < 12 || !lineStartsWith("http/1.")) {
+            return 0;
+        }
+        int status = 0;
+        for (int i = 9; i < 12; i++) {
+            byte digit = buffer[lineStart + i];
+            if (digit < '0' || digit > '9') {
+                return 0;
+            }
+            status = status * 10 + digit - '0';
+        }
+        return status;
     }
 
     /** Whether the current line starts with {@code prefix}, which is in lower case. */

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The warm-up's member on loopback: an HTTP/1.1 server on plain blocking sockets, a thread per
@@ -29,14 +30,22 @@ final class LoopbackMember implements AutoCloseable {
 
     private final ServerSocket server;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicLong accepted = new AtomicLong();
     private volatile boolean closed;
 
     LoopbackMember(InetAddress loopback) throws IOException {
         server = new ServerSocket();
+        // inherited by the connections it accepts, whose port must not block a later bind
+        server.setReuseAddress(true);
         server.bind(new InetSocketAddress(loopback, 0));
         Thread acceptor = new Thread(this::accept, "warm-up-member");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Connections accepted so far. */
+    long acceptedConnections() {
+        return accepted.get();
     }
 
     InetSocketAddress address() {
@@ -48,6 +57,7 @@ final class LoopbackMember implements AutoCloseable {
         while (!closed) {
             try {
                 Socket socket = server.accept();
+                accepted.incrementAndGet();
                 connections.add(socket);
                 Thread connection = new Thread(() -> serve(socket), "warm-up-member-" + ++count);
                 connection.setDaemon(true);
