@@ -186,7 +186,8 @@ public final class JitWarmUp {
         HealthMonitors health = new HealthMonitors(group, () -> { });
         Map<Kind, ListenerSlot> slots = new EnumMap<>(Kind.class);
         List<LoopbackClients> clients = new ArrayList<>();
-        try (LoopbackMember member = new LoopbackMember(loopback)) {
+        LoopbackMember member = new LoopbackMember(loopback);
+        try {
             MemberConfig memberConfig = new MemberConfig(MEMBER_ID, MEMBER_ID,
                     member.address().getAddress().getHostAddress(), member.address().getPort(), 1, false, true, null,
                     null);
@@ -240,11 +241,13 @@ public final class JitWarmUp {
                     run.exchanges(), run.answeredOk(), run.memberConnections(), run.failedConnections(), run.millis(),
                     ended);
         } finally {
+            // Clients first, the member last: no exchange is left to find its member gone.
             clients.forEach(LoopbackClients::close);
             slots.values().forEach(slot -> slot.close().awaitUninterruptibly());
             connections.close().awaitUninterruptibly();
             memberConnections.close();
             health.stopAll();
+            member.close();
         }
     }
 

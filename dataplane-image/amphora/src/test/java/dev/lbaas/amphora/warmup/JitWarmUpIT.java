@@ -30,7 +30,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -165,6 +164,8 @@ class JitWarmUpIT {
         int httpPort = freePort(VIP);
         int tcpPort = freePort(VIP, List.of(httpPort));
         Dataplane warmed = dataplane(Duration.ofSeconds(1));
+        // Earlier connections of this JVM may be in TIME_WAIT too, between ports numbered alike.
+        Set<List<Integer>> before = timeWaits();
         warmed.apply(httpAndTcp(1, httpPort, tcpPort));
         JitWarmUp.Run run = warmed.jitWarmUps().get(0);
         Set<Integer> warmUpPorts = new HashSet<>();
@@ -172,30 +173,50 @@ class JitWarmUpIT {
         warmUpPorts.add(run.memberAddress().getPort());
 
         Set<Integer> leftInTimeWait = new HashSet<>();
-        // The JDK's and Netty's sockets are IPv6 ones that speak IPv4 too: they are listed in tcp6.
-        List<String> sockets = new ArrayList<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> lines = Files.readAllLines(Path.of(table));
-            sockets.addAll(lines.subList(1, lines.size()));
-        }
-        for (String line : sockets) {
-            String[] fields = line.trim().split("\\s+");
-            int local = Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1), 16);
-            int remote = Integer.parseInt(fields[2].substring(fields[2].indexOf(':') + 1), 16);
-            boolean timeWait = fields[3].equals("06");
-            if (timeWait && warmUpPorts.contains(remote)) {
-                leftInTimeWait.add(local);
-            } else if (timeWait && warmUpPorts.contains(local)) {
-                leftInTimeWait.add(local);
+        for (List<Integer> localAndRemote : timeWaits()) {
+            if (!before.contains(localAndRemote) && (warmUpPorts.contains(localAndRemote.get(0))
+                    || warmUpPorts.contains(localAndRemote.get(1)))) {
+                leftInTimeWait.add(localAndRemote.get(0));
             }
         }
+        // A port an earlier connection also left in TIME_WAIT (to another peer) is that one's to block.
+        before.forEach(localAndRemote -> leftInTimeWait.remove(localAndRemote.get(0)));
         assertThat(leftInTimeWait).as("ports in TIME_WAIT after the warm-up").isNotEmpty();
         for (int port : leftInTimeWait) {
             try (ServerSocket reusing = new ServerSocket()) {
                 reusing.setReuseAddress(true);
                 reusing.bind(new InetSocketAddress("0.0.0.0", port));
+            } catch (IOException e) {
+                throw new AssertionError("port " + port + " not bindable; its sockets: " + sockets(port), e);
             }
         }
+    }
+
+    /** The kernel's lines of the TCP sockets with {@code port} at either end. */
+    private static List<String> sockets(int port) throws IOException {
+        String hex = String.format(":%04X ", port);
+        List<String> found = new java.util.ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Files.readAllLines(Path.of(table)).stream().filter(line -> line.contains(hex)).forEach(found::add);
+        }
+        return found;
+    }
+
+    /** The local and remote ports of every TCP connection in TIME_WAIT, as the kernel lists them. */
+    private static Set<List<Integer>> timeWaits() throws IOException {
+        // The JDK's and Netty's sockets are IPv6 ones that speak IPv4 too: they are listed in tcp6.
+        Set<List<Integer>> timeWaits = new HashSet<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines = Files.readAllLines(Path.of(table));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields[3].equals("06")) {
+                    timeWaits.add(List.of(Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1), 16),
+                            Integer.parseInt(fields[2].substring(fields[2].indexOf(':') + 1), 16)));
+                }
+            }
+        }
+        return timeWaits;
     }
 
     @Test
