@@ -170,9 +170,12 @@ public final class Dataplane implements AutoCloseable {
                 && holdsVip;
     }
 
-    /** A count that moves while traffic flows through any listener (bytes and sessions). */
+    /**
+     * A count that moves while traffic flows through any listener (bytes and sessions), the JIT
+     * warm-up's included: its garbage goes back with the heap once it is over.
+     */
     public long trafficActivity() {
-        return stats.listenerActivity();
+        return stats.listenerActivity() + warmUp.exchanges();
     }
 
     /** The JIT warm-ups this data plane has run, oldest first (see {@link JitWarmUp}). */
@@ -249,10 +252,12 @@ public final class Dataplane implements AutoCloseable {
 
         // Before the VIP is served: the first clients meet compiled code. Only while no listener
         // has been served yet (a load balancer may get its listeners after its first generation),
-        // since the warm-up holds the configuration thread; a pair's backup warms too, so that it
-        // takes over warm.
+        // since the warm-up holds the configuration thread. Not in a pair: a standby that had
+        // warmed was measured to take over seconds later on pods than one that had not, for a
+        // reason not yet found, and a takeover's speed comes first.
         Generation serving = current;
-        if (slots.isEmpty() && (serving == null || serving.enabledListeners().isEmpty())) {
+        if (config.failover() == null && slots.isEmpty()
+                && (serving == null || serving.enabledListeners().isEmpty())) {
             warmUp.warm(config);
         }
 

@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * requests from the interpreter while the JIT compilers take a CPU from the event loops, its tail
  * latency several times that of a warm one.
  *
- * <p>The first configuration with HTTP or TCP listeners, before the amphora serves any listener,
- * is first served on loopback: one listener of each kind (HTTP and TERMINATED_HTTPS; TCP and HTTPS
+ * <p>The first configuration with HTTP or TCP listeners of an amphora that serves no pair, before
+ * it serves any listener, is first served on loopback: one listener of each kind (HTTP and TERMINATED_HTTPS; TCP and HTTPS
  * passed through) with what shapes its code paths as configured (headers to insert, L7 policies,
  * timeouts, its pools' balancing and session persistence), on the amphora's own event loops and
  * transport, but in plain text, without connection limit or allowed networks, and with every
@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * statistics, session tables or idle member connections.
  *
  * <p>Left out: TLS termination, HTTP/2 and TLS towards members, and UDP, whose own code is a
- * smaller part of a request's cost; kinds of listener a load balancer gets after it first served.
+ * smaller part of a request's cost; kinds of listener a load balancer gets after it first served;
+ * the amphorae of an ACTIVE_STANDBY pair (see {@code Dataplane.install}).
  */
 public final class JitWarmUp {
 
@@ -130,6 +131,11 @@ public final class JitWarmUp {
         this.group = group;
         this.budget = budget;
         this.metrics = metrics;
+    }
+
+    /** Exchanges of every warm-up so far: traffic, for whoever gives the heap back once traffic stops. */
+    public long exchanges() {
+        return runs.stream().mapToLong(Run::exchanges).sum();
     }
 
     /** The warm-ups run so far, oldest first. */

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lbaas.amphora.Transport;
 import dev.lbaas.amphora.config.AmphoraConfig;
+import dev.lbaas.amphora.config.FailoverConfig;
 import dev.lbaas.amphora.config.L7PolicyConfig;
 import dev.lbaas.amphora.config.L7RuleConfig;
 import dev.lbaas.amphora.config.ListenerConfig;
@@ -24,6 +25,7 @@ import dev.lbaas.amphora.vip.VipPublisher;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -34,6 +36,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -279,6 +283,28 @@ class JitWarmUpIT {
                 .isLessThan(2_000);
         assertThat(warmed.jitWarmUps()).singleElement()
                 .satisfies(run -> assertThat(run.ended()).startsWith("stopped"));
+    }
+
+    /** A pair's amphorae start cold: a standby's takeover comes first (see Dataplane.install). */
+    @Test
+    void anAmphoraOfAPairIsNotWarmed() throws Exception {
+        int httpPort = freePort(VIP);
+        int tcpPort = freePort(VIP, List.of(httpPort));
+        ExecutorService configThread = Executors.newSingleThreadExecutor();
+        try {
+            dataplane = new Dataplane("warm-up-pair", group, () -> { }, configThread, InetAddress.getLoopbackAddress(),
+                    VipPublisher.NONE, Duration.ofSeconds(1));
+            int[] advertPorts = {freePort(VIP), freePort(VIP)};
+            AmphoraConfig paired = httpAndTcp(1, httpPort, tcpPort).withFailover(new FailoverConfig(VIP,
+                    advertPorts[1], advertPorts[0], 100, 100, false, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
+            assertThat(configThread.submit(() -> dataplane.apply(paired)).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(new ApplyResult.Applied(1));
+            assertThat(dataplane.jitWarmUps()).isEmpty();
+        } finally {
+            configThread.submit(dataplane::close).get(10, TimeUnit.SECONDS);
+            dataplane = null;
+            configThread.shutdown();
+        }
     }
 
     @Test
