@@ -33,7 +33,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
         int shutdownDelaySeconds, VipEndpoint vipEndpoint, boolean vipFollowsReadiness, int jitWarmUpSeconds) {
 
     /** What an amphora started from the command line warms for unless told otherwise. */
-    static final int DEFAULT_JIT_WARM_UP_SECONDS = 5;
+    static final int DEFAULT_JIT_WARM_UP_SECONDS = 3;
 
     /**
      * @param slice the VIP Service's EndpointSlice, as namespace/name
@@ -65,7 +65,7 @@ public record AmphoraOptions(String amphoraId, String agentAddress, int agentPor
                                   /readyz/master says which is master)]
                            [--jit-warm-up-seconds <0-10: serve the first configuration on loopback
                                   for at most this long, for the JIT to compile the proxy before
-                                  the VIP is served; default 5, 0 for none>]
+                                  the VIP is served; default 3, 0 for none>]
                    amphora --class-data-training [--amphora-jvm-option <option>]...
                                   (a short run of an amphora, as a child process with these JVM
                                    options, on loopback: -XX:DumpLoadedClassList=<file> lists the

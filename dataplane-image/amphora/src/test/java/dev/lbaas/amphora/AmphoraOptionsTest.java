@@ -53,7 +53,7 @@ class AmphoraOptionsTest {
 
     @Test
     void anAmphoraFromTheCommandLineWarmsItsJitUnlessToldNotTo() {
-        assertThat(AmphoraOptions.parse(BASE).jitWarmUpSeconds()).isEqualTo(5);
+        assertThat(AmphoraOptions.parse(BASE).jitWarmUpSeconds()).isEqualTo(3);
         assertThat(AmphoraOptions.parse(with("--jit-warm-up-seconds", "0")).jitWarmUpSeconds()).isZero();
         assertThat(AmphoraOptions.parse(with("--jit-warm-up-seconds", "10")).jitWarmUpSeconds()).isEqualTo(10);
         assertThatThrownBy(() -> AmphoraOptions.parse(with("--jit-warm-up-seconds", "11")))
