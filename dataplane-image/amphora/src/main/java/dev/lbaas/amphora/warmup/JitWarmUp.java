@@ -219,8 +219,6 @@ public final class JitWarmUp {
                         served.defaultPoolId() == null ? null : pools.get(served.defaultPoolId()),
                         L7Router.compile(served.l7Policies()), pools, Map.of(), null, stats.listener(served.id()),
                         List.of(), () -> { }, memberConnections, metrics, connections);
-                // kept alive between exchanges, as the configured members' connections are
-                memberConnections.retain(loopbackMembers);
                 ListenerSlot slot = new ListenerSlot(new InetSocketAddress(loopback, 0), runtime, false);
                 ChannelFuture bound = slot.bind(group).awaitUninterruptibly();
                 if (!bound.isSuccess()) {
@@ -229,6 +227,8 @@ public final class JitWarmUp {
                 slots.put(entry.getKey(), slot);
                 slot.startAccepting();
             }
+            // Kept alive between exchanges, as the configured members' connections are; before any client.
+            memberConnections.retain(loopbackMembers);
             // Most to HTTP, whose code is the most and the hottest; a TCP listener only moves bytes.
             slots.forEach((kind, slot) -> clients.add(new LoopbackClients(slot.boundAddress(),
                     kind == Kind.TCP && slots.size() > 1 ? 1 : CLIENTS - slots.size() + 1)));
