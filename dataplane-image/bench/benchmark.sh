@@ -10,6 +10,7 @@
 #   TESTS="tls-keepalive tls-handshake" RELOADS=0 dataplane-image/bench/benchmark.sh   # the TLS rows
 #   TESTS=cold-start RELOADS=0 dataplane-image/bench/benchmark.sh   # the cold-start rows alone
 #   COLD_PROFILE=1 TESTS=cold-start ...                # and the amphora's threads' CPU second by second
+#   TESTS=node-memory RELOADS=0 ...                    # idle memory of each proxy, four of it on the node
 #   PIN=off dataplane-image/bench/benchmark.sh         # nothing pinned to CPUs: proxies, wrk, nginx
 #   AMPHORA_JAVA_OPTS=-Dlbaas.amphora.transport=epoll ...  # the amphora on epoll instead of io_uring
 #   AMPHORA_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/amphora.jfr" KEEP_WORK=1 ...   # profile it
@@ -43,6 +44,8 @@
 # (10) after the last one, when the load balancer still holds its configuration but no traffic.
 # Below the table, the idle reading is split into anonymous and file-backed memory, with a second
 # reading LATER seconds (20) after it, to tell a passing peak from memory that stays (LATER=0: none).
+# The node-memory row runs NODE_SIZE (4) of each proxy side by side, idle after a little load, and
+# gives each one's share of the memory they use together (PSS) and what one more of them adds (USS).
 #
 # Installs haproxy, wrk and nginx-light from the OS packages when they are missing. Everything
 # listens on loopback only.
@@ -57,11 +60,12 @@ ROUNDS="${ROUNDS:-7}"
 THREADS="${THREADS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
 RELOADS="${RELOADS:-100}"
-TESTS="${TESTS:-keepalive close tcp tls-keepalive tls-handshake cold-start}"
+TESTS="${TESTS:-keepalive close tcp tls-keepalive tls-handshake cold-start node-memory}"
 COLD_SHORT="${COLD_SHORT:-5s}"
 COLD_LONG="${COLD_LONG:-30s}"
 COLD_ROUNDS="${COLD_ROUNDS:-3}"
 SETTLE="${SETTLE:-10}"
+NODE_SIZE="${NODE_SIZE:-4}"
 LATER="${LATER:-20}"
 PIN="${PIN:-auto}"
 [[ $PIN == auto || $PIN == off ]] || { echo "PIN must be auto or off, got $PIN" >&2; exit 2; }
@@ -404,6 +408,38 @@ profile_cold_start() { # pid seconds label
   done
 }
 
+# Idle memory per proxy on a node that runs several: NODE_SIZE (4) amphorae, then as many HAProxies,
+# each with the benchmark's configuration on a VIP of its own and a WARMUP of keep-alive load, then,
+# SETTLE seconds later, each one's proportional (PSS: pages shared with the others counted in
+# shares) and private (USS: what one more of them adds) resident memory, means over the NODE_SIZE.
+# The proxies the other rows measure are started anew afterwards.
+node_memory() { # worker threads
+  local i amphorae=() haproxies=()
+  kill "$AMPHORA_PID" "$HAPROXY_PID"; wait "$AMPHORA_PID" "$HAPROXY_PID" 2>/dev/null || true
+  for i in $(seq "$NODE_SIZE"); do
+    AMPHORA_VIP=127.0.1.$i start_amphora "$1"
+    amphorae+=("$AMPHORA_PID")
+    "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.1.$i:$HTTP_PORT/" > /dev/null
+  done
+  for i in $(seq "$NODE_SIZE"); do
+    HAPROXY_VIP=127.0.2.$i start_haproxy "$1"
+    haproxies+=("$HAPROXY_PID")
+    "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.2.$i:$HTTP_PORT/" > /dev/null
+  done
+  sleep "$SETTLE"
+  ROWS+=("$JVM_LABEL|$(threads_label "$1")|pss / uss MiB, node of $NODE_SIZE|$(shared_memory "${amphorae[@]}")|$(shared_memory "${haproxies[@]}")|||||")
+  kill "${amphorae[@]}" "${haproxies[@]}"; wait "${amphorae[@]}" "${haproxies[@]}" 2>/dev/null || true
+  start_amphora "$1"
+  start_haproxy "$1"
+}
+
+# "52.1 / 41.0": the mean PSS and USS of processes, MiB
+shared_memory() { # pids...
+  local pid
+  for pid in "$@"; do cat "/proc/$pid/smaps_rollup"; done | awk -v n=$# '/^Pss:/ {p += $2}
+    /^Private_(Clean|Dirty):/ {u += $2} END {printf "%.1f / %.1f", p / n / 1024, u / n / 1024}'
+}
+
 # The cold-start rows of one thread count (see the top): each proxy started anew for every turn.
 cold_start() { # worker threads
   local span a_runs h_runs
@@ -448,6 +484,7 @@ for threads in $THREADS; do
       tls-keepalive) path="https"; port=$HTTPS_PORT; args=() ;;
       tls-handshake) path="https"; port=$HTTPS_PORT; args=(-H "Connection: close") ;;
       cold-start) cold_start "$threads"; continue ;;
+      node-memory) node_memory "$threads"; continue ;;
       *) echo "unknown test $kind" >&2; exit 2 ;;
     esac
     warm_up "$path://$AMPHORA_VIP:$port/" "${args[@]}"

@@ -209,6 +209,49 @@ class AmphoraProcessIT {
     }
 
     /**
+     * Amphorae on one node share the archive's read-only pages: it is mapped where it was dumped
+     * (jvm.options), not relocated into private copies. The pages both processes map are their
+     * Shared_Clean, or Shared_Dirty while the file just written is not yet on disk; a relocated
+     * archive leaves none.
+     */
+    @Test
+    void amphoraeOfANodeShareTheArchivesReadOnlyPages(@TempDir Path dir) throws Exception {
+        Path archive = Path.of("target", "amphora.jsa").toAbsolutePath();
+        List<String> withArchive = List.of("-XX:SharedArchiveFile=" + archive);
+        Path first = Files.createDirectories(dir.resolve("first"));
+        Path second = Files.createDirectories(dir.resolve("second"));
+        Process one = AmphoraJar.start(first, new TestPki(first), withArchive, "amp-a", "--exit-on-stdin-eof");
+        Process other = AmphoraJar.start(second, new TestPki(second), withArchive, "amp-b", "--exit-on-stdin-eof");
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(first.resolve("agent.port"))
+                    && Files.exists(second.resolve("agent.port")));
+            for (Process amphora : List.of(one, other)) {
+                assertThat(sharedKiB(amphora.pid(), archive, "r--p"))
+                        .as("read-only archive pages that pid %d shares", amphora.pid())
+                        .isGreaterThan(8 * 1024);
+            }
+        } finally {
+            stop(one);
+            stop(other);
+        }
+    }
+
+    /** The pages, in KiB, that the process shares with others in its mappings of file with permissions perms. */
+    private static long sharedKiB(long pid, Path file, String perms) throws IOException {
+        long kib = 0;
+        boolean inMapping = false;
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps"))) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                String[] fields = line.split("\\s+");
+                inMapping = fields[1].equals(perms) && line.endsWith(" " + file);
+            } else if (inMapping && (line.startsWith("Shared_Clean:") || line.startsWith("Shared_Dirty:"))) {
+                kib += Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return kib;
+    }
+
+    /**
      * The archive holds what an amphora process loads, its warm-up included, and not what the
      * training's own clients load: they run in another process than the amphora.
      */
@@ -247,7 +290,6 @@ class AmphoraProcessIT {
         AmphoraJar.stop(amphora);
     }
 
-    /** The heap committed after the first collection logged with {@code marker}: "... 14M->5M(27M) ..." gives 27. */
     /** The committed heap after a collection, as a unified GC log line prints it: {@code before->used(committed)}. */
     private static int committedMiB(String gcLog, String marker) {
         String line = gcLog.lines().filter(l -> l.contains(marker)).findFirst().orElseThrow();
