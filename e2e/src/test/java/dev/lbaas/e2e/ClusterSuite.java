@@ -191,6 +191,10 @@ abstract class ClusterSuite {
         assertThat(client.services().inNamespace(DEMO).withName("lb-web-vip").get().getSpec().getClusterIP())
                 .isEqualTo(status.getVipAddress());
         assertThat(amphoraPods()).hasSize(1);
+        String amphoraLog = client.pods().inNamespace(DEMO).withName(amphoraPods().get(0).getMetadata().getName())
+                .getLog();
+        assertThat(amphoraLog).as("the amphora pod maps the class-data archive its image was built with")
+                .contains("classes shared from /app/amphora.jsa");
         assertThat(selectedMembers()).extracting(m -> m.getSpec().getAddress()).containsExactlyInAnyOrder(
                 podIp("web1"), podIp("web2"));
         // owned by their pool: deleting it deletes them, as for members written by hand

@@ -69,14 +69,24 @@ public final class ImageBuilder {
 
         Path jar = Path.of(required("amphora-jar"));
         Path jvmOptions = Path.of(required("amphora-jvm-options"));
+        FileEntriesLayer.Builder amphoraLayer = FileEntriesLayer.builder().setName("amphora")
+                .addEntry(jar, AbsoluteUnixPath.get(ImageClassDataArchive.JAR))
+                .addEntry(jvmOptions, APP.resolve("jvm.options"));
+        // The JVM options the local driver and the benchmark use too (jvm.options), and the
+        // class-data archive as they map the build's: made for this image's runtime (a base image's
+        // runtime is not known here, so on one the amphora runs without).
+        List<String> entrypoint = new ArrayList<>(List.of(java, "@/app/jvm.options"));
+        if (runtime != null) {
+            Path archive = ImageClassDataArchive.dump(runtime.root(), jar, jvmOptions,
+                    Path.of(required("amphora-class-list")));
+            amphoraLayer.addEntry(archive, AbsoluteUnixPath.get(ImageClassDataArchive.ARCHIVE));
+            entrypoint.add("-XX:SharedArchiveFile=" + ImageClassDataArchive.ARCHIVE);
+        }
+        entrypoint.addAll(List.of("-jar", ImageClassDataArchive.JAR));
         JibContainerBuilder amphora = start(base, runtime)
-                .addFileEntriesLayer(FileEntriesLayer.builder().setName("amphora")
-                        .addEntry(jar, APP.resolve("amphora.jar"))
-                        .addEntry(jvmOptions, APP.resolve("jvm.options"))
-                        .build())
-                // The JVM options the local driver and the benchmark use too (jvm.options); the
-                // environment as AmphoraJavaCommand.ENVIRONMENT sets it for local amphorae.
-                .setEntrypoint(java, "@/app/jvm.options", "-jar", "/app/amphora.jar")
+                .addFileEntriesLayer(amphoraLayer.build())
+                .setEntrypoint(entrypoint)
+                // the environment as AmphoraJavaCommand.ENVIRONMENT sets it for local amphorae
                 .addEnvironmentVariable("MALLOC_ARENA_MAX", "2");
         write(amphora, "amphora");
 

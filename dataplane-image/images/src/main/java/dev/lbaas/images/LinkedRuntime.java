@@ -145,7 +145,7 @@ record LinkedRuntime(Path root) {
         return libraries;
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
