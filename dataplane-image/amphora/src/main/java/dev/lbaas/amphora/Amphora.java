@@ -10,6 +10,7 @@ import dev.lbaas.amphora.vip.VipPublisher;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,8 +55,8 @@ public final class Amphora implements AutoCloseable {
         SslContext tls = AgentTls.serverContext(options.tlsCert().toFile(), options.tlsKey().toFile(),
                 options.tlsCa().toFile());
         int loops = options.eventLoopThreads();
-        EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(loops,
-                CpuAffinity.eventLoopThreads(options.cpuAffinity(), loops));
+        CpuAffinity.Plan cpus = CpuAffinity.plan(options.cpuAffinity(), loops);
+        EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(loops, new DefaultThreadFactory("amphora-loop"));
         ExecutorService configThread = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "amphora-config");
             thread.setDaemon(true);
@@ -93,6 +94,7 @@ public final class Amphora implements AutoCloseable {
             probes = probesBound.channel();
         }
         IdleHeapReturn.start(group.next(), configThread, dataplane::trafficActivity);
+        cpus.pinOnceWarm(group, dataplane::servedTraffic);
         Amphora amphora = new Amphora(group, configThread, dataplane, bound.channel(), probes);
         LOG.info("amphora {} agent API listening on {}, {} event loops on {}", options.amphoraId(),
                 bound.channel().localAddress(), options.eventLoopThreads(), Transport.CURRENT);

@@ -4,16 +4,20 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,19 +63,18 @@ public final class CpuAffinity {
     }
 
     /**
-     * A thread factory for the event loops: Netty's, named {@code amphora-loop-N}, each thread
-     * pinned to its CPU of {@link #plan} before it runs its loop.
+     * The event loops' CPUs, if they are to be pinned: decided and logged once, before the loops
+     * start.
      *
-     * @param loops the number of event loops the factory will make threads for
+     * @param loops the number of event loops
      */
-    public static ThreadFactory eventLoopThreads(Mode mode, int loops) {
-        DefaultThreadFactory netty = new DefaultThreadFactory("amphora-loop");
+    public static Plan plan(Mode mode, int loops) {
         List<Integer> allowed = allowedCpus();
         List<Integer> cpus = plan(mode, loops, allowed);
         if (cpus.isEmpty()) {
             LOG.info("event loops not pinned to CPUs (--cpu-affinity {}, {} loops, allowed CPUs {})",
                     mode.name().toLowerCase(Locale.ROOT), loops, allowed.isEmpty() ? "unknown" : allowed);
-            return netty;
+            return new Plan(List.of());
         }
         try {
             // Binding libc reads the linker's search path (JNA runs ldconfig): done here, once, and
@@ -80,22 +83,115 @@ public final class CpuAffinity {
         } catch (RuntimeException | LinkageError e) {
             // No JNA native library for this platform, or no file system to unpack it to.
             LOG.warn("event loops not pinned to CPUs: libc cannot be called ({})", e.toString());
-            return netty;
+            return new Plan(List.of());
         }
-        LOG.info("event loops pinned one to a CPU, to CPUs {} (--cpu-affinity {})", cpus,
-                mode.name().toLowerCase(Locale.ROOT));
-        AtomicInteger started = new AtomicInteger();
-        return task -> netty.newThread(() -> {
-            int cpu = cpus.get(started.getAndIncrement() % cpus.size());
-            try {
-                pinCurrentThread(cpu);
-            } catch (RuntimeException e) {
-                // A seccomp filter or a cpuset changed meanwhile: the loop runs where the kernel puts it.
-                LOG.warn("event loop {} cannot be pinned to CPU {}: {}", Thread.currentThread().getName(), cpu,
-                        e.getMessage());
+        LOG.info("event loops to be pinned one to a CPU, to CPUs {} (--cpu-affinity {}), once traffic flows and "
+                + "the JIT compilers have settled", cpus, mode.name().toLowerCase(Locale.ROOT));
+        return new Plan(cpus);
+    }
+
+    /**
+     * The event loops' CPUs, and when they take them.
+     *
+     * <p>Not from their start: a fresh amphora's first traffic has the JIT compilers recompile what
+     * the warm-up compiled differently, for seconds of a CPU. With every CPU of the process held by a
+     * pinned event loop, the compiler thread gets only a share of a CPU, takes several times as long,
+     * and a new amphora's tail latency stays high for as long; with the loops still free to move,
+     * the kernel makes room for it (docs/benchmark.md has the measurements). So the loops are pinned
+     * once traffic flows and the compilers have settled: the time-sharing that pinning prevents is a
+     * matter of the steady state.
+     *
+     * @param cpus the CPU of each event loop, in the group's order; empty for none
+     */
+    public record Plan(List<Integer> cpus) {
+
+        /** How often the compilers and the traffic are looked at. */
+        static final long CHECK_MILLIS = 500;
+        /** Settled: the compilers worked less than this share of a check's time. */
+        static final double SETTLED_SHARE = 0.05;
+        /** Checks in a row with traffic flowing and the compilers settled before the loops are pinned. */
+        static final int SETTLED_CHECKS = 2;
+
+        public Plan {
+            cpus = List.copyOf(cpus);
+        }
+
+        public boolean pins() {
+            return !cpus.isEmpty();
+        }
+
+        /**
+         * Pins the loops of {@code group}, each in its own thread, once {@code traffic} has moved and
+         * the JIT compilers have settled over {@link #SETTLED_CHECKS} checks in a row; at once where
+         * the JVM does not tell its compilation time. Nothing without CPUs to pin to.
+         *
+         * @param traffic a count that moves while the load balancer's traffic flows
+         */
+        public void pinOnceWarm(EventLoopGroup group, LongSupplier traffic) {
+            if (!pins()) {
+                return;
             }
-            task.run();
-        });
+            CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+            if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+                pin(group);
+                return;
+            }
+            WarmCheck check = new WarmCheck(traffic, compiler::getTotalCompilationTime);
+            EventExecutor checker = group.next();
+            ScheduledFuture<?>[] schedule = new ScheduledFuture<?>[1];
+            schedule[0] = checker.scheduleAtFixedRate(() -> {
+                if (check.warm()) {
+                    schedule[0].cancel(false);
+                    pin(group);
+                }
+            }, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        private void pin(EventLoopGroup group) {
+            int index = 0;
+            for (EventExecutor loop : group) {
+                int cpu = cpus.get(index++ % cpus.size());
+                loop.execute(() -> {
+                    try {
+                        pinCurrentThread(cpu);
+                        LOG.info("event loop {} pinned to CPU {}", Thread.currentThread().getName(), cpu);
+                    } catch (RuntimeException e) {
+                        // A seccomp filter or a cpuset changed meanwhile: the loop runs where the kernel puts it.
+                        LOG.warn("event loop {} cannot be pinned to CPU {}: {}", Thread.currentThread().getName(),
+                                cpu, e.getMessage());
+                    }
+                });
+            }
+        }
+    }
+
+    /** Whether a fresh amphora has warmed: traffic flowing, and the compilers settled, checks in a row. */
+    static final class WarmCheck {
+
+        private final LongSupplier traffic;
+        private final LongSupplier compilationMillis;
+        private long lastTraffic;
+        private long lastCompilation;
+        private int settledChecks;
+
+        WarmCheck(LongSupplier traffic, LongSupplier compilationMillis) {
+            this.traffic = traffic;
+            this.compilationMillis = compilationMillis;
+            this.lastTraffic = traffic.getAsLong();
+            this.lastCompilation = compilationMillis.getAsLong();
+        }
+
+        /** One check, every {@link Plan#CHECK_MILLIS}: true once warm. */
+        boolean warm() {
+            long nowTraffic = traffic.getAsLong();
+            long nowCompilation = compilationMillis.getAsLong();
+            boolean flowing = nowTraffic != lastTraffic;
+            boolean settled = nowCompilation - lastCompilation < Plan.SETTLED_SHARE * Plan.CHECK_MILLIS;
+            lastTraffic = nowTraffic;
+            lastCompilation = nowCompilation;
+            settledChecks = flowing && settled ? settledChecks + 1 : 0;
+            return settledChecks >= Plan.SETTLED_CHECKS;
+        }
     }
 
     /**

@@ -21,9 +21,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -140,22 +139,56 @@ class AmphoraProcessIT {
         }
     }
 
-    /** The shaded jar carries JNA's Linux library, and the kernel confirms the pinning. */
+    /**
+     * The shaded jar carries JNA's Linux library, and the kernel confirms the pinning: not at the
+     * start, but once traffic flows and the JIT compilers have settled on it (CpuAffinity.Plan).
+     */
     @Test
-    void packagedJarPinsItsEventLoops(@TempDir Path dir) throws Exception {
+    void packagedJarPinsItsEventLoopsOnceItsTrafficHasWarmedIt(@TempDir Path dir) throws Exception {
         assumeFalse(CpuAffinity.allowedCpus().isEmpty(), "the allowed CPUs are read from Linux's /proc");
         Path portFile = dir.resolve("agent.port");
         Path log = dir.resolve("amphora.log");
-        Process amphora = startJar(dir, "amp-pinned", "--exit-on-stdin-eof", "--workers", "2", "--cpu-affinity", "on");
-        try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(portFile));
-            Map<String, String> loops = cpusOfThreads(amphora.pid(), "amphora-loop-");
-            assertThat(loops).as("the agent API's loop at least has started").isNotEmpty();
-            assertThat(loops.values()).allSatisfy(cpus -> assertThat(cpus).matches("\\d+"));
-            assertThat(Files.readString(log)).contains("event loops pinned one to a CPU").doesNotContain("WARN");
-        } finally {
-            stop(amphora);
+        TestPki pki = new TestPki(dir);
+        try (CountingHttpBackend web = new CountingHttpBackend("web")) {
+            Process amphora = startJar(dir, pki, "amp-pinned", "--exit-on-stdin-eof", "--workers", "2",
+                    "--cpu-affinity", "on", "--jit-warm-up-seconds", "0");
+            try {
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Files.exists(portFile) && !Files.readString(portFile).isBlank());
+                int port = Configs.freePort("127.0.0.1");
+                HttpResponse<String> put = putConfig(pki, portFile, Configs.config(1, "127.0.0.1",
+                        List.of(Configs.listener("http", ListenerProtocol.HTTP, port, "p")),
+                        Configs.pool("p", PoolProtocol.HTTP, null, Configs.member("web-1", web.port(), 1))));
+                assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+                Thread.sleep(2_000);
+                assertThat(cpusOfThreads(amphora.pid(), "amphora-loop-")).as("no traffic yet")
+                        .allSatisfy(cpus -> assertThat(cpus).doesNotMatch("\\d+"));
+
+                try (RawHttp client = new RawHttp("127.0.0.1", port)) {
+                    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            client.send("GET / HTTP/1.1\r\nHost: lb\r\n\r\n");
+                            assertThat(client.readResponse()).isEqualTo("HTTP/1.1 200 OK\nweb");
+                        }
+                        assertThat(cpusOfThreads(amphora.pid(), "amphora-loop-")).hasSize(2)
+                                .allSatisfy(cpus -> assertThat(cpus).matches("\\d+"));
+                    });
+                }
+                assertThat(Files.readString(log)).contains("event loops to be pinned one to a CPU")
+                        .contains("pinned to CPU").doesNotContain("WARN");
+            } finally {
+                stop(amphora);
+            }
         }
+    }
+
+    private static HttpResponse<String> putConfig(TestPki pki, Path portFile, AmphoraConfig config) throws Exception {
+        URI agent = URI.create("https://127.0.0.1:" + Files.readString(portFile).trim());
+        HttpClient operator = HttpClient.newBuilder().sslContext(pki.trustedClient())
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        return operator.send(HttpRequest.newBuilder(agent.resolve(AgentApi.CONFIG_PATH))
+                .PUT(HttpRequest.BodyPublishers.ofString(AgentApi.json().writeValueAsString(config))).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -311,16 +344,19 @@ class AmphoraProcessIT {
         return AmphoraJar.start(dir, pki, jvmOptions, id, options);
     }
 
-    /** Thread name -> the kernel's Cpus_allowed_list of the process's threads whose name starts with prefix. */
-    private static Map<String, String> cpusOfThreads(long pid, String prefix) throws IOException {
-        Map<String, String> cpus = new TreeMap<>();
+    /**
+     * The kernel's Cpus_allowed_list of each of the process's threads whose name starts with
+     * prefix (the kernel keeps 15 characters of a name: "amphora-loop-1-" for every loop).
+     */
+    private static List<String> cpusOfThreads(long pid, String prefix) throws IOException {
+        List<String> cpus = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
                 String name = Files.readString(task.resolve("comm")).trim();
                 if (name.startsWith(prefix)) {
                     Files.readAllLines(task.resolve("status")).stream()
                             .filter(line -> line.startsWith("Cpus_allowed_list:"))
-                            .forEach(line -> cpus.put(name, line.substring(line.indexOf(':') + 1).trim()));
+                            .forEach(line -> cpus.add(line.substring(line.indexOf(':') + 1).trim()));
                 }
             }
         }

@@ -2,16 +2,22 @@ package dev.lbaas.amphora;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.lbaas.amphora.CpuAffinity.Mode;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CpuAffinityTest {
@@ -41,18 +47,28 @@ class CpuAffinityTest {
     }
 
     @Test
-    void pinnedEventLoopsRunOnACpuEachAsTheKernelReports() throws Exception {
+    void pinnedEventLoopsRunOnACpuEachAsTheKernelReportsOnceTrafficFlowsAndTheCompilersSettle() throws Exception {
         List<Integer> allowed = CpuAffinity.allowedCpus();
         assumeFalse(allowed.isEmpty(), "the allowed CPUs are read from Linux's /proc");
         int loops = allowed.size();
-        EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(loops, CpuAffinity.eventLoopThreads(Mode.AUTO, loops));
+        CpuAffinity.Plan plan = CpuAffinity.plan(Mode.AUTO, loops);
+        assertThat(plan.pins()).isTrue();
+        EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(loops, new DefaultThreadFactory("amphora-loop"));
+        AtomicLong traffic = new AtomicLong();
         try {
-            List<List<Integer>> seen = new ArrayList<>();
-            for (EventExecutor loop : group) {
-                seen.add(((EventLoop) loop).submit(CpuAffinity::allowedCpus).get(10, TimeUnit.SECONDS));
+            plan.pinOnceWarm(group, traffic::get);
+            Thread.sleep(3 * CpuAffinity.Plan.CHECK_MILLIS);
+            assertThat(cpusOfLoops(group)).as("not before traffic").allSatisfy(cpus -> assertThat(cpus).isEqualTo(allowed));
+
+            ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
+            try {
+                load.scheduleAtFixedRate(traffic::incrementAndGet, 0, 50, TimeUnit.MILLISECONDS);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(cpusOfLoops(group)).allSatisfy(cpus -> assertThat(cpus).hasSize(1)));
+            } finally {
+                load.shutdownNow();
             }
-            assertThat(seen).allSatisfy(cpus -> assertThat(cpus).hasSize(1));
-            assertThat(new HashSet<>(seen.stream().map(cpus -> cpus.get(0)).toList()))
+            assertThat(new HashSet<>(cpusOfLoops(group).stream().map(cpus -> cpus.get(0)).toList()))
                     .as("one CPU per loop").containsExactlyInAnyOrderElementsOf(allowed);
             assertThat(CpuAffinity.allowedCpus()).as("only the loops are pinned").isEqualTo(allowed);
         } finally {
@@ -61,18 +77,49 @@ class CpuAffinityTest {
     }
 
     @Test
-    void autoLeavesMoreLoopsThanCpusToTheKernel() throws Exception {
+    void warmOnceTrafficFlowsWhileTheCompilersStaySettledForChecksInARow() {
+        long[] traffic = {0};
+        long[] compiled = {0};
+        CpuAffinity.WarmCheck check = new CpuAffinity.WarmCheck(() -> traffic[0], () -> compiled[0]);
+        // idle, compilers settled: never warm, however long
+        for (int i = 0; i < 10; i++) {
+            assertThat(check.warm()).isFalse();
+        }
+        // traffic, and the compilers at work on it
+        traffic[0] += 100;
+        compiled[0] += 300;
+        assertThat(check.warm()).isFalse();
+        traffic[0] += 100;
+        compiled[0] += 10;
+        assertThat(check.warm()).as("settled once").isFalse();
+        traffic[0] += 100;
+        compiled[0] += 200;
+        assertThat(check.warm()).as("compiling again: the count starts over").isFalse();
+        traffic[0] += 100;
+        compiled[0] += 10;
+        assertThat(check.warm()).isFalse();
+        // settled, but the traffic stopped for a check: not warm yet
+        compiled[0] += 10;
+        assertThat(check.warm()).isFalse();
+        traffic[0] += 100;
+        assertThat(check.warm()).isFalse();
+        traffic[0] += 100;
+        compiled[0] += 5;
+        assertThat(check.warm()).as("two settled checks in a row with traffic").isTrue();
+    }
+
+    @Test
+    void autoLeavesMoreLoopsThanCpusToTheKernel() {
         List<Integer> allowed = CpuAffinity.allowedCpus();
         assumeFalse(allowed.isEmpty(), "the allowed CPUs are read from Linux's /proc");
-        EventLoopGroup group = Transport.CURRENT.newEventLoopGroup(1,
-                CpuAffinity.eventLoopThreads(Mode.AUTO, allowed.size() + 1));
-        try {
-            EventLoop loop = group.next();
-            assertThat(loop.submit(CpuAffinity::allowedCpus).get(10, TimeUnit.SECONDS)).isEqualTo(allowed);
-            assertThat(loop.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS))
-                    .startsWith("amphora-loop-");
-        } finally {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+        assertThat(CpuAffinity.plan(Mode.AUTO, allowed.size() + 1).pins()).isFalse();
+    }
+
+    private static List<List<Integer>> cpusOfLoops(EventLoopGroup group) throws Exception {
+        List<List<Integer>> seen = new ArrayList<>();
+        for (EventExecutor loop : group) {
+            seen.add(((EventLoop) loop).submit(CpuAffinity::allowedCpus).get(10, TimeUnit.SECONDS));
         }
+        return seen;
     }
 }

@@ -178,6 +178,11 @@ public final class Dataplane implements AutoCloseable {
         return stats.listenerActivity() + warmUp.exchanges();
     }
 
+    /** A count that moves while the load balancer's listeners serve, the JIT warm-up's traffic left out. */
+    public long servedTraffic() {
+        return stats.listenerActivity();
+    }
+
     /** The JIT warm-ups this data plane has run, oldest first (see {@link JitWarmUp}). */
     public List<JitWarmUp.Run> jitWarmUps() {
         return warmUp.runs();
