@@ -4,12 +4,11 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import dev.lbaas.amphora.warmup.JitCompilation;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,8 +106,6 @@ public final class CpuAffinity {
 
         /** How often the compilers and the traffic are looked at. */
         static final long CHECK_MILLIS = 500;
-        /** Settled: the compilers worked less than this share of a check's time. */
-        static final double SETTLED_SHARE = 0.05;
         /** Checks in a row with traffic flowing and the compilers settled before the loops are pinned. */
         static final int SETTLED_CHECKS = 2;
 
@@ -131,12 +128,12 @@ public final class CpuAffinity {
             if (!pins()) {
                 return;
             }
-            CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
-            if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+            LongSupplier compilationMillis = JitCompilation.totalMillis();
+            if (compilationMillis == null) {
                 pin(group);
                 return;
             }
-            WarmCheck check = new WarmCheck(traffic, compiler::getTotalCompilationTime);
+            WarmCheck check = new WarmCheck(traffic, compilationMillis);
             EventExecutor checker = group.next();
             ScheduledFuture<?>[] schedule = new ScheduledFuture<?>[1];
             schedule[0] = checker.scheduleAtFixedRate(() -> {
@@ -186,7 +183,7 @@ public final class CpuAffinity {
             long nowTraffic = traffic.getAsLong();
             long nowCompilation = compilationMillis.getAsLong();
             boolean flowing = nowTraffic != lastTraffic;
-            boolean settled = nowCompilation - lastCompilation < Plan.SETTLED_SHARE * Plan.CHECK_MILLIS;
+            boolean settled = JitCompilation.settled(nowCompilation - lastCompilation, Plan.CHECK_MILLIS);
             lastTraffic = nowTraffic;
             lastCompilation = nowCompilation;
             settledChecks = flowing && settled ? settledChecks + 1 : 0;

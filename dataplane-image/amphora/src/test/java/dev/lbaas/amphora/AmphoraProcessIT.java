@@ -91,18 +91,13 @@ class AmphoraProcessIT {
             try {
                 await().atMost(Duration.ofSeconds(20))
                         .until(() -> Files.exists(portFile) && !Files.readString(portFile).isBlank());
-                URI agent = URI.create("https://127.0.0.1:" + Files.readString(portFile).trim());
-                HttpClient operator = HttpClient.newBuilder().sslContext(pki.trustedClient())
-                        .connectTimeout(Duration.ofSeconds(5)).build();
                 int port = Configs.freePort("127.0.0.1");
                 AmphoraConfig config = Configs.config(1, "127.0.0.1",
                         List.of(Configs.listener("http", ListenerProtocol.HTTP, port, "p")),
                         Configs.pool("p", PoolProtocol.HTTP, null, Configs.member("web-1", web.port(), 1)));
 
                 long started = System.nanoTime();
-                HttpResponse<String> put = operator.send(HttpRequest.newBuilder(agent.resolve(AgentApi.CONFIG_PATH))
-                        .PUT(HttpRequest.BodyPublishers.ofString(AgentApi.json().writeValueAsString(config))).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> put = putConfig(pki, portFile, config);
                 long putMillis = (System.nanoTime() - started) / 1_000_000;
 
                 assertThat(put.statusCode()).as(put.body()).isEqualTo(200);

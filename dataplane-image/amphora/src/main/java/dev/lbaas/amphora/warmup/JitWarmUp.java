@@ -25,8 +25,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,8 +90,6 @@ public final class JitWarmUp {
     private static final long CLOSING_MILLIS = 200;
     /** Warmed for at least this long, whatever the compilers do. */
     private static final long MIN_MILLIS = 1_000;
-    /** Settled: over the last two samples, the compilers worked less than this share of the time. */
-    private static final double SETTLED_SHARE = 0.05;
     private static final String MEMBER_ID = "warm-up-member";
 
     private final EventLoopGroup group;
@@ -259,8 +256,8 @@ public final class JitWarmUp {
 
     /** Runs until the compilers settle, the budget is spent or the data plane closes; says which. */
     private String runUntilSettled(long start) {
-        CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
-        boolean measurable = compiler != null && compiler.isCompilationTimeMonitoringSupported();
+        LongSupplier compilationMillis = JitCompilation.totalMillis();
+        boolean measurable = compilationMillis != null;
         // The clients' and listeners' closing comes out of the budget too.
         long deadline = start + budget.toNanos() - TimeUnit.MILLISECONDS.toNanos(CLOSING_MILLIS);
         long[] compiled = new long[3];
@@ -284,11 +281,11 @@ public final class JitWarmUp {
                 continue;
             }
             nextSample += TimeUnit.MILLISECONDS.toNanos(SAMPLE_MILLIS);
-            compiled[samples % 3] = compiler.getTotalCompilationTime();
+            compiled[samples % 3] = compilationMillis.getAsLong();
             samples++;
             if (samples >= 3 && now - start >= TimeUnit.MILLISECONDS.toNanos(MIN_MILLIS)) {
                 long grew = compiled[(samples - 1) % 3] - compiled[samples % 3];
-                if (grew < SETTLED_SHARE * 2 * SAMPLE_MILLIS) {
+                if (JitCompilation.settled(grew, 2 * SAMPLE_MILLIS)) {
                     return "compilation settled";
                 }
             }
