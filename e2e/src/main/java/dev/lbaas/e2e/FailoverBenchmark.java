@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,10 @@ import java.util.regex.Pattern;
  * The failover measurement of an ACTIVE_STANDBY load balancer, with a steady stream of requests
  * through the VIP (half on a keep-alive connection, half on new connections): the master SIGKILLed
  * N times (each time: the longest time without an answer, the requests that failed after it,
- * whether 16 clients persisted by source address kept their members), one SIGSTOP and SIGCONT of
- * the master (who listens on the VIP afterwards), and N planned failovers through the
- * lbaas.dev/failover annotation (failed requests).
+ * whether 16 clients persisted by source address kept their members, the p99 latency before the
+ * kill and over the first seconds of the new master), one SIGSTOP and SIGCONT of the master (who
+ * listens on the VIP afterwards), and N planned failovers through the lbaas.dev/failover
+ * annotation (failed requests, the p99 before and after).
  *
  * <p>On the local driver (examples/active-standby.yaml) by default; with {@code --driver
  * kubernetes} (root) on the real single-node cluster (examples/kubernetes/active-standby.yaml):
@@ -49,6 +51,9 @@ public final class FailoverBenchmark {
     private static final String LB = "lb-pair";
     private static final int PORT = 8090;
     private static final int CLIENTS = 16;
+    /** How long before a failover and after it the tail latency is compared. */
+    private static final Duration TAIL_WINDOW = Duration.ofSeconds(5);
+    private static final String TAIL_HEADING = "p99 ms 5 s before / 5 s after";
 
     private final KubernetesClient client;
     private final String vip;
@@ -133,8 +138,8 @@ public final class FailoverBenchmark {
 
     /** The master SIGKILLed, {@code runs} times, each once the pair is whole again. */
     private void kills(RequestStream stream, int runs) throws Exception {
-        System.out.printf("%nmaster SIGKILLed%n%4s  %14s  %16s  %15s  %13s%n", "run", "longest gap ms",
-                "failed in gap", "failed after", "sessions kept");
+        System.out.printf("%nmaster SIGKILLed%n%4s  %14s  %16s  %15s  %13s  %s%n", "run", "longest gap ms",
+                "failed in gap", "failed after", "sessions kept", TAIL_HEADING);
         for (int run = 1; run <= runs; run++) {
             AmphoraInfo master = amphora(awaitHealthyPair(client, recoverySeconds), AmphoraInfo.Role.MASTER);
             settle(stream);
@@ -147,10 +152,12 @@ public final class FailoverBenchmark {
             long gapOver = System.nanoTime();
             long gap = stream.longestGapMillis();
             int failedInGap = stream.failures() - failedBefore;
+            String tail = tail(stream, killed, gapOver);
             awaitHealthyPair(client, recoverySeconds);
             settle(stream);
             int failedAfter = stream.failures() - failedBefore - failedInGap;
-            System.out.printf("%4d  %14d  %16d  %15d  %13s%n", run, gap, failedInGap, failedAfter, sessionsKept());
+            System.out.printf("%4d  %14d  %16d  %15d  %13s  %s%n", run, gap, failedInGap, failedAfter, sessionsKept(),
+                    tail);
             stream.failuresSince(gapOver).forEach(failure -> System.out.println("      failed after the gap: "
                     + failure.describe(killed, "kill")));
         }
@@ -249,8 +256,8 @@ public final class FailoverBenchmark {
 
     /** {@code runs} failovers asked for through the annotation, as Octavia's failover API. */
     private void plannedFailovers(RequestStream stream, int runs) throws Exception {
-        System.out.printf("%nplanned failover (lbaas.dev/failover)%n%4s  %11s  %14s  %15s  %13s%n", "run",
-                "moved in ms", "longest gap ms", "failed requests", "sessions kept");
+        System.out.printf("%nplanned failover (lbaas.dev/failover)%n%4s  %11s  %14s  %15s  %13s  %s%n", "run",
+                "moved in ms", "longest gap ms", "failed requests", "sessions kept", TAIL_HEADING);
         for (int run = 1; run <= runs; run++) {
             LoadBalancer lb = awaitHealthyPair(client, recoverySeconds);
             String standby = amphora(lb, AmphoraInfo.Role.BACKUP).getId();
@@ -268,10 +275,12 @@ public final class FailoverBenchmark {
                 Thread.sleep(20);
                 moved = loadBalancer(client);
             }
-            long movedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+            long movedNanos = System.nanoTime();
+            long movedMillis = TimeUnit.NANOSECONDS.toMillis(movedNanos - asked);
+            String tail = tail(stream, asked, movedNanos);
             settle(stream);
-            System.out.printf("%4d  %11d  %14d  %15d  %13s%n", run, movedMillis, stream.longestGapMillis(),
-                    stream.failures() - failedBefore, sessionsKept());
+            System.out.printf("%4d  %11d  %14d  %15d  %13s  %s%n", run, movedMillis, stream.longestGapMillis(),
+                    stream.failures() - failedBefore, sessionsKept(), tail);
             stream.failuresSince(asked).forEach(failure -> System.out.println("      failed: "
                     + failure.describe(asked, "request")));
         }
@@ -283,6 +292,22 @@ public final class FailoverBenchmark {
             return "n/a";
         }
         return RequestStream.sessions(vip, port, CLIENTS).equals(sessions) ? "yes" : "NO";
+    }
+
+    /**
+     * The p99 latency of the requests sent in the {@link #TAIL_WINDOW} before {@code before} (the
+     * pair steady) and of those sent in the {@link #TAIL_WINDOW} from {@code after} (the new master
+     * answering), in milliseconds: what a promoted standby's clients see until its JIT has warmed.
+     * Waits until the second window's requests have been answered or timed out.
+     */
+    private static String tail(RequestStream stream, long before, long after) throws InterruptedException {
+        long window = TAIL_WINDOW.toNanos();
+        long answered = after + window + TimeUnit.SECONDS.toNanos(2) - System.nanoTime();
+        if (answered > 0) {
+            TimeUnit.NANOSECONDS.sleep(answered);
+        }
+        return String.format("%17.2f / %9.2f", stream.latencyMillis(0.99, before - window, before),
+                stream.latencyMillis(0.99, after, after + window));
     }
 
     /** Lets 250 more requests be answered, so that what a step left behind is counted in it. */

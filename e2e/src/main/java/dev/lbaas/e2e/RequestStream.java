@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
@@ -23,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A steady stream of HTTP GETs to a VIP, as failover is measured: half on one keep-alive
  * connection (reopened when it breaks), half each on a new connection, at a fixed total rate. It
- * counts answers and failures and the longest time with no answer at all.
+ * counts answers and failures and the longest time with no answer at all, and keeps how long each
+ * answer took, by when its request was sent, for the tail latency of a window (such as the first
+ * seconds of a promoted standby).
  *
  * <p>Requests are paced, not fired back to back: a stalled request does not make the next ones
  * come in a burst, so the rate the load balancer sees is the one asked for.
@@ -33,6 +36,8 @@ public final class RequestStream implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
     private static final int READ_TIMEOUT_MILLIS = 2_000;
     private static final int FAILURES_KEPT = 10_000;
+    /** Answers whose latency is kept, the latest: over 8 minutes at 1,000 requests/s. */
+    private static final int LATENCIES_KEPT = 1 << 19;
 
     /**
      * One failed request.
@@ -64,6 +69,10 @@ public final class RequestStream implements AutoCloseable {
     private final AtomicLong longestGap = new AtomicLong();
     /** The latest failures, oldest first, at most {@link #FAILURES_KEPT}. */
     private final Deque<Failure> failed = new ArrayDeque<>();
+    /** A ring of the latest answers: when each request was sent (System.nanoTime) and how long it took. */
+    private final long[] sentNanos = new long[LATENCIES_KEPT];
+    private final long[] tookNanos = new long[LATENCIES_KEPT];
+    private long answersRecorded;
     private final Thread keepAlive;
     private final Thread newConnections;
 
@@ -84,12 +93,13 @@ public final class RequestStream implements AutoCloseable {
         while (running.get()) {
             next = pace(next);
             boolean reused = connection != null;
+            long sent = System.nanoTime();
             try {
                 if (connection == null) {
                     connection = new Connection(host, port);
                 }
                 connection.get(true);
-                succeeded();
+                succeeded(sent);
             } catch (IOException e) {
                 failed(true, reused, e);
                 if (connection != null) {
@@ -107,13 +117,14 @@ public final class RequestStream implements AutoCloseable {
         long next = System.nanoTime();
         while (running.get()) {
             next = pace(next);
+            long sent = System.nanoTime();
             // The client closes once answered, as curl does, so the TIME_WAIT stays on this side:
             // where the node's NAT picks random source ports (kube-proxy's MASQUERADE
             // --random-fully), a server-side TIME_WAIT now and then meets a new connection's SYN,
             // which the kernel then refuses for a second (docs/failover.md), whoever the server is.
             try (Connection connection = new Connection(host, port)) {
                 connection.get(true);
-                succeeded();
+                succeeded(sent);
             } catch (IOException e) {
                 failed(false, false, e);
             }
@@ -135,10 +146,41 @@ public final class RequestStream implements AutoCloseable {
         return now + intervalNanos;
     }
 
-    private void succeeded() {
+    private void succeeded(long sent) {
         long now = System.nanoTime();
         longestGap.accumulateAndGet(now - lastSuccess.getAndSet(now), Math::max);
+        synchronized (sentNanos) {
+            int slot = (int) (answersRecorded++ % LATENCIES_KEPT);
+            sentNanos[slot] = sent;
+            tookNanos[slot] = now - sent;
+        }
         successes.incrementAndGet();
+    }
+
+    /**
+     * The {@code quantile} (0.99 for the p99) of the latencies of the answered requests sent from
+     * {@code fromNanos} to {@code toNanos} (System.nanoTime), of the latest kept, in milliseconds;
+     * NaN if none was.
+     */
+    public double latencyMillis(double quantile, long fromNanos, long toNanos) {
+        long[] took;
+        synchronized (sentNanos) {
+            int kept = (int) Math.min(answersRecorded, LATENCIES_KEPT);
+            took = new long[kept];
+            int found = 0;
+            for (int i = 0; i < kept; i++) {
+                if (sentNanos[i] - fromNanos >= 0 && toNanos - sentNanos[i] > 0) {
+                    took[found++] = tookNanos[i];
+                }
+            }
+            took = Arrays.copyOf(took, found);
+        }
+        if (took.length == 0) {
+            return Double.NaN;
+        }
+        Arrays.sort(took);
+        int rank = (int) Math.ceil(quantile * took.length) - 1;
+        return took[Math.max(0, Math.min(rank, took.length - 1))] / 1e6;
     }
 
     private void failed(boolean keepAlive, boolean reused, IOException e) {
