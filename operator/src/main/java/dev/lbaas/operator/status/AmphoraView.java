@@ -29,12 +29,20 @@ public record AmphoraView(
     public static final String FAULT = "FAULT";
 
     /**
-     * Reachable and, in a pair, neither FAULT nor unable to tell the network it holds the VIP: it
-     * serves, or can take over.
+     * Reachable and, in a pair, joined to it (an amphora reports its pair once its first
+     * configuration is served, after the JIT warm-up of a new amphora), neither FAULT nor unable to
+     * tell the network it holds the VIP: it serves, or can take over. A standby still starting
+     * could not take over, so a pair with one is not yet whole.
      */
     public boolean healthy() {
-        return reachable && (report == null || report.pair() == null
-                || !FAULT.equals(report.pair().role()) && report.pair().vipProblem() == null);
+        if (!reachable) {
+            return false;
+        }
+        if (role == AmphoraInfo.Role.STANDALONE) {
+            return true;
+        }
+        return report != null && report.pair() != null && !FAULT.equals(report.pair().role())
+                && report.pair().vipProblem() == null;
     }
 
     /** Why it cannot tell the network that it holds the VIP, as it last reported; or null. */

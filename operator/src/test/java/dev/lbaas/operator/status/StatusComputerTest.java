@@ -269,6 +269,18 @@ class StatusComputerTest {
         assertThat(StatusComputer.compute(tree, rendered, new Programming(1, introduced(), List.of(successor, fault)),
                 NOW).loadBalancer().getOperatingStatus()).isEqualTo(OperatingStatus.DEGRADED);
 
+        // Nor one still starting: reachable, but not yet joined to its pair (its first configuration
+        // held by the JIT warm-up), it reports no pair and could not take over.
+        AmphoraStatus plain = report(MemberHealth.UP, MemberHealth.UP);
+        AmphoraView starting = new AmphoraView("a1", AmphoraInfo.Role.BACKUP, "pid a1", true, 0, null,
+                new AmphoraStatus("a1", 0, 1, plain.listeners(), plain.pools(), null));
+        assertThat(starting.healthy()).isFalse();
+        assertThat(new AmphoraView("a1", AmphoraInfo.Role.BACKUP, "pid a1", true, 0, null, null).healthy())
+                .as("before its first report").isFalse();
+        assertThat(StatusComputer.compute(tree, rendered, new Programming(1, introduced(),
+                List.of(successor, starting)), NOW).loadBalancer().getOperatingStatus())
+                .isEqualTo(OperatingStatus.DEGRADED);
+
         // Nor one that may not write its address into the VIP's EndpointSlice: it could not take over.
         String forbidden = "HTTP 403: endpointslices \"lb-vip\" is forbidden";
         AmphoraView mute = pairView("a1", AmphoraInfo.Role.BACKUP, "BACKUP", false, forbidden);
