@@ -619,6 +619,9 @@ abstract class ClusterSuite {
                         + "after %d ms; %d requests failed%n", gone, millisSince(deleted), stream.failures());
                 assertThat(stream.failures()).as("failed requests while the master's pod was deleted").isZero();
                 third = PairViews.pod(PairViews.amphora(pairLb(), AmphoraInfo.Role.BACKUP));
+                // A standby warms before it joins: the takeover below is a warmed one's.
+                assertThat(client.pods().inNamespace(DEMO).withName(third).getLog())
+                        .as("the new standby's log").contains("JIT warm-up of listener(s)");
 
                 // Unplanned, with no operator: the master's SIGKILL, the standby takes over alone.
                 scaleOperator(0);

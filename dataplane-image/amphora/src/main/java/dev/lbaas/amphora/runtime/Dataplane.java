@@ -257,11 +257,11 @@ public final class Dataplane implements AutoCloseable {
 
         // Before the VIP is served: the first clients meet compiled code. Only while no listener
         // has been served yet (a load balancer may get its listeners after its first generation),
-        // since the warm-up holds the configuration thread. Not in a pair: a standby that had
-        // warmed was measured to take over seconds later on pods than one that had not, for a
-        // reason not yet found, and a takeover's speed comes first.
+        // since the warm-up holds the configuration thread. An amphora of a pair warms before it
+        // joins its pair (the pair link starts with the generation), so that a standby promoted
+        // later answers its first clients as a warm master would.
         Generation serving = current;
-        if (config.failover() == null && slots.isEmpty()
+        if (slots.isEmpty()
                 && (serving == null || serving.enabledListeners().isEmpty())) {
             warmUp.warm(config);
         }

@@ -48,9 +48,9 @@ import org.slf4j.LoggerFactory;
  * requests from the interpreter while the JIT compilers take a CPU from the event loops, its tail
  * latency several times that of a warm one.
  *
- * <p>The first configuration with HTTP or TCP listeners of an amphora that serves no pair, before
- * it serves any listener, is first served on loopback: one listener of each kind (HTTP and TERMINATED_HTTPS; TCP and HTTPS
- * passed through) with what shapes its code paths as configured (headers to insert, L7 policies,
+ * <p>The first configuration with HTTP or TCP listeners of an amphora, before it serves any
+ * listener, is first served on loopback: one listener of each kind (HTTP and TERMINATED_HTTPS; TCP
+ * and HTTPS passed through) with what shapes its code paths as configured (headers to insert, L7 policies,
  * timeouts, its pools' balancing and session persistence), on the amphora's own event loops and
  * transport, but in plain text, without connection limit or allowed networks, and with every
  * pool's members replaced by one member of the warm-up's own on loopback, with clients of its own.
@@ -59,9 +59,11 @@ import org.slf4j.LoggerFactory;
  * Users' members never see a byte of it, and nothing it counts reaches the load balancer's
  * statistics, session tables or idle member connections.
  *
+ * <p>The amphorae of an ACTIVE_STANDBY pair warm too, before they join the pair: a standby keeps
+ * what was compiled until it is promoted, and binds the VIP's listeners only then.
+ *
  * <p>Left out: TLS termination, HTTP/2 and TLS towards members, and UDP, whose own code is a
- * smaller part of a request's cost; kinds of listener a load balancer gets after it first served;
- * the amphorae of an ACTIVE_STANDBY pair (see {@code Dataplane.install}).
+ * smaller part of a request's cost; kinds of listener a load balancer gets after it first served.
  */
 public final class JitWarmUp {
 

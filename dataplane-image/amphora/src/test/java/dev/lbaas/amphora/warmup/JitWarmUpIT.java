@@ -285,9 +285,13 @@ class JitWarmUpIT {
                 .satisfies(run -> assertThat(run.ended()).startsWith("stopped"));
     }
 
-    /** A pair's amphorae start cold: a standby's takeover comes first (see Dataplane.install). */
+    /**
+     * A pair's amphora warms before it joins its pair: a standby promoted later meets its first
+     * clients with compiled code. The warm-up binds nothing of the VIP, whose listeners a pair
+     * binds only as master.
+     */
     @Test
-    void anAmphoraOfAPairIsNotWarmed() throws Exception {
+    void anAmphoraOfAPairWarmsBeforeItJoinsThePair() throws Exception {
         int httpPort = freePort(VIP);
         int tcpPort = freePort(VIP, List.of(httpPort));
         ExecutorService configThread = Executors.newSingleThreadExecutor();
@@ -299,7 +303,14 @@ class JitWarmUpIT {
                     advertPorts[1], advertPorts[0], 100, 100, false, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
             assertThat(configThread.submit(() -> dataplane.apply(paired)).get(10, TimeUnit.SECONDS))
                     .isEqualTo(new ApplyResult.Applied(1));
-            assertThat(dataplane.jitWarmUps()).isEmpty();
+            assertThat(dataplane.jitWarmUps()).singleElement().satisfies(run -> {
+                assertThat(run.listenerIds()).containsExactlyInAnyOrder("http", "tcp");
+                assertThat(run.answeredOk()).isPositive();
+                assertThat(run.addresses()).extracting(InetSocketAddress::getPort)
+                        .as("the warm-up's own ports, not the VIP's").doesNotContain(httpPort, tcpPort);
+            });
+            assertThat(web.accepted.get() + redirected.accepted.get() + stream.accepted.get())
+                    .as("connections the configured members accepted").isZero();
         } finally {
             configThread.submit(dataplane::close).get(10, TimeUnit.SECONDS);
             dataplane = null;
